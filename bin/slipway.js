@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx's loader so that `npx slipway` works without a build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+const { processIo } = await import('../src/cli/io.ts');
+try {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+} catch (error) {
+  process.stderr.write(`slipway: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,42 @@
+/**
+ * The `slipway` command: a table of contents of subcommands, each in a sibling file that exports
+ * `run(args, io)`. Subcommands are imported lazily so that `slipway validate` never pays for the
+ * store, the HTTP server or CDKTF.
+ */
+import type { CliIo } from './io.ts';
+import { processIo } from './io.ts';
+
+type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  validate: { summary: 'check every paas.yaml under a directory', load: () => import('./validate.ts') },
+  synth: { summary: 'print the Terraform JSON Slipway would apply', load: () => import('./synth.ts') },
+  plan: { summary: 'show what would change, what it costs, and policy results', load: () => import('./plan.ts') },
+  cost: { summary: 'print the monthly cost estimate', load: () => import('./cost.ts') },
+  policy: { summary: 'evaluate policies locally (slipway policy check [dir])', load: () => import('./policy.ts') },
+  recommend: { summary: 'scaling and cost recommendations from metrics', load: () => import('./recommend.ts') },
+  metrics: { summary: 'import metric samples (slipway metrics import FILE ...)', load: () => import('./metrics.ts') },
+  migrate: { summary: 'apply database migrations', load: () => import('./migrate.ts') },
+  serve: { summary: 'run the GitHub App webhook service and job worker', load: () => import('./serve.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: slipway <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    io.stderr(`slipway: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest, io);
+}

@@ -1,0 +1,2 @@
+import test from "node:test"; import assert from "node:assert/strict"; import { main } from "../../src/cli/main.ts";
+test("slipway with an unknown command prints usage and exits 2", async () => { let err = ""; const code = await main(["nope"], { stdout: () => {}, stderr: (t) => { err += t; }, cwd: ".", env: {} }); assert.equal(code, 2); assert.match(err, /unknown command "nope"/); assert.match(err, /validate/); });
