@@ -1,0 +1,102 @@
+// The GitHub double checks what GitHub checks; these tests keep it honest.
+import assert from 'node:assert/strict';
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
+
+function jwt(privateKeyPem: string, claims: Record<string, unknown>): string {
+  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const data = `${enc({ alg: 'RS256', typ: 'JWT' })}.${enc(claims)}`;
+  const signature = createSign('RSA-SHA256').update(data).sign(privateKeyPem).toString('base64url');
+  return `${data}.${signature}`;
+}
+
+describe('GitHub double', () => {
+  let gh: GitHubDouble;
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  const call = (method: string, path: string, auth?: string, body?: unknown) =>
+    fetch(`${gh.url}${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+  before(async () => {
+    gh = await startGitHubDouble({ appId: 77 });
+    gh.addInstallation({ id: 1, account: 'acme', repositories: ['acme/web'] });
+    gh.addInstallation({ id: 2, account: 'other', repositories: ['other/app'], permissions: { metadata: 'read', issues: 'read' } });
+  });
+  after(() => gh.close());
+
+  it('issues an installation token for a JWT signed with the app key, and refuses one signed with another key', async () => {
+    const good = jwt(gh.privateKeyPem, { iat: nowSec() - 30, exp: nowSec() + 540, iss: 77 });
+    const ok = await call('POST', '/app/installations/1/access_tokens', `Bearer ${good}`);
+    assert.equal(ok.status, 201);
+    const body = (await ok.json()) as { token: string; expires_at: string };
+    assert.match(body.token, /^ghs_/);
+    assert.ok(Date.parse(body.expires_at) > Date.now() + 50 * 60 * 1000);
+
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const forged = jwt(otherKey, { iat: nowSec() - 30, exp: nowSec() + 540, iss: 77 });
+    assert.equal((await call('POST', '/app/installations/1/access_tokens', `Bearer ${forged}`)).status, 401);
+  });
+
+  it('refuses an expired JWT, one living over ten minutes, and one for another app', async () => {
+    const expired = jwt(gh.privateKeyPem, { iat: nowSec() - 700, exp: nowSec() - 100, iss: 77 });
+    const tooLong = jwt(gh.privateKeyPem, { iat: nowSec(), exp: nowSec() + 3600, iss: 77 });
+    const otherApp = jwt(gh.privateKeyPem, { iat: nowSec(), exp: nowSec() + 60, iss: 78 });
+    for (const token of [expired, tooLong, otherApp]) {
+      assert.equal((await call('GET', '/app/installations/1', `Bearer ${token}`)).status, 401);
+    }
+    assert.equal((await call('GET', '/app/installations/1')).status, 401);
+  });
+
+  it('refuses expired and unknown installation tokens (401) and missing permissions (403)', async () => {
+    gh.setTokenTtl(50);
+    const shortLived = gh.issueToken(1).token;
+    gh.setTokenTtl(60 * 60 * 1000);
+    assert.equal((await call('GET', '/repos/acme/web', `token ${shortLived}`)).status, 200);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal((await call('GET', '/repos/acme/web', `token ${shortLived}`)).status, 401);
+    assert.equal((await call('GET', '/repos/acme/web', 'token ghs_nope')).status, 401);
+
+    const readOnly = gh.issueToken(2).token;
+    assert.equal((await call('POST', '/repos/other/app/issues/1/comments', `token ${readOnly}`, { body: 'hi' })).status, 403);
+    assert.equal((await call('GET', '/repos/acme/web', `token ${readOnly}`)).status, 404, 'another installation\'s repository is hidden');
+  });
+
+  it('injects faults a given number of times, then serves normally', async () => {
+    const token = gh.issueToken(1).token;
+    gh.injectFault({ path: /^\/repos\/acme\/web$/, status: 500, times: 2 });
+    gh.injectFault({ method: 'GET', path: '/repos/acme/web', status: 403, retryAfter: 7 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call('GET', '/repos/acme/web', `token ${token}`)).status);
+    assert.deepEqual(statuses, [500, 500, 403, 200]);
+
+    gh.injectFault({ path: '/repos/acme/web', status: 403 });
+    const limited = await call('GET', '/repos/acme/web', `token ${token}`);
+    assert.equal(limited.status, 403);
+    assert.equal(limited.headers.get('x-ratelimit-remaining'), '0');
+
+    gh.injectFault({ path: '/repos/acme/web', delayMs: 120 });
+    const started = Date.now();
+    assert.equal((await call('GET', '/repos/acme/web', `token ${token}`)).status, 200);
+    assert.ok(Date.now() - started >= 100);
+  });
+
+  it('refuses more than 50 annotations in one check run request, as GitHub does', async () => {
+    const token = gh.issueToken(1).token;
+    const annotations = Array.from({ length: 51 }, (_, i) => ({ path: 'paas.yaml', start_line: i + 1, end_line: i + 1, annotation_level: 'warning', message: `m${i}` }));
+    const body = { name: 'slipway', head_sha: 'a'.repeat(40), status: 'completed', conclusion: 'failure', output: { title: 't', summary: 's', annotations } };
+    assert.equal((await call('POST', '/repos/acme/web/check-runs', `token ${token}`, body)).status, 422);
+    body.output.annotations = annotations.slice(0, 50);
+    assert.equal((await call('POST', '/repos/acme/web/check-runs', `token ${token}`, body)).status, 201);
+  });
+
+  it('pages comments with per_page and Link headers', async () => {
+    const token = gh.issueToken(1).token;
+    for (let i = 0; i < 5; i++) gh.seedComment('acme/web', 9, `c${i}`);
+    const first = await call('GET', '/repos/acme/web/issues/9/comments?per_page=2', `token ${token}`);
+    assert.equal(((await first.json()) as unknown[]).length, 2);
+    assert.match(first.headers.get('link') ?? '', /page=2>; rel="next".*page=3>; rel="last"/);
+    const last = await call('GET', '/repos/acme/web/issues/9/comments?per_page=2&page=3', `token ${token}`);
+    assert.deepEqual(((await last.json()) as Array<{ body: string }>).map((c) => c.body), ['c4']);
+    assert.doesNotMatch(last.headers.get('link') ?? '', /rel="next"/);
+  });
+});

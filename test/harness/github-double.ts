@@ -1,0 +1,797 @@
+// A loopback stand-in for the GitHub REST API that checks what GitHub checks: the app JWT's RS256
+// signature and iat/exp/iss, installation tokens (expiry, repository scope, permissions), request
+// shapes (at most 50 check-run annotations per request, deployment states). It records every call
+// and keeps state for assertions, and injects faults (500s, rate limits, slow answers).
+import { createVerify, generateKeyPairSync, randomBytes, type KeyObject, createPublicKey } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Permission = 'admin' | 'write' | 'read' | 'none';
+type Access = 'read' | 'write';
+
+export interface RecordedCall {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** The installation token or app JWT sent, if any. */
+  token?: string;
+  auth: 'jwt' | 'installation' | 'none';
+  status: number;
+}
+
+export interface Installation {
+  id: number;
+  account: string;
+  repositories: string[];
+  permissions: Record<string, Access>;
+  suspended?: boolean;
+}
+
+export interface IssuedToken {
+  token: string;
+  installationId: number;
+  expiresAt: number;
+  permissions: Record<string, Access>;
+  repositories: string[];
+}
+
+export interface Fault {
+  method?: string;
+  path: RegExp | string;
+  /** Answer with this status (when absent, the call is only delayed and then served). */
+  status?: number;
+  /** How many calls this applies to (default 1). */
+  times?: number;
+  /** Seconds, sent as `retry-after`; with 403/429 the answer is a secondary rate limit. */
+  retryAfter?: number;
+  /** With 403/429 and no retryAfter: a primary rate limit, `x-ratelimit-remaining: 0` resetting after this many seconds (default 1). */
+  resetAfter?: number;
+  delayMs?: number;
+  body?: unknown;
+}
+
+export interface CommentRecord {
+  id: number;
+  repo: string;
+  issue_number: number;
+  body: string;
+  user: { login: string; type: string };
+  created_at: string;
+  updated_at: string;
+  html_url: string;
+}
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
+  raw_details?: string;
+  start_column?: number;
+  end_column?: number;
+}
+export interface CheckRunRecord {
+  id: number;
+  repo: string;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  details_url?: string;
+  external_id?: string;
+  output: { title?: string; summary?: string; text?: string; annotations: Annotation[] };
+}
+export interface DeploymentRecord {
+  id: number;
+  repo: string;
+  ref: string;
+  sha: string;
+  environment: string;
+  description?: string;
+  payload: unknown;
+  auto_merge: boolean;
+  required_contexts?: string[];
+  transient_environment: boolean;
+  production_environment: boolean;
+  created_at: string;
+}
+export interface DeploymentStatusRecord {
+  id: number;
+  repo: string;
+  deployment_id: number;
+  state: string;
+  description?: string;
+  environment?: string;
+  environment_url?: string;
+  log_url?: string;
+  auto_inactive?: boolean;
+  created_at: string;
+}
+export interface ReviewRecord {
+  id: number;
+  repo: string;
+  pull_number: number;
+  commit_id?: string;
+  body?: string;
+  event?: string;
+  state: string;
+}
+export interface ReviewCommentRecord {
+  id: number;
+  repo: string;
+  pull_number: number;
+  pull_request_review_id: number;
+  commit_id?: string;
+  path: string;
+  line: number;
+  side: string;
+  body: string;
+  user: { login: string; type: string };
+}
+export interface RepositoryRecord {
+  fullName: string;
+  id: number;
+  defaultBranch: string;
+  private: boolean;
+  cloneUrl?: string;
+}
+
+export interface GitHubDoubleOptions {
+  appId?: number;
+  appSlug?: string;
+  /** Lifetime of issued installation tokens (default one hour, like GitHub). */
+  tokenTtlMs?: number;
+  /** Clock for JWT and token checks (default Date.now). */
+  now?: () => number;
+}
+
+export interface GitHubDouble {
+  url: string;
+  appId: number;
+  appSlug: string;
+  privateKeyPem: string;
+  calls: RecordedCall[];
+  comments: CommentRecord[];
+  checkRuns: CheckRunRecord[];
+  deployments: DeploymentRecord[];
+  statuses: DeploymentStatusRecord[];
+  reviews: ReviewRecord[];
+  reviewComments: ReviewCommentRecord[];
+  installations: Map<number, Installation>;
+  repositories: Map<string, RepositoryRecord>;
+  tokens: Map<string, IssuedToken>;
+  addInstallation(input: { id: number; account: string; repositories: string[]; permissions?: Record<string, Access> }): Installation;
+  removeInstallation(id: number): void;
+  /** Registers (or updates) a repository's metadata; repositories named by installations are added with defaults. */
+  addRepository(fullName: string, input?: { defaultBranch?: string; private?: boolean; cloneUrl?: string }): RepositoryRecord;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  setPermission(repo: string, user: string, permission: Permission): void;
+  setTokenTtl(ms: number): void;
+  /** Issues an installation token directly (what POST access_tokens would return). */
+  issueToken(installationId: number): IssuedToken;
+  /** Whether `token` is a live installation token with access to `repo` (for the git server's `authorize`). */
+  tokenCanRead(token: string, repo: string): boolean;
+  /** Seeds a comment as if written by someone (for pagination and marker tests). */
+  seedComment(repo: string, issueNumber: number, body: string, login?: string): CommentRecord;
+  callsTo(method: string, path: RegExp | string): RecordedCall[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_PERMISSIONS: Record<string, Access> = {
+  metadata: 'read',
+  contents: 'read',
+  issues: 'write',
+  pull_requests: 'write',
+  checks: 'write',
+  deployments: 'write',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface Ctx {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: any;
+  call: RecordedCall;
+  res: ServerResponse;
+  headers: Record<string, string>;
+}
+
+export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Promise<GitHubDouble> {
+  const appId = options.appId ?? 4242;
+  const appSlug = options.appSlug ?? 'slipway';
+  const now = options.now ?? Date.now;
+  let tokenTtlMs = options.tokenTtlMs ?? 60 * 60 * 1000;
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const botUser = { login: `${appSlug}[bot]`, type: 'Bot' };
+  let nextId = 1000;
+  const id = () => ++nextId;
+  const iso = () => new Date(now()).toISOString();
+
+  const state = {
+    calls: [] as RecordedCall[],
+    comments: [] as CommentRecord[],
+    checkRuns: [] as CheckRunRecord[],
+    deployments: [] as DeploymentRecord[],
+    statuses: [] as DeploymentStatusRecord[],
+    reviews: [] as ReviewRecord[],
+    reviewComments: [] as ReviewCommentRecord[],
+  };
+  const installations = new Map<number, Installation>();
+  const repositories = new Map<string, RepositoryRecord>();
+  const tokens = new Map<string, IssuedToken>();
+  const permissions = new Map<string, Permission>();
+  let faults: Array<Fault & { remaining: number }> = [];
+
+  function addRepository(fullName: string, input: { defaultBranch?: string; private?: boolean; cloneUrl?: string } = {}): RepositoryRecord {
+    const existing = repositories.get(fullName);
+    const record: RepositoryRecord = {
+      fullName,
+      id: existing?.id ?? id(),
+      defaultBranch: input.defaultBranch ?? existing?.defaultBranch ?? 'main',
+      private: input.private ?? existing?.private ?? true,
+      cloneUrl: input.cloneUrl ?? existing?.cloneUrl,
+    };
+    repositories.set(fullName, record);
+    return record;
+  }
+
+  function issueToken(installationId: number, repos?: string[], perms?: Record<string, Access>): IssuedToken {
+    const installation = installations.get(installationId);
+    if (!installation) throw new HttpError(404, 'Not Found');
+    const issued: IssuedToken = {
+      token: `ghs_${randomBytes(18).toString('base64url')}`,
+      installationId,
+      expiresAt: now() + tokenTtlMs,
+      permissions: perms ?? installation.permissions,
+      repositories: repos ?? installation.repositories,
+    };
+    tokens.set(issued.token, issued);
+    return issued;
+  }
+
+  // ---- auth -------------------------------------------------------------------------------------
+
+  function verifyJwt(jwt: string): void {
+    const parts = jwt.split('.');
+    if (parts.length !== 3) throw new HttpError(401, 'A JSON web token could not be decoded');
+    let header: any;
+    let claims: any;
+    try {
+      header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    } catch {
+      throw new HttpError(401, 'A JSON web token could not be decoded');
+    }
+    if (header.alg !== 'RS256') throw new HttpError(401, 'A JSON web token could not be decoded');
+    const verifier = createVerify('RSA-SHA256');
+    verifier.update(`${parts[0]}.${parts[1]}`);
+    if (!verifier.verify(publicKey as KeyObject, Buffer.from(parts[2]!, 'base64url'))) {
+      throw new HttpError(401, 'A JSON web token could not be decoded');
+    }
+    const nowSec = Math.floor(now() / 1000);
+    if (!Number.isInteger(claims.iat) || claims.iat > nowSec + 60) {
+      throw new HttpError(401, "'Issued at' claim ('iat') must be an Integer representing a time in the past");
+    }
+    if (!Number.isInteger(claims.exp) || claims.exp <= nowSec) {
+      throw new HttpError(401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
+    }
+    // GitHub refuses app JWTs living longer than ten minutes.
+    if (claims.exp - claims.iat > 600) throw new HttpError(401, "'Expiration time' claim ('exp') is too far in the future");
+    if (String(claims.iss) !== String(appId)) throw new HttpError(401, "'Issuer' claim ('iss') must be an Integer");
+  }
+
+  function credential(req: IncomingMessage): { kind: 'jwt' | 'installation' | 'none'; value?: string } {
+    const header = req.headers.authorization;
+    if (!header) return { kind: 'none' };
+    const match = /^(bearer|token)\s+(.+)$/i.exec(header.trim());
+    if (!match) return { kind: 'none' };
+    const value = match[2]!;
+    return { kind: value.split('.').length === 3 ? 'jwt' : 'installation', value };
+  }
+
+  function requireJwt(ctx: Ctx): void {
+    if (ctx.call.auth !== 'jwt' || !ctx.call.token) {
+      throw new HttpError(401, 'A JSON web token could not be decoded');
+    }
+    verifyJwt(ctx.call.token);
+  }
+
+  function requireToken(ctx: Ctx, repo: string, permission: string, access: Access): IssuedToken {
+    if (ctx.call.auth === 'jwt') {
+      verifyJwt(ctx.call.token!);
+      throw new HttpError(403, 'Resource not accessible by integration');
+    }
+    const issued = ctx.call.token ? tokens.get(ctx.call.token) : undefined;
+    if (!issued || issued.expiresAt <= now() || !installations.has(issued.installationId)) {
+      throw new HttpError(401, 'Bad credentials');
+    }
+    const installation = installations.get(issued.installationId)!;
+    if (installation.suspended) throw new HttpError(403, 'This installation has been suspended');
+    // GitHub hides repositories a token cannot see.
+    if (!issued.repositories.includes(repo) || !installation.repositories.includes(repo)) throw new HttpError(404, 'Not Found');
+    const granted = issued.permissions[permission];
+    if (!granted || (access === 'write' && granted !== 'write')) {
+      throw new HttpError(403, 'Resource not accessible by integration');
+    }
+    return issued;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  function paginate<T>(ctx: Ctx, items: T[]): T[] {
+    const perPage = Math.min(Math.max(Number.parseInt(ctx.query.per_page ?? '30', 10) || 30, 1), 100);
+    const page = Math.max(Number.parseInt(ctx.query.page ?? '1', 10) || 1, 1);
+    const last = Math.max(Math.ceil(items.length / perPage), 1);
+    const link = (p: number, rel: string) => {
+      const q = new URLSearchParams({ ...ctx.query, per_page: String(perPage), page: String(p) });
+      return `<${url}${ctx.path}?${q}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (page > 1) links.push(link(page - 1, 'prev'));
+    if (page < last) links.push(link(page + 1, 'next'));
+    if (page !== last) links.push(link(last, 'last'));
+    if (page > 1) links.push(link(1, 'first'));
+    if (links.length > 0) ctx.headers.link = links.join(', ');
+    return items.slice((page - 1) * perPage, page * perPage);
+  }
+
+  function repoJson(fullName: string) {
+    const repo = repositories.get(fullName) ?? addRepository(fullName);
+    const [owner, name] = fullName.split('/');
+    return {
+      id: repo.id,
+      name,
+      full_name: fullName,
+      private: repo.private,
+      owner: { login: owner, type: 'Organization' },
+      default_branch: repo.defaultBranch,
+      clone_url: repo.cloneUrl ?? `https://github.com/${fullName}.git`,
+      html_url: `https://github.com/${fullName}`,
+    };
+  }
+
+  function installationJson(installation: Installation) {
+    return {
+      id: installation.id,
+      account: { login: installation.account, type: 'Organization' },
+      app_id: appId,
+      app_slug: appSlug,
+      permissions: installation.permissions,
+      repository_selection: 'selected',
+      suspended_at: installation.suspended ? iso() : null,
+    };
+  }
+
+  function requireFields(body: any, fields: string[]): void {
+    for (const field of fields) {
+      if (body?.[field] === undefined || body?.[field] === null || body?.[field] === '') {
+        throw new HttpError(422, 'Invalid request.', { errors: [{ resource: 'Request', field, code: 'missing_field' }] });
+      }
+    }
+  }
+
+  function validateAnnotations(annotations: unknown): Annotation[] {
+    if (annotations === undefined) return [];
+    if (!Array.isArray(annotations)) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/annotations\', is not an array.');
+    // GitHub: "The Checks API limits the number of annotations to a maximum of 50 per API request."
+    if (annotations.length > 50) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/annotations\', too many items (maximum 50).');
+    for (const a of annotations as any[]) {
+      if (typeof a?.path !== 'string' || !Number.isInteger(a?.start_line) || !Number.isInteger(a?.end_line) || typeof a?.message !== 'string') {
+        throw new HttpError(422, 'Invalid request.\n\nAnnotations need path, start_line, end_line and message.');
+      }
+      if (!['notice', 'warning', 'failure'].includes(a.annotation_level)) {
+        throw new HttpError(422, `Invalid request.\n\n${JSON.stringify(a.annotation_level)} is not a member of ["notice", "warning", "failure"].`);
+      }
+    }
+    return annotations as Annotation[];
+  }
+
+  const CHECK_STATUSES = ['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending'];
+  const CONCLUSIONS = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'];
+  const DEPLOY_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+
+  function applyCheckRun(run: CheckRunRecord, body: any): void {
+    if (body.status !== undefined && !CHECK_STATUSES.includes(body.status)) throw new HttpError(422, `Invalid request.\n\nstatus ${body.status}`);
+    if (body.conclusion !== undefined && body.conclusion !== null && !CONCLUSIONS.includes(body.conclusion)) {
+      throw new HttpError(422, `Invalid request.\n\nconclusion ${body.conclusion}`);
+    }
+    if (body.status) run.status = body.status;
+    if (body.conclusion) {
+      run.conclusion = body.conclusion;
+      run.status = 'completed';
+    }
+    if (run.status === 'completed' && !run.conclusion) throw new HttpError(422, 'Invalid request.\n\nconclusion is required when status is completed.');
+    if (body.name) run.name = body.name;
+    if (body.details_url) run.details_url = body.details_url;
+    if (body.external_id) run.external_id = body.external_id;
+    if (body.output) {
+      if (typeof body.output.title !== 'string' || typeof body.output.summary !== 'string') {
+        throw new HttpError(422, 'Invalid request.\n\noutput needs title and summary.');
+      }
+      const annotations = validateAnnotations(body.output.annotations);
+      run.output.title = body.output.title;
+      run.output.summary = body.output.summary;
+      if (body.output.text !== undefined) run.output.text = body.output.text;
+      // Annotations sent on update are added to the run's existing ones, as on GitHub.
+      run.output.annotations.push(...annotations);
+    }
+  }
+
+  function checkRunJson(run: CheckRunRecord) {
+    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: run.output.annotations.length } };
+  }
+
+  // ---- routes -----------------------------------------------------------------------------------
+
+  type Handler = (ctx: Ctx, params: string[]) => [number, unknown];
+  const routes: Array<[string, RegExp, Handler]> = [];
+  const route = (method: string, pattern: string, handler: Handler) => {
+    const regex = new RegExp(`^${pattern.replace(/:[a-z_]+/g, '([^/]+)')}$`);
+    routes.push([method, regex, handler]);
+  };
+  const repoOf = (p: string[]) => `${p[0]}/${p[1]}`;
+
+  route('GET', '/app', (ctx) => {
+    requireJwt(ctx);
+    return [200, { id: appId, slug: appSlug, name: appSlug }];
+  });
+  route('GET', '/app/installations/:id', (ctx, p) => {
+    requireJwt(ctx);
+    const installation = installations.get(Number(p[0]));
+    if (!installation) throw new HttpError(404, 'Not Found');
+    return [200, installationJson(installation)];
+  });
+  route('POST', '/app/installations/:id/access_tokens', (ctx, p) => {
+    requireJwt(ctx);
+    const installation = installations.get(Number(p[0]));
+    if (!installation) throw new HttpError(404, 'Not Found');
+    if (installation.suspended) throw new HttpError(403, 'This installation has been suspended');
+    let repos = installation.repositories;
+    if (Array.isArray(ctx.body?.repositories)) {
+      repos = (ctx.body.repositories as string[]).map((name) => (name.includes('/') ? name : `${installation.account}/${name}`));
+      if (repos.some((r) => !installation.repositories.includes(r))) throw new HttpError(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+    }
+    let perms = installation.permissions;
+    if (ctx.body?.permissions) {
+      for (const [key, value] of Object.entries(ctx.body.permissions as Record<string, Access>)) {
+        const granted = installation.permissions[key];
+        if (!granted || (value === 'write' && granted !== 'write')) throw new HttpError(422, `The permissions requested are not granted to this installation.`);
+      }
+      perms = ctx.body.permissions;
+    }
+    const issued = issueToken(installation.id, repos, perms);
+    return [201, { token: issued.token, expires_at: new Date(issued.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: issued.permissions, repository_selection: 'selected' }];
+  });
+  route('GET', '/repos/:o/:r/installation', (ctx, p) => {
+    requireJwt(ctx);
+    const installation = [...installations.values()].find((i) => i.repositories.includes(repoOf(p)));
+    if (!installation) throw new HttpError(404, 'Not Found');
+    return [200, installationJson(installation)];
+  });
+  route('GET', '/repos/:o/:r', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'metadata', 'read');
+    return [200, repoJson(repoOf(p))];
+  });
+
+  // Issue (and pull request) comments.
+  route('GET', '/repos/:o/:r/issues/:n/comments', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'read');
+    const list = state.comments.filter((c) => c.repo === repoOf(p) && c.issue_number === Number(p[2]));
+    return [200, paginate(ctx, list)];
+  });
+  route('POST', '/repos/:o/:r/issues/:n/comments', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'write');
+    requireFields(ctx.body, ['body']);
+    const comment: CommentRecord = {
+      id: id(),
+      repo: repoOf(p),
+      issue_number: Number(p[2]),
+      body: String(ctx.body.body),
+      user: botUser,
+      created_at: iso(),
+      updated_at: iso(),
+      html_url: '',
+    };
+    comment.html_url = `https://github.com/${comment.repo}/pull/${comment.issue_number}#issuecomment-${comment.id}`;
+    state.comments.push(comment);
+    return [201, comment];
+  });
+  route('GET', '/repos/:o/:r/issues/comments/:id', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'read');
+    const comment = state.comments.find((c) => c.id === Number(p[2]) && c.repo === repoOf(p));
+    if (!comment) throw new HttpError(404, 'Not Found');
+    return [200, comment];
+  });
+  route('PATCH', '/repos/:o/:r/issues/comments/:id', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'write');
+    requireFields(ctx.body, ['body']);
+    const comment = state.comments.find((c) => c.id === Number(p[2]) && c.repo === repoOf(p));
+    if (!comment) throw new HttpError(404, 'Not Found');
+    if (comment.user.login !== botUser.login) throw new HttpError(403, 'Resource not accessible by integration');
+    comment.body = String(ctx.body.body);
+    comment.updated_at = iso();
+    return [200, comment];
+  });
+
+  // Check runs.
+  route('POST', '/repos/:o/:r/check-runs', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'checks', 'write');
+    requireFields(ctx.body, ['name', 'head_sha']);
+    if (!/^[0-9a-f]{40}$/.test(ctx.body.head_sha)) throw new HttpError(422, 'No commit found for SHA: ' + ctx.body.head_sha);
+    const run: CheckRunRecord = { id: id(), repo: repoOf(p), name: ctx.body.name, head_sha: ctx.body.head_sha, status: 'queued', conclusion: null, output: { annotations: [] } };
+    applyCheckRun(run, ctx.body);
+    state.checkRuns.push(run);
+    return [201, checkRunJson(run)];
+  });
+  route('PATCH', '/repos/:o/:r/check-runs/:id', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'checks', 'write');
+    const run = state.checkRuns.find((r) => r.id === Number(p[2]) && r.repo === repoOf(p));
+    if (!run) throw new HttpError(404, 'Not Found');
+    applyCheckRun(run, ctx.body ?? {});
+    return [200, checkRunJson(run)];
+  });
+  route('GET', '/repos/:o/:r/check-runs/:id', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'checks', 'read');
+    const run = state.checkRuns.find((r) => r.id === Number(p[2]) && r.repo === repoOf(p));
+    if (!run) throw new HttpError(404, 'Not Found');
+    return [200, checkRunJson(run)];
+  });
+
+  // Deployments and their statuses.
+  route('POST', '/repos/:o/:r/deployments', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'deployments', 'write');
+    requireFields(ctx.body, ['ref']);
+    const environment = ctx.body.environment ?? 'production';
+    const deployment: DeploymentRecord = {
+      id: id(),
+      repo: repoOf(p),
+      ref: ctx.body.ref,
+      sha: /^[0-9a-f]{40}$/.test(ctx.body.ref) ? ctx.body.ref : ctx.body.sha ?? ctx.body.ref,
+      environment,
+      description: ctx.body.description,
+      payload: ctx.body.payload ?? {},
+      auto_merge: ctx.body.auto_merge ?? true,
+      required_contexts: ctx.body.required_contexts,
+      transient_environment: ctx.body.transient_environment ?? false,
+      production_environment: ctx.body.production_environment ?? environment === 'production',
+      created_at: iso(),
+    };
+    state.deployments.push(deployment);
+    return [201, deployment];
+  });
+  route('GET', '/repos/:o/:r/deployments', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'deployments', 'read');
+    const list = state.deployments
+      .filter((d) => d.repo === repoOf(p) && (!ctx.query.environment || d.environment === ctx.query.environment) && (!ctx.query.sha || d.sha === ctx.query.sha) && (!ctx.query.ref || d.ref === ctx.query.ref))
+      .reverse();
+    return [200, paginate(ctx, list)];
+  });
+  route('POST', '/repos/:o/:r/deployments/:id/statuses', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'deployments', 'write');
+    const deployment = state.deployments.find((d) => d.id === Number(p[2]) && d.repo === repoOf(p));
+    if (!deployment) throw new HttpError(404, 'Not Found');
+    requireFields(ctx.body, ['state']);
+    if (!DEPLOY_STATES.includes(ctx.body.state)) throw new HttpError(422, `Invalid request.\n\n${JSON.stringify(ctx.body.state)} is not a member of ${JSON.stringify(DEPLOY_STATES)}.`);
+    const status: DeploymentStatusRecord = {
+      id: id(),
+      repo: repoOf(p),
+      deployment_id: deployment.id,
+      state: ctx.body.state,
+      description: ctx.body.description,
+      environment: ctx.body.environment ?? deployment.environment,
+      environment_url: ctx.body.environment_url,
+      log_url: ctx.body.log_url,
+      auto_inactive: ctx.body.auto_inactive,
+      created_at: iso(),
+    };
+    state.statuses.push(status);
+    return [201, status];
+  });
+  route('GET', '/repos/:o/:r/deployments/:id/statuses', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'deployments', 'read');
+    const list = state.statuses.filter((s) => s.deployment_id === Number(p[2]) && s.repo === repoOf(p)).reverse();
+    return [200, paginate(ctx, list)];
+  });
+
+  // Pull request reviews and review comments.
+  route('POST', '/repos/:o/:r/pulls/:n/reviews', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'pull_requests', 'write');
+    const event = ctx.body?.event;
+    if (event !== undefined && !['APPROVE', 'REQUEST_CHANGES', 'COMMENT'].includes(event)) throw new HttpError(422, 'Unprocessable Entity: event');
+    if ((event === 'COMMENT' || event === 'REQUEST_CHANGES') && !ctx.body?.body && !(ctx.body?.comments?.length > 0)) {
+      throw new HttpError(422, 'Unprocessable Entity: "Body is required when event is COMMENT"');
+    }
+    const review: ReviewRecord = { id: id(), repo: repoOf(p), pull_number: Number(p[2]), commit_id: ctx.body?.commit_id, body: ctx.body?.body, event, state: event ? (event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED') : 'PENDING' };
+    const comments = (ctx.body?.comments ?? []) as any[];
+    for (const c of comments) {
+      if (typeof c?.path !== 'string' || typeof c?.body !== 'string' || !(Number.isInteger(c?.line) || Number.isInteger(c?.position))) {
+        throw new HttpError(422, 'Unprocessable Entity: review comments need path, body and line');
+      }
+    }
+    state.reviews.push(review);
+    for (const c of comments) {
+      state.reviewComments.push({ id: id(), repo: review.repo, pull_number: review.pull_number, pull_request_review_id: review.id, commit_id: review.commit_id, path: c.path, line: c.line ?? c.position, side: c.side ?? 'RIGHT', body: c.body, user: botUser });
+    }
+    return [200, review];
+  });
+  route('GET', '/repos/:o/:r/pulls/:n/comments', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'pull_requests', 'read');
+    return [200, paginate(ctx, state.reviewComments.filter((c) => c.repo === repoOf(p) && c.pull_number === Number(p[2])))];
+  });
+  route('DELETE', '/repos/:o/:r/pulls/comments/:id', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'pull_requests', 'write');
+    const index = state.reviewComments.findIndex((c) => c.id === Number(p[2]) && c.repo === repoOf(p));
+    if (index < 0) throw new HttpError(404, 'Not Found');
+    if (state.reviewComments[index]!.user.login !== botUser.login) throw new HttpError(403, 'Resource not accessible by integration');
+    state.reviewComments.splice(index, 1);
+    return [204, undefined];
+  });
+
+  route('GET', '/repos/:o/:r/collaborators/:user/permission', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'metadata', 'read');
+    const user = decodeURIComponent(p[2]!);
+    const permission = permissions.get(`${repoOf(p)}#${user.toLowerCase()}`) ?? 'none';
+    return [200, { permission, role_name: permission === 'write' ? 'write' : permission, user: { login: user } }];
+  });
+
+  // ---- server -----------------------------------------------------------------------------------
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const cred = credential(req);
+    const call: RecordedCall = {
+      method: req.method ?? 'GET',
+      path: parsed.pathname,
+      query: Object.fromEntries(parsed.searchParams),
+      body: undefined,
+      token: cred.value,
+      auth: cred.kind,
+      status: 0,
+    };
+    state.calls.push(call);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      'x-ratelimit-reset': String(Math.floor(now() / 1000) + 3600),
+      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
+    };
+    const send = (status: number, body: unknown) => {
+      call.status = status;
+      if (status === 204 || body === undefined) {
+        delete headers['content-type'];
+        res.writeHead(status, headers).end();
+      } else res.writeHead(status, headers).end(JSON.stringify(body));
+    };
+    try {
+      if (raw.length > 0) {
+        try {
+          call.body = JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, 'Problems parsing JSON');
+        }
+      }
+      const fault = faults.find((f) => f.remaining > 0 && (!f.method || f.method.toUpperCase() === call.method) && (typeof f.path === 'string' ? call.path === f.path : f.path.test(call.path)));
+      if (fault) {
+        fault.remaining -= 1;
+        if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        if (fault.status !== undefined) {
+          if (fault.status === 403 || fault.status === 429) {
+            if (fault.retryAfter !== undefined) {
+              headers['retry-after'] = String(fault.retryAfter);
+              send(fault.status, fault.body ?? { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' });
+            } else {
+              headers['x-ratelimit-remaining'] = '0';
+              headers['x-ratelimit-reset'] = String(Math.floor(now() / 1000) + (fault.resetAfter ?? 1));
+              send(fault.status, fault.body ?? { message: 'API rate limit exceeded for installation.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' });
+            }
+          } else {
+            if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+            send(fault.status, fault.body ?? { message: fault.status >= 500 ? 'Server Error' : 'Injected fault' });
+          }
+          return;
+        }
+      }
+      const ctx: Ctx = { method: call.method, path: call.path, query: call.query, body: call.body, call, res, headers };
+      for (const [method, regex, handler] of routes) {
+        const m = method === call.method ? regex.exec(call.path) : null;
+        if (m) {
+          const [status, body] = handler(ctx, m.slice(1).map((s) => decodeURIComponent(s)));
+          send(status, body);
+          return;
+        }
+      }
+      throw new HttpError(404, 'Not Found');
+    } catch (error) {
+      if (error instanceof HttpError) {
+        send(error.status, { message: error.message, documentation_url: 'https://docs.github.com/rest', ...error.extra });
+      } else {
+        send(500, { message: String(error) });
+      }
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const double: GitHubDouble = {
+    url,
+    appId,
+    appSlug,
+    privateKeyPem,
+    ...state,
+    installations,
+    repositories,
+    tokens,
+    addInstallation(input) {
+      const installation: Installation = { id: input.id, account: input.account, repositories: [...input.repositories], permissions: input.permissions ?? { ...DEFAULT_PERMISSIONS } };
+      installations.set(input.id, installation);
+      for (const repo of input.repositories) if (!repositories.has(repo)) addRepository(repo);
+      return installation;
+    },
+    removeInstallation(installationId) {
+      installations.delete(installationId);
+    },
+    addRepository,
+    injectFault(fault) {
+      faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    setPermission(repo, user, permission) {
+      permissions.set(`${repo}#${user.toLowerCase()}`, permission);
+    },
+    setTokenTtl(ms) {
+      tokenTtlMs = ms;
+    },
+    issueToken: (installationId) => issueToken(installationId),
+    tokenCanRead(token, repo) {
+      const issued = tokens.get(token);
+      const installation = issued && installations.get(issued.installationId);
+      return !!issued && !!installation && !installation.suspended && issued.expiresAt > now() && issued.repositories.includes(repo) && installation.repositories.includes(repo) && !!issued.permissions.contents;
+    },
+    seedComment(repo, issueNumber, body, login = 'someone') {
+      const comment: CommentRecord = { id: id(), repo, issue_number: issueNumber, body, user: { login, type: 'User' }, created_at: iso(), updated_at: iso(), html_url: `https://github.com/${repo}/pull/${issueNumber}` };
+      state.comments.push(comment);
+      return comment;
+    },
+    callsTo(method, path) {
+      return state.calls.filter((c) => c.method === method.toUpperCase() && (typeof path === 'string' ? c.path === path : path.test(c.path)));
+    },
+    reset() {
+      for (const list of Object.values(state)) list.length = 0;
+      faults = [];
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return double;
+}
+
+/** The public key matching a double's private key, e.g. to check a JWT by hand. */
+export function publicKeyOf(privateKeyPem: string): KeyObject {
+  return createPublicKey(privateKeyPem);
+}
