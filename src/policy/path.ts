@@ -3,7 +3,8 @@
  * `server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm`.
  * A name segment that meets an array applies to each element, so a block written as an object or
  * as a one-element list (both occur in Terraform JSON) reads the same. `*` takes every element of
- * an array or every value of an object; a number takes one element.
+ * an array or every value of an object; a number takes one element. A string holding JSON
+ * (`container_definitions`, IAM `policy`) is parsed when a path goes into it.
  */
 const cache = new Map<string, string[]>();
 
@@ -30,6 +31,12 @@ function collect(value: unknown, segments: string[], index: number, out: unknown
     return;
   }
   const segment = segments[index];
+  if (typeof value === 'string') {
+    // JSON-encoded attributes (container_definitions, IAM policy documents) are read as data.
+    const parsed = parseJson(value);
+    if (parsed !== undefined) collect(parsed, segments, index, out);
+    return;
+  }
   if (Array.isArray(value)) {
     if (segment === '*') for (const item of value) collect(item, segments, index + 1, out);
     else if (/^\d+$/.test(segment)) collect(value[Number(segment)], segments, index + 1, out);
@@ -45,4 +52,20 @@ function collect(value: unknown, segments: string[], index: number, out: unknown
 /** The elements a quantifier (`some`, `every`) ranges over: arrays are opened, anything else is one element. */
 export function elementsAt(root: unknown, path: string): unknown[] {
   return valuesAt(root, path).flatMap((value) => (Array.isArray(value) ? value : [value]));
+}
+
+const jsonCache = new Map<string, unknown>();
+function parseJson(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  if (jsonCache.has(text)) return jsonCache.get(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (jsonCache.size > 1000) jsonCache.clear();
+  jsonCache.set(text, parsed);
+  return parsed;
 }
