@@ -1,0 +1,63 @@
+/**
+ * Claim the next runnable job: queued and due, or running with an expired lease (its worker died).
+ * `FOR UPDATE SKIP LOCKED` lets many workers claim concurrently without blocking each other.
+ * A job whose concurrency key already has a running job is skipped; two workers racing for
+ * different jobs with the same key are stopped by the partial unique index on running jobs'
+ * keys (the loser gets a unique violation and simply tries again).
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../store/db.ts';
+import { jobs, type Job } from '../store/schema.ts';
+import { isUniqueViolation, rowsOf, toJob } from './rows.ts';
+
+export type ClaimOptions = { workerId: string; kinds?: readonly string[]; leaseMs: number };
+
+export async function claim(db: Db, options: ClaimOptions): Promise<Job | undefined> {
+  await buryExpired(db);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await claimOnce(db, options);
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function claimOnce(db: Db, { workerId, kinds, leaseMs }: ClaimOptions): Promise<Job | undefined> {
+  const kindFilter = kinds && kinds.length > 0 ? sql`and j.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
+  const result = await db.execute(sql`
+    with next as (
+      select j.id from ${jobs} j
+      where (
+          (j.status = 'queued' and j.run_at <= now())
+          or (j.status = 'running' and j.locked_until < now() and j.attempts < j.max_attempts)
+        )
+        ${kindFilter}
+        and (j.concurrency_key is null or not exists (
+          select 1 from ${jobs} r
+          where r.concurrency_key = j.concurrency_key and r.status = 'running' and r.id <> j.id
+        ))
+      order by j.run_at, j.id
+      limit 1
+      for update skip locked
+    )
+    update ${jobs} set
+      status = 'running',
+      attempts = ${jobs.attempts} + 1,
+      locked_by = ${workerId},
+      locked_until = now() + ${leaseMs} * interval '1 millisecond',
+      updated_at = now()
+    from next
+    where ${jobs.id} = next.id
+    returning ${jobs}.*`);
+  const [row] = rowsOf(result);
+  return row ? toJob(row) : undefined;
+}
+
+/** Running jobs whose lease expired after their last allowed attempt: dead, kept for inspection. */
+async function buryExpired(db: Db): Promise<void> {
+  await db.execute(sql`
+    update ${jobs} set status = 'dead', finished_at = now(), updated_at = now(),
+      last_error = coalesce(last_error || '; ', '') || 'lease expired on attempt ' || attempts || ' of ' || max_attempts
+    where status = 'running' and locked_until < now() and attempts >= max_attempts`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Put jobs on the queue inside the caller's transaction, so a webhook delivery and its job commit
+ * (or roll back) together. NOTIFY is transactional too: workers are woken only on commit.
+ */
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../store/db.ts';
+import { jobs } from '../store/schema.ts';
+import { jobsChannel } from './channel.ts';
+
+export type EnqueueInput = {
+  kind: string;
+  payload?: unknown;
+  /** At most one job per key runs at a time (e.g. `deploy:<app>:<environment>`). */
+  concurrencyKey?: string | null;
+  /** A second enqueue with the same key is a no-op (e.g. the webhook delivery id). */
+  idempotencyKey?: string | null;
+  /** Not before this time (default: now). */
+  runAt?: Date;
+  /** Attempts before the job is dead (default 5). */
+  maxAttempts?: number;
+  /** Cancel queued (not running) older jobs with the same concurrency key: only the newest matters. */
+  supersede?: boolean;
+};
+
+export type Enqueued = { id: number; created: boolean };
+
+// Postgres allows 65,535 bind parameters per statement; a job row takes up to 7.
+const rowsPerStatement = 5_000;
+
+function row(job: EnqueueInput) {
+  return {
+    kind: job.kind,
+    payload: job.payload ?? {},
+    concurrencyKey: job.concurrencyKey ?? null,
+    idempotencyKey: job.idempotencyKey ?? null,
+    ...(job.runAt ? { runAt: job.runAt } : {}),
+    maxAttempts: job.maxAttempts ?? 5,
+  };
+}
+
+/** Enqueue one job. With an idempotency key already used, resolves to the existing job, `created: false`. */
+export async function enqueue(tx: Db, job: EnqueueInput): Promise<Enqueued> {
+  const [result] = await enqueueMany(tx, [job]);
+  return result!;
+}
+
+/** Enqueue several jobs in batched inserts; results are in input order. */
+export async function enqueueMany(tx: Db, batch: EnqueueInput[]): Promise<Enqueued[]> {
+  const results: Enqueued[] = [];
+  for (let i = 0; i < batch.length; i += rowsPerStatement) {
+    results.push(...(await insertChunk(tx, batch.slice(i, i + rowsPerStatement))));
+  }
+  if (results.some((r) => r.created)) await tx.execute(sql`select pg_notify(${jobsChannel}, '')`);
+  return results;
+}
+
+async function insertChunk(tx: Db, chunk: EnqueueInput[]): Promise<Enqueued[]> {
+  const inserted = await tx
+    .insert(jobs)
+    .values(chunk.map(row))
+    .onConflictDoNothing({ target: jobs.idempotencyKey })
+    .returning({ id: jobs.id, idempotencyKey: jobs.idempotencyKey });
+  // Rows come back in insertion order; match the ones without a key positionally and the ones with
+  // a key by key, then look up the jobs that the idempotency key made us skip.
+  const byKey = new Map<string, number>();
+  const unkeyed: number[] = [];
+  for (const r of inserted) {
+    if (r.idempotencyKey === null) unkeyed.push(r.id);
+    else byKey.set(r.idempotencyKey, r.id);
+  }
+  const missing = chunk
+    .map((j) => j.idempotencyKey)
+    .filter((k): k is string => typeof k === 'string' && !byKey.has(k));
+  const existing = new Map<string, number>();
+  if (missing.length > 0) {
+    const rows = await tx
+      .select({ id: jobs.id, idempotencyKey: jobs.idempotencyKey })
+      .from(jobs)
+      .where(inArray(jobs.idempotencyKey, [...new Set(missing)]));
+    for (const r of rows) existing.set(r.idempotencyKey!, r.id);
+  }
+  unkeyed.sort((a, b) => a - b); // identity values follow VALUES order
+  let nextUnkeyed = 0;
+  const claimedKeys = new Set<string>();
+  const results = chunk.map((job): Enqueued => {
+    const key = job.idempotencyKey;
+    if (key === null || key === undefined) return { id: unkeyed[nextUnkeyed++]!, created: true };
+    const createdId = byKey.get(key);
+    if (createdId !== undefined && !claimedKeys.has(key)) {
+      claimedKeys.add(key); // the same key twice in one batch: the second is the duplicate
+      return { id: createdId, created: true };
+    }
+    return { id: createdId ?? existing.get(key)!, created: false };
+  });
+
+  // Supersede: for each key, the newest job created here cancels the queued ones before it.
+  const newestByKey = new Map<string, number>();
+  chunk.forEach((job, i) => {
+    const r = results[i]!;
+    if (job.supersede && job.concurrencyKey && r.created) {
+      newestByKey.set(job.concurrencyKey, Math.max(r.id, newestByKey.get(job.concurrencyKey) ?? 0));
+    }
+  });
+  for (const [key, newest] of newestByKey) {
+    await tx
+      .update(jobs)
+      .set({ status: 'cancelled', lastError: `superseded by job ${newest}`, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(jobs.concurrencyKey, key), eq(jobs.status, 'queued'), lt(jobs.id, newest)));
+  }
+  return results;
+}

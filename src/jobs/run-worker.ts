@@ -1,0 +1,173 @@
+/**
+ * The worker loop: claim a job, run its handler while extending the lease, then complete it or
+ * record the failure. Idle slots sleep until a NOTIFY on the jobs channel (or `pollMs`, whichever
+ * comes first). Database errors are logged and retried with backoff; they never end the loop.
+ * On abort (SIGTERM), no new job is claimed; a running handler sees `ctx.signal` aborted and has
+ * `shutdownGraceMs` to finish (the job is completed) or give up (the job is released, attempt not
+ * counted, for another worker to run).
+ */
+import type { Store } from '../store/store.ts';
+import type { Job } from '../store/schema.ts';
+import { causeMessage } from '../store/store-error.ts';
+import { backoffMs } from './backoff.ts';
+import { jobsChannel } from './channel.ts';
+import { claim } from './claim.ts';
+import { complete, extendLease, release, type JobLease } from './complete.ts';
+import { fail } from './fail.ts';
+
+export type JobContext = {
+  /** Aborted on shutdown or when the lease was lost: stop early if you can. */
+  signal: AbortSignal;
+  /** Hold the job for another `ms` (default: the worker's leaseMs); false if the lease was lost. */
+  extendLease: (ms?: number) => Promise<boolean>;
+};
+export type JobHandler = (job: Job, ctx: JobContext) => Promise<void>;
+
+export type WorkerOptions = {
+  store: Store;
+  handlers: Record<string, JobHandler>;
+  workerId: string;
+  /** Longest idle sleep when no NOTIFY arrives (default 1,000 ms). */
+  pollMs?: number;
+  /** How long a claim holds a job before another worker may take it (default 30 s). */
+  leaseMs?: number;
+  /** Jobs run at once by this worker (default 1). */
+  concurrency?: number;
+  signal: AbortSignal;
+  shutdownGraceMs?: number;
+  log?: (msg: string) => void;
+};
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const { store, handlers, workerId, signal } = options;
+  const pollMs = options.pollMs ?? 1_000;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const graceMs = options.shutdownGraceMs ?? 30_000;
+  const log = options.log ?? (() => {});
+  const kinds = Object.keys(handlers);
+  const { db } = store;
+
+  // Wake-ups: a generation counter closes the gap between "claim found nothing" and "start waiting".
+  let generation = 0;
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    generation += 1;
+    for (const w of waiters) w();
+    waiters.clear();
+  };
+  const idle = (seenGeneration: number) =>
+    new Promise<void>((resolve) => {
+      if (generation !== seenGeneration || signal.aborted) return resolve();
+      const timer = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  signal.addEventListener('abort', wake, { once: true });
+  let unlisten: (() => Promise<void>) | undefined;
+  try {
+    unlisten = await store.listen(jobsChannel, wake);
+  } catch (error) {
+    log(`worker ${workerId}: cannot LISTEN (${causeMessage(error)}); polling every ${pollMs} ms`);
+  }
+
+  async function retrying<T>(what: string, fn: () => Promise<T>, tries: number): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        log(`worker ${workerId}: ${what} failed (${causeMessage(error)})${attempt < tries ? ', retrying' : ''}`);
+        if (attempt >= tries) return undefined;
+        await sleep(backoffMs(attempt, { baseMs: 100, maxMs: 5_000 }));
+      }
+    }
+  }
+
+  async function runJob(job: Job, slotId: string): Promise<void> {
+    const lease: JobLease = { id: job.id, workerId: slotId };
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onShutdown, { once: true });
+    const heartbeat = setInterval(() => {
+      extendLease(db, lease, leaseMs).then(
+        (held) => {
+          if (!held) controller.abort(new Error(`lease on job ${job.id} lost`));
+        },
+        (error: unknown) => log(`worker ${workerId}: extending the lease on job ${job.id} failed (${causeMessage(error)})`),
+      );
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const ctx: JobContext = { signal: controller.signal, extendLease: (ms = leaseMs) => extendLease(db, lease, ms) };
+
+    type Outcome = { ok: true } | { ok: false; error: unknown } | { ok: 'timeout' };
+    const running: Promise<Outcome> = Promise.resolve()
+      .then(() => handlers[job.kind]!(job, ctx))
+      .then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+    // After shutdown starts, the handler has graceMs to settle.
+    const graceOver = new Promise<Outcome>((resolve) => {
+      const start = () => setTimeout(() => resolve({ ok: 'timeout' }), graceMs).unref();
+      if (signal.aborted) start();
+      else signal.addEventListener('abort', start, { once: true });
+    });
+    try {
+      const outcome = await Promise.race([running, graceOver]);
+      if (outcome.ok === true) {
+        const done = await retrying(`completing job ${job.id}`, () => complete(db, lease), 5);
+        if (done === false) log(`worker ${workerId}: job ${job.id} finished after its lease was lost; another worker runs it`);
+      } else if (signal.aborted) {
+        await retrying(`releasing job ${job.id}`, () => release(db, lease), 3);
+        log(`worker ${workerId}: released job ${job.id} on shutdown`);
+      } else if (outcome.ok === false) {
+        const result = await retrying(`recording the failure of job ${job.id}`, () => fail(db, lease, outcome.error), 5);
+        if (result?.outcome === 'dead') log(`worker ${workerId}: job ${job.id} (${job.kind}) is dead: ${causeMessage(outcome.error)}`);
+      }
+    } finally {
+      clearInterval(heartbeat);
+      signal.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  async function slot(slotId: string): Promise<void> {
+    let errors = 0;
+    while (!signal.aborted) {
+      const seen = generation;
+      let job: Job | undefined;
+      try {
+        job = await claim(db, { workerId: slotId, kinds, leaseMs });
+        errors = 0;
+      } catch (error) {
+        errors += 1;
+        const delay = backoffMs(errors, { baseMs: 250, maxMs: 30_000 });
+        log(`worker ${workerId}: claiming failed (${causeMessage(error)}); retrying in ${delay} ms`);
+        await sleep(delay, signal);
+        continue;
+      }
+      if (job) await runJob(job, slotId);
+      else await idle(seen);
+    }
+  }
+
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  try {
+    await Promise.all(Array.from({ length: concurrency }, (_, i) => slot(concurrency === 1 ? workerId : `${workerId}/${i + 1}`)));
+  } finally {
+    signal.removeEventListener('abort', wake);
+    await unlisten?.().catch(() => {});
+  }
+}

@@ -1,0 +1,136 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { canMoveDeployment, isFinished } from './deployment-lifecycle.ts';
+import {
+  deploymentEvents,
+  deployments,
+  environments,
+  type Deployment,
+  type DeploymentEvent,
+  type DeploymentStatus,
+} from './schema.ts';
+import { StoreError } from './store-error.ts';
+
+export type CreateDeploymentInput = {
+  appId: number;
+  environmentId: number;
+  commitSha: string;
+  trigger?: string;
+  terraformJson?: unknown;
+  configHash?: string | null;
+  planSummary?: unknown;
+  monthlyCostUsd?: number | null;
+  actor?: string;
+  reason?: string | null;
+};
+
+/** A new deployment in status `queued`, with its first event. */
+export async function createDeployment(tx: Db, input: CreateDeploymentInput): Promise<Deployment> {
+  const [row] = await tx
+    .insert(deployments)
+    .values({
+      appId: input.appId,
+      environmentId: input.environmentId,
+      commitSha: input.commitSha,
+      trigger: input.trigger ?? 'push',
+      terraformJson: input.terraformJson ?? null,
+      configHash: input.configHash ?? null,
+      planSummary: input.planSummary ?? null,
+      monthlyCostUsd: input.monthlyCostUsd ?? null,
+    })
+    .returning();
+  await appendDeploymentEvent(tx, {
+    deploymentId: row!.id,
+    status: 'queued',
+    actor: input.actor ?? 'slipway',
+    reason: input.reason ?? null,
+  });
+  return row!;
+}
+
+/** Append to a deployment's status history (never updated or deleted). */
+export async function appendDeploymentEvent(
+  tx: Db,
+  input: { deploymentId: number; status: DeploymentStatus; actor: string; reason?: string | null },
+): Promise<DeploymentEvent> {
+  const [row] = await tx
+    .insert(deploymentEvents)
+    .values({ deploymentId: input.deploymentId, status: input.status, actor: input.actor, reason: input.reason ?? null })
+    .returning();
+  return row!;
+}
+
+export type DeploymentUpdate = {
+  terraformJson?: unknown;
+  configHash?: string | null;
+  planSummary?: unknown;
+  monthlyCostUsd?: number | null;
+};
+
+/**
+ * Move a deployment to `status` (checked against the lifecycle), optionally storing what the step
+ * produced (plan summary, cost, Terraform JSON), and append the event. Throws a StoreError with
+ * code `invalid_transition` (e.g. applied → planning) or `not_found`.
+ */
+export async function setDeploymentStatus(
+  tx: Db,
+  input: { deploymentId: number; status: DeploymentStatus; actor: string; reason?: string | null } & DeploymentUpdate,
+): Promise<Deployment> {
+  const { deploymentId, status, actor, reason, ...fields } = input;
+  const [current] = await tx
+    .select({ status: deployments.status })
+    .from(deployments)
+    .where(eq(deployments.id, deploymentId))
+    .for('update');
+  if (!current) throw new StoreError('not_found', `deployment ${deploymentId} does not exist`);
+  if (!canMoveDeployment(current.status, status)) {
+    throw new StoreError('invalid_transition', `deployment ${deploymentId} cannot move from ${current.status} to ${status}`);
+  }
+  const now = new Date();
+  const [row] = await tx
+    .update(deployments)
+    .set({
+      ...fields,
+      status,
+      updatedAt: now,
+      ...(status === 'planning' ? { startedAt: now } : {}),
+      ...(isFinished(status) ? { finishedAt: now } : {}),
+    })
+    .where(eq(deployments.id, deploymentId))
+    .returning();
+  await appendDeploymentEvent(tx, { deploymentId, status, actor, reason });
+  return row!;
+}
+
+export async function deploymentHistory(tx: Db, deploymentId: number): Promise<DeploymentEvent[]> {
+  return tx
+    .select()
+    .from(deploymentEvents)
+    .where(eq(deploymentEvents.deploymentId, deploymentId))
+    .orderBy(deploymentEvents.id);
+}
+
+/**
+ * What counts as "last applied" by default. No Terraform runner applies anything yet, so a
+ * `planned` deployment stands for what is live; pass `['applied']` once applies are real.
+ */
+export const lastAppliedStatuses: readonly DeploymentStatus[] = ['applied', 'planned'];
+
+/** The latest deployment of an app's environment (by name) in one of `statuses`. */
+export async function lastAppliedDeployment(
+  tx: Db,
+  appId: number,
+  environment: string,
+  statuses: readonly DeploymentStatus[] = lastAppliedStatuses,
+): Promise<Deployment | undefined> {
+  const [row] = await tx
+    .select({ deployment: deployments })
+    .from(deployments)
+    .innerJoin(environments, eq(environments.id, deployments.environmentId))
+    .where(
+      and(eq(deployments.appId, appId), eq(environments.name, environment), inArray(deployments.status, [...statuses])),
+    )
+    .orderBy(desc(deployments.id))
+    .limit(1);
+  return row?.deployment;
+}

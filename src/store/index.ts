@@ -1,0 +1,25 @@
+/** The store's public surface: open it, the schema and row types, and the query helpers. */
+export { openStore, lazyStore, type Store, type StoreOptions } from './open-store.ts';
+export { storeOptionsFromEnv, defaultDataDir } from './store-options.ts';
+export { StoreError, type StoreErrorCode } from './store-error.ts';
+export { redactUrl } from './redact-url.ts';
+export type { Db } from './db.ts';
+export * from './schema.ts';
+export { recordDelivery, setDeliveryOutcome, type DeliveryInput } from './record-delivery.ts';
+export { upsertInstallation, removeInstallation, type InstallationInput } from './installations.ts';
+export { upsertRepositories, removeRepositories, findRepository, type RepositoryInput } from './repositories.ts';
+export { getOrCreateApp } from './apps.ts';
+export { getOrCreateEnvironment, type EnvironmentKind } from './environments.ts';
+export {
+  createDeployment,
+  appendDeploymentEvent,
+  setDeploymentStatus,
+  deploymentHistory,
+  lastAppliedDeployment,
+  lastAppliedStatuses,
+  type CreateDeploymentInput,
+  type DeploymentUpdate,
+} from './deployments.ts';
+export { canMoveDeployment } from './deployment-lifecycle.ts';
+export { insertMetricSamples, readMetricSamples } from './metric-samples.ts';
+export { writeAudit, recentAudit } from './audit-log.ts';

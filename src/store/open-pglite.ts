@@ -1,0 +1,56 @@
+/**
+ * Embedded mode: PGlite (Postgres compiled to WASM) in this process, data in a local folder.
+ * PGlite is a single connection, so queries queue behind each other; NOTIFY is delivered in-process.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { lockDataDir } from './data-dir-lock.ts';
+import { migrationsFolder as defaultMigrationsFolder } from './migrations-folder.ts';
+import * as schema from './schema.ts';
+import type { Store } from './store.ts';
+import { StoreError, causeMessage } from './store-error.ts';
+import type { StoreOptions } from './store-options.ts';
+
+export async function openPglite(dataDir: string, options: StoreOptions): Promise<Store> {
+  const inMemory = dataDir.startsWith('memory://');
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    if (!inMemory) mkdirSync(dataDir, { recursive: true });
+    client = await PGlite.create(dataDir);
+    await client.query('select 1');
+  } catch (error) {
+    unlock();
+    throw new StoreError(
+      'data_dir',
+      `cannot open the PGlite data folder ${dataDir} (corrupt, or not a Slipway data folder?): ${causeMessage(error)}`,
+      { cause: error },
+    );
+  }
+  const db = drizzle({ client, schema });
+  try {
+    if (options.migrate !== false) {
+      await migrate(db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder });
+    }
+  } catch (error) {
+    await client.close().catch(() => {});
+    unlock();
+    throw new StoreError('migration_failed', `migration failed in ${dataDir}, nothing was changed: ${causeMessage(error)}`, {
+      cause: error,
+    });
+  }
+  return {
+    db,
+    kind: 'pglite',
+    listen: (channel, onNotify) => client.listen(channel, onNotify),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}

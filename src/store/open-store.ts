@@ -1,0 +1,39 @@
+/**
+ * Open the store: Postgres when a `postgres://` URL is given, otherwise embedded PGlite in a data
+ * folder. Pending migrations are applied before it resolves. Errors are `StoreError`s whose
+ * message names the URL (password redacted) or the folder and what failed.
+ */
+import { resolve } from 'node:path';
+import { openPglite } from './open-pglite.ts';
+import { openPostgres } from './open-postgres.ts';
+import { redactUrl } from './redact-url.ts';
+import type { Store } from './store.ts';
+import { StoreError } from './store-error.ts';
+import { defaultDataDir, type StoreOptions } from './store-options.ts';
+
+export type { Store } from './store.ts';
+export type { StoreOptions } from './store-options.ts';
+
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const { databaseUrl } = options;
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+      throw new StoreError('unreachable', `DATABASE_URL must be a postgres:// URL, got ${redactUrl(databaseUrl)}`);
+    }
+    return openPostgres(databaseUrl, options);
+  }
+  const dataDir = options.dataDir ?? defaultDataDir;
+  return openPglite(dataDir.startsWith('memory://') ? dataDir : resolve(dataDir), options);
+}
+
+/** Open once, on first use, however many callers ask (one store per process). */
+export function lazyStore(options: StoreOptions): () => Promise<Store> {
+  let opening: Promise<Store> | undefined;
+  return () => {
+    opening ??= openStore(options).catch((error: unknown) => {
+      opening = undefined; // let a later call try again
+      throw error;
+    });
+    return opening;
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Run the same test bodies on every engine: embedded PGlite always (in memory: opening a folder is
+ * slow and the folder is not the point here), and Postgres when DATABASE_URL is set. Each test file
+ * gets its own fresh Postgres database (created here, dropped after), because CI's `test` database
+ * is shared with other test files running at the same time.
+ */
+import { randomBytes } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import { openStore, type Store } from '../../src/store/open-store.ts';
+
+export type EngineName = 'pglite' | 'postgres';
+export type Engine = { name: EngineName; store: () => Store; databaseUrl?: string };
+
+export const postgresUrl = process.env.DATABASE_URL?.trim() || undefined;
+
+/** A fresh database on the DATABASE_URL server; `drop` removes it. */
+export async function createTestDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `slipway_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export function forEachEngine(title: string, body: (engine: Engine) => void): void {
+  const engines: EngineName[] = postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
+  for (const name of engines) {
+    describe(`${title} (${name})`, () => {
+      let store: Store | undefined;
+      let drop: (() => Promise<void>) | undefined;
+      const engine: Engine = {
+        name,
+        store: () => {
+          if (!store) throw new Error('store not open yet');
+          return store;
+        },
+      };
+      before(async () => {
+        if (name === 'postgres') {
+          const created = await createTestDatabase(postgresUrl!);
+          drop = created.drop;
+          engine.databaseUrl = created.url;
+          store = await openStore({ databaseUrl: created.url });
+        } else {
+          store = await openStore({ dataDir: 'memory://' });
+        }
+      });
+      after(async () => {
+        await store?.close();
+        await drop?.();
+      });
+      body(engine);
+    });
+  }
+}
+
+let counter = 0;
+/** A name no other test in this process uses (job kinds, keys, delivery ids). */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}-${randomBytes(3).toString('hex')}`;
+}
