@@ -1,0 +1,11 @@
+/** Synthesis: what the rest of Slipway imports. */
+export { synthesize, synthesizePlatform } from './synthesize.ts';
+export type { SynthOptions } from './synthesize.ts';
+export { checkReferences } from './check-references.ts';
+export { componentOf } from './component-of.ts';
+export { canonicalize } from './canonical-json.ts';
+export { SynthError } from './synth-error.ts';
+export type { TerraformJson, TerraformBlock } from './terraform-json.ts';
+export type { PlatformOptions } from '../../stacks/platform.ts';
+export { postgresInstanceClass, redisNodeType } from '../../stacks/sizes.ts';
+export { defaultStateBucket, stateKey } from '../../stacks/state-backend.ts';

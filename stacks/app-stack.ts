@@ -1,0 +1,119 @@
+/**
+ * One app in one environment as a Terraform stack: the AWS provider (default tags carry app,
+ * environment and the config's `tags`), the S3 state backend, then resources before services so
+ * that `env:` references resolve, then the wiring that needs both (database ingress, bucket
+ * notifications).
+ */
+import type { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import type { ResolvedConfig } from '../src/config/schema.ts';
+import type { AppContext } from './app-context.ts';
+import { newAppContext } from './app-context.ts';
+import { Bucket } from './bucket.ts';
+import { CronJob } from './cron-job.ts';
+import type { EcsTask } from './ecs-task.ts';
+import { LambdaService } from './function.ts';
+import { PlatformRefs } from './platform-refs.ts';
+import { Postgres } from './postgres.ts';
+import { Queue } from './queue.ts';
+import { Redis } from './redis.ts';
+import { addStateBackend, stateKey } from './state-backend.ts';
+import { StaticSite } from './static-site.ts';
+import { WebService, webServiceRef } from './web-service.ts';
+import { WorkerService } from './worker-service.ts';
+
+export type AppStackOptions = {
+  /** Replaces `${sha}` in images; names the function artifact. Default `latest`. */
+  sha?: string;
+  /** S3 bucket holding Terraform state. Default `slipway-terraform-state`. */
+  stateBucket?: string;
+  /** Region of the state bucket. Default: the environment's region. */
+  stateRegion?: string;
+  /** Which platform stack to run on (its `slipway:platform` tag). Default `main`. */
+  platform?: string;
+  /** Where function code zips are uploaded. Default `slipway-artifacts`. */
+  artifactBucket?: string;
+  /** Host names for web services without `domains:`. Default `slipway.internal`. */
+  baseDomain?: string;
+};
+
+export class AppStack extends TerraformStack {
+  readonly ctx: AppContext;
+
+  constructor(scope: Construct, config: ResolvedConfig, options: AppStackOptions = {}) {
+    super(scope, config.name);
+    const environment = config.environment;
+    const defaultTags = { ...config.tags, 'slipway:app': config.name, 'slipway:environment': environment };
+    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: defaultTags }] });
+    addStateBackend(this, { bucket: options.stateBucket, key: stateKey(config.name, environment), region: options.stateRegion ?? config.region });
+
+    // `_platform` cannot be a paas.yaml name, so lookups never pass for a component (see componentOf).
+    const platform = new PlatformRefs(this, '_platform', options.platform ?? 'main');
+    const ctx = newAppContext({
+      app: config.name,
+      environment,
+      region: config.region,
+      sha: options.sha ?? 'latest',
+      artifactBucket: options.artifactBucket ?? 'slipway-artifacts',
+      baseDomain: options.baseDomain ?? 'slipway.internal',
+      platform,
+    });
+    this.ctx = ctx;
+
+    const queues = new Map<string, Queue>();
+    const buckets = new Map<string, Bucket>();
+    const guarded: (Postgres | Redis)[] = [];
+    for (const [name, resource] of Object.entries(config.resources)) {
+      switch (resource.type) {
+        case 'postgres':
+          guarded.push(new Postgres(this, name, resource, ctx));
+          break;
+        case 'redis':
+          guarded.push(new Redis(this, name, resource, ctx));
+          break;
+        case 'queue':
+          queues.set(name, new Queue(this, name, resource, ctx));
+          break;
+        case 'bucket':
+          buckets.set(name, new Bucket(this, name, resource, ctx));
+          break;
+      }
+    }
+    for (const [name, service] of Object.entries(config.services)) {
+      if (service.type === 'web') ctx.components.set(name, webServiceRef(name, service, ctx));
+    }
+
+    const tasks: [string, EcsTask][] = [];
+    let usEast1: AwsProvider | undefined;
+    for (const [name, service] of Object.entries(config.services)) {
+      switch (service.type) {
+        case 'web':
+          tasks.push([name, new WebService(this, name, service, ctx).task]);
+          break;
+        case 'worker':
+          tasks.push([name, new WorkerService(this, name, service, ctx, queues).task]);
+          break;
+        case 'cron':
+          tasks.push([name, new CronJob(this, name, service, ctx).task]);
+          break;
+        case 'function':
+          new LambdaService(this, name, service, ctx, { queues, buckets });
+          break;
+        case 'static':
+          if ((service.domains?.length ?? 0) > 0 && !usEast1) {
+            // CloudFront only takes certificates from us-east-1.
+            usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', defaultTags: [{ tags: defaultTags }] });
+          }
+          new StaticSite(this, name, service, ctx, usEast1);
+          break;
+      }
+    }
+
+    // Every container of the app may reach the app's databases and caches; nothing else may.
+    for (const target of guarded) {
+      for (const [name, task] of tasks) target.guard.allowFrom(task.guard.id, name);
+    }
+    for (const bucket of buckets.values()) bucket.finish();
+  }
+}
