@@ -1,0 +1,41 @@
+// GitHub Deployments: one per environment and commit, then statuses as it progresses.
+import type { Octokit } from 'octokit';
+import { GitHubError, withGitHubErrors } from './github-error.ts';
+
+export interface CreateDeploymentInput {
+  owner: string;
+  repo: string;
+  /** The exact commit sha deployed. */
+  sha: string;
+  environment: string;
+  description?: string;
+  payload?: Record<string, unknown>;
+  /** Preview environments: GitHub may clean them up (`transient_environment`). */
+  transient?: boolean;
+  production?: boolean;
+  task?: string;
+}
+
+export async function createDeployment(octokit: Octokit, input: CreateDeploymentInput): Promise<number> {
+  const response = await withGitHubErrors(`creating deployment of ${input.owner}/${input.repo}@${input.sha.slice(0, 12)} to ${input.environment}`, () =>
+    octokit.rest.repos.createDeployment({
+      owner: input.owner,
+      repo: input.repo,
+      ref: input.sha,
+      environment: input.environment,
+      // We deploy the commit as pushed: no merging of the default branch into it, and no waiting
+      // on other commit statuses (our own check would otherwise block the deployment).
+      auto_merge: false,
+      required_contexts: [],
+      transient_environment: input.transient ?? false,
+      production_environment: input.production ?? !input.transient,
+      ...(input.description !== undefined ? { description: input.description.slice(0, 140) } : {}),
+      ...(input.payload !== undefined ? { payload: input.payload } : {}),
+      ...(input.task !== undefined ? { task: input.task } : {}),
+    }),
+  );
+  const data = response.data as { id?: number; message?: string };
+  // 202 means GitHub merged instead of deploying; with auto_merge false it should not happen.
+  if (typeof data.id !== 'number') throw new GitHubError(`creating deployment: GitHub answered ${response.status}: ${data.message ?? 'no deployment id'}`, { status: response.status });
+  return data.id;
+}
