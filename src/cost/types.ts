@@ -41,5 +41,23 @@ export type CostDiff = {
   delta: number;
   /** null when before is 0. */
   deltaPercent: number | null;
-  lines: { address: string; component?: string; before: number; after: number; delta: number }[];
+  lines: CostDiffLine[];
+  /** Per `paas.yaml` component (lines with none under `(shared)`). */
+  byComponent?: Record<string, { before: number; after: number; delta: number }>;
+};
+
+export type CostDiffLine = {
+  address: string;
+  component?: string;
+  before: number;
+  after: number;
+  delta: number;
+  type?: string;
+  /** Part of the after (or, when deleted, before) cost depends on usage that is not known. */
+  usageBased?: boolean;
+  /** False when the resource type is not priced on the side that exists. */
+  priced?: boolean;
+  /** Present in before / after. */
+  inBefore?: boolean;
+  inAfter?: boolean;
 };
