@@ -132,9 +132,15 @@ export function evaluateCondition(c: Condition, subject: unknown, scope: Scope):
     if (c.some) return or(elements.map((element) => evaluateAll(c.some!, element, scope)));
     return and(elements.map((element) => evaluateAll(c.every!, element, scope)));
   }
-  const values = subjectValues(subject, path, scope);
-  if (c.exists) return values.length > 0;
-  if (c.absent) return values.length === 0;
+  const found = subjectValues(subject, path, scope);
+  if (c.exists) return found.length > 0;
+  if (c.absent) return found.length === 0;
+  if (c.contains !== undefined) return positive(operand(c.contains, scope), (want) => found.some((value) => contains(value, want)));
+  if (c.notContains !== undefined) return negative(operand(c.notContains, scope), (want) => found.some((value) => contains(value, want)));
+  // Value tests look inside a list value (`Action: ["s3:GetObject", "*"]` equals "*"), unless the
+  // operand is itself a list, which is compared whole.
+  const listOperand = Array.isArray(c.equals ?? c.notEquals);
+  const values = listOperand ? found : found.flatMap((value) => (Array.isArray(value) ? value : [value]));
   if (c.equals !== undefined) return positive(operand(c.equals, scope), (want) => values.some((value) => looseEquals(value, want)));
   if (c.notEquals !== undefined) return negative(operand(c.notEquals, scope), (want) => values.some((value) => looseEquals(value, want)));
   if (c.in !== undefined) {
@@ -145,8 +151,6 @@ export function evaluateCondition(c: Condition, subject: unknown, scope: Scope):
     const options = list(c.notIn, scope);
     return options === undefined ? undefined : !values.some((value) => options.some((option) => looseEquals(value, option)));
   }
-  if (c.contains !== undefined) return positive(operand(c.contains, scope), (want) => values.some((value) => contains(value, want)));
-  if (c.notContains !== undefined) return negative(operand(c.notContains, scope), (want) => values.some((value) => contains(value, want)));
   if (c.greaterThan !== undefined) return compare(values, c.greaterThan, scope, (a, b) => a > b);
   if (c.greaterThanOrEqual !== undefined) return compare(values, c.greaterThanOrEqual, scope, (a, b) => a >= b);
   if (c.lessThan !== undefined) return compare(values, c.lessThan, scope, (a, b) => a < b);

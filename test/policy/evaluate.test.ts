@@ -107,3 +107,22 @@ test('results keep the order of the rules and carry their source', () => {
   assert.deepEqual(results.map((r) => r.ruleId), builtinRules().map((r) => r.id));
   assert.equal(results.find((r) => r.ruleId === 'bucket-encrypted')?.source, 'builtin:storage');
 });
+
+test('value tests look inside list values, so one rule covers "Action": "*" and "Action": ["*"]', () => {
+  const terraform = goodTerraform();
+  const policy = (action: unknown) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  terraform.resource.aws_iam_role_policy = {
+    star: { policy: policy('*') },
+    list: { policy: policy(['s3:GetObject', '*']) },
+    narrow: { policy: policy(['s3:GetObject', 's3:*']) },
+  };
+  const yaml = header('no-wildcard-iam', `    select: { resource: { type: [aws_iam_role_policy, aws_iam_policy] } }
+    deny:
+      - path: policy.Statement
+        some:
+          - { path: Effect, equals: Allow }
+          - { path: Action, equals: "*" }
+`);
+  const [result] = evaluatePolicies({ config: config(), environment: 'production', terraform, rules: rules(yaml) });
+  assert.deepEqual(result.resources, ['aws_iam_role_policy.star', 'aws_iam_role_policy.list']);
+});
