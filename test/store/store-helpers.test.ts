@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { getOrCreateApp } from '../../src/store/apps.ts';
+import { recentAudit, writeAudit } from '../../src/store/audit-log.ts';
+import {
+  appendDeploymentEvent,
+  createDeployment,
+  deploymentHistory,
+  lastAppliedDeployment,
+  setDeploymentStatus,
+} from '../../src/store/deployments.ts';
+import { getOrCreateEnvironment } from '../../src/store/environments.ts';
+import { removeInstallation, upsertInstallation } from '../../src/store/installations.ts';
+import { insertMetricSamples, readMetricSamples } from '../../src/store/metric-samples.ts';
+import { recordDelivery, setDeliveryOutcome } from '../../src/store/record-delivery.ts';
+import { findRepository, removeRepositories, upsertRepositories } from '../../src/store/repositories.ts';
+import { installations, webhookDeliveries } from '../../src/store/schema.ts';
+import { StoreError } from '../../src/store/store-error.ts';
+import { forEachEngine, unique } from './engines.ts';
+
+let nextGithubId = Math.floor(Math.random() * 1e9);
+const githubId = () => ++nextGithubId;
+
+async function anApp(db: Parameters<typeof getOrCreateApp>[0]) {
+  const installationId = githubId();
+  const repoId = githubId();
+  await upsertInstallation(db, { id: installationId, accountLogin: 'acme' });
+  await upsertRepositories(db, installationId, [{ id: repoId, fullName: 'acme/shop', defaultBranch: 'main' }]);
+  const app = await getOrCreateApp(db, { repositoryId: repoId, name: unique('shop') });
+  const production = await getOrCreateEnvironment(db, { appId: app.id, name: 'production' });
+  return { installationId, repoId, app, production };
+}
+
+forEachEngine('store helpers', (engine) => {
+  test('a delivery is recorded once; a redelivery of the same id is reported as not new', async () => {
+    const { db } = engine.store();
+    const deliveryId = unique('delivery');
+    const first = await recordDelivery(db, { deliveryId, event: 'push', installationId: 1, payload: { ref: 'refs/heads/main' } });
+    const again = await recordDelivery(db, { deliveryId, event: 'push', installationId: 1 });
+    assert.deepEqual([first.isNew, again.isNew], [true, false]);
+    await setDeliveryOutcome(db, deliveryId, 'planned');
+    const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    assert.equal(row?.outcome, 'planned');
+    assert.deepEqual(row?.payload, { ref: 'refs/heads/main' });
+  });
+
+  test('a delivery recorded in a transaction that rolls back is not stored', async () => {
+    const { db } = engine.store();
+    const deliveryId = unique('delivery');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await recordDelivery(tx, { deliveryId, event: 'push' });
+        throw new Error('handler failed');
+      }),
+      /handler failed/,
+    );
+    assert.equal((await recordDelivery(db, { deliveryId, event: 'push' })).isNew, true);
+  });
+
+  test('installations and repositories are upserted, then marked removed', async () => {
+    const { db } = engine.store();
+    const id = githubId();
+    await upsertInstallation(db, { id, accountLogin: 'old-name' });
+    const renamed = await upsertInstallation(db, { id, accountLogin: 'new-name', suspended: true });
+    assert.equal(renamed.accountLogin, 'new-name');
+    assert.ok(renamed.suspendedAt instanceof Date);
+    const [a, b] = [githubId(), githubId()];
+    await upsertRepositories(db, id, [{ id: a, fullName: 'o/a', defaultBranch: 'main' }, { id: b, fullName: 'o/b' }]);
+    const again = await upsertRepositories(db, id, [{ id: a, fullName: 'o/a-renamed' }]);
+    assert.equal(again[0]?.fullName, 'o/a-renamed');
+    assert.equal(again[0]?.defaultBranch, 'main', 'a missing default branch keeps the known one');
+    assert.equal(await removeRepositories(db, id, [b]), 1);
+    assert.ok((await findRepository(db, b))?.removedAt instanceof Date);
+    assert.equal((await findRepository(db, a))?.removedAt, null);
+    await removeInstallation(db, id);
+    const [row] = await db.select().from(installations).where(eq(installations.id, id));
+    assert.ok(row?.removedAt instanceof Date);
+  });
+
+  test('apps and environments are created once and found again', async () => {
+    const { db } = engine.store();
+    const { repoId, app, production } = await anApp(db);
+    const sameApp = await getOrCreateApp(db, { repositoryId: repoId, name: app.name });
+    assert.equal(sameApp.id, app.id);
+    assert.equal(production.kind, 'production');
+    const preview = await getOrCreateEnvironment(db, { appId: app.id, name: 'pr-7', kind: 'preview', pullRequest: 7 });
+    const previewAgain = await getOrCreateEnvironment(db, { appId: app.id, name: 'pr-7' });
+    assert.equal(previewAgain.id, preview.id);
+    assert.equal(previewAgain.pullRequest, 7);
+  });
+
+  test('a deployment moves through its lifecycle with an append-only history', async () => {
+    const { db } = engine.store();
+    const { app, production } = await anApp(db);
+    const d = await createDeployment(db, { appId: app.id, environmentId: production.id, commitSha: 'abc123', actor: 'octocat' });
+    assert.equal(d.status, 'queued');
+    await setDeploymentStatus(db, { deploymentId: d.id, status: 'planning', actor: 'slipway' });
+    const planned = await setDeploymentStatus(db, {
+      deploymentId: d.id,
+      status: 'planned',
+      actor: 'slipway',
+      planSummary: { create: 3 },
+      monthlyCostUsd: 42.5,
+      terraformJson: { resource: {} },
+    });
+    assert.deepEqual(planned.planSummary, { create: 3 });
+    assert.equal(planned.monthlyCostUsd, 42.5);
+    assert.ok(planned.startedAt instanceof Date);
+    await appendDeploymentEvent(db, { deploymentId: d.id, status: 'planned', actor: 'reviewer', reason: 'commented' });
+    const history = await deploymentHistory(db, d.id);
+    assert.deepEqual(
+      history.map((e) => [e.status, e.actor]),
+      [['queued', 'octocat'], ['planning', 'slipway'], ['planned', 'slipway'], ['planned', 'reviewer']],
+    );
+  });
+
+  test('a status change the lifecycle forbids is refused and changes nothing', async () => {
+    const { db } = engine.store();
+    const { app, production } = await anApp(db);
+    const d = await createDeployment(db, { appId: app.id, environmentId: production.id, commitSha: 'abc' });
+    await setDeploymentStatus(db, { deploymentId: d.id, status: 'cancelled', actor: 'octocat' });
+    await assert.rejects(
+      setDeploymentStatus(db, { deploymentId: d.id, status: 'planning', actor: 'slipway' }),
+      (e: unknown) => e instanceof StoreError && e.code === 'invalid_transition',
+    );
+    await assert.rejects(
+      setDeploymentStatus(db, { deploymentId: 987654321, status: 'planning', actor: 'slipway' }),
+      (e: unknown) => e instanceof StoreError && e.code === 'not_found',
+    );
+    assert.equal((await deploymentHistory(db, d.id)).length, 2);
+  });
+
+  test('the last applied deployment is the latest in the given statuses, per environment', async () => {
+    const { db } = engine.store();
+    const { app, production } = await anApp(db);
+    const staging = await getOrCreateEnvironment(db, { appId: app.id, name: 'staging' });
+    const make = async (environmentId: number, sha: string, path: Array<'planning' | 'planned' | 'applying' | 'applied' | 'failed'>) => {
+      const d = await createDeployment(db, { appId: app.id, environmentId, commitSha: sha });
+      for (const status of path) await setDeploymentStatus(db, { deploymentId: d.id, status, actor: 't' });
+      return d;
+    };
+    assert.equal(await lastAppliedDeployment(db, app.id, 'production'), undefined);
+    const applied = await make(production.id, 'a1', ['planning', 'planned', 'applying', 'applied']);
+    const planned = await make(production.id, 'p2', ['planning', 'planned']);
+    await make(production.id, 'f3', ['planning', 'failed']);
+    await make(staging.id, 's4', ['planning', 'planned']);
+    assert.equal((await lastAppliedDeployment(db, app.id, 'production'))?.id, planned.id);
+    assert.equal((await lastAppliedDeployment(db, app.id, 'production', ['applied']))?.commitSha, 'a1');
+    assert.equal((await lastAppliedDeployment(db, app.id, 'production', ['applied']))?.id, applied.id);
+    assert.equal((await lastAppliedDeployment(db, app.id, 'staging'))?.commitSha, 's4');
+  });
+
+  test('metric samples are stored in batches and read back by range, oldest first', async () => {
+    const { db } = engine.store();
+    const app = unique('app');
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    const samples = Array.from({ length: 10_001 }, (_, i) => ({
+      app,
+      service: 'web',
+      metric: 'cpu',
+      at: new Date(t0 + i * 60_000),
+      value: i,
+    }));
+    assert.equal(await insertMetricSamples(db, samples), 10_001);
+    // A re-import replaces values instead of duplicating rows.
+    await insertMetricSamples(db, [{ app, service: 'web', metric: 'cpu', at: new Date(t0), value: 99 }]);
+    await insertMetricSamples(db, [{ app, service: 'web', metric: 'memory', at: new Date(t0 + 60_000), value: 5 }]);
+    const read = await readMetricSamples(db, app, 'web', 'cpu', new Date(t0), new Date(t0 + 3 * 60_000));
+    assert.deepEqual(
+      read.map((s) => [s.at.getTime() - t0, s.value]),
+      [[0, 99], [60_000, 1], [120_000, 2]],
+    );
+  });
+
+  test('audit entries are written and read back newest first', async () => {
+    const { db } = engine.store();
+    const subject = unique('deployment');
+    await writeAudit(db, { actor: 'octocat', action: 'deployment.approve', subject, details: { reason: 'ok' } });
+    await writeAudit(db, { actor: 'octocat', action: 'deployment.rollback', subject });
+    const recent = (await recentAudit(db, 10)).filter((e) => e.subject === subject);
+    assert.deepEqual(recent.map((e) => e.action), ['deployment.rollback', 'deployment.approve']);
+    assert.deepEqual(recent[1]?.details, { reason: 'ok' });
+  });
+});
