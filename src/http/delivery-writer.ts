@@ -1,0 +1,103 @@
+/**
+ * Durable ingest with group commit. Each webhook request hands its delivery (and the job it
+ * becomes) to the writer and waits; the writer stores everything that arrived while the previous
+ * transaction was committing in ONE transaction — deliveries and their jobs together — and then
+ * answers every waiting request. A 202 is therefore never given for work that could be lost, and
+ * under load one commit serves many requests (PGlite is a single connection: one transaction per
+ * request would cap ingest at a few hundred deliveries a second).
+ *
+ * A redelivery (same `X-GitHub-Delivery`) is stored once and enqueued once: the insert skips known
+ * ids, and only newly stored deliveries enqueue their job (the job's idempotency key is the
+ * delivery id as well, so even two writers racing cannot enqueue it twice).
+ */
+import { enqueueMany, type EnqueueInput } from '../jobs/enqueue.ts';
+import type { Db } from '../store/db.ts';
+import { webhookDeliveries } from '../store/schema.ts';
+
+export type IncomingDelivery = {
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  installationId: number | null;
+  payload: unknown;
+  /** The job to enqueue, or the outcome to record now when there is nothing to do. */
+  job?: EnqueueInput;
+  outcome?: string;
+};
+
+export type WriteResult = { isNew: boolean };
+
+type Waiting = { delivery: IncomingDelivery; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
+
+export type DeliveryWriter = {
+  write: (delivery: IncomingDelivery) => Promise<WriteResult>;
+  /** Resolves once nothing is waiting or being written. */
+  drain: () => Promise<void>;
+};
+
+// Rows per transaction: bounded so that one commit stays short (a 7 KB payload is one jsonb value).
+const maxBatch = 256;
+
+export function createDeliveryWriter(db: Db): DeliveryWriter {
+  let pending: Waiting[] = [];
+  let running: Promise<void> | undefined;
+
+  async function flush(batch: Waiting[]): Promise<void> {
+    try {
+      const results = await db.transaction((tx) => writeBatch(tx as unknown as Db, batch.map((w) => w.delivery)));
+      batch.forEach((w, i) => w.resolve(results[i]!));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
+  }
+
+  function pump(): void {
+    if (running || pending.length === 0) return;
+    const batch = pending.slice(0, maxBatch);
+    pending = pending.slice(batch.length);
+    running = flush(batch).finally(() => {
+      running = undefined;
+      pump();
+    });
+  }
+
+  return {
+    write(delivery) {
+      return new Promise<WriteResult>((resolve, reject) => {
+        pending.push({ delivery, resolve, reject });
+        pump();
+      });
+    },
+    async drain() {
+      while (running || pending.length > 0) await (running ?? Promise.resolve());
+    },
+  };
+}
+
+async function writeBatch(tx: Db, batch: IncomingDelivery[]): Promise<WriteResult[]> {
+  // The same delivery id twice in one batch: the first one is new, the second a redelivery.
+  const firstIndex = new Map<string, number>();
+  batch.forEach((d, i) => {
+    if (!firstIndex.has(d.deliveryId)) firstIndex.set(d.deliveryId, i);
+  });
+  const unique = [...firstIndex.values()].map((i) => batch[i]!);
+  const now = new Date();
+  const inserted = await tx
+    .insert(webhookDeliveries)
+    .values(
+      unique.map((d) => ({
+        deliveryId: d.deliveryId,
+        event: d.event,
+        action: d.action,
+        installationId: d.installationId,
+        payload: d.payload,
+        ...(d.outcome ? { outcome: d.outcome, processedAt: now } : {}),
+      })),
+    )
+    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .returning({ deliveryId: webhookDeliveries.deliveryId });
+  const fresh = new Set(inserted.map((r) => r.deliveryId));
+  const jobs = unique.filter((d) => fresh.has(d.deliveryId) && d.job).map((d) => d.job!);
+  if (jobs.length > 0) await enqueueMany(tx, jobs);
+  return batch.map((d, i) => ({ isNew: fresh.has(d.deliveryId) && firstIndex.get(d.deliveryId) === i }));
+}

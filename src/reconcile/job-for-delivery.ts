@@ -1,0 +1,97 @@
+/**
+ * Which job a webhook delivery becomes, decided at ingest from the event name and a few payload
+ * fields (pure, cheap: it runs inside the webhook request). The job carries only the delivery id;
+ * its handler reads the stored payload, so a 7 KB body is stored once, not twice.
+ *
+ * Concurrency keys serialise work that must not interleave, and `supersede` lets the newest queued
+ * job for a key cancel older queued ones (running ones finish):
+ *  - pushes to the default branch: `push:<repository id>:<ref>` — one production reconcile per repository at a time; a newer
+ *    push supersedes an older one still queued. Out-of-order deliveries that do run are stopped by
+ *    the reconcile itself (see reconcile-push.ts: never an ancestor of what is deployed).
+ *  - pull requests: `pr:<repository id>:<number>` — the newest head wins.
+ *  - approvals: `approve:<repository id>:<number>`, never superseded, so no approval is lost.
+ *  - pushes to other branches and branch deletions are recorded with an outcome and no job.
+ *  - installations: `installation:<id>`, in order, never superseded.
+ */
+import type { EnqueueInput } from '../jobs/enqueue.ts';
+
+export const webhookJobKind = 'github.webhook';
+
+export type WebhookJobPayload = { deliveryId: string; event: string; action: string | null };
+
+type Payload = {
+  action?: unknown;
+  installation?: { id?: unknown };
+  repository?: { id?: unknown; default_branch?: unknown };
+  ref?: unknown;
+  deleted?: unknown;
+  number?: unknown;
+  issue?: { number?: unknown; pull_request?: unknown };
+  comment?: { body?: unknown };
+};
+
+const pullRequestActions = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review', 'closed']);
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The job for a delivery; without one, the delivery is recorded and acknowledged only, with
+ * `outcome` saying why (stored with it).
+ */
+export type DeliveryRoute = { job: EnqueueInput; outcome?: undefined } | { job?: undefined; outcome: string };
+
+export function jobForDelivery(deliveryId: string, event: string, body: unknown): DeliveryRoute {
+  const route = routeOf(deliveryId, event, body);
+  return route ?? { outcome: `ignored: ${event} events are not handled` };
+}
+
+function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRoute | null {
+  const payload = (body && typeof body === 'object' ? body : {}) as Payload;
+  const action = typeof payload.action === 'string' ? payload.action : null;
+  const repoId = num(payload.repository?.id);
+  const installationId = num(payload.installation?.id);
+  const job = (concurrencyKey: string, supersede: boolean): DeliveryRoute => ({
+    job: {
+      kind: webhookJobKind,
+      payload: { deliveryId, event, action } satisfies WebhookJobPayload,
+      concurrencyKey,
+      idempotencyKey: `delivery:${deliveryId}`,
+      supersede,
+    },
+  });
+  const ignored = (why: string): DeliveryRoute => ({ outcome: `ignored: ${why}` });
+
+  switch (event) {
+    case 'installation':
+    case 'installation_repositories':
+      return installationId === undefined ? null : job(`installation:${installationId}`, false);
+    case 'ping':
+      return { outcome: 'pong' };
+    case 'push': {
+      if (repoId === undefined || typeof payload.ref !== 'string') return null;
+      const defaultBranch = typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : 'main';
+      if (payload.ref !== `refs/heads/${defaultBranch}`) return ignored(`push to ${payload.ref}, not the default branch`);
+      if (payload.deleted === true) return ignored(`branch ${payload.ref} deleted`);
+      return job(`push:${repoId}:${payload.ref}`, true);
+    }
+    case 'pull_request': {
+      const n = num(payload.number);
+      if (repoId === undefined || n === undefined) return null;
+      if (!action || !pullRequestActions.has(action)) return ignored(`pull_request.${action} is not handled`);
+      return job(`pr:${repoId}:${n}`, true);
+    }
+    case 'issue_comment': {
+      const n = num(payload.issue?.number);
+      const body = typeof payload.comment?.body === 'string' ? payload.comment.body : '';
+      if (repoId === undefined || n === undefined) return null;
+      if (action !== 'created' || !payload.issue?.pull_request || !/^\s*\/slipway\s+approve\b/m.test(body)) {
+        return ignored('not a /slipway approve comment on a pull request');
+      }
+      return job(`approve:${repoId}:${n}`, false);
+    }
+    default:
+      return null;
+  }
+}

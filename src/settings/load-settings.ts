@@ -1,0 +1,96 @@
+/**
+ * Read the settings once at start-up: the process environment wins over a `.env` file in the
+ * working folder (read when present, never written to `process.env`). Everything missing or
+ * malformed is reported together in one `SettingsError`; secret values are never echoed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
+import { SettingsEnv, type Settings } from './settings.ts';
+
+export class SettingsError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+/** The environment a service sees: `.env` (when present) under the real environment. */
+export function readEnvironment(env: Record<string, string | undefined>, cwd: string): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return env;
+  return { ...parseDotenv(readFileSync(file)), ...env };
+}
+
+/** A PEM given inline, possibly with `\n` escapes (one-line env files and CI secrets). */
+export function normalizePem(text: string): string {
+  const pem = text.includes('\\n') ? text.replace(/\\n/g, '\n') : text;
+  return pem.trim() + '\n';
+}
+
+function looksLikePem(text: string): boolean {
+  return /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(text);
+}
+
+export function loadSettings(processEnv: Record<string, string | undefined>, cwd: string = process.cwd()): Settings {
+  const env = readEnvironment(processEnv, cwd);
+  const parsed = SettingsEnv.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      problems.push(`${name} ${issue.message}`);
+    }
+  }
+  const raw = parsed.success ? parsed.data : undefined;
+
+  let privateKey: string | undefined;
+  const inline = env.PRIVATE_KEY?.trim();
+  const keyPath = env.PRIVATE_KEY_PATH?.trim();
+  if (inline) {
+    privateKey = normalizePem(inline);
+    if (!looksLikePem(privateKey)) problems.push('PRIVATE_KEY is not a PEM private key (expected -----BEGIN … PRIVATE KEY-----)');
+  } else if (keyPath) {
+    const file = resolve(cwd, keyPath);
+    try {
+      privateKey = normalizePem(readFileSync(file, 'utf8'));
+      if (!looksLikePem(privateKey)) problems.push(`PRIVATE_KEY_PATH ${file} does not hold a PEM private key`);
+    } catch {
+      problems.push(`PRIVATE_KEY_PATH ${file} cannot be read`);
+    }
+  } else {
+    problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required (the App’s private key, PEM)');
+  }
+
+  let repositoryPatterns: Settings['repositoryPatterns'];
+  const patterns = env.SLIPWAY_REPOSITORIES?.trim();
+  if (patterns) {
+    try {
+      repositoryPatterns = parseRepositoryPatterns(patterns);
+    } catch (error) {
+      if (!(error instanceof RepositoryPatternError)) throw error;
+      problems.push(`SLIPWAY_REPOSITORIES ${error.message}`);
+    }
+  }
+
+  if (problems.length > 0 || !raw || !privateKey) throw new SettingsError([...new Set(problems)]);
+  return {
+    appId: raw.APP_ID,
+    privateKey,
+    webhookSecret: raw.WEBHOOK_SECRET,
+    githubApiUrl: raw.GITHUB_API_URL!,
+    ...(raw.DATABASE_URL ? { databaseUrl: raw.DATABASE_URL } : {}),
+    dataDir: resolve(cwd, raw.SLIPWAY_DATA_DIR),
+    port: raw.PORT,
+    host: raw.HOST,
+    ...(repositoryPatterns ? { repositoryPatterns } : {}),
+    ...(raw.SLIPWAY_POLICY_DIR ? { policyDir: resolve(cwd, raw.SLIPWAY_POLICY_DIR) } : {}),
+    role: raw.SLIPWAY_ROLE,
+    ...(raw.SLIPWAY_API_TOKEN ? { apiToken: raw.SLIPWAY_API_TOKEN } : {}),
+    workers: raw.SLIPWAY_WORKERS,
+    ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The service's settings, read once at start-up from the environment (and a `.env` file when one
+ * exists), named as GitHub App developers know them from Probot. One schema; the type is derived
+ * from it. Secret values never appear in error messages.
+ */
+import { z } from 'zod';
+import { parseRepositoryPatterns } from './repository-allow-list.ts';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return 3000;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: `must be a port number 0–65535, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const url = (fallback?: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = v === undefined || v.trim() === '' ? fallback : v.trim();
+      if (text === undefined) return undefined;
+      try {
+        const parsed = new URL(text);
+        if (!/^https?:$/.test(parsed.protocol)) throw new Error('not http');
+        return text.replace(/\/+$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, got "${text}"` });
+        return z.NEVER;
+      }
+    });
+
+/** The raw variables, as strings. */
+export const SettingsEnv = z.object({
+  APP_ID: z
+    .string({ error: 'is required (the GitHub App id, a number)' })
+    .trim()
+    .regex(/^\d+$/, 'must be the numeric GitHub App id')
+    .transform(Number),
+  PRIVATE_KEY: optionalText,
+  PRIVATE_KEY_PATH: optionalText,
+  WEBHOOK_SECRET: z.string({ error: 'is required (the secret set on the App’s webhook)' }).min(1, 'must not be empty'),
+  GITHUB_API_URL: url('https://api.github.com'),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
+    message: 'must be a postgres:// URL (unset: the embedded database)',
+  }),
+  SLIPWAY_DATA_DIR: optionalText.transform((v) => v ?? './.slipway'),
+  PORT: port,
+  HOST: optionalText.transform((v) => v ?? '0.0.0.0'),
+  SLIPWAY_REPOSITORIES: optionalText,
+  SLIPWAY_POLICY_DIR: optionalText,
+  SLIPWAY_ROLE: optionalText.pipe(z.enum(['all', 'web', 'worker']).optional()).transform((v) => v ?? 'all'),
+  SLIPWAY_API_TOKEN: optionalText,
+  SLIPWAY_WORKERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return 2;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number 1–64, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  SLIPWAY_PUBLIC_URL: url(),
+});
+export type SettingsEnv = z.infer<typeof SettingsEnv>;
+
+export type Settings = {
+  appId: number;
+  /** PEM, with real newlines. */
+  privateKey: string;
+  webhookSecret: string;
+  githubApiUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  /** `acme/*,!acme/legacy`; undefined: every repository the App is installed on. */
+  repositoryPatterns?: ReturnType<typeof parseRepositoryPatterns>;
+  policyDir?: string;
+  role: 'all' | 'web' | 'worker';
+  apiToken?: string;
+  workers: number;
+  publicUrl?: string;
+};
