@@ -1,0 +1,156 @@
+/** zod issues → problems with plain messages and hints ("did you mean `memory`?", the allowed values). */
+import type { z } from 'zod';
+import type { Path, Problem } from './problem.ts';
+import { describeValue, valueAt } from './problem.ts';
+import { descriptionAt, keysAt } from './schema-at.ts';
+import { closest, listWords, suggestion } from './suggest.ts';
+
+type Issue = z.core.$ZodIssue;
+
+export function issuesToProblems(issues: readonly Issue[], data: unknown, root: z.ZodType): Problem[] {
+  const problems = issues.flatMap((issue) => issueToProblems(issue, [], data, root));
+  return dropShadowedMissing(problems);
+}
+
+function issueToProblems(issue: Issue, prefix: Path, data: unknown, root: z.ZodType): Problem[] {
+  const path: Path = [...prefix, ...(issue.path as Path)];
+  const value = valueAt(data, path);
+  const last = path[path.length - 1];
+  const description = () => descriptionAt(root, path, data);
+
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (value === undefined) {
+        return [{ path, message: `missing required field \`${String(last)}\``, hint: description() ?? `expected ${article(issue.expected)}` }];
+      }
+      return [{ path, message: `expected ${article(issue.expected)}, got ${describeValue(value)}`, hint: typeHint(path, issue.expected, value) ?? description() }];
+    }
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => String(v));
+      if (allowed.length === 1) return [{ path, message: `must be ${JSON.stringify(issue.values[0])}, got ${describeValue(value)}`, hint: description() }];
+      const near = typeof value === 'string' || typeof value === 'number' ? closest(String(value), allowed) : undefined;
+      return [{
+        path,
+        message: `${describeValue(value)} is not allowed here; expected one of ${allowed.join(', ')}`,
+        hint: near ? `did you mean \`${near}\`?` : `allowed: ${allowed.join(', ')}`,
+      }];
+    }
+    case 'unrecognized_keys': {
+      const allowed = keysAt(root, path, data);
+      return issue.keys.map((key) => ({ path: [...path, key], at: 'key' as const, message: `unknown field \`${key}\``, hint: suggestion(key, allowed) }));
+    }
+    case 'invalid_union': {
+      const discriminator = (issue as { discriminator?: string }).discriminator;
+      if (discriminator || (issue as { note?: string }).note === 'No matching discriminator') return [discriminatorProblem(issue, path, value)];
+      const branches = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (branches.length > 0) {
+        const best = branches.reduce((a, b) => (b.length < a.length ? b : a));
+        return best.flatMap((inner) => issueToProblems(inner, path, data, root));
+      }
+      const expected = [...new Set(issue.errors.flatMap((branch) => branch.map((i) => (i.code === 'invalid_type' ? i.expected : undefined))).filter(Boolean))] as string[];
+      return [{ path, message: `expected ${listWords(expected.map(article), false)}, got ${describeValue(value)}`, hint: description() }];
+    }
+    case 'invalid_key': {
+      const inner = issue.issues[0]?.message ?? 'not allowed';
+      return [{ path, at: 'key', message: `${keyKind(path)} \`${String(last)}\` is not valid: ${inner}` }];
+    }
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'string') return [{ path, message: min <= 1 ? 'must not be empty' : `must be at least ${min} characters` }];
+      if (issue.origin === 'array') return [{ path, message: `must have at least ${min} item${min === 1 ? '' : 's'}` }];
+      return [{ path, message: `must be ${issue.inclusive ? '≥' : '>'} ${min}, got ${describeValue(value)}`, hint: description() }];
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'string') return [{ path, message: `must be at most ${max} characters` }];
+      if (issue.origin === 'array') return [{ path, message: `must have at most ${max} items` }];
+      return [{ path, message: `must be ${issue.inclusive ? '≤' : '<'} ${max}, got ${describeValue(value)}`, hint: description() }];
+    }
+    case 'invalid_format': {
+      let message = issue.message;
+      if (issue.format === 'starts_with') message = `must start with "${(issue as { prefix?: string }).prefix}"`;
+      else if (issue.format === 'url') message = 'must be a URL such as https://prometheus.example.com';
+      else if (!message.startsWith('must')) message = `must be a valid ${issue.format}`;
+      return [{ path, message: `${describeValue(value)} is not valid: ${message}`, hint: formatHint(value) }];
+    }
+    case 'not_multiple_of':
+      return [{ path, message: `must be a multiple of ${String(issue.divisor)}, got ${describeValue(value)}` }];
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+function discriminatorProblem(issue: Issue & { code: 'invalid_union' }, path: Path, value: unknown): Problem {
+  const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+  const kind = path[0] === 'services' ? 'service' : path[0] === 'resources' ? 'resource' : 'kind of';
+  const typePath = path[path.length - 1] === 'type' ? path : [...path, 'type'];
+  const typeValue = path[path.length - 1] === 'type' ? value : valueAt(value, ['type']);
+  if (typeValue === undefined) {
+    return { path: typePath, message: `missing required field \`type\``, hint: `the ${kind} type: one of ${options.join(', ')}` };
+  }
+  const near = typeof typeValue === 'string' ? closest(typeValue, options) : undefined;
+  return {
+    path: typePath,
+    message: `unknown ${kind} type ${describeValue(typeValue).replace('the text ', '')}; expected one of ${options.join(', ')}`,
+    hint: near ? `did you mean \`${near}\`?` : `types: ${options.join(', ')}`,
+  };
+}
+
+function keyKind(path: Path): string {
+  const parent = path[path.length - 2];
+  if (parent === 'env') return 'environment variable name';
+  if (path.length === 2 && parent === 'services') return 'service name';
+  if (path.length === 2 && parent === 'resources') return 'resource name';
+  if (path.length === 2 && parent === 'environments') return 'environment name';
+  return 'key';
+}
+
+const sizeFields = new Set(['memory', 'storage']);
+const durationFields = new Set(['interval', 'timeout', 'grace', 'ttl', 'lookback', 'retention', 'visibilityTimeout', 'expireAfter']);
+
+function typeHint(path: Path, expected: string, value: unknown): string | undefined {
+  const last = String(path[path.length - 1]);
+  if (expected === 'string' && typeof value === 'number') {
+    if (sizeFields.has(last)) return `sizes need a unit: write ${value >= 64 ? `${value}Mi` : `${value}Gi`}`;
+    if (durationFields.has(last)) return `durations need a unit: write ${value}s`;
+    return `quote it: "${value}"`;
+  }
+  if (expected === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+    return `write ${value} without quotes`;
+  }
+  if (expected === 'number' && typeof value === 'string' && last === 'cpu') return 'cpu is a number of vCPUs: 0.25, 0.5, 1, 2, 4, 8 or 16';
+  if (expected === 'array' && typeof value === 'string') return `write a list: [${JSON.stringify(value)}]`;
+  if (expected === 'boolean' && typeof value === 'string') return 'write true or false without quotes';
+  return undefined;
+}
+
+function formatHint(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const size = /^(\d+(?:\.\d+)?)\s*([MGT])(?:i?B|b)?$/i.exec(value.trim());
+  if (size) return `did you mean \`${size[1]}${size[2].toUpperCase()}i\`?`;
+  const duration = /^(\d+)\s*(ms|sec|secs|seconds?|s|mins?|minutes?|m|hours?|hrs?|h|days?|d)$/i.exec(value.trim());
+  if (duration) {
+    const unit = duration[2].toLowerCase();
+    const short = unit === 'ms' ? 'ms' : unit.startsWith('s') ? 's' : unit.startsWith('m') ? 'm' : unit.startsWith('h') ? 'h' : 'd';
+    return `did you mean \`${duration[1]}${short}\`?`;
+  }
+  if (/[A-Z]/.test(value) && value.toLowerCase() !== value) return `did you mean \`${value.toLowerCase()}\`?`;
+  return undefined;
+}
+
+function article(word: string): string {
+  if (word === 'array') return 'a list';
+  if (word === 'object') return 'a mapping';
+  if (word === 'undefined' || word === 'null') return word;
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** A missing `memory` next to an unknown `memmory` is one mistake, reported once (as the typo). */
+function dropShadowedMissing(problems: Problem[]): Problem[] {
+  const suggested = new Set<string>();
+  for (const p of problems) {
+    const near = /^did you mean `([^`]+)`\?$/.exec(p.hint ?? '');
+    if (p.message.startsWith('unknown field') && near) suggested.add(JSON.stringify([...p.path.slice(0, -1), near[1]]));
+  }
+  return problems.filter((p) => !(p.message.startsWith('missing required field') && suggested.has(JSON.stringify(p.path))));
+}
