@@ -1,0 +1,109 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { checkReferences } from '../../src/synth/check-references.ts';
+import { componentOf } from '../../src/synth/component-of.ts';
+import { synthesize, synthesizePlatform } from '../../src/synth/synthesize.ts';
+import type { TerraformJson } from '../../src/synth/terraform-json.ts';
+import { aiPipelineInput, microservicesDemoInput, resolved } from './example-configs.ts';
+import { blocks, countResources, only } from './helpers.ts';
+
+const demo = resolved(microservicesDemoInput);
+
+test('the same config gives byte-identical JSON, run after run', () => {
+  const first = JSON.stringify(synthesize(demo, { sha: 'abc' }));
+  const second = JSON.stringify(synthesize(resolved(structuredClone(microservicesDemoInput)), { sha: 'abc' }));
+  assert.equal(first, second);
+  assert.equal(JSON.stringify(synthesize(resolved(aiPipelineInput))), JSON.stringify(synthesize(resolved(aiPipelineInput))));
+  assert.doesNotMatch(first, /20\d\d-\d\d-\d\dT/, 'no timestamps');
+});
+
+test('every kind of service and resource synthesizes with no dangling reference', () => {
+  for (const doc of [synthesize(demo), synthesize(resolved(aiPipelineInput)), synthesizePlatform()]) {
+    assert.deepEqual(checkReferences(doc), []);
+    assert.ok(countResources(doc) > 10);
+  }
+});
+
+test('state goes to an encrypted, locked S3 backend keyed by app and environment', () => {
+  assert.deepEqual(synthesize(demo).terraform!.backend, {
+    s3: { bucket: 'slipway-terraform-state', key: 'shop/production/terraform.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true },
+  });
+  const staging = synthesize(resolved(microservicesDemoInput, 'staging'), { stateBucket: 'acme-tf', stateRegion: 'eu-west-1' });
+  assert.deepEqual(staging.terraform!.backend!.s3, { bucket: 'acme-tf', key: 'shop/staging/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true });
+});
+
+test('app, environment and config tags are default tags; each resource carries its component', () => {
+  const doc = synthesize(demo);
+  assert.deepEqual(doc.provider!.aws[0].default_tags, [{ tags: { team: 'payments', 'slipway:app': 'shop', 'slipway:environment': 'production' } }]);
+  const untagged: string[] = [];
+  for (const [type, byName] of Object.entries(doc.resource!)) {
+    for (const [name, block] of Object.entries(byName)) {
+      if (componentOf(block) === undefined) untagged.push(`${type}.${name}`);
+    }
+  }
+  assert.deepEqual(untagged, []);
+  assert.equal(only(doc, 'aws_db_instance', 'db').tags!['slipway:component'], 'db');
+});
+
+test('no secret value appears anywhere in the document', () => {
+  const input = structuredClone(microservicesDemoInput);
+  input.services.web.env = { ...input.services.web.env, STRIPE_KEY: { secret: 'sk_live_should_not_leak' } };
+  const text = JSON.stringify(synthesize(resolved(input)));
+  assert.doesNotMatch(text, /"password"\s*:/);
+  assert.doesNotMatch(text, /master_password"/);
+  // The secret's *name* is part of its ARN; no value can be, because the config holds none.
+  assert.match(text, /parameter\/slipway\/shop\/sk_live_should_not_leak/);
+  const full = JSON.stringify(synthesize(resolved({ ...input, services: { web: { ...input.services.web, env: { K: { secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf' } } } } })));
+  assert.match(full, /"valueFrom\\":\\"arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf\\"/);
+});
+
+test('an environment override changes only what it overrides', () => {
+  // What resolveEnvironment(config, 'staging') yields for the demo's staging block.
+  const input = structuredClone(microservicesDemoInput);
+  input.region = 'us-west-2';
+  input.services.web.instances = { min: 1, max: 2 };
+  const staging = synthesize(resolved(input, 'staging'));
+  const production = synthesize(demo);
+  assert.equal(staging.provider!.aws[0].region, 'us-west-2');
+  assert.equal(only(staging, 'aws_appautoscaling_target', 'web').max_capacity, 2);
+  assert.equal(only(staging, 'aws_ecs_service', 'web').desired_count, 1);
+  assert.equal(only(staging, 'aws_ecs_service', 'web').name, 'shop-staging-web');
+  assert.equal(only(staging, 'aws_db_instance', 'db').deletion_protection, false);
+  assert.equal(only(production, 'aws_appautoscaling_target', 'web').max_capacity, 10);
+  assert.deepEqual(only(staging, 'aws_ecs_task_definition', 'jobs').cpu, only(production, 'aws_ecs_task_definition', 'jobs').cpu);
+});
+
+test('${sha} in an image becomes the commit, or latest without one', () => {
+  const image = (doc: TerraformJson) => JSON.parse(String(only(doc, 'aws_ecs_task_definition', 'web').container_definitions))[0].image;
+  assert.equal(image(synthesize(demo, { sha: '0123abc' })), 'ghcr.io/acme/shop:0123abc');
+  assert.equal(image(synthesize(demo)), 'ghcr.io/acme/shop:latest');
+});
+
+test('app stacks find the platform by its tag and the cluster by its name', () => {
+  const doc = synthesize(demo, { platform: 'blue' });
+  assert.deepEqual(Object.values(doc.data!.aws_vpc)[0].tags, { 'slipway:platform': 'blue' });
+  assert.equal(Object.values(doc.data!.aws_ecs_cluster)[0].cluster_name, 'slipway-blue');
+  assert.deepEqual(Object.values(doc.data!.aws_subnets)[0].tags, { 'slipway:platform': 'blue', 'slipway:tier': 'private' });
+  assert.equal(Object.values(doc.data!.aws_lb_listener)[0].port, 443);
+});
+
+test('the platform stack: VPC in two zones, NAT, cluster with Container Insights, HTTPS listener and redirect', () => {
+  const platform = synthesizePlatform({ name: 'blue', region: 'eu-west-1', certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/x' });
+  assert.equal(blocks(platform, 'aws_subnet').length, 4);
+  assert.deepEqual(blocks(platform, 'aws_subnet').map((s) => s.tags!['slipway:tier']).sort(), ['private', 'private', 'public', 'public']);
+  assert.equal(blocks(platform, 'aws_nat_gateway').length, 1);
+  const [cluster] = blocks(platform, 'aws_ecs_cluster');
+  assert.equal(cluster.name, 'slipway-blue');
+  assert.deepEqual(cluster.setting, [{ name: 'containerInsights', value: 'enabled' }]);
+  const listeners = blocks(platform, 'aws_lb_listener') as Record<string, any>[];
+  const https = listeners.find((l) => l.port === 443)!;
+  assert.equal(https.protocol, 'HTTPS');
+  assert.equal(https.certificate_arn, 'arn:aws:acm:eu-west-1:1:certificate/x');
+  const http = listeners.find((l) => l.port === 80)!;
+  assert.deepEqual(http.default_action[0].redirect, { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' });
+  const ingress = blocks(platform, 'aws_vpc_security_group_ingress_rule').map((r) => [r.from_port, r.cidr_ipv4]).sort((a, b) => Number(a[0]) - Number(b[0]));
+  assert.deepEqual(ingress, [[80, '0.0.0.0/0'], [443, '0.0.0.0/0']]);
+  assert.equal(blocks(platform, 'aws_security_group')[0].tags!['slipway:role'], 'load-balancer');
+  assert.equal(platform.terraform!.backend!.s3.key, '_platform/blue/terraform.tfstate');
+  assert.ok(synthesizePlatform().variable!.certificate_arn, 'without a certificate the stack asks for one');
+});
