@@ -6,6 +6,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { jobs } from '../store/schema.ts';
 import { jobsChannel } from './channel.ts';
+import { rowsOf } from './rows.ts';
 
 export type EnqueueInput = {
   kind: string;
@@ -27,17 +28,6 @@ export type Enqueued = { id: number; created: boolean };
 // Postgres allows 65,535 bind parameters per statement; a job row takes up to 7.
 const rowsPerStatement = 5_000;
 
-function row(job: EnqueueInput) {
-  return {
-    kind: job.kind,
-    payload: job.payload ?? {},
-    concurrencyKey: job.concurrencyKey ?? null,
-    idempotencyKey: job.idempotencyKey ?? null,
-    ...(job.runAt ? { runAt: job.runAt } : {}),
-    maxAttempts: job.maxAttempts ?? 5,
-  };
-}
-
 /** Enqueue one job. With an idempotency key already used, resolves to the existing job, `created: false`. */
 export async function enqueue(tx: Db, job: EnqueueInput): Promise<Enqueued> {
   const [result] = await enqueueMany(tx, [job]);
@@ -55,11 +45,24 @@ export async function enqueueMany(tx: Db, batch: EnqueueInput[]): Promise<Enqueu
 }
 
 async function insertChunk(tx: Db, chunk: EnqueueInput[]): Promise<Enqueued[]> {
-  const inserted = await tx
-    .insert(jobs)
-    .values(chunk.map(row))
-    .onConflictDoNothing({ target: jobs.idempotencyKey })
-    .returning({ id: jobs.id, idempotencyKey: jobs.idempotencyKey });
+  // One statement with six array parameters (unnest) instead of six parameters per row: much
+  // faster to build and to parse for large batches, on both engines.
+  const col = <T>(pick: (j: EnqueueInput) => T) => sql.param(chunk.map(pick));
+  const result = await tx.execute(sql`
+    insert into ${jobs} (kind, payload, concurrency_key, idempotency_key, run_at, max_attempts)
+    select k, p, c, i, coalesce(r, now()), m
+    from unnest(
+      ${col((j) => j.kind)}::text[],
+      ${col((j) => JSON.stringify(j.payload ?? {}))}::jsonb[],
+      ${col((j) => j.concurrencyKey ?? null)}::text[],
+      ${col((j) => j.idempotencyKey ?? null)}::text[],
+      ${col((j) => j.runAt?.toISOString() ?? null)}::timestamptz[],
+      ${col((j) => j.maxAttempts ?? 5)}::int[]
+    ) with ordinality as t(k, p, c, i, r, m, n)
+    order by n
+    on conflict (idempotency_key) do nothing
+    returning id, idempotency_key`);
+  const inserted = rowsOf(result).map((r) => ({ id: Number(r.id), idempotencyKey: (r.idempotency_key as string | null) ?? null }));
   // Rows come back in insertion order; match the ones without a key positionally and the ones with
   // a key by key, then look up the jobs that the idempotency key made us skip.
   const byKey = new Map<string, number>();
