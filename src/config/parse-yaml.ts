@@ -68,7 +68,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 
   const errors: ConfigError[] = [];
   for (const warning of doc.warnings) errors.push(syntaxError(warning.code, warning.message, warning.pos[0], text, located));
-  errors.push(...checkNodes(doc, located));
+  const reported = new Set(errors.map((e) => `${e.path}\u0000${e.message}`));
+  errors.push(...checkNodes(doc, located).filter((e) => !reported.has(`${e.path}\u0000${e.message}`)));
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
 
   let value: unknown;
@@ -115,11 +116,43 @@ function syntaxError(
     }
     case 'MULTIPLE_DOCS':
       return located(offset, 'a paas.yaml holds one YAML document', 'remove the `---` separator and what follows it, or split it into another app folder');
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR': {
+      const closer = /end with an? ([\]}])|must end with an? ([\]}])/.exec(rawMessage);
+      const wanted = closer?.[1] ?? closer?.[2];
+      const opener = wanted ? unclosedBracket(text, offset, wanted === ']' ? '[' : '{') : undefined;
+      if (wanted && opener !== undefined) {
+        return located(opener, `\`${wanted === ']' ? '[' : '{'}\` is never closed`, `add \`${wanted}\` at the end of the ${wanted === ']' ? 'list' : 'mapping'}, on the same line or an indented one`);
+      }
+      return located(offset, `YAML syntax error: ${lowerFirst(message)}`, undefined);
+    }
     case 'TAB_AS_INDENT':
       return located(offset, message, 'indent with spaces, not tabs');
     default:
       return located(offset, `YAML syntax error: ${lowerFirst(message)}`, undefined);
   }
+}
+
+/** The offset of the last `[` (or `{`) before `offset` that is not closed, skipping quoted text and comments. */
+function unclosedBracket(text: string, offset: number, open: '[' | '{'): number | undefined {
+  const close = open === '[' ? ']' : '}';
+  const stack: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < Math.min(offset, text.length); i += 1) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i += 1;
+      else if (c === quote || c === '\n') quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end;
+    } else if (c === open) stack.push(i);
+    else if (c === close) stack.pop();
+  }
+  return stack.length > 0 ? stack[stack.length - 1] : undefined;
 }
 
 function keyTextAt(text: string, offset: number): string {
@@ -191,7 +224,7 @@ function pathAtOffset(doc: Document, offset: number): string {
           if (isScalar(key)) path.push(String(key.value));
           return formatPath(path);
         }
-        if (value?.range && offset >= value.range[0] && offset < value.range[2] && isScalar(key)) {
+        if (value?.range && key?.range && offset >= key.range[1] && offset < value.range[2] && isScalar(key)) {
           path.push(String(key.value));
           next = value;
           break;
