@@ -38,7 +38,8 @@ export function diffAttributes(input: AttributeDiffInput): AttributeDiff {
   const after = input.after ?? null;
   const redBefore = before === null ? null : (redact(input, before, input.beforeSensitive) as Record<string, unknown>);
   const redAfter = after === null ? null : (redact(input, after, input.afterSensitive) as Record<string, unknown>);
-  const walk: Walk = { ctx: input, out: [] };
+  // Only a change to an existing object can force its replacement.
+  const walk: Walk = { ctx: before !== null && after !== null ? input : { ...input, inferForceNew: false, replacePaths: undefined }, out: [] };
   visit(walk, before ?? undefined, after ?? undefined, redBefore ?? undefined, redAfter ?? undefined, input.afterUnknown, []);
   return { changes: walk.out, before: redBefore, after: redAfter };
 }

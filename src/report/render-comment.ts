@@ -1,0 +1,204 @@
+/**
+ * `renderComment`: the pull-request comment, as markdown. Order: marker, one-line summary,
+ * warnings, policies, one section per app (table, then details), recommendations, notes, "Built
+ * from". GitHub rejects comments over 65,536 characters, so when the full comment is longer, only
+ * the contents of the `<details>` blocks are cut (whole items, so fences and tags stay balanced),
+ * each cut says what was left out, and the summary, warnings and policies are always whole.
+ */
+import type { CostDiff } from '../cost/types.ts';
+import type { ResourceChange } from '../plan/types.ts';
+import type { PolicyResult } from '../policy/types.ts';
+import type { RecommendationSummary } from '../recommend/types.ts';
+import { code, escapeMarkdown, money, plural, signedMoney } from './format.ts';
+import { COMMENT_MARKER } from './marker.ts';
+import { resourceMarkdown, inferredMarker } from './render-resource.ts';
+import {
+  actionOrder, countsText, githubCommentLimit, policyCounts, sortPolicies, summaryLine, totals, warningsFor,
+  type ReportApp, type ReportInput,
+} from './report-input.ts';
+
+export { COMMENT_MARKER, findMarker } from './marker.ts';
+export type { ReportApp, ReportInput } from './report-input.ts';
+
+type Details = { summary: string; prefix: string; items: string[]; separator: string; unit: string };
+type Part = string | Details;
+
+export function renderComment(input: ReportInput): string {
+  const limit = input.maxLength ?? githubCommentLimit;
+  const parts = buildParts(input);
+  const full = assemble(parts, new Map(), false);
+  if (full.length <= limit) return full;
+  return fit(parts, limit);
+}
+
+function buildParts(input: ReportInput): Part[] {
+  const t = totals(input.apps);
+  const parts: Part[] = [];
+  parts.push(`${COMMENT_MARKER}\n## Slipway plan${input.final ? ' (final)' : ''}\n\n**${summaryLine(t)}**\n`);
+  if (input.final) parts.push('\n_This pull request is closed: this is the last plan Slipway made for it._\n');
+  const warnings = input.apps.flatMap((app) => warningsFor(app).map((w) => ({ app, w })));
+  if (warnings.length > 0) {
+    const lines = warnings.map(({ app, w }) => {
+      const where = `${escapeMarkdown(app.name)}/${escapeMarkdown(app.environment)}`;
+      if (!w.address) return `> - ${escapeMarkdown(w.text)} (${where})`;
+      const inferred = w.inferred ? ` _${inferredMarker}${w.reason ? ` (${escapeMarkdown(w.reason)})` : ''}._` : '';
+      return `> - ${code(w.address)} (${where}) ${w.text}.${inferred}`;
+    });
+    parts.push(`\n> [!WARNING]\n> **${plural(warnings.length, 'warning')}**\n>\n${lines.join('\n')}\n`);
+  }
+  if (input.policies && input.policies.length > 0) parts.push(policySection(input.policies));
+  for (const app of input.apps) parts.push(...appSection(app));
+  if (input.recommendations && input.recommendations.length > 0) parts.push(recommendationSection(input.recommendations));
+  if (input.notes && input.notes.length > 0) parts.push(`\n${input.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n`);
+  parts.push(`\n<sub>Built from ${code(input.headSha)} by Slipway.</sub>\n`);
+  return parts;
+}
+
+function appSection(app: ReportApp): Part[] {
+  const changed = app.plan.resources.filter((r) => r.action !== 'no-op');
+  const unchanged = app.plan.resources.length - changed.length;
+  const cost = app.cost;
+  const out: Part[] = [];
+  const heading = `### ${code(app.name)} · ${escapeMarkdown(app.environment)}`;
+  const costLine = `${money(cost.before.monthly)} → ${money(cost.after.monthly)}/month (${signedMoney(cost.delta)})`;
+  out.push(`\n${heading}\n\n${countsText(app.plan.resources)}${unchanged > 0 ? `, ${unchanged} unchanged` : ''} · ${costLine}\n`);
+  out.push(componentTable(app));
+  const usage = cost.after.usageBased.length;
+  const unpriced = cost.after.unpriced;
+  const notes: string[] = [];
+  if (usage > 0) notes.push(`${plural(usage, 'resource')} also cost${usage === 1 ? 's' : ''} what usage makes ${usage === 1 ? 'it' : 'them'} cost (requests, data, logs): **depends on usage**, not included above.`);
+  if (unpriced.length > 0) {
+    const types = [...new Set(cost.after.lines.filter((l) => !l.priced).map((l) => l.type))].sort();
+    notes.push(`**Not priced**: ${plural(unpriced.length, 'resource')} (${types.slice(0, 10).map(code).join(', ')}${types.length > 10 ? `, +${types.length - 10} more types` : ''}) are not in the price table and not included above.`);
+  }
+  if (notes.length > 0) out.push(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+  const costRows = cost.lines
+    .filter((l) => l.delta !== 0 || l.usageBased || l.priced === false)
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || (a.address < b.address ? -1 : 1))
+    .map((l) => `| ${code(l.address)} | ${money(l.before)} | ${l.priced === false ? 'not priced' : `${money(l.after)}${l.usageBased ? ' + usage' : ''}`} | ${signedMoney(l.delta)} |`);
+  if (costRows.length > 0) {
+    out.push({
+      summary: `Cost by resource (${costRows.length})`,
+      prefix: '| Resource | Before | After | Change |\n| --- | ---: | ---: | ---: |\n',
+      items: costRows,
+      separator: '\n',
+      unit: 'cost rows',
+    });
+  }
+  if (changed.length > 0) {
+    const sorted = [...changed].sort((a, b) => actionOrder[a.action] - actionOrder[b.action] || (a.address < b.address ? -1 : 1));
+    out.push({ summary: `Resource changes (${changed.length})`, prefix: '', items: sorted.map(resourceMarkdown), separator: '\n', unit: 'resources' });
+  } else {
+    out.push('\nNo resource changes.\n');
+  }
+  return out;
+}
+
+function componentTable(app: ReportApp): string {
+  const byComponent = new Map<string, ResourceChange[]>();
+  for (const r of app.plan.resources) {
+    if (r.mode === 'data') continue;
+    const key = r.component ?? '(shared)';
+    if (!byComponent.has(key)) byComponent.set(key, []);
+    byComponent.get(key)!.push(r);
+  }
+  const costs: NonNullable<CostDiff['byComponent']> = app.cost.byComponent ?? {};
+  const names = [...new Set([...byComponent.keys(), ...Object.keys(costs)])].sort((a, b) => (a === '(shared)' ? 1 : b === '(shared)' ? -1 : a < b ? -1 : 1));
+  if (names.length === 0) return '';
+  const rows = names.map((name) => {
+    const resources = byComponent.get(name) ?? [];
+    const c = { create: 0, update: 0, replace: 0, delete: 0 } as Record<string, number>;
+    for (const r of resources) if (r.action in c) c[r.action]++;
+    const changes = [c.create && `${c.create} create`, c.update && `${c.update} update`, c.replace && `${c.replace} replace`, c.delete && `${c.delete} destroy`].filter(Boolean).join(', ') || 'no change';
+    const cost = costs[name] ?? { before: 0, after: 0, delta: 0 };
+    return `| ${escapeMarkdown(name)} | ${changes} | ${money(cost.before)} | ${money(cost.after)} | ${signedMoney(cost.delta)} |`;
+  });
+  return `\n| Component | Changes | Before | After | Change |\n| --- | --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`;
+}
+
+function policySection(policies: PolicyResult[]): string {
+  const sorted = sortPolicies(policies);
+  const lines: string[] = [];
+  const passed: string[] = [];
+  for (const p of sorted) {
+    if (p.status === 'pass') {
+      passed.push(code(p.ruleId));
+      continue;
+    }
+    const icon = p.status === 'approved' ? '✔️' : p.status === 'error' || p.severity === 'error' ? '❌' : '⚠️';
+    const label = p.status === 'approved' ? `approved${p.approvedAt ? ` at ${code(p.approvedAt.slice(0, 12))}` : ''}` : p.status === 'error' ? 'rule could not be evaluated' : p.severity;
+    lines.push(`- ${icon} ${code(p.ruleId)} (${label}): ${escapeMarkdown(p.message)}`);
+    if (p.resources.length > 0) {
+      const shown = p.resources.slice(0, 10).map(code).join(', ');
+      lines.push(`  - Resources: ${shown}${p.resources.length > 10 ? ` and ${p.resources.length - 10} more` : ''}`);
+    }
+    if (p.location) lines.push(`  - At ${code(`${p.location.file}:${p.location.line}:${p.location.column}`)}`);
+    if (p.status !== 'approved' && p.remediation) lines.push(`  - Fix: ${escapeMarkdown(p.remediation)}`);
+    if (p.status === 'fail' && (p.approvable || p.requiresApproval)) lines.push(`  - Or approve: comment ${code(`/slipway approve ${p.ruleId}`)}`);
+  }
+  if (passed.length > 0) lines.push(`- ✅ ${passed.length} passed: ${passed.join(', ')}`);
+  return `\n### Policies: ${policyCounts(policies)}\n\n${lines.join('\n')}\n`;
+}
+
+function recommendationSection(recs: RecommendationSummary[]): string {
+  const rows = [...recs]
+    .sort((a, b) => b.monthlySaving - a.monthlySaving)
+    .map((r) => `| ${escapeMarkdown(`${r.app}/${r.service}`)} | **${escapeMarkdown(r.title)}**: ${escapeMarkdown(r.detail)} | ${r.monthlySaving >= 0 ? money(r.monthlySaving) : `${signedMoney(-r.monthlySaving)} cost`} | ${Math.round(r.confidence * 100)}% |`);
+  return `\n### Recommendations\n\n| Service | Recommendation | Saving/month | Confidence |\n| --- | --- | ---: | ---: |\n${rows.join('\n')}\n`;
+}
+
+function cutNote(count: number, unit: string): string {
+  return `\n_… ${count} more ${unit} not shown: cut to fit GitHub's 65,536-character comment limit. Run \`slipway plan\` locally for everything._\n`;
+}
+
+function renderDetails(d: Details, keep: number | undefined): string {
+  const n = keep ?? d.items.length;
+  const body = d.items.slice(0, n).join(d.separator);
+  const cut = n < d.items.length ? cutNote(d.items.length - n, d.unit) : '';
+  return `\n<details>\n<summary>${escapeMarkdown(d.summary)}</summary>\n\n${d.prefix}${body}${body.endsWith('\n') || body === '' ? '' : '\n'}${cut}\n</details>\n`;
+}
+
+function assemble(parts: Part[], keep: Map<Details, number>, cut: boolean): string {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') out += part;
+    else out += renderDetails(part, keep.get(part));
+    if (cut && typeof part === 'string' && part.startsWith(COMMENT_MARKER)) {
+      out += '\n_Some details below were cut to fit GitHub\'s comment size limit._\n';
+    }
+  }
+  return out;
+}
+
+/** Keep whole items of the details blocks, in document order, while the comment fits. */
+function fit(parts: Part[], limit: number): string {
+  const details = parts.filter((p): p is Details => typeof p !== 'string');
+  const keep = new Map<Details, number>(details.map((d) => [d, 0]));
+  const skeleton = assemble(parts, keep, true);
+  // Every cut note is already in the skeleton (all items removed); the budget is what is left.
+  let budget = limit - skeleton.length;
+  for (const d of details) {
+    let n = 0;
+    for (const item of d.items) {
+      const cost = item.length + d.separator.length;
+      if (cost > budget) break;
+      budget -= cost;
+      n++;
+    }
+    keep.set(d, n);
+    if (n === d.items.length) budget += cutNote(d.items.length, d.unit).length; // its note is gone
+  }
+  let out = assemble(parts, keep, true);
+  // The notes' digit counts can shift by a few characters: trim whole items until it fits.
+  for (let i = details.length - 1; out.length > limit && i >= 0; ) {
+    const d = details[i];
+    const n = keep.get(d) ?? 0;
+    if (n === 0) {
+      i--;
+      continue;
+    }
+    keep.set(d, n - 1);
+    out = assemble(parts, keep, true);
+  }
+  return out;
+}
