@@ -1,0 +1,196 @@
+// A bare git cache per repository on disk, fetched over smart HTTP with isomorphic-git.
+// Fetches are incremental (what we have is sent as `have`s), the installation token is given per
+// fetch through onAuth and never written to disk or logged, and every operation on one repository
+// runs under a per-repository lock so concurrent jobs cannot corrupt its cache.
+import * as fs from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import git, { type HttpClient } from 'isomorphic-git';
+import nodeHttp from 'isomorphic-git/http/node';
+import { createBlobSizer } from './blob-size.ts';
+import { listChangedPaths } from './changed-paths.ts';
+import { GitError } from './git-error.ts';
+import { createKeyedMutex } from './keyed-mutex.ts';
+import { readMatchingFiles, readOneFile } from './read-files.ts';
+
+export interface GitCacheOptions {
+  /** Folder holding one bare repository per repoKey. */
+  dir: string;
+  /** isomorphic-git HTTP client (default: isomorphic-git/http/node). */
+  http?: HttpClient;
+  log?: { debug(message: string): void };
+}
+
+export interface FetchCommitInput {
+  /** Folder name of the cache, e.g. `acme/web` or a repository id; letters, digits, `._-` and `/`. */
+  repoKey: string;
+  /** Clone URL without credentials, e.g. `https://github.com/acme/web.git`. */
+  url: string;
+  /** Installation token: sent as basic auth `x-access-token:<token>`. */
+  token?: string;
+  /** The exact commit wanted. */
+  sha: string;
+  /** Where the commit lives on the remote (`refs/heads/main`, `main`, `refs/pull/7/head`); default: all branches. */
+  ref?: string;
+}
+
+export interface ReadFilesInput {
+  repoKey: string;
+  sha: string;
+  match: (path: string) => boolean;
+  /** Refuse (GitError TOO_LARGE) any matching blob larger than this, without reading it. */
+  maxBytes?: number;
+}
+
+export interface GitCache {
+  /** Makes the commit available in the cache (no network when it already is). */
+  fetchCommit(input: FetchCommitInput): Promise<void>;
+  hasCommit(repoKey: string, sha: string): Promise<boolean>;
+  /** Files of the commit whose path matches, as UTF-8 text, by path. */
+  readFiles(input: ReadFilesInput): Promise<Map<string, string>>;
+  /** One file of the commit, or null when the commit has no such file. */
+  readFile(repoKey: string, sha: string, path: string, options?: { maxBytes?: number }): Promise<string | null>;
+  /** Paths added, modified or deleted between two commits (sorted); from null: every file of `to`. */
+  changedPaths(input: { repoKey: string; from: string | null; to: string }): Promise<string[]>;
+  /** Where a repository's bare cache lives. */
+  gitdirOf(repoKey: string): string;
+}
+
+const FETCH_REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/pull/*:refs/remotes/origin/pull/*'];
+
+export function createGitCache(options: GitCacheOptions): GitCache {
+  const root = resolve(options.dir);
+  const http = options.http ?? nodeHttp;
+  const withLock = createKeyedMutex();
+  // isomorphic-git's object cache (parsed pack indexes) per repository; new packs are found by name.
+  const objectCaches = new Map<string, object>();
+  const sizers = new Map<string, ReturnType<typeof createBlobSizer>>();
+
+  function gitdirOf(repoKey: string): string {
+    if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(repoKey) || repoKey.split('/').some((part) => part === '.' || part === '..')) {
+      throw new GitError('BAD_REPO_KEY', `repository key ${JSON.stringify(repoKey)} cannot name a cache folder`);
+    }
+    const gitdir = join(root, `${repoKey}.git`);
+    if (!gitdir.startsWith(root + sep)) throw new GitError('BAD_REPO_KEY', `repository key ${JSON.stringify(repoKey)} leaves the cache folder`);
+    return gitdir;
+  }
+
+  function contextOf(repoKey: string) {
+    const gitdir = gitdirOf(repoKey);
+    let cache = objectCaches.get(gitdir);
+    if (!cache) objectCaches.set(gitdir, (cache = {}));
+    let blobSize = sizers.get(gitdir);
+    if (!blobSize) sizers.set(gitdir, (blobSize = createBlobSizer(gitdir)));
+    return { fs, gitdir, cache, blobSize };
+  }
+
+  async function commitExists(repoKey: string, sha: string): Promise<boolean> {
+    const { gitdir, cache } = contextOf(repoKey);
+    try {
+      await git.readCommit({ fs, gitdir, cache, oid: sha });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function ensureRepo(gitdir: string, url: string): Promise<void> {
+    if (!fs.existsSync(join(gitdir, 'HEAD'))) {
+      await mkdir(gitdir, { recursive: true });
+      await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
+    }
+    // The URL is stored without credentials (isomorphic-git needs a remote to store fetched refs).
+    await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: url });
+    const current = await git.getConfigAll({ fs, gitdir, path: 'remote.origin.fetch' });
+    if (current.join('\n') !== FETCH_REFSPECS.join('\n')) {
+      await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: undefined });
+      for (const refspec of FETCH_REFSPECS) await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: refspec, append: true });
+    }
+  }
+
+  async function fetchCommit(input: FetchCommitInput): Promise<void> {
+    if (!/^[0-9a-f]{40}$/.test(input.sha)) throw new GitError('SHA_NOT_FOUND', `not a commit sha: ${JSON.stringify(input.sha)}`);
+    const { url, token } = splitCredentials(input.url, input.token);
+    const { gitdir, cache } = contextOf(input.repoKey);
+    await withLock(gitdir, async () => {
+      if (await commitExists(input.repoKey, input.sha)) return;
+      await ensureRepo(gitdir, url);
+      const ref = input.ref ? fullRef(input.ref) : undefined;
+      try {
+        await runFetch(gitdir, cache, url, token, ref);
+      } catch (error) {
+        const mapped = mapFetchError(error, url);
+        // The branch is gone (deleted, or renamed): the commit may still be on another one.
+        if (ref && mapped.code === 'SHA_NOT_FOUND') await runFetch(gitdir, cache, url, token, undefined).catch((e: unknown) => Promise.reject(mapFetchError(e, url)));
+        else throw mapped;
+      }
+      if (!(await commitExists(input.repoKey, input.sha))) {
+        throw new GitError('SHA_NOT_FOUND', `commit ${input.sha} is not in ${url}${ref ? ` (looked in ${ref})` : ''}: the history was rewritten or the branch deleted`);
+      }
+    });
+  }
+
+  async function runFetch(gitdir: string, cache: object, url: string, token: string | undefined, ref: string | undefined): Promise<void> {
+    options.log?.debug(`git fetch ${url} ${ref ?? '(all branches)'}`);
+    await git.fetch({
+      fs,
+      http,
+      gitdir,
+      cache,
+      url,
+      remote: 'origin',
+      // Not singleBranch: isomorphic-git then sends every ref we have as a `have`, which makes the
+      // fetch incremental whichever branch the commit is on.
+      ...(ref ? { ref, remoteRef: ref } : {}),
+      singleBranch: false,
+      tags: false,
+      // Token in an Authorization header, never in the URL: it cannot end up in config or logs.
+      // Sent up front to save the 401 round trip private repositories otherwise cost every fetch.
+      headers: token === undefined ? {} : { authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` },
+      onAuth: () => (token === undefined ? { cancel: true } : { username: 'x-access-token', password: token }),
+      // One try: a refused token does not get better by asking again.
+      onAuthFailure: () => ({ cancel: true }),
+    });
+  }
+
+  return {
+    fetchCommit,
+    hasCommit: (repoKey, sha) => withLock(gitdirOf(repoKey), () => commitExists(repoKey, sha)),
+    readFiles: (input) => withLock(gitdirOf(input.repoKey), () => readMatchingFiles(contextOf(input.repoKey), input)),
+    readFile: (repoKey, sha, path, readOptions = {}) =>
+      withLock(gitdirOf(repoKey), () => readOneFile(contextOf(repoKey), { sha, path, ...(readOptions.maxBytes !== undefined ? { maxBytes: readOptions.maxBytes } : {}) })),
+    changedPaths: (input) => withLock(gitdirOf(input.repoKey), () => listChangedPaths(contextOf(input.repoKey), input)),
+    gitdirOf,
+  };
+}
+
+function fullRef(ref: string): string {
+  if (ref.startsWith('refs/')) return ref;
+  return `refs/heads/${ref}`;
+}
+
+/** Credentials in the URL (https://x-access-token:…@host/…) are moved out of it. */
+function splitCredentials(rawUrl: string, token: string | undefined): { url: string; token: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(rawUrl);
+  } catch (cause) {
+    throw new GitError('FETCH_FAILED', 'clone URL is not a URL', { cause });
+  }
+  const fromUrl = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), token: token ?? fromUrl };
+}
+
+function mapFetchError(error: unknown, url: string): GitError {
+  if (error instanceof GitError) return error;
+  const e = error as { code?: string; data?: { statusCode?: number; statusMessage?: string }; message?: string };
+  const status = e.data?.statusCode;
+  if (e.code === 'UserCanceledError' || status === 401 || status === 403) {
+    return new GitError('AUTH_FAILED', `the git server refused our credentials for ${url}`, { cause: error });
+  }
+  if (status === 404) return new GitError('REPO_NOT_FOUND', `no repository at ${url} (or the token cannot see it)`, { cause: error });
+  if (e.code === 'NotFoundError') return new GitError('SHA_NOT_FOUND', `ref not on the remote ${url}: ${e.message ?? ''}`, { cause: error });
+  return new GitError('FETCH_FAILED', `fetching ${url} failed: ${status ? `HTTP ${status} ` : ''}${e.message ?? String(error)}`, { cause: error });
+}

@@ -1,0 +1,2 @@
+export { createGitCache, type GitCache, type GitCacheOptions, type FetchCommitInput, type ReadFilesInput } from './git-cache.ts';
+export { GitError, type GitErrorCode } from './git-error.ts';
