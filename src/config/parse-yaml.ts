@@ -108,7 +108,8 @@ function syntaxError(
   switch (code) {
     case 'DUPLICATE_KEY': {
       const key = keyTextAt(text, offset);
-      return located(offset, `duplicate key${key ? ` \`${key}\`` : ''}: each key may appear once in a mapping`, 'remove one of them or merge their contents');
+      const first = key ? firstKeyBefore(text, offset, key) : undefined;
+      return located(offset, `duplicate key${key ? ` \`${key}\`` : ''}: each key may appear once in a mapping`, first ? `the first \`${key}\` is on line ${first}: keep one` : 'keep one of them');
     }
     case 'TAG_RESOLVE_FAILED': {
       const tag = /Unresolved tag: (\S+)/.exec(rawMessage)?.[1] ?? 'tag';
@@ -127,7 +128,7 @@ function syntaxError(
       return located(offset, `YAML syntax error: ${lowerFirst(message)}`, undefined);
     }
     case 'TAB_AS_INDENT':
-      return located(offset, message, 'indent with spaces, not tabs');
+      return located(offset, lowerFirst(message), 'indent with spaces, not tabs');
     default:
       return located(offset, `YAML syntax error: ${lowerFirst(message)}`, undefined);
   }
@@ -153,6 +154,21 @@ function unclosedBracket(text: string, offset: number, open: '[' | '{'): number 
     else if (c === close) stack.pop();
   }
   return stack.length > 0 ? stack[stack.length - 1] : undefined;
+}
+
+/** Line of the earlier key with the same name and indentation (same mapping, in block style). */
+function firstKeyBefore(text: string, offset: number, key: string): number | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const indent = offset - lineStart;
+  const lines = text.slice(0, lineStart).split('\n');
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i];
+    const lineIndent = line.length - line.trimStart().length;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (lineIndent < indent) break;
+    if (lineIndent === indent && keyTextAt(line.slice(indent), 0) === key) return i + 1;
+  }
+  return undefined;
 }
 
 function keyTextAt(text: string, offset: number): string {
@@ -241,7 +257,7 @@ function pathAtOffset(doc: Document, offset: number): string {
     }
     node = next;
   }
-  return formatPath(path);
+  return formatPath(path.length > 8 ? [...path.slice(0, 8), '…'] : path);
 }
 
 function dedupe(errors: ConfigError[]): ConfigError[] {

@@ -27,12 +27,15 @@ function issueToProblems(issue: Issue, prefix: Path, data: unknown, root: z.ZodT
     }
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));
+      if (value === undefined) {
+        return [{ path, message: `missing required field \`${String(last)}\``, hint: `write ${String(last)}: ${allowed.length === 1 ? JSON.stringify(issue.values[0]) : allowed.join(' | ')}` }];
+      }
       if (allowed.length === 1) return [{ path, message: `must be ${JSON.stringify(issue.values[0])}, got ${describeValue(value)}`, hint: description() }];
       const near = typeof value === 'string' || typeof value === 'number' ? closest(String(value), allowed) : undefined;
       return [{
         path,
-        message: `${describeValue(value)} is not allowed here; expected one of ${allowed.join(', ')}`,
-        hint: near ? `did you mean \`${near}\`?` : `allowed: ${allowed.join(', ')}`,
+        message: `${describeValue(value).replace(/^the text /, '')} is not one of ${allowed.join(', ')}`,
+        ...(near ? { hint: `did you mean \`${near}\`?` } : {}),
       }];
     }
     case 'unrecognized_keys': {
@@ -91,8 +94,8 @@ function discriminatorProblem(issue: Issue & { code: 'invalid_union' }, path: Pa
   const near = typeof typeValue === 'string' ? closest(typeValue, options) : undefined;
   return {
     path: typePath,
-    message: `unknown ${kind} type ${describeValue(typeValue).replace('the text ', '')}; expected one of ${options.join(', ')}`,
-    hint: near ? `did you mean \`${near}\`?` : `types: ${options.join(', ')}`,
+    message: `unknown ${kind} type ${describeValue(typeValue).replace(/^the text /, '')}`,
+    hint: `${near ? `did you mean \`${near}\`? ` : ''}types: ${options.join(', ')}`,
   };
 }
 
@@ -118,11 +121,17 @@ function typeHint(path: Path, expected: string, value: unknown): string | undefi
   if (expected === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
     return `write ${value} without quotes`;
   }
-  if (expected === 'number' && typeof value === 'string' && last === 'cpu') return 'cpu is a number of vCPUs: 0.25, 0.5, 1, 2, 4, 8 or 16';
+  if (expected === 'number' && last === 'cpu') return 'cpu is a number of vCPUs: 0.25, 0.5, 1, 2, 4, 8 or 16';
+  if (expected === 'number') return `write a number${Object.hasOwn(numberExamples, last) ? `, such as ${last}: ${numberExamples[last]}` : ''}`;
   if (expected === 'array' && typeof value === 'string') return `write a list: [${JSON.stringify(value)}]`;
   if (expected === 'boolean' && typeof value === 'string') return 'write true or false without quotes';
   return undefined;
 }
+
+const numberExamples: Record<string, string> = {
+  port: '8080', min: '2', max: '10', backupDays: '7', deadLetterAfter: '5', replicas: '1', monthly: '300', preview: '25',
+  requestsPerInstance: '500', backlogPerInstance: '100', healthyThreshold: '3', unhealthyThreshold: '3', version: '1',
+};
 
 function formatHint(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
