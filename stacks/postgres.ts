@@ -68,9 +68,8 @@ export class Postgres extends Construct {
         url: { kind: 'value', value: `postgresql://${postgresUser}@${host}:${postgresPort}/${databaseName}?sslmode=require` },
         host: { kind: 'value', value: host },
         port: { kind: 'value', value: String(postgresPort) },
-        database: { kind: 'value', value: databaseName },
+        name: { kind: 'value', value: databaseName },
         username: { kind: 'value', value: postgresUser },
-        user: { kind: 'value', value: postgresUser },
         password: {
           kind: 'secret',
           // ECS reads one JSON key of a Secrets Manager secret with `<arn>:<key>::`.

@@ -86,3 +86,26 @@ test('a bucket is private, encrypted, owner-enforced, TLS-only, versioned and ex
   assert.deepEqual(deny.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
   assert.match(String(only(ai, 'aws_s3_bucket', 'uploads').bucket), /^vision-production-uploads-\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/);
 });
+
+test('every output the loader lets `from:` name is provided by synthesis', async () => {
+  const { outputsByType } = await import('../../src/config/references.ts');
+  const input = {
+    version: 1,
+    name: 'refs',
+    services: {
+      web: { type: 'web', image: 'nginx', env: {} as Record<string, { from: string }> },
+      api: { type: 'web', image: 'nginx' },
+    },
+    resources: { pg: { type: 'postgres' }, rd: { type: 'redis' }, q: { type: 'queue' }, b: { type: 'bucket' } },
+  };
+  const component: Record<string, string> = { postgres: 'pg', redis: 'rd', queue: 'q', bucket: 'b', web: 'api' };
+  for (const [type, outputs] of Object.entries(outputsByType)) {
+    for (const output of outputs) input.services.web.env[`${type}_${output}`.toUpperCase()] = { from: `${component[type]}.${output}` };
+  }
+  const doc = synthesize(resolved(input));
+  const [container] = JSON.parse(String(only(doc, 'aws_ecs_task_definition', 'web').container_definitions));
+  const names = [...container.environment, ...container.secrets].map((e: { name: string }) => e.name);
+  for (const name of Object.keys(input.services.web.env)) assert.ok(names.includes(name), `${name} is set`);
+  assert.ok(container.secrets.some((s: { name: string }) => s.name === 'POSTGRES_PASSWORD'));
+  assert.ok(container.environment.some((e: { name: string; value: string }) => e.name === 'WEB_URL' && e.value === 'https://api.refs.production.slipway.internal'));
+});
