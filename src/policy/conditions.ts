@@ -222,16 +222,28 @@ export function explain(conditions: Condition[], mode: 'assert' | 'deny', subjec
     };
   }
   const failing = conditions.find((c) => evaluateCondition(c, subject, scope) === false) ?? conditions[0];
-  const actual = failing.path && !failing.some && !failing.every && !failing.exists && !failing.absent ? found(failing, subject, scope) : undefined;
+  const path = conditionPath(failing);
+  const shown = failing.path || !path ? failing : { path, exists: true };
+  const actual = shown.path && !shown.some && !shown.every && !shown.absent && !(failing.exists && failing === shown) ? found(shown, subject, scope) : undefined;
   return {
     text: `expected ${summarize(failing, scope)}${actual ? ` (found ${actual.replace(/^.*? is /, '')})` : ''}`,
-    path: failing.path && !isReference(failing.path) ? failing.path : undefined,
+    path,
     references: referencesIn(failing),
   };
 }
 
+/** The subject path a condition is about: its own, or the one its parts share (`anyOf: [cpu absent, cpu ≤ 4]` → cpu). */
+function conditionPath(c: Condition): string | undefined {
+  if (c.path !== undefined) return isReference(c.path) ? undefined : c.path;
+  const parts = c.anyOf ?? c.allOf ?? (c.not ? [c.not] : []);
+  const paths = new Set(parts.map(conditionPath));
+  return paths.size === 1 ? [...paths][0] : undefined;
+}
+
 function referencesIn(c: Condition): string[] {
-  return Object.values(c).filter(isReference);
+  const own = Object.values(c).filter(isReference);
+  const parts = c.anyOf ?? c.allOf ?? (c.not ? [c.not] : []);
+  return [...own, ...parts.flatMap(referencesIn)];
 }
 
 function found(c: Condition, subject: unknown, scope: Scope): string {

@@ -3,9 +3,11 @@
  * one result per rule out. A rule that throws becomes a result with status `error` — reported,
  * never passed silently.
  */
+import { isPreviewEnvironment } from '../config/resolve-environment.ts';
 import type { PaasConfig } from '../config/schema.ts';
 import type { CostDiff, CostEstimate } from '../cost/types.ts';
 import type { Plan } from '../plan/types.ts';
+import { componentOf as synthComponentOf } from '../synth/component-of.ts';
 import { and, evaluateAll, explain, formatValue, type Scope } from './conditions.ts';
 import { fingerprint } from './fingerprint.ts';
 import { valuesAt } from './path.ts';
@@ -20,7 +22,7 @@ export type EvaluateInput = {
   /** The config with this environment's overrides merged in (a ResolvedConfig). */
   config: PaasConfig;
   environment: string;
-  /** Whether this is a pull-request preview; inferred from names like `pr-12` when left out. */
+  /** Whether this is a pull-request preview; inferred from the name (`pr-12`) when left out. */
   preview?: boolean;
   terraform: TerraformJson;
   plan?: Plan;
@@ -33,24 +35,14 @@ export type EvaluateInput = {
   locate?: (path: string) => Location | undefined;
   /** The paas.yaml file name put into locations. */
   file?: string;
-  /** The paas.yaml service or resource a Terraform resource belongs to (synth's `componentOf`). */
+  /** The paas.yaml service or resource a Terraform resource belongs to; synth's `componentOf` by default. */
   componentOf?: (block: Record<string, unknown>) => string | undefined;
 };
-
-/** Default: the `slipway:component` tag the stacks put on what they create. */
-export function componentFromTags(block: Record<string, unknown>): string | undefined {
-  const value = valuesAt(block, 'tags.slipway:component')[0];
-  return typeof value === 'string' ? value : undefined;
-}
-
-export function isPreviewEnvironment(environment: string): boolean {
-  return /^(pr|preview)-\d+$/.test(environment) || environment === 'preview';
-}
 
 export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
   const graph = new ResourceGraph(input.terraform);
   const preview = input.preview ?? isPreviewEnvironment(input.environment);
-  const componentOf = input.componentOf ?? componentFromTags;
+  const componentOf = input.componentOf ?? synthComponentOf;
   const config = input.config;
   const componentPath = (component: string | undefined): string | undefined => {
     if (!component) return undefined;
@@ -147,10 +139,10 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       facts = planFacts(subject.value);
     }
     const message = rule.message ? fill(rule.message, subject, scope) : `${subject.id}: ${facts}`;
-    return { resource: subject.id, message, facts, location: locationOf(subject, path, references) };
+    return { resource: subject.id, message, facts, location: locationOf(subject, path, references, rule.field) };
   }
 
-  function locationOf(subject: Subject, path: string | undefined, references: string[]): PolicyFault['location'] {
+  function locationOf(subject: Subject, path: string | undefined, references: string[], field: string | undefined): PolicyFault['location'] {
     const configRef = references.map(referenceConfigPath).find((p) => p !== undefined);
     if (subject.configPath === undefined) return configRef === undefined ? undefined : locateConfig(configRef);
     if (subject.configPath !== '' && subject.address === undefined && path) {
@@ -158,6 +150,7 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       return locateConfig([subject.configPath, derivedFields[first] ?? first, ...rest].join('.'));
     }
     if (subject.configPath === '' && path) return locateConfig(path);
+    if (field) return locateConfig(`${subject.configPath}.${field}`);
     return locateConfig(subject.configPath);
   }
 

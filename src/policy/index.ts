@@ -1,5 +1,5 @@
 /** The policy engine's public surface. */
-export { evaluatePolicies, componentFromTags, isPreviewEnvironment, type EvaluateInput } from './evaluate.ts';
+export { evaluatePolicies, type EvaluateInput } from './evaluate.ts';
 export { loadPolicyFiles, loadPolicyFile, formatPolicyError, maxPolicyFileBytes, type PolicyFileError, type LoadedPolicies, type PolicyOverride } from './load-policy-files.ts';
 export {
   builtinRules, loadServerPolicies, readPolicyFolder, rulesForPullRequest, policyFilesChangedInPr, policyChangeNotice,

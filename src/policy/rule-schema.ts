@@ -174,6 +174,11 @@ export const Rule = z
     approvable: z.boolean().optional(),
     /** Message per fault; `{address}`, `{name}` or any `{field.path}` of the subject is filled in. */
     message: z.string().max(500).optional(),
+    /**
+     * The paas.yaml field, under the service or resource a Terraform resource belongs to, where the
+     * fix goes (`backupDays`): faults are annotated there when it is written, else on the component.
+     */
+    field: z.string().regex(/^[A-Za-z][A-Za-z0-9.]*$/, 'must be a paas.yaml field name such as backupDays').optional(),
     /** Default values for `$params.<name>` references, overridable from server or repository files. */
     params: z.record(z.string(), z.unknown()).optional(),
   })
@@ -210,6 +215,6 @@ export type PolicyRule = RuleSpec & { source: string };
 export const policyKeywords = [
   'version', 'params', 'rules', 'overrides', 'enabled',
   'id', 'description', 'severity', 'remediation', 'when', 'environment', 'preview', 'select', 'assert', 'deny',
-  'requiresApproval', 'approvable', 'message', 'resource', 'plan', 'cost', 'config', 'where', 'type', 'action',
+  'requiresApproval', 'approvable', 'message', 'field', 'resource', 'plan', 'cost', 'config', 'where', 'type', 'action',
   'path', ...comparisonOperators, ...quantifiers, ...combinators, ...relations, 'via',
 ];

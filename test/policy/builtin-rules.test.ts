@@ -99,14 +99,16 @@ test('database-deletion-protection fails in production only', () => {
   assert.equal(staging.notApplicable, true);
 });
 
-test('database-backups fails a production database without backups, located on the database resource', () => {
+test('database-backups fails a production database without backups, located on backupDays', () => {
   const terraform = goodTerraform();
   terraform.resource.aws_db_instance.db_instance.backup_retention_period = 0;
   const result = only(run({ terraform, locate: locator({ 'resources.db': 20, 'resources.db.backupDays': 21 }) }), 'database-backups');
   assert.equal(result.status, 'fail');
   assert.deepEqual(result.resources, ['aws_db_instance.db_instance']);
-  assert.equal(result.location?.line, 20);
+  assert.equal(result.location?.line, 21);
   assert.match(result.message, /backup_retention_period ≥ 1/);
+  const unwritten = only(run({ terraform, locate: locator({ 'resources.db': 20 }) }), 'database-backups');
+  assert.equal(unwritten.location?.line, 20, 'falls back to the resource when backupDays is not written');
 });
 
 test('no-public-ingress fails SSH from anywhere and HTTPS from anywhere to a non-load-balancer group', () => {
