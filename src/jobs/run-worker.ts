@@ -9,7 +9,7 @@
 import type { Store } from '../store/store.ts';
 import type { Job } from '../store/schema.ts';
 import { causeMessage } from '../store/store-error.ts';
-import { backoffMs } from './backoff.ts';
+import { backoffMs, type BackoffOptions } from './backoff.ts';
 import { jobsChannel } from './channel.ts';
 import { claim } from './claim.ts';
 import { complete, extendLease, release, type JobLease } from './complete.ts';
@@ -34,7 +34,10 @@ export type WorkerOptions = {
   /** Jobs run at once by this worker (default 1). */
   concurrency?: number;
   signal: AbortSignal;
+  /** After shutdown starts, how long a running handler may take to finish (default 30 s). */
   shutdownGraceMs?: number;
+  /** Backoff between attempts of a failed job (default: 1 s doubling, up to 10 min, with jitter). */
+  retryBackoff?: BackoffOptions;
   log?: (msg: string) => void;
 };
 
@@ -120,11 +123,15 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         (error: unknown) => ({ ok: false as const, error }),
       );
     // After shutdown starts, the handler has graceMs to settle.
+    let graceTimer: NodeJS.Timeout | undefined;
+    let startGrace = () => {};
     const graceOver = new Promise<Outcome>((resolve) => {
-      const start = () => setTimeout(() => resolve({ ok: 'timeout' }), graceMs).unref();
-      if (signal.aborted) start();
-      else signal.addEventListener('abort', start, { once: true });
+      startGrace = () => {
+        graceTimer = setTimeout(() => resolve({ ok: 'timeout' }), graceMs);
+      };
     });
+    if (signal.aborted) startGrace();
+    else signal.addEventListener('abort', startGrace, { once: true });
     try {
       const outcome = await Promise.race([running, graceOver]);
       if (outcome.ok === true) {
@@ -134,12 +141,14 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         await retrying(`releasing job ${job.id}`, () => release(db, lease), 3);
         log(`worker ${workerId}: released job ${job.id} on shutdown`);
       } else if (outcome.ok === false) {
-        const result = await retrying(`recording the failure of job ${job.id}`, () => fail(db, lease, outcome.error), 5);
+        const result = await retrying(`recording the failure of job ${job.id}`, () => fail(db, lease, outcome.error, options.retryBackoff), 5);
         if (result?.outcome === 'dead') log(`worker ${workerId}: job ${job.id} (${job.kind}) is dead: ${causeMessage(outcome.error)}`);
       }
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(graceTimer);
       signal.removeEventListener('abort', onShutdown);
+      signal.removeEventListener('abort', startGrace);
     }
   }
 

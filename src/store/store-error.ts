@@ -24,9 +24,12 @@ export class StoreError extends Error {
 export function causeMessage(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return causeMessage(error.errors[0]);
   if (error instanceof Error) {
+    // Drizzle wraps driver errors as "Failed query: <sql> params: …" with the real reason as cause.
+    if (error.cause instanceof Error && error.message.startsWith('Failed query')) return causeMessage(error.cause);
     const code = (error as { code?: unknown }).code;
     const text = error.message || error.name;
-    return typeof code === 'string' && !text.includes(code) ? `${code} ${text}` : text;
+    const line = text.split('\n')[0]!;
+    return typeof code === 'string' && /^[A-Z]+$/.test(code) && !line.includes(code) ? `${code} ${line}` : line;
   }
   return String(error);
 }
