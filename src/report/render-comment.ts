@@ -66,7 +66,7 @@ function appSection(app: ReportApp): Part[] {
   const usage = cost.after.usageBased.length;
   const unpriced = cost.after.unpriced;
   const notes: string[] = [];
-  if (usage > 0) notes.push(`${plural(usage, 'resource')} also cost${usage === 1 ? 's' : ''} what usage makes ${usage === 1 ? 'it' : 'them'} cost (requests, data, logs): **depends on usage**, not included above.`);
+  if (usage > 0) notes.push(`**Depends on usage**: ${plural(usage, 'resource')} also ${usage === 1 ? 'has' : 'have'} costs that depend on traffic (requests, data, logs, run time), not included above (marked "+ usage").`);
   if (unpriced.length > 0) {
     const types = [...new Set(cost.after.lines.filter((l) => !l.priced).map((l) => l.type))].sort();
     notes.push(`**Not priced**: ${plural(unpriced.length, 'resource')} (${types.slice(0, 10).map(code).join(', ')}${types.length > 10 ? `, +${types.length - 10} more types` : ''}) are not in the price table and not included above.`);
