@@ -48,7 +48,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 type Found = { key: Node | undefined; value: Node | undefined; matched: number };
 
-export function createLineMap(doc: Document, counter: LineCounter): LineMap {
+export function createLineMap(doc: Document, counter: LineCounter, text: string): LineMap {
   const position = (offset: number) => {
     const { line, col } = counter.linePos(offset);
     return { line, column: col };
@@ -56,7 +56,8 @@ export function createLineMap(doc: Document, counter: LineCounter): LineMap {
   const span = (from: Node | undefined, to: Node | undefined): Location | undefined => {
     const start = from?.range?.[0] ?? to?.range?.[0];
     if (start === undefined) return undefined;
-    const endOffset = Math.max(start, (to?.range?.[1] ?? from?.range?.[1] ?? start + 1) - 1);
+    let endOffset = Math.max(start, (to?.range?.[1] ?? from?.range?.[1] ?? start + 1) - 1);
+    while (endOffset > start && /\s/.test(text[endOffset] ?? '')) endOffset -= 1;
     const a = position(start);
     const b = position(endOffset);
     return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };

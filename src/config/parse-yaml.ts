@@ -90,7 +90,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   if (typeof value !== 'object' || Array.isArray(value)) {
     return fail(located(doc.contents?.range?.[0] ?? 0, `the top level must be a mapping of fields, not ${Array.isArray(value) ? 'a list' : 'a single value'}`, 'start with `version: 1` and `name: <app>`'));
   }
-  return { ok: true, value, doc, lines: createLineMap(doc, counter) };
+  return { ok: true, value, doc, lines: createLineMap(doc, counter, text) };
 }
 
 function fail(error: ConfigError): ParsedYaml {
