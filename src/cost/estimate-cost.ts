@@ -119,7 +119,9 @@ function priceLine(ctx: Context, component: string | undefined): CostLine {
 /** A component: monthly quantity × unit price, or "depends on usage" when the quantity is unknown. */
 function part(name: string, price: Price, quantity: number | null | undefined, per = 1): CostComponent {
   const q = quantity === undefined || quantity === null || !Number.isFinite(quantity) ? null : quantity;
-  return { name, unit: price.unit, quantity: q, unitPrice: price.usd, monthly: q === null ? null : (q / per) * price.usd };
+  // Quantities are kept in the price's unit (a million requests, 1,000 PUTs), so quantity × unitPrice = monthly.
+  const inUnits = q === null ? null : q / per;
+  return { name, unit: price.unit, quantity: inUnits, unitPrice: price.usd, monthly: inUnits === null ? null : inUnits * price.usd };
 }
 
 const num = (value: unknown): number | undefined => {
