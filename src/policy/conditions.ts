@@ -97,17 +97,29 @@ export function or(verdicts: Iterable<Verdict>): Verdict {
   return unknown ? undefined : false;
 }
 
-function* each(conditions: Condition[], subject: unknown, scope: Scope): Generator<Verdict> {
-  for (const condition of conditions) yield evaluateCondition(condition, subject, scope);
+export function evaluateAll(conditions: Condition[], subject: unknown, scope: Scope): Verdict {
+  let unknown = false;
+  for (const condition of conditions) {
+    const verdict = evaluateCondition(condition, subject, scope);
+    if (verdict === false) return false;
+    if (verdict === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
 }
 
-export function evaluateAll(conditions: Condition[], subject: unknown, scope: Scope): Verdict {
-  return and(each(conditions, subject, scope));
+function evaluateAny(conditions: Condition[], subject: unknown, scope: Scope): Verdict {
+  let unknown = false;
+  for (const condition of conditions) {
+    const verdict = evaluateCondition(condition, subject, scope);
+    if (verdict === true) return true;
+    if (verdict === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
 }
 
 export function evaluateCondition(c: Condition, subject: unknown, scope: Scope): Verdict {
-  if (c.anyOf) return or(each(c.anyOf, subject, scope));
-  if (c.allOf) return and(each(c.allOf, subject, scope));
+  if (c.anyOf) return evaluateAny(c.anyOf, subject, scope);
+  if (c.allOf) return evaluateAll(c.allOf, subject, scope);
   if (c.not) {
     const verdict = evaluateCondition(c.not, subject, scope);
     return verdict === undefined ? undefined : !verdict;

@@ -8,7 +8,7 @@ import type { PaasConfig } from '../config/schema.ts';
 import type { CostDiff, CostEstimate } from '../cost/types.ts';
 import type { Plan } from '../plan/types.ts';
 import { componentOf as synthComponentOf } from '../synth/component-of.ts';
-import { and, evaluateAll, explain, formatValue, type Scope } from './conditions.ts';
+import { evaluateAll, explain, formatValue, type Scope } from './conditions.ts';
 import { fingerprint } from './fingerprint.ts';
 import { valuesAt } from './path.ts';
 import { globToRegExp, ResourceGraph, type TerraformJson } from './resource-graph.ts';
@@ -83,12 +83,15 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       return { ...base(rule), status: 'pass', notApplicable: true, message: `does not apply to environment ${input.environment}` };
     }
     const unset = new Set<string>();
+    const resolved = new Map<string, unknown>();
     const scope: Scope = {
       graph,
       reference: (ref) => {
-        const value = reference(ref, rule);
-        if (value === undefined || value === null) unset.add(ref);
-        return value ?? undefined;
+        if (resolved.has(ref)) return resolved.get(ref);
+        const value = reference(ref, rule) ?? undefined;
+        if (value === undefined) unset.add(ref);
+        resolved.set(ref, value);
+        return value;
       },
     };
     const subjects = selectSubjects(rule.select, sources);
@@ -133,7 +136,7 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       if (evaluateAll(rule.assert, subject.value, scope) !== false) return undefined;
       ({ text: facts, path, references } = explain(rule.assert, 'assert', subject.value, scope));
     } else if (rule.deny) {
-      if (and(rule.deny.map((c) => evaluateAll([c], subject.value, scope))) !== true) return undefined;
+      if (evaluateAll(rule.deny, subject.value, scope) !== true) return undefined;
       ({ text: facts, path, references } = explain(rule.deny, 'deny', subject.value, scope));
     } else {
       facts = planFacts(subject.value);

@@ -18,7 +18,7 @@ export type PolicyFileError = {
   hint?: string;
 };
 
-export type PolicyOverride = { id: string; severity?: 'error' | 'warning'; enabled?: boolean; source: string };
+export type PolicyOverride = { id: string; severity?: 'error' | 'warning'; enabled?: boolean; source: string; definedAt?: { file: string; line: number; column: number } };
 
 export type LoadedPolicies = {
   rules: PolicyRule[];
@@ -57,9 +57,11 @@ export function loadPolicyFiles(files: Map<string, string>, source: string): Loa
         return;
       }
       seen.set(rule.id, file);
-      out.rules.push({ ...rule, source: `${source}:${file}` });
+      out.rules.push({ ...rule, source: `${source}:${file}`, definedAt: position(document, lineCounter, ['rules', index, 'id'], file) });
     });
-    for (const override of value.overrides ?? []) out.overrides.push({ ...override, source: `${source}:${file}` });
+    (value.overrides ?? []).forEach((override, index) => {
+      out.overrides.push({ ...override, source: `${source}:${file}`, definedAt: position(document, lineCounter, ['overrides', index, 'id'], file) });
+    });
   }
   return out;
 }

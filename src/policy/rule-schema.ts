@@ -209,7 +209,11 @@ export const PolicyFile = z.strictObject({
 export type PolicyFile = z.infer<typeof PolicyFile>;
 
 /** A rule ready to evaluate: the spec plus where it came from. */
-export type PolicyRule = RuleSpec & { source: string };
+export type PolicyRule = RuleSpec & {
+  source: string;
+  /** Where the rule is written (its `id`), for errors about the rule as a whole. */
+  definedAt?: { file: string; line: number; column: number };
+};
 
 /** Every key the policy language knows: the vocabulary for "did you mean" hints. */
 export const policyKeywords = [

@@ -100,13 +100,13 @@ export function combinePolicies(parts: { builtin: PolicyRule[]; server?: LoadedP
   for (const rule of parts.repository?.rules ?? []) {
     const existing = byId.get(rule.id);
     if (existing) {
-      errors.push({ file: rule.source.replace(/^repo:/, ''), line: 1, column: 1, path: 'rules', message: `rule id "${rule.id}" is already defined by ${existing.source}; choose another id (a repository cannot replace built-in or server rules)` });
+      errors.push({ ...(rule.definedAt ?? { file: rule.source.replace(/^repo:/, ''), line: 1, column: 1 }), path: 'rules', message: `rule id "${rule.id}" is already defined by ${existing.source}; choose another id (a repository cannot replace built-in or server rules)` });
       continue;
     }
     byId.set(rule.id, rule);
   }
   for (const override of parts.repository?.overrides ?? []) {
-    errors.push({ file: override.source.replace(/^repo:/, ''), line: 1, column: 1, path: 'overrides', message: `overrides of "${override.id}" ignored: only the server policy folder may re-grade or disable rules` });
+    errors.push({ ...(override.definedAt ?? { file: override.source.replace(/^repo:/, ''), line: 1, column: 1 }), path: 'overrides', message: `overrides of "${override.id}" ignored: only the server policy folder may re-grade or disable rules` });
   }
   applyOverrides(byId, parts.server?.overrides ?? []);
   return {

@@ -70,7 +70,7 @@ rules:
   assert.equal(set.rules.find((r) => r.id === 'required-tags'), undefined);
   assert.equal(set.rules.find((r) => r.id === 'cost-increase')?.severity, 'error');
   assert.equal(set.rules.find((r) => r.id === 'bucket-encrypted')?.source, 'builtin:storage');
-  assert.deepEqual(set.errors.map((e) => e.path), ['rules', 'overrides']);
+  assert.deepEqual(set.errors.map((e) => [e.file, e.line, e.path]), [['.slipway/policies/x.yaml', 5, 'rules'], ['.slipway/policies/x.yaml', 3, 'overrides']]);
   assert.match(set.errors[0].message, /already defined by builtin:storage/);
 });
 
