@@ -231,7 +231,10 @@ function checkFloor(floor: ScheduleFloor, range: { min: number; max: number }, p
   }
   if (floor.min !== undefined && floor.max === undefined && floor.min > range.max) {
     const instancesPath = path.slice(0, -2).concat('instances');
-    add([...path, 'min'], `min (${floor.min}) is above instances.max (${range.max})`, `raise instances.max to at least ${floor.min}, or add max: ${floor.min} to this entry`, { alsoAt: [instancesPath] });
+    const entry = `schedule[${String(path[path.length - 1])}]`;
+    add([...path, 'min'], `${entry} raises min to ${floor.min}, above instances.max (${range.max})`,
+      `AWS refuses a scheduled min above max: raise instances.max to at least ${floor.min} or add max: ${floor.min} to the entry; in an environment, schedule: [] drops the floors`,
+      { alsoAt: [instancesPath] });
   }
 }
 

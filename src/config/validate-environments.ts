@@ -89,7 +89,8 @@ function checkOverrideNames(raw: PlainObject, scope: Scope, lines: LineMap, file
 function placeInScope(problem: Problem, scope: Scope, lines: LineMap, file: string): ConfigError {
   const candidates = [problem.path, ...(problem.alsoAt ?? [])];
   for (const candidate of candidates) {
-    if (lines.locate([...scope.prefix, ...candidate])) return locate(problem, candidate === problem.path ? problem.at ?? 'value' : 'value', [...scope.prefix, ...candidate], [...scope.prefix, ...problem.path], lines, file);
+    const place = [...scope.prefix, ...candidate];
+    if (lines.locate(place)) return locate(problem, candidate === problem.path ? problem.at ?? 'value' : 'value', place, place, lines, file);
   }
   for (const candidate of candidates) {
     const nearest = lines.nearest([...scope.prefix, ...candidate]);

@@ -96,7 +96,7 @@ describe('ranges, schedules and domains', () => {
     ['a cron expression AWS cannot run', `${head}services:\n  n:\n    type: cron\n    image: x\n    schedule: "0 3 1 * 1"\n`,
       ['paas.yaml:7:15: services.n.schedule: cron expression "0 3 1 * 1" restricts both day-of-month and day-of-week, which AWS schedules cannot do (set one of the two to *)']],
     ['a schedule floor above instances.max', `${head}services:\n  web:\n    type: web\n    image: x\n    instances: { min: 1, max: 3 }\n    schedule:\n      - { cron: "0 8 * * 1-5", min: 4 }\n`,
-      ['paas.yaml:9:37: services.web.schedule[0].min: min (4) is above instances.max (3) (raise instances.max to at least 4, or add max: 4 to this entry)']],
+      ['paas.yaml:9:37: services.web.schedule[0].min: schedule[0] raises min to 4, above instances.max (3) (AWS refuses a scheduled min above max: raise instances.max to at least 4 or add max: 4 to the entry; in an environment, schedule: [] drops the floors)']],
     ['a schedule floor with neither min nor max', `${head}services:\n  web:\n    type: web\n    image: x\n    schedule:\n      - { cron: "0 8 * * 1-5" }\n`,
       ['paas.yaml:8:9: services.web.schedule[0]: a schedule entry sets `min`, `max` or both (such as { cron: "0 8 * * 1-5", min: 4 })']],
     ['a domain two services claim', `${head}services:\n  a: { type: web, image: x, domains: [a.example.com] }\n  b: { type: static, source: s, domains: [a.example.com] }\n`,
