@@ -132,6 +132,10 @@ export function createGitCache(options: GitCacheOptions): GitCache {
 
   async function runFetch(gitdir: string, cache: object, url: string, token: string | undefined, ref: string | undefined): Promise<void> {
     options.log?.debug(`git fetch ${url} ${ref ?? '(all branches)'}`);
+    await fetchOnce(gitdir, cache, url, token, ref);
+  }
+
+  async function fetchOnce(gitdir: string, cache: object, url: string, token: string | undefined, ref: string | undefined): Promise<void> {
     await git.fetch({
       fs,
       http,
@@ -191,6 +195,10 @@ function mapFetchError(error: unknown, url: string): GitError {
     return new GitError('AUTH_FAILED', `the git server refused our credentials for ${url}`, { cause: error });
   }
   if (status === 404) return new GitError('REPO_NOT_FOUND', `no repository at ${url} (or the token cannot see it)`, { cause: error });
+  if (e.code === 'NotFoundError' && (e as { data?: { what?: string } }).data?.what === 'HEAD') {
+    // isomorphic-git needs the remote's HEAD to name an existing branch, even when fetching another ref.
+    return new GitError('FETCH_FAILED', `the default branch of ${url} does not exist (empty repository?)`, { cause: error });
+  }
   if (e.code === 'NotFoundError') return new GitError('SHA_NOT_FOUND', `ref not on the remote ${url}: ${e.message ?? ''}`, { cause: error });
   return new GitError('FETCH_FAILED', `fetching ${url} failed: ${status ? `HTTP ${status} ` : ''}${e.message ?? String(error)}`, { cause: error });
 }

@@ -28,6 +28,8 @@ export interface TestRepo {
   /** Points `branch` at an existing commit, whatever its history (a force-push). */
   forcePush(branch: string, sha: string): Promise<void>;
   deleteBranch(branch: string): Promise<void>;
+  /** Points any ref at a commit, e.g. `refs/pull/7/head` as GitHub keeps for pull requests (forks included). */
+  setRef(ref: string, sha: string): Promise<void>;
   /** The branch's head sha, or null when the branch does not exist. */
   headOf(branch: string): Promise<string | null>;
 }
@@ -187,9 +189,11 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
         const current = await headOf(branch);
         const base = opts.parent ?? current ?? (await headOf('main'));
         if (base) {
-          await runGit(['fetch', '--quiet', 'origin', '+refs/heads/*:refs/remotes/origin/*'], workDir);
-          await runGit(['checkout', '--quiet', '--force', '-B', 'work', base], workDir);
-          await runGit(['clean', '-fdxq'], workDir);
+          // Every commit is made here, so the base is normally present; fetch only when it is not.
+          await runGit(['checkout', '--quiet', '--force', '-B', 'work', base], workDir).catch(async () => {
+            await runGit(['fetch', '--quiet', 'origin', '+refs/*:refs/remotes/origin/*'], workDir);
+            await runGit(['checkout', '--quiet', '--force', '-B', 'work', base], workDir);
+          });
         } else {
           await runGit(['checkout', '--quiet', '--orphan', `orphan-${Date.now()}`], workDir);
           await runGit(['rm', '-rfq', '--cached', '--ignore-unmatch', '.'], workDir);
@@ -217,6 +221,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       commit,
       headOf,
       forcePush: (branch, sha) => serial(async () => void (await runGit(['update-ref', `refs/heads/${branch}`, sha], bareDir))),
+      setRef: (ref, sha) => serial(async () => void (await runGit(['update-ref', ref, sha], bareDir))),
       deleteBranch: (branch) => serial(async () => void (await runGit(['update-ref', '-d', `refs/heads/${branch}`], bareDir))),
     };
   }
