@@ -36,7 +36,7 @@ const usage = `Usage: slipway plan [dir] [--env NAME] [--base DIR|REF|FILE] [--f
 /** A one-line failure for the user; mapped to exit code 1 in `run`. */
 class CliFailure extends Error {}
 
-type Options = { cwd: string; dir: string; dirArg: string; env: string; base?: string; format: 'markdown' | 'json' | 'text'; sha: string; policies: boolean; usage?: CostUsage };
+type Options = { cwd: string; dir: string; dirArg: string; env: string; base?: string; format: 'markdown' | 'json' | 'text'; sha?: string; policies: boolean; usage?: CostUsage };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let parsed;
@@ -83,14 +83,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       env: values.env!,
       base: values.base,
       format,
-      sha: values.sha ?? 'local',
+      sha: values.sha,
       policies: values.policies !== false && !values['no-policies'],
       usage: values.usage === undefined ? undefined : readUsage(resolve(io.cwd, values.usage), values.usage),
     };
     const report = values['terraform-plan'] !== undefined
       ? await fromTerraformPlan(options, resolve(io.cwd, values['terraform-plan']), values['terraform-plan'])
       : await fromConfig(options, io);
-    const input = { apps: report.apps, headSha: options.sha, policies: report.policies, notes: report.notes };
+    const input = { apps: report.apps, headSha: options.sha ?? headCommit(options.dir) ?? 'the working tree', policies: report.policies, notes: report.notes };
     io.stdout(format === 'markdown' ? renderComment(input) : format === 'json' ? renderJson(input) : renderText(input));
     return 0;
   } catch (error) {
@@ -113,7 +113,7 @@ async function fromConfig(o: Options, io: CliIo): Promise<Built> {
   const policy = o.policies ? await loadPolicyEngine(o.dir, io) : undefined;
   for (const app of head.apps) {
     const resolved = resolveApp(app, o.env);
-    const after = synth.synthesize(resolved, { sha: o.sha });
+    const after = synth.synthesize(resolved, o.sha === undefined ? {} : { sha: o.sha });
     let before: TerraformJson | null = null;
     let beforeRegion = resolved.region;
     if (base?.kind === 'json') before = base.doc;
@@ -121,7 +121,7 @@ async function fromConfig(o: Options, io: CliIo): Promise<Built> {
       const match = base.apps.find((b) => b.file === app.file) ?? base.apps.find((b) => b.config.name === app.config.name);
       if (match) {
         const old = resolveApp(match, o.env);
-        before = synth.synthesize(old, { sha: o.sha });
+        before = synth.synthesize(old, o.sha === undefined ? {} : { sha: o.sha });
         beforeRegion = old.region;
       } else notes.push(`${app.config.name}: not in the base, so everything is new`);
     }
@@ -223,6 +223,17 @@ async function loadBase(o: Options): Promise<Base> {
     return { kind: 'json', doc: readTerraformJson(text, arg) };
   }
   return { kind: 'apps', apps: loadFromGit(o.dir, arg) };
+}
+
+/** The commit `dir` is checked out at, for "Built from"; undefined outside a repository. */
+function headCommit(dir: string): string | undefined {
+  try {
+    const sha = git(dir, ['rev-parse', 'HEAD']).trim();
+    const dirty = git(dir, ['status', '--porcelain', '--', '.']).trim() !== '';
+    return dirty ? `${sha} (with local changes)` : sha;
+  } catch {
+    return undefined;
+  }
 }
 
 function git(cwd: string, args: string[]): string {
