@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { ConfigError } from './errors.ts';
 import { compareConfigErrors } from './errors.ts';
-import type { FieldPath, Location } from './line-map.ts';
+import type { FieldPath, LineMap, Location } from './line-map.ts';
 import { parseConfigText } from './parse-config.ts';
 import { limits } from './parse-yaml.ts';
 import type { PaasConfig } from './schema.ts';
@@ -21,6 +21,8 @@ export type LoadedApp = {
   config: PaasConfig;
   source: string;
   locate: (path: FieldPath) => Location | undefined;
+  /** The full line map (value-only positions, nearest enclosing field). */
+  lines: LineMap;
 };
 
 export type LoadResult = { apps: LoadedApp[]; errors: ConfigError[] };
@@ -69,7 +71,7 @@ export function loadAppsFromFiles(files: Map<string, string> | Record<string, st
       errors.push(...result.errors);
       continue;
     }
-    apps.push({ file: rawPath, dir: posix.dirname(rawPath), config: result.config, source, locate: result.locate });
+    apps.push({ file: rawPath, dir: posix.dirname(rawPath), config: result.config, source, locate: result.locate, lines: result.lines });
   }
   errors.push(...duplicateNames(apps));
   return { apps: apps.filter((app) => !errors.some((e) => e.file === app.file)), errors: errors.sort(compareConfigErrors) };
@@ -85,7 +87,7 @@ function duplicateNames(apps: LoadedApp[]): ConfigError[] {
       first.set(app.config.name, app);
       continue;
     }
-    const at = app.locate('name') ?? { line: 1, column: 1 };
+    const at = app.lines.locateValue('name') ?? { line: 1, column: 1 };
     errors.push({ file: app.file, line: at.line, column: at.column, path: 'name', message: `app name \`${app.config.name}\` is already used by ${other.file}`, hint: 'each paas.yaml in a repository needs its own name' });
   }
   return errors;
