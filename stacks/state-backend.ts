@@ -16,6 +16,6 @@ export function stateKey(app: string, environment: string): string {
 export function addStateBackend(stack: TerraformStack, props: { bucket?: string; key: string; region: string }): S3Backend {
   const backend = new S3Backend(stack, { bucket: props.bucket ?? defaultStateBucket, key: props.key, region: props.region, encrypt: true });
   // S3-native locking (Terraform ≥ 1.10), no DynamoDB table to manage; cdktf 0.21's types predate it.
-  stack.addOverride('terraform.backend.s3.use_lockfile', true);
+  backend.addOverride('use_lockfile', true);
   return backend;
 }

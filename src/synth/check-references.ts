@@ -48,17 +48,22 @@ export function checkReferences(doc: TerraformJson): string[] {
       }
     }
   };
+  // Problems name the block and its top-level attribute; building a full path for every leaf
+  // would cost more than the check itself.
   const walk = (value: unknown, where: string): void => {
     if (typeof value === 'string') {
       if (value.includes('${')) for (const expression of expressionsOf(value)) checkExpression(expression, where);
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, `${where}[${i}]`));
+      for (const item of value) walk(item, where);
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) if (key !== '//') walk(item, `${where}.${key}`);
+      for (const key in value) if (key !== '//') walk((value as Record<string, unknown>)[key], where);
     }
   };
+  const walkAttributes = (body: Record<string, unknown>, address: string): void => {
+    for (const key in body) if (key !== '//' && key !== 'depends_on') walk(body[key], `${address}.${key}`);
+  };
   const checkBlock = (address: string, body: Record<string, unknown>): void => {
-    walk(body, address);
+    walkAttributes(body, address);
     const dependsOn = body.depends_on;
     if (Array.isArray(dependsOn)) {
       for (const dependency of dependsOn) {
@@ -73,8 +78,8 @@ export function checkReferences(doc: TerraformJson): string[] {
 
   for (const [type, blocks] of Object.entries(resources)) for (const [name, body] of Object.entries(blocks)) checkBlock(`${type}.${name}`, body);
   for (const [type, blocks] of Object.entries(data)) for (const [name, body] of Object.entries(blocks)) checkBlock(`data.${type}.${name}`, body);
-  walk(doc.output ?? {}, 'output');
-  walk(doc.provider ?? {}, 'provider');
-  walk(doc.locals ?? {}, 'locals');
+  for (const [name, body] of Object.entries(doc.output ?? {})) walkAttributes(body, `output.${name}`);
+  walkAttributes(doc.provider ?? {}, 'provider');
+  walkAttributes(doc.locals ?? {}, 'locals');
   return problems;
 }

@@ -1,7 +1,7 @@
 /**
  * config + environment → Terraform JSON, in memory. A `TerraformStack` is built under a plain
- * `constructs` root and asked for its document with `toTerraform()`: a cdktf `App` would write to
- * disk, which a Worker cannot. The document is key-sorted (same input → same bytes) and checked
+ * `constructs` root and turned into its document in memory (`stackToTerraform`, a faster
+ * `toTerraform()`): a cdktf `App` would write to disk, which a Worker cannot. The document is key-sorted (same input → same bytes) and checked
  * for dangling references before it is returned.
  */
 import { RootConstruct } from 'constructs';
@@ -12,6 +12,7 @@ import type { PlatformOptions } from '../../stacks/platform.ts';
 import { PlatformStack } from '../../stacks/platform.ts';
 import { canonicalize } from './canonical-json.ts';
 import { checkReferences } from './check-references.ts';
+import { stackToTerraform } from './stack-to-terraform.ts';
 import { SynthError } from './synth-error.ts';
 import type { TerraformJson } from './terraform-json.ts';
 
@@ -20,14 +21,14 @@ export type SynthOptions = AppStackOptions;
 export function synthesize(config: ResolvedConfig, options: SynthOptions = {}): TerraformJson {
   return withoutCreationStacks(() => {
     const stack = new AppStack(new RootConstruct(), config, options);
-    return finish(stack.toTerraform() as TerraformJson, `${config.name}/${config.environment}`);
+    return finish(stackToTerraform(stack), `${config.name}/${config.environment}`);
   });
 }
 
 export function synthesizePlatform(options: PlatformOptions = {}): TerraformJson {
   return withoutCreationStacks(() => {
     const stack = new PlatformStack(new RootConstruct(), options);
-    return finish(stack.toTerraform() as TerraformJson, `platform ${options.name ?? 'main'}`);
+    return finish(stackToTerraform(stack), `platform ${options.name ?? 'main'}`);
   });
 }
 
