@@ -1,7 +1,127 @@
+/**
+ * `slipway serve` (and `npm start`): validated settings, the store opened (migrations applied),
+ * the HTTP server (@hono/node-server) and, in the same process, the job worker. Roles split the
+ * two across processes when the store is Postgres (`SLIPWAY_ROLE=web|worker`). SIGTERM/SIGINT
+ * stop accepting connections, let running jobs finish (or release them), then close the store.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { buildDeps, type BuildDepsOptions, type Deps } from '../deps.ts';
+import { createHttpApp } from '../http/app.ts';
+import { runWorker, type WorkerOptions } from '../jobs/index.ts';
+import { PolicyLoadError } from '../policy/index.ts';
+import { webhookJobHandlers } from '../reconcile/handle-webhook-job.ts';
+import { loadSettings, SettingsError } from '../settings/load-settings.ts';
+import type { Settings } from '../settings/settings.ts';
+import { openStore } from '../store/open-store.ts';
+import { StoreError } from '../store/store-error.ts';
 import type { CliIo } from './io.ts';
 
-// Placeholder until this command is built; replaced by its owner.
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.stderr('slipway serve: not built yet\n');
-  return 1;
+export type Service = {
+  url: string;
+  port: number;
+  deps: Deps;
+  /** Stop accepting, finish or release running jobs, close the store. */
+  stop: () => Promise<void>;
+};
+
+export type StartOptions = BuildDepsOptions & {
+  worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'retryBackoff' | 'shutdownGraceMs'>>;
+};
+
+export async function startService(settings: Settings, options: StartOptions = {}): Promise<Service> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const store = await openStore({
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db') }),
+    log,
+  });
+  let deps: Deps;
+  try {
+    deps = buildDeps(settings, store, options);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const controller = new AbortController();
+  const workers: Promise<void>[] = [];
+  if (settings.role !== 'web') {
+    workers.push(
+      runWorker({
+        store,
+        handlers: webhookJobHandlers(deps),
+        workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
+        concurrency: settings.workers,
+        signal: controller.signal,
+        log,
+        ...options.worker,
+      }),
+    );
+  }
+
+  let server: ServerType | undefined;
+  let port = settings.port;
+  if (settings.role !== 'worker') {
+    const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log });
+    await new Promise<void>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
+        port = info.port;
+        resolve();
+      });
+      server.once('error', reject);
+    });
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      controller.abort(new Error('shutting down'));
+      await Promise.allSettled(workers);
+      await store.close();
+    })());
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+  return { url: `http://${host}:${port}`, port, deps, stop };
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout('Usage: slipway serve\n\nConfigured by environment variables (and .env): see docs/github-app.md.\n');
+    return 0;
+  }
+  if (args.length > 0) {
+    io.stderr(`slipway serve: unexpected argument "${args[0]}" (configuration comes from environment variables)\n`);
+    return 2;
+  }
+  const started = performance.now();
+  let service: Service;
+  try {
+    const settings = loadSettings(io.env, io.cwd);
+    service = await startService(settings, { log: (m) => io.stderr(`${m}\n`) });
+    io.stderr(
+      `slipway: ${settings.role === 'worker' ? 'worker' : `listening on ${service.url}`} (${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}), ready in ${Math.round(performance.now() - started)} ms\n`,
+    );
+  } catch (error) {
+    if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError) {
+      io.stderr(`slipway serve: ${error.message}\n`);
+      return 1;
+    }
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      io.stderr(`slipway serve: cannot listen: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      io.stderr(`slipway: ${signal}, shutting down\n`);
+      resolve();
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+  await service.stop();
+  return 0;
 }

@@ -1,0 +1,123 @@
+/**
+ * Durable webhook ingest: signed 7 KB push deliveries over 20 connections (autocannon), Slipway
+ * storing every delivery and its job in the embedded store on disk (PGlite), and Probot 14
+ * (verifying the same signature, storing nothing) measured side by side in the same run. Each
+ * server runs in its own child process; autocannon runs here.
+ *
+ *   node --import tsx bench/ingest.bench.ts [--seconds 10] [--rounds 3]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { pushPayload } from '../test/harness/payloads.ts';
+import { signWebhook } from '../test/harness/sign-webhook.ts';
+
+const secret = 'bench-webhook-secret';
+const role = process.argv[2];
+
+function pushBody(): string {
+  // A push payload padded with realistic commit entries to about 7 KB, as GitHub sends them.
+  const commits = Array.from({ length: 8 }, (_, i) => ({
+    id: `${i}`.repeat(40).slice(0, 40),
+    message: `Change ${i}: tune the service's memory and the worker's queue settings`,
+    modified: ['paas.yaml', `src/handlers/h${i}.ts`, `src/lib/util${i}.ts`],
+    added: [`docs/notes-${i}.md`],
+  }));
+  const body = JSON.stringify(pushPayload({ repo: { fullName: 'acme/api' }, installationId: 1, before: 'b'.repeat(40), after: 'a'.repeat(40), commits }));
+  return body;
+}
+
+async function runSlipwayServer(): Promise<void> {
+  const { serve } = await import('@hono/node-server');
+  const { createHttpApp } = await import('../src/http/app.ts');
+  const { openStore } = await import('../src/store/open-store.ts');
+  const dataDir = process.env.BENCH_DATA_DIR!;
+  const store = await openStore({ dataDir });
+  const app = createHttpApp({ db: store.db, webhookSecret: secret, log: () => {} });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.send!({ port: info.port }));
+  process.on('message', async () => {
+    server.close();
+    const { sql } = await import('drizzle-orm');
+    const result = (await store.db.execute(sql`select count(*)::int as n from webhook_deliveries`)) as unknown as { rows: Array<{ n: number }> };
+    await store.close();
+    process.send!({ stored: result.rows[0]!.n }, () => process.exit(0));
+  });
+}
+
+async function runProbotServer(): Promise<void> {
+  const { createServer } = await import('node:http');
+  const { createNodeMiddleware, createProbot } = await import('probot');
+  const { generateKeyPairSync } = await import('node:crypto');
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const probot = createProbot({ overrides: { appId: 1, privateKey, secret, logLevel: 'fatal' } });
+  const middleware = await createNodeMiddleware((app) => app.on('push', async () => {}), { probot, webhooksPath: '/webhooks/github' });
+  const server = createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as { port: number }).port }));
+  process.on('message', () => process.send!({ stored: 0 }, () => process.exit(0)));
+}
+
+type Result = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; stored?: number; sent: number };
+
+async function measure(name: string, child: ChildProcess, seconds: number, body: string): Promise<Result> {
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-github-delivery': '[<id>]',
+    'x-hub-signature-256': signWebhook(secret, body),
+    'user-agent': 'GitHub-Hookshot/bench',
+  };
+  const url = `http://127.0.0.1:${port}/webhooks/github`;
+  await autocannon({ url, method: 'POST', body, headers, connections: 20, duration: 2, idReplacement: true }); // warm-up
+  const r = await autocannon({ url, method: 'POST', body, headers, connections: 20, duration: seconds, idReplacement: true });
+  child.send('stop');
+  const { stored } = await new Promise<{ stored: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    sent: r.requests.total,
+    stored,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
+  const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
+  const body = pushBody();
+  console.log(`# signed push delivery: ${Buffer.byteLength(body)} bytes; 20 connections; ${seconds} s per run, ${rounds} rounds (medians reported)`);
+  const results: Record<string, Result[]> = { slipway: [], probot: [] };
+  for (let round = 0; round < rounds; round++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ingest-'));
+    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DATA_DIR: dataDir } });
+    results.slipway!.push(await measure('slipway (PGlite on disk, durable)', slipway, seconds, body));
+    rmSync(dataDir, { recursive: true, force: true });
+    const probot = fork(new URL(import.meta.url).pathname, ['probot'], { execArgv: ['--import', 'tsx'] });
+    results.probot!.push(await measure('probot 14 (in memory, no storage)', probot, seconds, body));
+    for (const r of [results.slipway!.at(-1)!, results.probot!.at(-1)!]) {
+      console.log(
+        `round ${round + 1}  ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}${r.stored ? `  stored ${r.stored}/${r.sent + 0} (+warm-up)` : ''}`,
+      );
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log('\n# medians');
+  for (const [name, rs] of Object.entries(results)) {
+    console.log(`${name.padEnd(8)} ${median(rs.map((r) => r.rps)).toFixed(0)} deliveries/s  p99 ${median(rs.map((r) => r.p99))} ms`);
+  }
+}
+
+if (role === 'slipway') await runSlipwayServer();
+else if (role === 'probot') await runProbotServer();
+else await main();

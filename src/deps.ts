@@ -1,0 +1,44 @@
+/**
+ * The `deps` object: every edge the service uses, built once at start-up from the settings and
+ * handed to the HTTP app and the job handlers as an argument (no module-level singletons).
+ */
+import { join } from 'node:path';
+import { createGitCache, type GitCache } from './git/index.ts';
+import { createGitHubApp, type GitHubApp } from './github/index.ts';
+import { loadServerPolicies, type LoadedPolicies } from './policy/index.ts';
+import type { Settings } from './settings/settings.ts';
+import type { Store } from './store/store.ts';
+
+export type Log = (message: string) => void;
+
+export type Deps = {
+  settings: Settings;
+  store: Store;
+  github: GitHubApp;
+  git: GitCache;
+  /** Rules from `SLIPWAY_POLICY_DIR`, loaded (and validated) once at start-up. */
+  serverPolicies?: LoadedPolicies;
+  now: () => Date;
+  log: Log;
+};
+
+export type BuildDepsOptions = {
+  /** GitHub client tuning for tests (e.g. short retry waits). */
+  retryBaseMs?: number;
+  log?: Log;
+};
+
+/** Throws PolicyLoadError when the server's policy folder is invalid: the service must not start. */
+export function buildDeps(settings: Settings, store: Store, options: BuildDepsOptions = {}): Deps {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const github = createGitHubApp({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    baseUrl: settings.githubApiUrl,
+    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    log: { debug() {}, info() {}, warn: (m: string) => log(`github: ${m}`), error: (m: string) => log(`github: ${m}`) },
+  });
+  const git = createGitCache({ dir: join(settings.dataDir, 'git') });
+  const serverPolicies = settings.policyDir ? loadServerPolicies(settings.policyDir) : undefined;
+  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), now: () => new Date(), log };
+}

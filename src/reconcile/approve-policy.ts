@@ -1,0 +1,62 @@
+/**
+ * `/slipway approve <rule-id>` on a pull request: the commenter must have write or admin access
+ * (asked of GitHub, never inferred from the payload's author_association); the approval is
+ * recorded in the audit log with the PR head sha and the fingerprint of the failing result it
+ * approves, then the PR is re-evaluated and its comment updated.
+ */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { getPermission } from '../github/index.ts';
+import { parseApprovalCommand, type Approval } from '../policy/index.ts';
+import { writeAudit } from '../store/audit-log.ts';
+import { webhookDeliveries } from '../store/schema.ts';
+import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef } from './evaluate-pull-request.ts';
+import { publishPullRequest } from './publish-pull-request.ts';
+import { repositoryContext } from './repository-context.ts';
+import type { Outcome, WebhookContext } from './webhook-context.ts';
+
+export async function approvePolicy(ctx: WebhookContext): Promise<Outcome> {
+  const { payload } = ctx.delivery;
+  const command = parseApprovalCommand(String(payload.comment?.body ?? ''));
+  if (!command) return 'ignored: no approval command';
+  const repo = await repositoryContext(ctx);
+  const user = String(payload.comment?.user?.login ?? payload.sender?.login);
+  const number = Number(payload.issue.number);
+  const permission = await getPermission(repo.octokit, repo.owner, repo.repo, user);
+  if (permission !== 'write' && permission !== 'admin') {
+    await writeAudit(ctx.deps.store.db, { actor: user, action: 'policy.approve.refused', subject: prSubject(repo, number), details: { ruleIds: command.ruleIds, permission } });
+    return `refused: ${user} has ${permission} access, approvals need write`;
+  }
+  const pullRequest = await latestPullRequest(ctx, repo.repositoryId, number)
+    ?? (await repo.octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number })).data;
+  const pr = pullRequestRef(pullRequest, repo.fullName);
+  const before = await evaluatePullRequest(ctx, repo, pr);
+  const approved: string[] = [];
+  for (const ruleId of command.ruleIds) {
+    for (const result of before.policies.filter((r) => r.ruleId === ruleId && r.status === 'fail' && r.approvable && r.fingerprint)) {
+      const approval: Approval = { ruleId, headSha: pr.headSha, resultFingerprint: result.fingerprint! };
+      await writeAudit(ctx.deps.store.db, { actor: user, action: approvalAction, subject: prSubject(repo, number), details: approval });
+      approved.push(ruleId);
+    }
+  }
+  const after = approved.length > 0 ? await evaluatePullRequest(ctx, repo, pr) : before;
+  if (approved.length === 0) after.notes.push(`@${user} asked to approve ${command.ruleIds.join(', ')}, but no failing approvable result matches.`);
+  await publishPullRequest(repo, after);
+  return `approved by ${user}: ${approved.join(', ') || 'nothing to approve'} at ${pr.headSha.slice(0, 12)}`;
+}
+
+/** The newest stored pull_request delivery for this PR: its head sha, without an API call. */
+async function latestPullRequest(ctx: WebhookContext, repositoryId: number, number: number): Promise<any | undefined> {
+  const [row] = await ctx.deps.store.db
+    .select({ payload: webhookDeliveries.payload })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.event, 'pull_request'),
+        sql`(${webhookDeliveries.payload} -> 'repository' ->> 'id')::bigint = ${repositoryId}`,
+        sql`(${webhookDeliveries.payload} ->> 'number')::int = ${number}`,
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.receivedAt))
+    .limit(1);
+  return (row?.payload as { pull_request?: unknown } | undefined)?.pull_request;
+}

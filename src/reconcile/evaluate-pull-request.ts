@@ -1,0 +1,98 @@
+/**
+ * Plan a pull request's head against production's last applied configuration. What judges the PR
+ * is read from the DEFAULT BRANCH (its policy files) and the server, never from the PR head; the
+ * head's files are read as data only. A fork's head is fetched through the base repository's
+ * `refs/pull/<n>/head` with the base installation's token: no credential reaches the fork.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import type { ConfigError } from '../config/load.ts';
+import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
+import { getOrCreateApp } from '../store/apps.ts';
+import { lastAppliedDeployment } from '../store/deployments.ts';
+import { auditLog } from '../store/schema.ts';
+import type { TerraformJson } from '../synth/terraform-json.ts';
+import { planApp, type AppPlan } from './plan-app.ts';
+import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
+import type { RepositoryContext } from './repository-context.ts';
+import type { WebhookContext } from './webhook-context.ts';
+
+export type PullRequestRef = {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseSha: string;
+  baseRef: string;
+  fork: boolean;
+};
+
+export type PullRequestEvaluation = {
+  pr: PullRequestRef;
+  plans: AppPlan[];
+  configErrors: ConfigError[];
+  /** Every app's policy results, approvals applied. */
+  policies: PolicyResult[];
+  notes: string[];
+};
+
+export const approvalAction = 'policy.approve';
+
+export function pullRequestRef(pullRequest: any, baseFullName: string): PullRequestRef {
+  return {
+    number: pullRequest.number,
+    headSha: pullRequest.head.sha,
+    headRef: pullRequest.head.ref,
+    baseSha: pullRequest.base.sha,
+    baseRef: pullRequest.base.ref,
+    fork: (pullRequest.head.repo?.full_name ?? baseFullName) !== baseFullName,
+  };
+}
+
+export const prSubject = (repo: RepositoryContext, n: number) => `${repo.fullName}#${n}`;
+
+export async function approvalsFor(ctx: WebhookContext, repo: RepositoryContext, n: number): Promise<Approval[]> {
+  const rows = await ctx.deps.store.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, approvalAction), eq(auditLog.subject, prSubject(repo, n))))
+    .orderBy(desc(auditLog.id));
+  return rows.map((r) => r.details as Approval);
+}
+
+export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryContext, pr: PullRequestRef): Promise<PullRequestEvaluation> {
+  const { deps } = ctx;
+  const db = deps.store.db;
+  const notes: string[] = [];
+  await fetchCommit(deps.git, {
+    repoKey: repo.repoKey,
+    url: repo.cloneUrl, // always the base repository: a fork's head is its refs/pull/<n>/head
+    token: repo.token,
+    sha: pr.headSha,
+    ref: pr.fork ? `refs/pull/${pr.number}/head` : `refs/heads/${pr.headRef}`,
+  });
+
+  // Policies: the default branch's files only (the PR's base when it targets the default branch).
+  let defaultBranchFiles = new Map<string, string>();
+  let changedPaths: string[] = [];
+  if (pr.baseRef === repo.defaultBranch) {
+    await fetchCommit(deps.git, { repoKey: repo.repoKey, url: repo.cloneUrl, token: repo.token, sha: pr.baseSha, ref: `refs/heads/${pr.baseRef}` });
+    defaultBranchFiles = await policyFilesAtCommit(deps.git, repo.repoKey, pr.baseSha);
+    changedPaths = await deps.git.changedPaths({ repoKey: repo.repoKey, from: pr.baseSha, to: pr.headSha });
+  } else {
+    notes.push(`This pull request targets ${pr.baseRef}, not ${repo.defaultBranch}: only built-in and server policies were applied.`);
+  }
+  const rules = rulesForPullRequest({ builtin: builtinRules(), server: deps.serverPolicies, defaultBranchFiles, changedPaths });
+  if (rules.notice) notes.push(rules.notice);
+
+  const loaded = await loadAppsAtCommit(deps.git, repo.repoKey, pr.headSha);
+  if (loaded.apps.length === 0 && loaded.errors.length === 0) notes.push('No paas.yaml at the head of this pull request: nothing to plan.');
+  const approvals = await approvalsFor(ctx, repo, pr.number);
+  const plans: AppPlan[] = [];
+  for (const app of loaded.apps) {
+    const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
+    const last = await lastAppliedDeployment(db, row.id, 'production');
+    const plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
+    plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
+    plans.push(plan);
+  }
+  return { pr, plans, configErrors: loaded.errors, policies: plans.flatMap((p) => p.policies), notes };
+}

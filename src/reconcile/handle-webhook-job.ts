@@ -1,0 +1,57 @@
+/**
+ * The worker's table of contents: a `github.webhook` job reads its stored delivery and hands it to
+ * the handler for its event. What became of it is stored as the delivery's outcome. A handler that
+ * fails (GitHub answering 500 past octokit's retries, a rate limit, the git server down) throws:
+ * the job queue retries it with backoff, and the delivery is never lost.
+ */
+import { eq } from 'drizzle-orm';
+import type { Deps } from '../deps.ts';
+import type { JobHandler } from '../jobs/index.ts';
+import { setDeliveryOutcome } from '../store/record-delivery.ts';
+import { webhookDeliveries } from '../store/schema.ts';
+import { approvePolicy } from './approve-policy.ts';
+import { handleInstallation } from './installation-events.ts';
+import { webhookJobKind, type WebhookJobPayload } from './job-for-delivery.ts';
+import { reconcilePullRequest } from './reconcile-pull-request.ts';
+import { reconcilePush } from './reconcile-push.ts';
+import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
+
+const handlers: Record<string, (ctx: WebhookContext) => Promise<Outcome>> = {
+  installation: handleInstallation,
+  installation_repositories: handleInstallation,
+  push: reconcilePush,
+  pull_request: reconcilePullRequest,
+  issue_comment: approvePolicy,
+};
+
+export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
+  const handle: JobHandler = async (job, jobCtx) => {
+    const { deliveryId } = job.payload as WebhookJobPayload;
+    const db = deps.store.db;
+    const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    if (!row) throw new PermanentSkip(`delivery ${deliveryId} is not stored`);
+    const handler = handlers[row.event];
+    let outcome: Outcome;
+    try {
+      if (!handler) outcome = `ignored: ${row.event} events are not handled`;
+      else {
+        const ctx: WebhookContext = {
+          deps,
+          delivery: { id: row.deliveryId, event: row.event, action: row.action, payload: (row.payload ?? {}) as Record<string, any> },
+          signal: jobCtx.signal,
+        };
+        outcome = await handler(ctx);
+      }
+    } catch (error) {
+      if (error instanceof PermanentSkip) outcome = error.outcome;
+      else {
+        const message = error instanceof Error ? error.message : String(error);
+        deps.log(`slipway: ${row.event} delivery ${deliveryId} failed (will retry): ${message}`);
+        await setDeliveryOutcome(db, deliveryId, `failed, will retry: ${message.slice(0, 500)}`).catch(() => {});
+        throw error;
+      }
+    }
+    await setDeliveryOutcome(db, deliveryId, outcome);
+  };
+  return { [webhookJobKind]: handle };
+}

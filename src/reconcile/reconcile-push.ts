@@ -1,0 +1,161 @@
+/**
+ * A push to the default branch → production. In order:
+ *  1. fetch the pushed commit (installation token) and read its paas.yaml files;
+ *  2. refuse an out-of-order push: a commit that is an ancestor of what is deployed is older;
+ *  3. for each app whose files changed since its last deployment (every app on first sight):
+ *     plan against the last applied configuration, cost, policies (built-in + server + this
+ *     commit's repository rules), and record the deployment with its Terraform JSON;
+ *  4. report: the `slipway` check run, and a GitHub Deployment with its statuses.
+ * Until a Terraform runner exists, deployments end as `planned` and the check says so.
+ *
+ * Out-of-order pushes: the job's concurrency key (`push:<repo>:<ref>`) runs one reconcile per
+ * branch at a time and a newer queued push supersedes an older queued one; for pushes that still
+ * run late, step 2 compares ancestry in the git cache. A force-push (the new head is not a
+ * descendant of what is deployed) is deployed: history was rewritten on purpose.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { LoadedApp } from '../config/load.ts';
+import { createDeployment as createGitHubDeployment, reportCheckRun, setDeploymentStatus as setGitHubDeploymentStatus } from '../github/index.ts';
+import { builtinRules, combinePolicies, loadPolicyFiles } from '../policy/index.ts';
+import { getOrCreateApp } from '../store/apps.ts';
+import { createDeployment, lastAppliedDeployment, setDeploymentStatus } from '../store/deployments.ts';
+import { getOrCreateEnvironment } from '../store/environments.ts';
+import { deployments, type Deployment } from '../store/schema.ts';
+import type { TerraformJson } from '../synth/terraform-json.ts';
+import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type CheckOutput } from './check-run-output.ts';
+import { isAncestor } from './is-ancestor.ts';
+import { isBlocking, planApp, planSummary, type AppPlan } from './plan-app.ts';
+import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
+import { repositoryContext, type RepositoryContext } from './repository-context.ts';
+import type { Outcome, WebhookContext } from './webhook-context.ts';
+
+const environment = 'production';
+
+export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
+  const { deps, delivery } = ctx;
+  const sha = delivery.payload.after as string;
+  const ref = delivery.payload.ref as string;
+  const repo = await repositoryContext(ctx);
+  const db = deps.store.db;
+
+  await fetchCommit(deps.git, { repoKey: repo.repoKey, url: repo.cloneUrl, token: repo.token, sha, ref });
+  const loaded = await loadAppsAtCommit(deps.git, repo.repoKey, sha);
+  if (loaded.apps.length === 0 && loaded.errors.length === 0) {
+    await report(repo, sha, noConfigCheck(sha));
+    return 'no paas.yaml: neutral check';
+  }
+
+  const rows = await Promise.all(loaded.apps.map(async (app) => {
+    const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
+    return { app, row, last: await lastAppliedDeployment(db, row.id, environment) };
+  }));
+
+  // 2. Out of order: an older commit never replaces a newer one.
+  for (const { last } of rows) {
+    if (last && last.commitSha !== sha && (await deps.git.hasCommit(repo.repoKey, last.commitSha)) && (await isAncestor(deps.git, repo.repoKey, sha, last.commitSha))) {
+      await report(repo, sha, staleCheck(sha, last.commitSha));
+      return `stale: ${sha.slice(0, 12)} is older than the deployed ${last.commitSha.slice(0, 12)}`;
+    }
+  }
+
+  const repoPolicies = loadPolicyFiles(await policyFilesAtCommit(deps.git, repo.repoKey, sha), 'repo');
+  const policies = combinePolicies({ builtin: builtinRules(), server: deps.serverPolicies, repository: repoPolicies });
+
+  const plans: AppPlan[] = [];
+  const unchanged: string[] = [];
+  const recorded: Array<{ plan: AppPlan; deployment: Deployment }> = [];
+  for (const { app, row, last } of rows) {
+    if (last && !(await appChanged(ctx, repo, app, last.commitSha, sha))) {
+      unchanged.push(app.config.name);
+      continue;
+    }
+    const plan = planApp({ app, environment, base: (last?.terraformJson as TerraformJson | null) ?? null, policies, sha });
+    plans.push(plan);
+    recorded.push({ plan, deployment: await recordDeployment(ctx, row.id, plan, sha, last) });
+  }
+
+  const check = pushCheck({ sha, plans, unchanged, configErrors: loaded.errors });
+  if (policies.errors.length > 0) {
+    check.summary += `\n\nRepository policy files with errors (their rules were not applied):\n${policies.errors.map((e) => `- ${e.file}:${e.line}: ${e.message}`).join('\n')}`;
+  }
+  await report(repo, sha, check);
+  for (const { plan, deployment } of recorded) await reportDeployment(repo, sha, plan, deployment, rows.length > 1);
+  const failed = recorded.filter((r) => r.deployment.status === 'failed').length;
+  return `${ref}@${sha.slice(0, 12)}: ${plans.length - failed} planned, ${failed} blocked, ${unchanged.length} unchanged, ${loaded.errors.length} config errors`;
+}
+
+/** Whether anything under the app's folder (its paas.yaml and what it references) changed. */
+async function appChanged(ctx: WebhookContext, repo: RepositoryContext, app: LoadedApp, from: string, to: string): Promise<boolean> {
+  if (from === to) return false;
+  if (!(await ctx.deps.git.hasCommit(repo.repoKey, from))) return true; // history rewritten: replan
+  const changed = await ctx.deps.git.changedPaths({ repoKey: repo.repoKey, from, to });
+  const prefix = app.dir === '.' ? '' : `${app.dir}/`;
+  return changed.some((p) => p.startsWith(prefix) || p.startsWith('.slipway/'));
+}
+
+/** Store the deployment (once per app and commit, so a retried job does not record it twice). */
+async function recordDeployment(ctx: WebhookContext, appId: number, plan: AppPlan, sha: string, last: Deployment | undefined): Promise<Deployment> {
+  const db = ctx.deps.store.db;
+  const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'production' });
+  const [existing] = await db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.appId, appId), eq(deployments.environmentId, env.id), eq(deployments.commitSha, sha), eq(deployments.trigger, 'push')));
+  if (existing && (existing.status === 'planned' || existing.status === 'failed')) return existing;
+
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as typeof db;
+    const d = existing ?? (await createDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}` }));
+    if (d.status === 'queued') await setDeploymentStatus(t, { deploymentId: d.id, status: 'planning', actor: 'slipway' });
+    const blocking = plan.policies.filter(isBlocking);
+    const fields = {
+      terraformJson: plan.terraform,
+      configHash: plan.configHash,
+      planSummary: { ...planSummary(plan.plan), policies: plan.policies.filter((r) => r.status !== 'pass').map((r) => ({ ruleId: r.ruleId, status: r.status, severity: r.severity })) },
+      monthlyCostUsd: plan.cost?.monthly ?? null,
+    };
+    if (blocking.length > 0) {
+      return setDeploymentStatus(t, { deploymentId: d.id, status: 'failed', actor: 'policy', reason: `blocked by ${blocking.map((r) => r.ruleId).join(', ')}`, ...fields });
+    }
+    const planned = await setDeploymentStatus(t, { deploymentId: d.id, status: 'planned', actor: 'slipway', reason: noRunnerNote, ...fields });
+    if (last && last.status === 'planned' && last.id !== d.id) {
+      await setDeploymentStatus(t, { deploymentId: last.id, status: 'superseded', actor: 'slipway', reason: `superseded by ${sha.slice(0, 12)}` });
+    }
+    return planned;
+  });
+}
+
+async function report(repo: RepositoryContext, sha: string, check: CheckOutput): Promise<void> {
+  await reportCheckRun(repo.octokit, {
+    owner: repo.owner,
+    repo: repo.repo,
+    headSha: sha,
+    name: checkRunName,
+    status: 'completed',
+    conclusion: check.conclusion,
+    title: check.title,
+    summary: check.summary,
+    annotations: check.annotations,
+  });
+}
+
+async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppPlan, deployment: Deployment, many: boolean): Promise<void> {
+  const id = await createGitHubDeployment(repo.octokit, {
+    owner: repo.owner,
+    repo: repo.repo,
+    sha,
+    environment: many ? `${plan.app.config.name}/${environment}` : environment,
+    description: `Slipway deployment ${deployment.id} of ${plan.app.config.name}`,
+    payload: { slipwayDeploymentId: deployment.id, app: plan.app.config.name },
+    production: true,
+  });
+  await setGitHubDeploymentStatus(repo.octokit, { owner: repo.owner, repo: repo.repo, deploymentId: id, state: 'in_progress', description: 'planning' });
+  const blocked = deployment.status === 'failed';
+  await setGitHubDeploymentStatus(repo.octokit, {
+    owner: repo.owner,
+    repo: repo.repo,
+    deploymentId: id,
+    state: blocked ? 'failure' : 'pending',
+    description: blocked ? 'blocked by policy: see the slipway check run' : 'planned; not applied: no Terraform runner is configured',
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * The repository a delivery is about, made ready to work on: allowed by the allow-list, its
+ * installation known (recorded from the payload when an `installation` event was missed; GitHub is
+ * asked for a token, and an installation GitHub does not know ends the job), an Octokit and an
+ * installation token for it.
+ */
+import { eq } from 'drizzle-orm';
+import { GitHubError, type Octokit } from '../github/index.ts';
+import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
+import { upsertInstallation } from '../store/installations.ts';
+import { upsertRepositories } from '../store/repositories.ts';
+import { installations } from '../store/schema.ts';
+import { PermanentSkip, type WebhookContext } from './webhook-context.ts';
+
+export type RepositoryContext = {
+  installationId: number;
+  repositoryId: number;
+  fullName: string;
+  owner: string;
+  repo: string;
+  cloneUrl: string;
+  defaultBranch: string;
+  /** Cache folder name: the repository id, stable across renames. */
+  repoKey: string;
+  token: string;
+  octokit: Octokit;
+};
+
+export async function repositoryContext({ deps, delivery }: WebhookContext): Promise<RepositoryContext> {
+  const p = delivery.payload;
+  const installationId = p.installation?.id as number | undefined;
+  const repository = p.repository as { id: number; full_name: string; clone_url: string; default_branch?: string; private?: boolean; owner?: { login: string; type?: string } };
+  if (!installationId) throw new PermanentSkip('ignored: the delivery names no installation');
+  if (!isRepositoryAllowed(deps.settings.repositoryPatterns, repository.full_name)) {
+    throw new PermanentSkip(`ignored: ${repository.full_name} is not in SLIPWAY_REPOSITORIES`);
+  }
+  const db = deps.store.db;
+  const [known] = await db.select().from(installations).where(eq(installations.id, installationId));
+  if (known?.removedAt) throw new PermanentSkip(`ignored: installation ${installationId} was uninstalled`);
+  if (known?.suspendedAt) throw new PermanentSkip(`ignored: installation ${installationId} is suspended`);
+
+  let token: string;
+  try {
+    token = (await deps.github.installationToken(installationId)).token;
+  } catch (error) {
+    if (error instanceof GitHubError && (error.status === 404 || error.status === 401 || error.status === 403) && !error.rateLimited) {
+      throw new PermanentSkip(`ignored: GitHub does not know installation ${installationId} (${error.status})`);
+    }
+    throw error;
+  }
+  const [owner, repo] = repository.full_name.split('/') as [string, string];
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as typeof db;
+    if (!known) await upsertInstallation(t, { id: installationId, accountLogin: repository.owner?.login ?? owner, accountType: repository.owner?.type });
+    await upsertRepositories(t, installationId, [
+      { id: repository.id, fullName: repository.full_name, defaultBranch: repository.default_branch ?? null, private: repository.private ?? false },
+    ]);
+  });
+  return {
+    installationId,
+    repositoryId: repository.id,
+    fullName: repository.full_name,
+    owner,
+    repo,
+    cloneUrl: repository.clone_url,
+    defaultBranch: repository.default_branch ?? 'main',
+    repoKey: String(repository.id),
+    token,
+    octokit: await deps.github.octokit(installationId),
+  };
+}
