@@ -90,19 +90,23 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
     return fetch(input, { ...init, signal: AbortSignal.any(signals) });
   };
 
+  // Limiter keys: one per installation, since GitHub's limits are per installation (octokit's
+  // global group then allows 10 concurrent requests per installation).
+  const throttle = (id: string) => ({
+    id,
+    write,
+    notifications,
+    retryAfterBaseValue: retryBaseMs,
+    onRateLimit: onLimit('rate limit'),
+    onSecondaryRateLimit: onLimit('secondary rate limit'),
+  });
+
   const SlipwayOctokit = Octokit.defaults({
     baseUrl,
     log,
     request: { fetch: fetchWithTimeout },
     retry: { retries: options.serverErrorRetries ?? 3, retryAfterBaseValue: retryBaseMs },
-    throttle: {
-      id: 'slipway',
-      write,
-      notifications,
-      retryAfterBaseValue: retryBaseMs,
-      onRateLimit: onLimit('rate limit'),
-      onSecondaryRateLimit: onLimit('secondary rate limit'),
-    },
+    throttle: throttle('app'),
   });
 
   const app = new App({ appId: options.appId, privateKey: options.privateKey, Octokit: SlipwayOctokit, log });
@@ -144,7 +148,7 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
   async function octokit(installationId: number): Promise<Octokit> {
     let client = clients.get(installationId);
     if (!client) {
-      client = new SlipwayOctokit({ authStrategy: installationAuth, auth: { installationId, installationToken, forgetToken } });
+      client = new SlipwayOctokit({ authStrategy: installationAuth, auth: { installationId, installationToken, forgetToken }, throttle: throttle(`installation-${installationId}`) });
       clients.set(installationId, client);
     }
     // Fail here, not on first use, when the installation cannot get a token.

@@ -99,4 +99,23 @@ describe('GitHub double', () => {
     assert.deepEqual(((await last.json()) as Array<{ body: string }>).map((c) => c.body), ['c4']);
     assert.doesNotMatch(last.headers.get('link') ?? '', /rel="next"/);
   });
+
+  it('lists an installation\'s repositories for its token, and the app\'s installations for the JWT', async () => {
+    const token = gh.issueToken(1).token;
+    const repos = (await (await call('GET', '/installation/repositories', `token ${token}`)).json()) as { total_count: number; repositories: Array<{ full_name: string }> };
+    assert.deepEqual(repos.repositories.map((r) => r.full_name), ['acme/web']);
+    const good = jwt(gh.privateKeyPem, { iat: nowSec() - 30, exp: nowSec() + 540, iss: 77 });
+    const list = (await (await call('GET', '/app/installations', `Bearer ${good}`)).json()) as Array<{ id: number }>;
+    assert.deepEqual(list.map((i) => i.id), [1, 2]);
+    assert.equal((await call('GET', '/app/installations', `token ${token}`)).status, 401);
+  });
+
+  it('serves pull requests it was told about, with fork heads', async () => {
+    const token = gh.issueToken(1).token;
+    gh.addPullRequest({ repo: 'acme/web', number: 4, headSha: 'b'.repeat(40), headRepo: 'mallory/web' });
+    const pr = (await (await call('GET', '/repos/acme/web/pulls/4', `token ${token}`)).json()) as { head: { sha: string; repo: { full_name: string; fork: boolean } }; base: { ref: string } };
+    assert.equal(pr.head.sha, 'b'.repeat(40));
+    assert.deepEqual([pr.head.repo.full_name, pr.head.repo.fork, pr.base.ref], ['mallory/web', true, 'main']);
+    assert.equal((await call('GET', '/repos/acme/web/pulls/5', `token ${token}`)).status, 404);
+  });
 });

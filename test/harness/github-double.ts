@@ -146,6 +146,32 @@ export interface GitHubDoubleOptions {
   tokenTtlMs?: number;
   /** Clock for JWT and token checks (default Date.now). */
   now?: () => number;
+  /**
+   * Resolves a branch or sha to a commit sha for `/repos/{o}/{r}/branches/{b}` and
+   * `/repos/{o}/{r}/commits/{ref}` (e.g. `(repo, ref) => gitRepos.get(repo)?.headOf(ref)`).
+   */
+  resolveRef?: (repo: string, ref: string) => Promise<string | null | undefined> | string | null | undefined;
+}
+
+export interface PullRequestRecord {
+  repo: string;
+  number: number;
+  state: 'open' | 'closed';
+  headSha: string;
+  headRef: string;
+  /** Differs from `repo` for a fork. */
+  headRepo: string;
+  baseRef: string;
+  merged: boolean;
+  draft: boolean;
+  user: string;
+}
+
+export interface ReactionRecord {
+  id: number;
+  repo: string;
+  comment_id: number;
+  content: string;
 }
 
 export interface GitHubDouble {
@@ -163,6 +189,10 @@ export interface GitHubDouble {
   installations: Map<number, Installation>;
   repositories: Map<string, RepositoryRecord>;
   tokens: Map<string, IssuedToken>;
+  pulls: PullRequestRecord[];
+  reactions: ReactionRecord[];
+  /** Registers a pull request for `GET /repos/{o}/{r}/pulls/{n}` (fields default from the base repository). */
+  addPullRequest(input: Partial<PullRequestRecord> & { repo: string; number: number; headSha: string }): PullRequestRecord;
   addInstallation(input: { id: number; account: string; repositories: string[]; permissions?: Record<string, Access> }): Installation;
   removeInstallation(id: number): void;
   /** Registers (or updates) a repository's metadata; repositories named by installations are added with defaults. */
@@ -231,6 +261,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     statuses: [] as DeploymentStatusRecord[],
     reviews: [] as ReviewRecord[],
     reviewComments: [] as ReviewCommentRecord[],
+    pulls: [] as PullRequestRecord[],
+    reactions: [] as ReactionRecord[],
   };
   const installations = new Map<number, Installation>();
   const repositories = new Map<string, RepositoryRecord>();
@@ -439,7 +471,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
 
   // ---- routes -----------------------------------------------------------------------------------
 
-  type Handler = (ctx: Ctx, params: string[]) => [number, unknown];
+  type Handler = (ctx: Ctx, params: string[]) => [number, unknown] | Promise<[number, unknown]>;
   const routes: Array<[string, RegExp, Handler]> = [];
   const route = (method: string, pattern: string, handler: Handler) => {
     const regex = new RegExp(`^${pattern.replace(/:[a-z_]+/g, '([^/]+)')}$`);
@@ -643,6 +675,60 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     return [204, undefined];
   });
 
+
+  route('GET', '/app/installations', (ctx) => {
+    requireJwt(ctx);
+    return [200, paginate(ctx, [...installations.values()].map(installationJson))];
+  });
+  route('GET', '/installation/repositories', (ctx) => {
+    const issued = ctx.call.token ? tokens.get(ctx.call.token) : undefined;
+    if (ctx.call.auth !== 'installation' || !issued || issued.expiresAt <= now() || !installations.has(issued.installationId)) throw new HttpError(401, 'Bad credentials');
+    const installation = installations.get(issued.installationId)!;
+    const visible = installation.repositories.filter((r) => issued.repositories.includes(r));
+    return [200, { total_count: visible.length, repository_selection: 'selected', repositories: paginate(ctx, visible.map(repoJson)) }];
+  });
+  route('GET', '/repos/:o/:r/branches/:branch', async (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'contents', 'read');
+    const sha = options.resolveRef ? await options.resolveRef(repoOf(p), p[2]!) : undefined;
+    if (!sha) throw new HttpError(404, 'Branch not found');
+    return [200, { name: p[2], commit: { sha }, protected: false }];
+  });
+  route('GET', '/repos/:o/:r/commits/:ref', async (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'contents', 'read');
+    const sha = options.resolveRef ? await options.resolveRef(repoOf(p), p[2]!) : undefined;
+    if (!sha) throw new HttpError(422, `No commit found for SHA: ${p[2]}`);
+    return [200, { sha, commit: { message: '' } }];
+  });
+  route('GET', '/repos/:o/:r/commits/:ref/check-runs', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'checks', 'read');
+    const runs = state.checkRuns.filter((r) => r.repo === repoOf(p) && r.head_sha === p[2] && (!ctx.query.check_name || r.name === ctx.query.check_name));
+    const page = paginate(ctx, runs);
+    return [200, { total_count: runs.length, check_runs: page.map(checkRunJson) }];
+  });
+  route('GET', '/repos/:o/:r/pulls/:n', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'pull_requests', 'read');
+    const pr = state.pulls.find((x) => x.repo === repoOf(p) && x.number === Number(p[2]));
+    if (!pr) throw new HttpError(404, 'Not Found');
+    const base = repoJson(pr.repo);
+    return [200, {
+      number: pr.number,
+      state: pr.state,
+      draft: pr.draft,
+      merged: pr.merged,
+      user: { login: pr.user, type: 'User' },
+      head: { sha: pr.headSha, ref: pr.headRef, repo: { ...repoJson(pr.headRepo), fork: pr.headRepo !== pr.repo } },
+      base: { ref: pr.baseRef, repo: base },
+    }];
+  });
+  route('POST', '/repos/:o/:r/issues/comments/:id/reactions', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'write');
+    const allowed = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'];
+    if (!allowed.includes(ctx.body?.content)) throw new HttpError(422, 'Invalid request.\n\ncontent is not a valid reaction.');
+    const reaction: ReactionRecord = { id: id(), repo: repoOf(p), comment_id: Number(p[2]), content: ctx.body.content };
+    state.reactions.push(reaction);
+    return [201, { id: reaction.id, content: reaction.content, user: botUser }];
+  });
+
   route('GET', '/repos/:o/:r/collaborators/:user/permission', (ctx, p) => {
     requireToken(ctx, repoOf(p), 'metadata', 'read');
     const user = decodeURIComponent(p[2]!);
@@ -715,7 +801,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       for (const [method, regex, handler] of routes) {
         const m = method === call.method ? regex.exec(call.path) : null;
         if (m) {
-          const [status, body] = handler(ctx, m.slice(1).map((s) => decodeURIComponent(s)));
+          const [status, body] = await handler(ctx, m.slice(1).map((s) => decodeURIComponent(s)));
           send(status, body);
           return;
         }
@@ -748,6 +834,23 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       installations.set(input.id, installation);
       for (const repo of input.repositories) if (!repositories.has(repo)) addRepository(repo);
       return installation;
+    },
+    addPullRequest(input) {
+      const repository = repositories.get(input.repo) ?? addRepository(input.repo);
+      const pr: PullRequestRecord = {
+        state: 'open',
+        headRef: 'feature',
+        headRepo: input.repo,
+        baseRef: repository.defaultBranch,
+        merged: false,
+        draft: false,
+        user: 'octocat',
+        ...input,
+      };
+      const index = state.pulls.findIndex((x) => x.repo === pr.repo && x.number === pr.number);
+      if (index >= 0) state.pulls[index] = pr;
+      else state.pulls.push(pr);
+      return pr;
     },
     removeInstallation(installationId) {
       installations.delete(installationId);
