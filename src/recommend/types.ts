@@ -17,3 +17,30 @@ export type RecommendationSummary = {
   /** A one-click fix on a paas.yaml line, when one applies. */
   suggestion?: { file: string; line: number; endLine?: number; replacement: string };
 };
+
+/** One observation: `t` epoch milliseconds, `v` the value (utilisation in percent, or a rate). */
+export type Sample = { t: number; v: number };
+
+/** The metrics the engine reads for a service. Utilisation is in percent of the CURRENT allocation. */
+export type MetricName = 'cpu' | 'memory' | 'requests' | 'instances';
+
+/** A service's series, any of which may be missing. `instances` is the running task count, when known. */
+export type ServiceMetrics = Partial<Record<MetricName, Sample[]>>;
+
+/** What the engine knows about one service: its current sizing and where it sits in `paas.yaml`. */
+export type ServiceSpec = {
+  app: string;
+  service: string;
+  /** vCPU per task now. */
+  cpu: number;
+  /** MiB per task now. */
+  memoryMiB: number;
+  instances: { min: number; max: number };
+  /** Configured autoscaling target (percent), when any. */
+  targetCpu?: number;
+  requestsPerInstance?: number;
+  region: string;
+};
+
+/** Where a paas.yaml value sits: what `loadApps` `locate(path)` returns. */
+export type Locate = (path: (string | number)[]) => { line: number; column: number; endLine?: number } | undefined;

@@ -1,0 +1,150 @@
+/**
+ * Incidents: points far from what the season and the day's level predict. The baseline at a point
+ * is the median of its slot (hour of day or hour of week, when the series is seasonal) plus the
+ * median of the day's residuals (the level). Residuals are scored with the robust z-score
+ * 0.6745 (r − median) / MAD (Iglewicz and Hoaglin), which one incident cannot inflate the way it
+ * inflates a standard deviation. Flagged points closer than `mergeGapMs` form one window.
+ */
+import { dayMs, median, slotOf, toGrid, type Grid } from './grid.ts';
+import type { Sample } from './types.ts';
+
+export type AnomalyWindow = {
+  from: number;
+  to: number;
+  /** Largest |robust z| in the window. */
+  score: number;
+  /** The value furthest from the baseline in the window. */
+  peak: number;
+  direction: 'high' | 'low';
+};
+
+export type Season = 'none' | 'day' | 'week' | 'day-type';
+
+export type AnomalyOptions = {
+  /** Grid step (default 5 minutes, or the data's own step when coarser). */
+  stepMs?: number;
+  /**
+   * The seasonal baseline: `day` (hour of day), `week` (hour of week: wants three weeks of data),
+   * `day-type` (hour of day, weekdays apart from weekends: a weekly pattern with less history), `none`.
+   */
+  season?: Season;
+  threshold?: number;
+  mergeGapMs?: number;
+  /** Windows shorter than this many flagged points are dropped as noise (default 2). */
+  minPoints?: number;
+};
+
+export function detectAnomalies(samples: readonly Sample[], options: AnomalyOptions = {}): AnomalyWindow[] {
+  const grid = toGrid(samples, options.stepMs ?? 300_000);
+  return anomaliesOfGrid(grid, options);
+}
+
+export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): AnomalyWindow[] {
+  const threshold = options.threshold ?? 3.5;
+  const mergeGapMs = options.mergeGapMs ?? 30 * 60_000;
+  const minPoints = options.minPoints ?? 2;
+  const { values, stepMs } = grid;
+  const n = values.length;
+  if (n < 12) return [];
+
+  // Seasonal component: median per slot.
+  const seasonal = new Float64Array(n);
+  const season = options.season ?? 'none';
+  if (season !== 'none') {
+    const perDaySlots = Math.round(dayMs / stepMs);
+    const slots = season === 'week' ? 7 * perDaySlots : season === 'day-type' ? 2 * perDaySlots : perDaySlots;
+    const slot = (i: number) => {
+      if (season === 'week') return slotOf(grid, i, 7 * dayMs);
+      const ofDay = slotOf(grid, i, dayMs);
+      if (season === 'day') return ofDay;
+      const day = new Date(grid.start + i * stepMs).getUTCDay();
+      return (day === 0 || day === 6 ? perDaySlots : 0) + ofDay;
+    };
+    const slotIndex = new Int32Array(n);
+    const bySlot: number[][] = Array.from({ length: slots }, () => []);
+    for (let i = 0; i < n; i++) {
+      slotIndex[i] = slot(i);
+      if (Number.isFinite(values[i])) bySlot[slotIndex[i]].push(values[i]);
+    }
+    const profile = bySlot.map((list) => (list.length ? median(list) : 0));
+    for (let i = 0; i < n; i++) seasonal[i] = profile[slotIndex[i]];
+  }
+  // Level: median residual per day.
+  const perDay = Math.max(1, Math.round(dayMs / stepMs));
+  const residual = new Float64Array(n);
+  for (let d = 0; d < n; d += perDay) {
+    const end = Math.min(n, d + perDay);
+    const chunk = new Float64Array(end - d);
+    for (let i = d; i < end; i++) chunk[i - d] = values[i] - seasonal[i];
+    const level = median(chunk);
+    for (let i = d; i < end; i++) residual[i] = chunk[i - d] - (Number.isFinite(level) ? level : 0);
+  }
+  const z = robustZ(residual);
+
+  const windows: AnomalyWindow[] = [];
+  let current: (AnomalyWindow & { points: number }) | undefined;
+  const flush = () => {
+    if (current && current.points >= minPoints) {
+      const { points: _points, ...window } = current;
+      windows.push(window);
+    }
+    current = undefined;
+  };
+  for (let i = 0; i < n; i++) {
+    if (!(Math.abs(z[i]) > threshold)) continue;
+    const t = grid.start + i * stepMs;
+    if (current && t - current.to > mergeGapMs) flush();
+    const score = Math.abs(z[i]);
+    if (!current) current = { from: t, to: t + stepMs, score, peak: values[i], direction: z[i] > 0 ? 'high' : 'low', points: 0 };
+    current.points++;
+    current.to = t + stepMs;
+    if (score > current.score) {
+      current.score = score;
+      current.peak = values[i];
+      current.direction = z[i] > 0 ? 'high' : 'low';
+    }
+  }
+  flush();
+  for (const w of windows) w.score = Math.round(w.score * 10) / 10;
+  return windows;
+}
+
+/** 0.6745 (x − median) / MAD; when the MAD is 0 (a mostly flat series), the mean absolute deviation × 1.2533 stands in. */
+export function robustZ(values: Float64Array): Float64Array {
+  const med = median(values);
+  const deviations = new Float64Array(values.length);
+  let sumAbs = 0;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    deviations[i] = Math.abs(values[i] - med);
+    if (Number.isFinite(deviations[i])) { sumAbs += deviations[i]; count++; }
+  }
+  const mad = median(deviations);
+  const out = new Float64Array(values.length);
+  if (mad > 0) {
+    for (let i = 0; i < values.length; i++) out[i] = (0.6745 * (values[i] - med)) / mad;
+  } else {
+    const meanAd = count > 0 ? sumAbs / count : 0;
+    for (let i = 0; i < values.length; i++) out[i] = meanAd > 0 ? (values[i] - med) / (1.2533 * meanAd) : 0;
+  }
+  return out;
+}
+
+/** The samples outside every window (windows sorted by start, samples by time): one pass. */
+export function outsideWindows<T extends { t: number }>(samples: readonly T[], windows: readonly AnomalyWindow[]): T[] {
+  if (windows.length === 0) return samples.slice();
+  const out: T[] = [];
+  let w = 0;
+  for (const s of samples) {
+    while (w < windows.length && windows[w].to <= s.t) w++;
+    if (w < windows.length && s.t >= windows[w].from) continue;
+    out.push(s);
+  }
+  return out;
+}
+
+/** True when time `t` falls inside one of the windows (widened by `padMs`). */
+export function inWindows(windows: readonly AnomalyWindow[], t: number, padMs = 0): boolean {
+  for (const w of windows) if (t >= w.from - padMs && t < w.to + padMs) return true;
+  return false;
+}

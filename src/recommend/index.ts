@@ -1,0 +1,18 @@
+/**
+ * The recommendation engine: pure functions over metric series (`{ t: epoch ms, v }`), and the
+ * metric sources at its edge. See docs/recommendations.md.
+ */
+export type { RecommendationSummary, Sample, MetricName, ServiceMetrics, ServiceSpec, Locate } from './types.ts';
+export { cleanSeries, type CleanSeries, type Gap } from './clean-series.ts';
+export { weightedPercentile, defaultHalfLifeMs } from './weighted-percentile.ts';
+export { histogramQuantiles } from './histogram-quantiles.ts';
+export { rightSize, safetyMargin, type SizeRecommendation, type RightSizing, type Percentiles } from './right-size.ts';
+export { snapToFargate } from './fargate-size.ts';
+export { fargatePrice, taskMonthlyCost, hoursPerMonth, type FargatePrice } from './fargate-prices.ts';
+export { cpuDemand, recommendReplicas, burstRatio, utilisationCeiling, type ReplicaRecommendation } from './replicas.ts';
+export { autocorrelation, detectSeasonality, seasonalityOfGrid, strongAutocorrelation, type Seasonality } from './seasonality.ts';
+export { profileForecast, dayTypeForecast, seasonalNaive, mape, evaluateForecast, forecastWith, type ForecastEvaluation, type ForecastModel } from './forecast.ts';
+export { proposeSchedule, type ScheduleRecommendation, type ScheduleOutcome } from './schedule.ts';
+export { detectAnomalies, anomaliesOfGrid, robustZ, outsideWindows, inWindows, type AnomalyWindow, type AnomalyOptions, type Season } from './anomalies.ts';
+export { toGrid, slotOf, median, type Grid, hourMs, dayMs, weekMs } from './grid.ts';
+export { recommendService, minHistoryMs, minSamples, type ServiceRecommendation, type RecommendOptions } from './recommend-service.ts';
