@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diffCost } from '../../src/cost/diff-cost.ts';
+import { estimateCost } from '../../src/cost/estimate-cost.ts';
+import { diffTerraform } from '../../src/plan/diff-terraform.ts';
+import type { TerraformJson } from '../../src/plan/terraform-json.ts';
+import type { PolicyResult } from '../../src/policy/types.ts';
+import { checkMarkdown, COMMENT_MARKER, findMarker, githubCommentLimit, renderComment, renderJson, renderText, type ReportApp } from '../../src/report/index.ts';
+
+const tag = (component: string) => ({ tags: { 'slipway:component': component } });
+
+function app(before: TerraformJson | null, after: TerraformJson, name = 'shop'): ReportApp {
+  const plan = diffTerraform(before, after);
+  const cost = diffCost(before ? estimateCost(before, { region: 'us-east-1' }) : null, estimateCost(after, { region: 'us-east-1' }));
+  return { name, environment: 'production', plan, cost };
+}
+
+const before: TerraformJson = {
+  resource: {
+    aws_db_instance: { db: { identifier: 'shop-db', instance_class: 'db.t4g.small', allocated_storage: 20, storage_type: 'gp3', password: 'SuperSecretPassw0rd!', ...tag('db') } },
+    aws_sqs_queue: { old: { name: 'old', ...tag('old') } },
+    aws_ecs_task_definition: { web: { cpu: '512', memory: '1024', container_definitions: JSON.stringify([{ name: 'web', image: 'shop:1', environment: [{ name: 'API_SECRET', value: 'topsecret-api-value-1' }] }]), ...tag('web') } },
+    aws_ecs_service: { web: { desired_count: 2, task_definition: '${aws_ecs_task_definition.web.arn}', ...tag('web') } },
+  },
+};
+const after: TerraformJson = {
+  resource: {
+    aws_db_instance: { db: { identifier: 'shop-db-v2', instance_class: 'db.t4g.small', allocated_storage: 20, storage_type: 'gp3', password: 'SuperSecretPassw0rd-2!', ...tag('db') } },
+    aws_ecs_task_definition: { web: { cpu: '512', memory: '1024', container_definitions: JSON.stringify([{ name: 'web', image: 'shop:2', environment: [{ name: 'API_SECRET', value: 'topsecret-api-value-2' }] }]), ...tag('web') } },
+    aws_ecs_service: { web: { desired_count: 3, task_definition: '${aws_ecs_task_definition.web.arn}', ...tag('web') } },
+    aws_s3_bucket: { uploads: { bucket: 'shop-uploads', ...tag('uploads') } },
+    aws_iam_role: { r: { name: 'r', ...tag('web') } },
+  },
+};
+const secrets = ['SuperSecretPassw0rd!', 'SuperSecretPassw0rd-2!', 'topsecret-api-value-1', 'topsecret-api-value-2'];
+
+const policies: PolicyResult[] = [
+  { ruleId: 'required-tags', description: 'd', severity: 'warning', status: 'fail', message: 'missing team tag', remediation: 'add tags.team', resources: ['aws_s3_bucket.uploads'], source: 'builtin:tags' },
+  { ruleId: 'database-encrypted', description: 'd', severity: 'error', status: 'fail', message: 'storage_encrypted is false', remediation: 'set it', resources: ['aws_db_instance.db'], source: 'builtin:databases' },
+  { ruleId: 'allowed-regions', description: 'd', severity: 'error', status: 'pass', message: 'ok', remediation: '', resources: [], source: 'builtin:regions' },
+];
+
+describe('renderComment', () => {
+  const input = { apps: [app(before, after)], headSha: '0123456789abcdef0123456789abcdef01234567', policies, recommendations: [{ app: 'shop', service: 'web', kind: 'cpu', title: 'Lower CPU to 0.25 vCPU', detail: 'p95 CPU 12% over 14 days', monthlySaving: 14.6, confidence: 0.9 }] };
+  const md = renderComment(input);
+
+  it('starts with the hidden marker, which findMarker recognises', () => {
+    assert.ok(md.startsWith(COMMENT_MARKER));
+    assert.equal(findMarker(md), true);
+    assert.equal(findMarker('a comment by a human'), false);
+  });
+
+  it('has the one-line summary with the cost change', () => {
+    // before: db.t4g.small + 20 GB gp3, 2 web tasks; after: the same database, 3 web tasks.
+    const task = 730 * (0.5 * 0.04048 + 1 * 0.004445);
+    const beforeTotal = 730 * 0.032 + 20 * 0.115 + 2 * task;
+    const pct = Math.round((task / beforeTotal) * 100);
+    assert.match(md, new RegExp(`\\*\\*2 to create, 1 to update, 2 to replace, 1 to destroy · \\+\\$${task.toFixed(2)}/month \\(\\+${pct}%\\), plus usage-based costs\\*\\*`));
+  });
+
+  it('warns about the replaced database and the destroyed queue, saying the replace was inferred', () => {
+    const warning = md.slice(md.indexOf('> [!WARNING]'), md.indexOf('### Policies'));
+    assert.match(warning, /`aws_db_instance\.db` \(shop\/production\) will be \*\*replaced\*\*/);
+    assert.match(warning, /replace inferred by Slipway, not reported by Terraform/);
+    assert.match(warning, /`aws_sqs_queue\.old` \(shop\/production\) will be \*\*destroyed\*\*/);
+    assert.doesNotMatch(warning, /aws_ecs_task_definition/, 'a task definition holds no data');
+  });
+
+  it('lists failing policies errors first, then warnings, then the passes', () => {
+    const section = md.slice(md.indexOf('### Policies'));
+    assert.match(section, /^### Policies: 2 failed \(1 error, 1 warning\), 1 passed/);
+    assert.ok(section.indexOf('database-encrypted') < section.indexOf('required-tags'));
+    assert.ok(section.indexOf('required-tags') < section.indexOf('allowed-regions'));
+  });
+
+  it('has a table per app, cost and resource details, recommendations and the sha', () => {
+    assert.match(md, /### `shop` · production/);
+    assert.match(md, /\| Component \| Changes \| Before \| After \| Change \|/);
+    assert.match(md, /\| Resource \| Before \| After \| Change \|/);
+    assert.match(md, /<summary>Resource changes \(5\)<\/summary>/);
+    assert.match(md, /### Recommendations[\s\S]*Lower CPU to 0\.25 vCPU[\s\S]*\$14\.60/);
+    assert.match(md, /Built from `0123456789abcdef0123456789abcdef01234567`/);
+  });
+
+  it('is well formed', () => {
+    assert.deepEqual(checkMarkdown(md), []);
+  });
+
+  it('never shows a sensitive value in markdown, text or JSON', () => {
+    for (const output of [md, renderText(input), renderJson(input)]) {
+      for (const secret of secrets) assert.ok(!output.includes(secret), secret);
+      assert.ok(output.includes('(sensitive)'));
+    }
+  });
+
+  it('says when there is nothing to change', () => {
+    const same = renderComment({ apps: [app(after, after)], headSha: 'abc' });
+    assert.match(same, /\*\*No changes · \$[\d.,]+\/month \(no change\)/);
+    assert.match(same, /No resource changes\./);
+  });
+
+  it('marks the final comment', () => {
+    assert.match(renderComment({ ...input, final: true }), /## Slipway plan \(final\)/);
+  });
+});
+
+describe('renderComment size limit', () => {
+  // 1,000 resources, each with long attributes: the full comment would be several hundred KB.
+  const big: TerraformJson = { resource: { aws_sqs_queue: {}, aws_db_instance: {} } };
+  for (let i = 0; i < 1000; i++) {
+    big.resource!.aws_sqs_queue[`queue_${i}`] = { name: `queue-${i}`, policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Resource: `arn:aws:sqs:us-east-1:123456789012:queue-${i}`, Principal: '*', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage'] }] }), tags: { 'slipway:component': `c${i % 10}`, description: 'x'.repeat(300) } };
+  }
+  const dbs = { before: { resource: { aws_db_instance: { main: { identifier: 'a', instance_class: 'db.t4g.small' } } } } as TerraformJson };
+  big.resource!.aws_db_instance.main = { identifier: 'b', instance_class: 'db.t4g.small' };
+  const input = { apps: [app(dbs.before, big)], headSha: 'feedface', policies };
+  const md = renderComment(input);
+
+  it('fits within 65,536 characters, well formed', () => {
+    assert.ok(md.length <= githubCommentLimit, `${md.length}`);
+    assert.ok(md.length > githubCommentLimit - 5000, 'uses the room it has');
+    assert.deepEqual(checkMarkdown(md), []);
+  });
+
+  it('keeps the summary, warnings and policies whole and says what was cut', () => {
+    assert.match(md, /\*\*1000 to create, 1 to replace, 0 to destroy/);
+    assert.match(md, /`aws_db_instance\.main` \(shop\/production\) will be \*\*replaced\*\*/);
+    assert.match(md, /database-encrypted[\s\S]*required-tags/);
+    assert.match(md, /_… \d+ more resources not shown: cut to fit GitHub's 65,536-character comment limit/);
+    assert.match(md, /Some details below were cut/);
+    assert.match(md, /Built from `feedface`/);
+  });
+
+  it('honours a smaller limit too', () => {
+    const small = renderComment({ ...input, maxLength: 20_000 });
+    assert.ok(small.length <= 20_000);
+    assert.deepEqual(checkMarkdown(small), []);
+  });
+});
+
+describe('checkMarkdown', () => {
+  it('finds unclosed fences and unbalanced details tags', () => {
+    assert.deepEqual(checkMarkdown('```diff\n+ a\n'), ['line 1: code fence never closed']);
+    assert.deepEqual(checkMarkdown('<details>\n<summary>x</summary>\n'), ['line 1: <details> never closed']);
+    assert.deepEqual(checkMarkdown('</details>'), ['line 1: </details> without an opening tag']);
+    assert.deepEqual(checkMarkdown('````\n```\n<details>\n````\n'), [], 'a shorter fence inside does not close, tags in code do not count');
+    assert.deepEqual(checkMarkdown('`<details>` in inline code'), []);
+  });
+});
