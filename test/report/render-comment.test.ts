@@ -77,7 +77,7 @@ describe('renderComment', () => {
     assert.match(md, /### `shop` · production/);
     assert.match(md, /\| Component \| Changes \| Before \| After \| Change \|/);
     assert.match(md, /\| Resource \| Before \| After \| Change \|/);
-    assert.match(md, /<summary>Resource changes \(5\)<\/summary>/);
+    assert.match(md, /<summary>Resource changes \(6\)<\/summary>/);
     assert.match(md, /### Recommendations[\s\S]*Lower CPU to 0\.25 vCPU[\s\S]*\$14\.60/);
     assert.match(md, /Built from `0123456789abcdef0123456789abcdef01234567`/);
   });
