@@ -1,5 +1,6 @@
 /** Synthesis: what the rest of Slipway imports. */
-export { synthesize, synthesizePlatform } from './synthesize.ts';
+export { synthesize } from './synthesize.ts';
+export { synthesizePlatform } from './synthesize-platform.ts';
 export type { SynthOptions } from './synthesize.ts';
 export { checkReferences } from './check-references.ts';
 export { componentOf } from './component-of.ts';

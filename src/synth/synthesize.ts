@@ -8,8 +8,6 @@ import { RootConstruct } from 'constructs';
 import type { ResolvedConfig } from '../config/schema.ts';
 import type { AppStackOptions } from '../../stacks/app-stack.ts';
 import { AppStack } from '../../stacks/app-stack.ts';
-import type { PlatformOptions } from '../../stacks/platform.ts';
-import { PlatformStack } from '../../stacks/platform.ts';
 import { canonicalize } from './canonical-json.ts';
 import { checkReferences } from './check-references.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
@@ -25,12 +23,6 @@ export function synthesize(config: ResolvedConfig, options: SynthOptions = {}): 
   });
 }
 
-export function synthesizePlatform(options: PlatformOptions = {}): TerraformJson {
-  return withoutCreationStacks(() => {
-    const stack = new PlatformStack(new RootConstruct(), options);
-    return finish(stackToTerraform(stack), `platform ${options.name ?? 'main'}`);
-  });
-}
 
 /**
  * cdktf captures a full, unlimited stack trace with `Error.captureStackTrace` for every token it
@@ -39,7 +31,7 @@ export function synthesizePlatform(options: PlatformOptions = {}): TerraformJson
  * synthesis of microservices-demo. Synthesis is synchronous, so `Error.captureStackTrace` is a
  * no-op for exactly its duration (cdktf then records an empty trace); `new Error()` is unaffected.
  */
-function withoutCreationStacks<T>(run: () => T): T {
+export function withoutCreationStacks<T>(run: () => T): T {
   const previous = Error.captureStackTrace;
   Error.captureStackTrace = () => {};
   try {
@@ -49,7 +41,8 @@ function withoutCreationStacks<T>(run: () => T): T {
   }
 }
 
-function finish(raw: TerraformJson, what: string): TerraformJson {
+/** Key-sorted, literals restored, references checked: the document as every caller sees it. */
+export function finish(raw: TerraformJson, what: string): TerraformJson {
   const doc = canonicalize(raw);
   const problems = checkReferences(doc);
   if (problems.length > 0) {

@@ -1,0 +1,17 @@
+/**
+ * The shared platform stack as Terraform JSON (network, cluster, load balancer), synthesized like
+ * an app stack. A file of its own so that synthesizing apps never loads the VPC resources.
+ */
+import { RootConstruct } from 'constructs';
+import type { PlatformOptions } from '../../stacks/platform.ts';
+import { PlatformStack } from '../../stacks/platform.ts';
+import { stackToTerraform } from './stack-to-terraform.ts';
+import { finish, withoutCreationStacks } from './synthesize.ts';
+import type { TerraformJson } from './terraform-json.ts';
+
+export function synthesizePlatform(options: PlatformOptions = {}): TerraformJson {
+  return withoutCreationStacks(() => {
+    const stack = new PlatformStack(new RootConstruct(), options);
+    return finish(stackToTerraform(stack), `platform ${options.name ?? 'main'}`);
+  });
+}
