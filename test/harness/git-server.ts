@@ -16,9 +16,12 @@ export interface TestRepo {
   cloneUrl: string;
   /** Path of the bare repository on disk. */
   bareDir: string;
+  /** The branch the bare repository's HEAD names (`main` unless created otherwise). */
+  defaultBranch: string;
   /**
-   * Commits the given changes (null deletes the file) on `branch` (default `main`) with the real git
-   * CLI and pushes to the bare repository. A new branch starts from `parent`, else from `main`'s head,
+   * Commits the given changes (null deletes the file) on `branch` (default: the default branch) with
+   * the real git CLI and pushes to the bare repository. A new branch starts from `parent`, else from
+   * the default branch's head,
    * else as an orphan. With `parent` on an existing branch, the push rewrites history (force-push).
    */
   commit(
@@ -55,7 +58,7 @@ export interface GitServerOptions {
 export interface GitServer {
   url: string;
   root: string;
-  createRepo(fullName: string): Promise<TestRepo>;
+  createRepo(fullName: string, options?: { defaultBranch?: string }): Promise<TestRepo>;
   /** Every HTTP request answered, oldest first. */
   requests: GitRequestRecord[];
   /** Replace the auth rules while running. */
@@ -157,13 +160,14 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  async function createRepo(fullName: string): Promise<TestRepo> {
+  async function createRepo(fullName: string, repoOptions: { defaultBranch?: string } = {}): Promise<TestRepo> {
+    const defaultBranch = repoOptions.defaultBranch ?? 'main';
     if (!/^[\w.-]+\/[\w.-]+$/.test(fullName)) throw new Error(`bad repository name: ${fullName}`);
     const bareDir = join(reposRoot, `${fullName}.git`);
     const workDir = join(workRoot, fullName);
     await mkdir(dirname(bareDir), { recursive: true });
     await mkdir(workDir, { recursive: true });
-    await runGit(['init', '--bare', '--quiet', '--initial-branch=main', bareDir], root);
+    await runGit(['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`, bareDir], root);
     await runGit(['init', '--quiet', '--initial-branch=main', workDir], root);
     await runGit(['remote', 'add', 'origin', bareDir], workDir);
 
@@ -185,9 +189,9 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
 
     const commit: TestRepo['commit'] = (files, opts = {}) =>
       serial(async () => {
-        const branch = opts.branch ?? 'main';
+        const branch = opts.branch ?? defaultBranch;
         const current = await headOf(branch);
-        const base = opts.parent ?? current ?? (await headOf('main'));
+        const base = opts.parent ?? current ?? (await headOf(defaultBranch));
         if (base) {
           // Every commit is made here, so the base is normally present; fetch only when it is not.
           await runGit(['checkout', '--quiet', '--force', '-B', 'work', base], workDir).catch(async () => {
@@ -218,6 +222,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       fullName,
       cloneUrl: `${url}/${fullName}.git`,
       bareDir,
+      defaultBranch,
       commit,
       headOf,
       forcePush: (branch, sha) => serial(async () => void (await runGit(['update-ref', `refs/heads/${branch}`, sha], bareDir))),
