@@ -63,8 +63,8 @@ export function summaryLine(t: Totals): string {
   if (c.replace > 0) parts.push(`${c.replace} to replace`);
   parts.push(`${c.delete} to destroy`);
   const plan = changes === 0 ? 'No changes' : parts.join(', ');
-  const cost = t.delta === 0 && t.before === t.after
-    ? `${money(t.after)}/month (no change)`
+  const cost = Math.round(t.delta * 100) === 0
+    ? `${money(t.after)}/month${t.before > 0 ? ' (no change)' : ''}`
     : `${signedMoney(t.delta)}/month (${t.deltaPercent === null ? `new: ${money(t.after)}/month` : signedPercent(t.deltaPercent)})`;
   const extra = t.usageBased > 0 ? `, plus usage-based costs` : '';
   return `${plan} · ${cost}${extra}`;
