@@ -16,3 +16,12 @@ export { proposeSchedule, type ScheduleRecommendation, type ScheduleOutcome } fr
 export { detectAnomalies, anomaliesOfGrid, robustZ, outsideWindows, inWindows, type AnomalyWindow, type AnomalyOptions, type Season } from './anomalies.ts';
 export { toGrid, slotOf, median, type Grid, hourMs, dayMs, weekMs } from './grid.ts';
 export { recommendService, minHistoryMs, minSamples, type ServiceRecommendation, type RecommendOptions } from './recommend-service.ts';
+export { recommendApp } from './recommend-app.ts';
+export { serviceSpec, type SpecOf } from './service-spec.ts';
+export { toSummary, type SourceContext } from './to-summary.ts';
+export { MetricsInputError } from './sources/metrics-input-error.ts';
+export { parseTimestamp } from './sources/parse-timestamp.ts';
+export { parseMetricsCsv } from './sources/parse-metrics-csv.ts';
+export { parseMetricsJson, MetricsDocument } from './sources/parse-metrics-json.ts';
+export { fetchPrometheusMetrics, renderQuery, defaultQueries, type PrometheusOptions, type PrometheusResult } from './sources/prometheus-source.ts';
+export { readStoreMetrics, type ReadSamples } from './sources/store-source.ts';

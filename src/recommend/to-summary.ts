@@ -1,0 +1,158 @@
+/**
+ * A service's recommendations as the PR report renders them: one `RecommendationSummary` per
+ * change, with its evidence in a sentence and, when the `paas.yaml` source and a locator are
+ * given, a one-click suggestion that rewrites the exact line(s).
+ */
+import type { ServiceRecommendation } from './recommend-service.ts';
+import type { RecommendationSummary } from './types.ts';
+
+export type Location = { line: number; column: number; endLine?: number; endColumn?: number };
+
+export type SourceContext = {
+  /** paas.yaml path as the PR sees it. */
+  file: string;
+  /** The loader's `locate(path)`: from the key's start to the value's end, 1-based. */
+  locate: (path: (string | number)[]) => Location | undefined;
+  /** The file's text; with it the replacement keeps whatever shares the line. */
+  source?: string;
+  /** When the recommendation is for a named environment, its override block is preferred. */
+  environment?: string;
+};
+
+export function toSummary(rec: ServiceRecommendation, context?: SourceContext): RecommendationSummary[] {
+  const { app, service } = rec;
+  const base = { app, service };
+  if (rec.status !== 'ok') {
+    return [{ ...base, kind: 'data', title: `${service}: not enough data for a recommendation`, detail: `${rec.reason ?? 'no usable samples'}.${notes(rec)}`, monthlySaving: 0, confidence: 0 }];
+  }
+  const out: RecommendationSummary[] = [];
+  const days = `${rec.historyDays.toFixed(1)} days`;
+  const suggest = (field: string, text: string, extra = '') => (context ? suggestion(context, service, field, text, extra) : undefined);
+
+  if (rec.cpu && rec.cpu.recommended !== rec.cpu.current) {
+    const c = rec.cpu;
+    out.push({
+      ...base,
+      kind: 'cpu',
+      title: `${service}: cpu ${c.current} → ${c.recommended} vCPU`,
+      detail: `Recency-weighted P90 usage ${fmt(c.basisValue)} vCPU (P50 ${fmt(c.percentiles.p50)}, P99 ${fmt(c.percentiles.p99)}, peak ${fmt(c.percentiles.max)}) over ${days}, ${c.samples} samples; +15 % margin → ${fmt(c.target)} vCPU, snapped to a Fargate size.`,
+      monthlySaving: c.monthlySaving,
+      confidence: rec.confidence,
+      ...opt('suggestion', suggest('cpu', `cpu: ${c.recommended}`)),
+    });
+  }
+  if (rec.memory && rec.memory.recommended !== rec.memory.current) {
+    const m = rec.memory;
+    out.push({
+      ...base,
+      kind: 'memory',
+      title: `${service}: memory ${size(m.current)} → ${size(m.recommended)}`,
+      detail: `Peak usage ${Math.round(m.basisValue)} MiB (P50 ${Math.round(m.percentiles.p50)}, P99 ${Math.round(m.percentiles.p99)}) over ${days}, ${m.samples} samples; +15 % margin → ${Math.round(m.target)} MiB, snapped to a Fargate size.`,
+      monthlySaving: m.monthlySaving,
+      confidence: rec.confidence,
+      ...opt('suggestion', suggest('memory', `memory: ${size(m.recommended)}`)),
+    });
+  }
+  const i = rec.instances;
+  if (i && (i.recommended.min !== i.current.min || i.recommended.max !== i.current.max || i.recommended.target !== i.current.target)) {
+    const r = i.recommended;
+    const hasAutoscaling = context?.locate(path(context, service, 'autoscaling')) !== undefined;
+    const instancesText = r.min === r.max ? `instances: ${r.min}` : `instances: { min: ${r.min}, max: ${r.max} }`;
+    out.push({
+      ...base,
+      kind: 'instances',
+      title: `${service}: instances ${range(i.current)} → ${range(r)} at ${r.target} % cpu`,
+      detail: `Target tracking (desired = ceil(running × utilisation / target)) over ${days}: desired tasks P50 ${i.desired.p50}, P99 ${i.desired.p99}; load grows up to ×${i.burstP99} in 5 minutes (P99), so the target leaves room under 80 %. Mean tasks ${i.currentTasks.toFixed(1)} → ${i.recommendedTasks.toFixed(1)}.${i.assumption ? ` Assumption: ${i.assumption}.` : ''}`,
+      monthlySaving: i.monthlySaving,
+      confidence: rec.confidence,
+      ...opt('suggestion', suggest('instances', instancesText, r.min !== r.max && !hasAutoscaling ? `autoscaling: { cpu: ${r.target} }` : '')),
+    });
+    if (hasAutoscaling && i.current.target !== r.target && r.min !== r.max) {
+      out.push({
+        ...base,
+        kind: 'autoscaling',
+        title: `${service}: autoscaling cpu target ${i.current.target ?? 'unset'} → ${r.target} %`,
+        detail: `The P99 five-minute growth of load is ×${i.burstP99}; tracking ${r.target} % keeps utilisation under 80 % while a scale-out happens.`,
+        monthlySaving: 0,
+        confidence: rec.confidence,
+        ...opt('suggestion', context?.locate(path(context, service, 'autoscaling', 'cpu')) ? suggest('autoscaling.cpu', `cpu: ${r.target}`) : undefined),
+      });
+    }
+  }
+  if (rec.schedule) {
+    const s = rec.schedule;
+    const yaml = `schedule: [${s.floors.map((f) => `{ cron: "${f.cron}", min: ${f.min} }`).join(', ')}]`;
+    const existing = context?.locate(path(context, service, 'schedule')) !== undefined;
+    out.push({
+      ...base,
+      kind: 'schedule',
+      title: `${service}: schedule floors (${s.floors.length} entries)`,
+      detail: `Load repeats every ${s.evaluation.periodHours} h; on the held-back last ${s.evaluation.points} hours the seasonal model's error is ${s.evaluation.modelMape.toFixed(1)} % MAPE vs ${s.evaluation.naiveMape.toFixed(1)} % for seasonal-naive. Proposed: \`${yaml}\`.`,
+      monthlySaving: s.monthlySaving,
+      confidence: rec.confidence,
+      ...opt('suggestion', existing ? suggest('schedule', yaml) : undefined),
+    });
+  }
+  if (rec.anomalies.length > 0) {
+    const list = rec.anomalies.slice(0, 5).map((a) => `${a.metric} ${iso(a.from)}–${iso(a.to)} (z ${a.score}, ${a.direction})`).join('; ');
+    out.push({
+      ...base,
+      kind: 'anomalies',
+      title: `${service}: ${rec.anomalies.length} anomalous window(s) left out of sizing`,
+      detail: `${list}${rec.anomalies.length > 5 ? `; and ${rec.anomalies.length - 5} more` : ''}.`,
+      monthlySaving: 0,
+      confidence: rec.confidence,
+    });
+  }
+  return out;
+}
+
+function path(context: SourceContext, service: string, ...rest: string[]): (string | number)[] {
+  const env = context.environment ? ['environments', context.environment, 'services', service, ...rest] : undefined;
+  if (env && context.locate(env)) return env;
+  return ['services', service, ...rest];
+}
+
+/** Replace the located span with `text`, keeping what shares its first and last line. */
+function suggestion(context: SourceContext, service: string, field: string, text: string, extraLine: string) {
+  const where = context.locate(path(context, service, ...field.split('.')));
+  if (!where) return undefined;
+  const endLine = where.endLine ?? where.line;
+  const lines = context.source?.split(/\r?\n/);
+  let replacement: string;
+  const indent = ' '.repeat(Math.max(0, where.column - 1));
+  if (lines && lines[where.line - 1] !== undefined && lines[endLine - 1] !== undefined) {
+    const prefix = lines[where.line - 1].slice(0, where.column - 1);
+    const suffix = where.endColumn !== undefined ? lines[endLine - 1].slice(where.endColumn) : '';
+    replacement = prefix + text + suffix;
+    if (extraLine && prefix.trim() === '') replacement += `\n${prefix}${extraLine}`;
+  } else {
+    if (endLine !== where.line) return undefined; // a multi-line value cannot be rewritten blind
+    replacement = indent + text + (extraLine ? `\n${indent}${extraLine}` : '');
+  }
+  return { file: context.file, line: where.line, ...(endLine !== where.line ? { endLine } : {}), replacement };
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function notes(rec: ServiceRecommendation): string {
+  return rec.notes.length > 0 ? ` Data: ${rec.notes.join('; ')}.` : '';
+}
+
+function range(r: { min: number; max: number }): string {
+  return r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`;
+}
+
+function size(mib: number): string {
+  return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}
+
+function fmt(x: number): string {
+  return x >= 10 ? x.toFixed(1) : x.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString().slice(0, 16).replace('T', ' ') + 'Z';
+}
