@@ -76,25 +76,18 @@ export function keysAt(root: z.ZodType, path: readonly PropertyKey[], data: unkn
   return [...keys];
 }
 
-/** The description of the field at `path`, for a hint. */
+/** The description of the field at `path`, for a hint: on the field as declared in its object (outside `.optional()`), else on the schema itself. */
 export function descriptionAt(root: z.ZodType, path: readonly PropertyKey[], data: unknown): string | undefined {
-  let current: z.ZodType[] = [root];
-  let value = data;
-  for (const segment of path) {
-    current = schemasAt(current[0], [segment], value);
-    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
-    if (current.length === 0) return undefined;
-  }
-  // The description sits on the outer (optional/default) schema or the inner one.
-  const parentPath = path.slice(0, -1);
   const last = path[path.length - 1];
-  for (const parent of schemasAt(root, parentPath, data)) {
-    const def = defOf(parent);
-    if (def.type === 'object' && typeof last === 'string') {
+  if (typeof last === 'string') {
+    for (const parent of schemasAt(root, path.slice(0, -1), data)) {
+      const def = defOf(parent);
+      if (def.type !== 'object') continue;
       const field = (def.shape as Record<string, z.ZodType>)[last];
       const text = field?.description ?? (field ? unwrap(field).description : undefined);
       if (text) return text;
     }
   }
-  return current.map((s) => s.description).find(Boolean);
+  for (const schema of schemasAt(root, path, data)) if (schema.description) return schema.description;
+  return undefined;
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ConfigError } from '../../src/config/load.ts';
 import { formatConfigError, loadApps, parseConfigText } from '../../src/config/load.ts';
+import type { CliIo } from '../../src/cli/io.ts';
+import { run } from '../../src/cli/validate.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const invalid = join(root, 'fixtures', 'apps', 'invalid');
@@ -85,7 +87,7 @@ describe('every invalid fixture gets one located, actionable error', () => {
 /** Runs the real command; the timeout is a hang guard, not a performance assertion. */
 function slipway(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'slipway.js'), ...args], { cwd: root, timeout: 20_000 });
+    const child = spawn(process.execPath, [join(root, 'bin', 'slipway.js'), ...args], { cwd: root, timeout: 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -95,26 +97,39 @@ function slipway(args: string[]): Promise<{ code: number | null; signal: NodeJS.
   });
 }
 
-describe('slipway validate on each invalid fixture', () => {
-  it('exits 1 with the located error on stderr and no stack trace', async () => {
-    const runs = await Promise.all([
-      ...Object.keys(cases).map(async (name) => ({ name, dir: `fixtures/apps/invalid/${name}`, run: await slipway(['validate', `fixtures/apps/invalid/${name}`]) })),
-      (async () => ({ name: 'too-large', dir: bigDir, run: await slipway(['validate', bigDir]) }))(),
-    ]);
-    for (const { name, run } of runs) {
-      assert.equal(run.signal, null, `${name}: killed by the hang guard`);
-      assert.equal(run.code, 1, `${name}: ${run.stderr}`);
-      assert.equal(run.stdout, '');
-      assert.doesNotMatch(run.stderr, /\n\s+at .+[:(]\d+:\d+\)?/, `${name}: stack trace in ${run.stderr}`);
-      const lines = run.stderr.trimEnd().split('\n');
-      assert.equal(lines.length, 1, `${name}: ${run.stderr}`);
-      const expected = cases[name];
-      if (expected) {
-        const prefix = `fixtures/apps/invalid/${name}/paas.yaml:${expected.line}:${expected.column}: ${expected.path}: ${expected.message}`;
-        assert.ok(lines[0].startsWith(prefix), `${name}: ${lines[0]}\n   expected to start with ${prefix}`);
-      } else {
-        assert.match(lines[0], /paas\.yaml:1:1: file is too large/);
-      }
+const stackTrace = /\n\s+at .+[:(]\d+:\d+\)?/;
+
+describe('slipway validate on the invalid fixtures', () => {
+  for (const [name, expected] of Object.entries(cases)) {
+    it(`${name}: exits 1 with exactly the located error line`, async () => {
+      let stdout = '';
+      let stderr = '';
+      const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: root, env: {} };
+      const code = await run([`fixtures/apps/invalid/${name}`], io);
+      assert.equal(code, 1);
+      assert.equal(stdout, '');
+      const hint = typeof expected.hint === 'string' ? ` (${expected.hint})` : '';
+      const line = `fixtures/apps/invalid/${name}/paas.yaml:${expected.line}:${expected.column}: ${expected.path}: ${expected.message}${hint}`;
+      if (expected.hint instanceof RegExp) assert.ok(stderr.startsWith(`${line} (`), stderr);
+      else assert.equal(stderr, `${line}\n`);
+    });
+  }
+
+  it('as a process over all of them (and the 10 MB file): finishes, exits 1, one line per error, no stack trace', async () => {
+    const [all, big] = await Promise.all([slipway(['validate', 'fixtures/apps/invalid']), slipway(['validate', bigDir])]);
+    for (const result of [all, big]) {
+      assert.equal(result.signal, null, 'killed by the hang guard');
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.doesNotMatch(result.stderr, stackTrace);
     }
+    const lines = all.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, Object.keys(cases).length, all.stderr);
+    for (const [name, expected] of Object.entries(cases)) {
+      const prefix = `fixtures/apps/invalid/${name}/paas.yaml:${expected.line}:${expected.column}: ${expected.path}: ${expected.message}`;
+      assert.ok(lines.some((line) => line.startsWith(prefix)), `missing ${prefix}`);
+    }
+    assert.match(big.stderr, /slipway-too-large-\w+\/paas\.yaml:1:1: file is too large \(10\.\d MiB\); the limit is 256 KiB, checked before parsing/);
+    assert.equal(big.stderr.trimEnd().split('\n').length, 1);
   });
 });
