@@ -54,6 +54,8 @@ type Context = {
   entries: TerraformEntry[];
 };
 
+const noUsage: UsageFigures = Object.freeze({});
+
 type Priced = { components: CostComponent[]; note?: string; priced?: boolean };
 type Pricer = (ctx: Context) => Priced;
 
@@ -66,7 +68,7 @@ export function estimateCost(terraform: TerraformJson | null, options: EstimateO
   const lines: CostLine[] = [];
   for (const entry of entries) {
     const component = componentOf(entry.block);
-    const usage = { ...options.usage?.['*'], ...(component ? options.usage?.[component] : undefined), ...options.usage?.[entry.address] };
+    const usage = options.usage ? { ...options.usage['*'], ...(component ? options.usage[component] : undefined), ...options.usage[entry.address] } : noUsage;
     lines.push(priceLine({ prices, entry, usage, byAddress, entries }, component));
   }
   return summarizeEstimate(options.region, lines);

@@ -37,6 +37,10 @@ export function diffAttributes(input: AttributeDiffInput): AttributeDiff {
   const before = input.before ?? null;
   const after = input.after ?? null;
   const redBefore = before === null ? null : (redact(input, before, input.beforeSensitive) as Record<string, unknown>);
+  // Unchanged objects (most of a plan) need neither a second redaction nor a walk.
+  if (before !== null && after !== null && input.afterUnknown === undefined && input.beforeSensitive === input.afterSensitive && deepEqual(before, after)) {
+    return { changes: [], before: redBefore, after: redBefore };
+  }
   const redAfter = after === null ? null : (redact(input, after, input.afterSensitive) as Record<string, unknown>);
   // Only a change to an existing object can force its replacement.
   const walk: Walk = { ctx: before !== null && after !== null ? input : { ...input, inferForceNew: false, replacePaths: undefined }, out: [] };

@@ -28,8 +28,15 @@ const pointerSuffix = /(_arn|_id|_ids|_name|_names|_version|_version_id|_kms_key
 
 /** `DB_PASSWORD`, `stripe_secret_key`, `auth_token` — but not `password_secret_arn`. */
 export function isSecretName(name: string): boolean {
-  return secretName.test(name) && !pointerSuffix.test(name);
+  let known = secretNameCache.get(name);
+  if (known === undefined) {
+    known = secretName.test(name) && !pointerSuffix.test(name);
+    // Attribute names repeat across resources; the cache stays as small as the set of names seen.
+    if (secretNameCache.size < 10_000) secretNameCache.set(name, known);
+  }
+  return known;
 }
+const secretNameCache = new Map<string, boolean>();
 
 const secretValuePatterns: RegExp[] = [
   /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}/, // Stripe
@@ -43,6 +50,7 @@ const secretValuePatterns: RegExp[] = [
 
 /** A literal that looks like a credential whatever its name. Terraform references (`${...}`) never do. */
 export function looksLikeSecret(value: string): boolean {
+  if (value.length < 8) return false;
   if (value.startsWith('${') && value.endsWith('}') && !value.slice(2).includes('${')) return false;
   return secretValuePatterns.some((pattern) => pattern.test(value));
 }
@@ -87,12 +95,20 @@ export function redact(ctx: SensitivityContext, value: unknown, marks?: unknown,
   if (value === null || value === undefined) return value;
   if (marks === true || (path.length > 0 && isSensitiveName(ctx, path))) return REDACTED;
   if (Array.isArray(value)) {
-    return value.map((item, index) => redact(ctx, item, Array.isArray(marks) ? marks[index] : undefined, [...path, String(index)], undefined));
+    const out = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      path.push(String(index));
+      out[index] = redact(ctx, value[index], Array.isArray(marks) ? marks[index] : undefined, path, undefined);
+      path.pop();
+    }
+    return out;
   }
   if (isRecord(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = redact(ctx, item, isRecord(marks) ? marks[key] : undefined, [...path, key], value);
+    for (const key in value) {
+      path.push(key);
+      out[key] = redact(ctx, value[key], isRecord(marks) ? marks[key] : undefined, path, value);
+      path.pop();
     }
     return out;
   }
