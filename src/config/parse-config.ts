@@ -35,8 +35,20 @@ export function parseConfigText(text: string, file: string): ParseResult {
   const errors = problems.map((problem) => locateProblem(problem, lines, file));
   errors.push(...validateEnvironments(raw, problems, lines, file));
 
-  if (errors.length > 0 || !parsed.success) return { ok: false, errors: dedupe(errors).sort(compareConfigErrors) };
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors: capped(dedupe(errors).sort(compareConfigErrors), file) };
   return { ok: true, config: parsed.data, lines, locate: (path) => lines.locate(path) };
+}
+
+/** Errors reported per file; past this the rest are counted, not listed (hostile files can have thousands). */
+export const maxErrorsPerFile = 100;
+
+function capped(errors: ConfigError[], file: string): ConfigError[] {
+  if (errors.length <= maxErrorsPerFile) return errors;
+  const last = errors[maxErrorsPerFile - 1];
+  return [
+    ...errors.slice(0, maxErrorsPerFile),
+    { file, line: last.line, column: last.column, path: '', message: `${errors.length - maxErrorsPerFile} more errors not shown`, hint: 'fix these first' },
+  ];
 }
 
 function dedupe(errors: ConfigError[]): ConfigError[] {

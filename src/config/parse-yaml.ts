@@ -7,6 +7,7 @@
 import type { Document, Node, Pair } from 'yaml';
 import { LineCounter, isAlias, isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { ConfigError } from './errors.ts';
+import { compareConfigErrors } from './errors.ts';
 import type { LineMap } from './line-map.ts';
 import { createLineMap, formatPath } from './line-map.ts';
 
@@ -70,7 +71,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   for (const warning of doc.warnings) errors.push(syntaxError(warning.code, warning.message, warning.pos[0], text, located));
   const reported = new Set(errors.map((e) => `${e.path}\u0000${e.message}`));
   errors.push(...checkNodes(doc, located).filter((e) => !reported.has(`${e.path}\u0000${e.message}`)));
-  if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
+  if (errors.length > 0) return { ok: false, errors: dedupe(errors.sort(compareConfigErrors)) };
 
   let value: unknown;
   try {
@@ -197,6 +198,9 @@ function checkNodes(doc: Document, located: (offset: number, message: string, hi
         if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key)) {
           const key = pair.key as Node;
           errors.push(located(key.range?.[0] ?? 0, 'keys must be plain names, not lists or mappings', undefined));
+        } else if (isScalar(pair.key) && pair.key.value === '__proto__') {
+          // Data, never a prototype: zod would silently drop the key, so it is refused instead.
+          errors.push(located(pair.key.range?.[0] ?? 0, '`__proto__` is not allowed as a key', 'rename the key'));
         } else if (isScalar(pair.key) && pair.key.tag && !coreTags.has(pair.key.tag)) {
           errors.push(located(pair.key.range?.[0] ?? 0, `custom tag \`${shortTag(pair.key.tag)}\` is not allowed`, 'paas.yaml is plain YAML: remove the tag'));
         }

@@ -78,7 +78,9 @@ describe('parseConfigText turns every schema problem into a located error with a
       ['paas.yaml:3:1: a paas.yaml holds one YAML document (remove the `---` separator and what follows it, or split it into another app folder)']],
     ['tab indentation', 'version: 1\nname: shop\nservices:\n\tweb: {}\n', ['paas.yaml:4:1: tabs are not allowed as indentation (indent with spaces, not tabs)']],
     ['a __proto__ key (data, never a prototype)', `${head}__proto__: { polluted: true }\n`,
-      ['paas.yaml:3:1: __proto__: unknown field `__proto__` (allowed: version, name, region, services, resources, environments, previews, budget, metrics, tags)']],
+      ['paas.yaml:3:1: __proto__: `__proto__` is not allowed as a key (rename the key)']],
+    ['a __proto__ key deep inside an override', `${head}services:\n  web: { type: web, image: x }\nenvironments:\n  s:\n    services:\n      web:\n        env:\n          __proto__: { polluted: 1 }\n`,
+      ['paas.yaml:10:11: environments.s.services.web.env.__proto__: `__proto__` is not allowed as a key (rename the key)']],
   ];
   for (const [name, text, expected] of cases) {
     it(`reports ${name}`, () => assert.deepEqual(errorsOf(text), expected));
@@ -149,5 +151,14 @@ describe('locate', () => {
   it('exposes the same lookup as result.lines', () => {
     assert.deepEqual(result.lines.locate('resources.db'), result.locate('resources.db'));
     assert.deepEqual(result.lines.locateValue('resources.db.type'), { line: 18, column: 15, endLine: 18, endColumn: 22 });
+  });
+});
+
+describe('parseConfigText on a file with very many mistakes', () => {
+  it('lists the first 100 and counts the rest', () => {
+    const vars = Array.from({ length: 300 }, (_, i) => `      bad-${i}: x`).join('\n');
+    const errors = errorsOf(`${head}services:\n  web:\n    type: web\n    image: x\n    env:\n${vars}\n`);
+    assert.equal(errors.length, 101);
+    assert.match(errors[100], /^paas\.yaml:\d+:\d+: 200 more errors not shown \(fix these first\)$/);
   });
 });
