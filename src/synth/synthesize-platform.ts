@@ -6,11 +6,11 @@ import { RootConstruct } from 'constructs';
 import type { PlatformOptions } from '../../stacks/platform.ts';
 import { PlatformStack } from '../../stacks/platform.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
-import { finish, withoutCreationStacks } from './synthesize.ts';
+import { finish, isolated } from './synthesize.ts';
 import type { TerraformJson } from './terraform-json.ts';
 
 export function synthesizePlatform(options: PlatformOptions = {}): TerraformJson {
-  return withoutCreationStacks(() => {
+  return isolated(() => {
     const stack = new PlatformStack(new RootConstruct(), options);
     return finish(stackToTerraform(stack), `platform ${options.name ?? 'main'}`);
   });

@@ -108,3 +108,15 @@ test('the platform stack: VPC in two zones, NAT, cluster with Container Insights
   assert.equal(platform.terraform!.backend!.s3.key, '_platform/blue/terraform.tfstate');
   assert.ok(synthesizePlatform().variable!.certificate_arn, 'without a certificate the stack asks for one');
 });
+
+test("repeated synthesis leaves cdktf's global token map as it found it, other code's tokens included", async () => {
+  const { Lazy, TerraformStack, Tokenization, DefaultTokenResolver, StringConcat } = await import('cdktf');
+  const { RootConstruct } = await import('constructs');
+  const outside = Lazy.stringValue({ produce: () => 'still here' });
+  const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap: Map<string, unknown> } }).__cdktfTokenMap!;
+  const before = map.stringTokenMap.size;
+  for (let i = 0; i < 3; i++) synthesize(demo);
+  assert.equal(map.stringTokenMap.size, before);
+  const resolvedOutside = Tokenization.resolve(outside, { scope: new TerraformStack(new RootConstruct(), 'x'), preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+  assert.equal(resolvedOutside, 'still here');
+});
