@@ -1,5 +1,4 @@
-import git from 'isomorphic-git';
-import { listTreeFiles, treeOf, type RepoContext } from './read-files.ts';
+import { listTreeFiles, readTreeEntries, treeOf, type RepoContext } from './read-files.ts';
 
 type Entry = { oid: string; type: string; mode: string };
 
@@ -15,7 +14,7 @@ export async function listChangedPaths(ctx: RepoContext, input: { from: string |
 
 async function entriesOf(ctx: RepoContext, oid: string | undefined): Promise<Map<string, Entry>> {
   if (!oid) return new Map();
-  const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, cache: ctx.cache, oid });
+  const tree = await readTreeEntries(ctx, oid);
   return new Map(tree.map((e) => [e.path, { oid: e.oid, type: e.type, mode: e.mode }]));
 }
 

@@ -11,7 +11,8 @@ import { createBlobSizer } from './blob-size.ts';
 import { listChangedPaths } from './changed-paths.ts';
 import { GitError } from './git-error.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
-import { readMatchingFiles, readOneFile } from './read-files.ts';
+import { LruMap } from './lru-map.ts';
+import { readMatchingFiles, readOneFile, type RepoContext } from './read-files.ts';
 
 export interface GitCacheOptions {
   /** Folder holding one bare repository per repoKey. */
@@ -19,6 +20,10 @@ export interface GitCacheOptions {
   /** isomorphic-git HTTP client (default: isomorphic-git/http/node). */
   http?: HttpClient;
   log?: { debug(message: string): void };
+  /** Trees kept in memory per repository once read (default 5000). */
+  memoTrees?: number;
+  /** Small blobs (≤ 256 KB) kept in memory per repository once read (default 500). */
+  memoBlobs?: number;
 }
 
 export interface FetchCommitInput {
@@ -65,6 +70,7 @@ export function createGitCache(options: GitCacheOptions): GitCache {
   // isomorphic-git's object cache (parsed pack indexes) per repository; new packs are found by name.
   const objectCaches = new Map<string, object>();
   const sizers = new Map<string, ReturnType<typeof createBlobSizer>>();
+  const memos = new Map<string, RepoContext['memo']>();
 
   function gitdirOf(repoKey: string): string {
     if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(repoKey) || repoKey.split('/').some((part) => part === '.' || part === '..')) {
@@ -81,7 +87,9 @@ export function createGitCache(options: GitCacheOptions): GitCache {
     if (!cache) objectCaches.set(gitdir, (cache = {}));
     let blobSize = sizers.get(gitdir);
     if (!blobSize) sizers.set(gitdir, (blobSize = createBlobSizer(gitdir)));
-    return { fs, gitdir, cache, blobSize };
+    let memo = memos.get(gitdir);
+    if (!memo) memos.set(gitdir, (memo = { trees: new LruMap(options.memoTrees ?? 5000), blobs: new LruMap(options.memoBlobs ?? 500) }));
+    return { fs, gitdir, cache, blobSize, memo };
   }
 
   async function commitExists(repoKey: string, sha: string): Promise<boolean> {

@@ -1,12 +1,26 @@
 import type * as NodeFs from 'node:fs';
-import git from 'isomorphic-git';
+import git, { type TreeEntry } from 'isomorphic-git';
 import { GitError } from './git-error.ts';
+import type { LruMap } from './lru-map.ts';
 
 export interface RepoContext {
   fs: typeof NodeFs;
   gitdir: string;
   cache: object;
   blobSize(oid: string): Promise<number | undefined>;
+  /** Git objects never change under their oid, so trees and small blobs are kept once read. */
+  memo: { trees: LruMap<string, TreeEntry[]>; blobs: LruMap<string, string> };
+}
+
+/** Blobs up to this size are kept in memory once read (paas.yaml files mostly stay the same across commits). */
+const MEMO_BLOB_BYTES = 256 * 1024;
+
+export async function readTreeEntries(ctx: RepoContext, oid: string): Promise<TreeEntry[]> {
+  const known = ctx.memo.trees.get(oid);
+  if (known) return known;
+  const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, cache: ctx.cache, oid });
+  ctx.memo.trees.set(oid, tree);
+  return tree;
 }
 
 export interface TreeFile {
@@ -17,7 +31,7 @@ export interface TreeFile {
 
 /** Every file (blob, not symlink or submodule) of a tree, recursively. */
 export async function listTreeFiles(ctx: RepoContext, treeOid: string, prefix = '', into: TreeFile[] = []): Promise<TreeFile[]> {
-  const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, cache: ctx.cache, oid: treeOid });
+  const tree = await readTreeEntries(ctx, treeOid);
   for (const entry of tree) {
     const path = prefix ? `${prefix}/${entry.path}` : entry.path;
     if (entry.type === 'tree') await listTreeFiles(ctx, entry.oid, path, into);
@@ -36,6 +50,8 @@ export async function treeOf(ctx: RepoContext, sha: string): Promise<string> {
 }
 
 async function readBlobText(ctx: RepoContext, file: TreeFile, maxBytes: number | undefined): Promise<string> {
+  const known = ctx.memo.blobs.get(file.oid);
+  if (known !== undefined && (maxBytes === undefined || Buffer.byteLength(known) <= maxBytes)) return known;
   if (maxBytes !== undefined) {
     const size = await ctx.blobSize(file.oid);
     if (size !== undefined && size > maxBytes) {
@@ -47,7 +63,9 @@ async function readBlobText(ctx: RepoContext, file: TreeFile, maxBytes: number |
   if (maxBytes !== undefined && blob.byteLength > maxBytes) {
     throw new GitError('TOO_LARGE', `${file.path} is ${blob.byteLength} bytes, over the ${maxBytes}-byte limit`, { path: file.path, size: blob.byteLength });
   }
-  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
+  const text = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
+  if (blob.byteLength <= MEMO_BLOB_BYTES) ctx.memo.blobs.set(file.oid, text);
+  return text;
 }
 
 export async function readMatchingFiles(ctx: RepoContext, input: { sha: string; match: (path: string) => boolean; maxBytes?: number }): Promise<Map<string, string>> {
@@ -62,7 +80,7 @@ export async function readOneFile(ctx: RepoContext, input: { sha: string; path: 
   if (parts.includes('..')) return null;
   let treeOid = await treeOf(ctx, input.sha);
   for (const [i, part] of parts.entries()) {
-    const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, cache: ctx.cache, oid: treeOid });
+    const tree = await readTreeEntries(ctx, treeOid);
     const entry = tree.find((e) => e.path === part);
     if (!entry) return null;
     if (i === parts.length - 1) {

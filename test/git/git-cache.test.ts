@@ -174,12 +174,12 @@ describe('git cache against a real git http-backend', () => {
   it('keeps the cache sound when fetches and reads of one repository run at once (git fsck agrees)', async () => {
     const repo = await newRepo();
     const shas: string[] = [await repo.commit({ 'paas.yaml': 'v: 0\n' })];
-    for (let i = 0; i < 4; i++) shas.push(await repo.commit({ [`f${i}.txt`]: randomBytes(2000).toString('hex') }, { branch: `b${i}`, parent: shas[0]! }));
+    for (let i = 0; i < 2; i++) shas.push(await repo.commit({ [`f${i}.txt`]: randomBytes(2000).toString('hex') }, { branch: `b${i}`, parent: shas[0]! }));
     const fresh = createGitCache({ dir: join(dir, 'concurrent') });
-    const refs = ['main', 'b0', 'b1', 'b2', 'b3'];
+    const refs = ['main', 'b0', 'b1'];
     await Promise.all([...shas.map((sha, i) => fetchCommit(repo, sha, refs[i], fresh)), ...shas.map((sha, i) => fetchCommit(repo, sha, refs[i], fresh))]);
     const reads = await Promise.all(shas.map((sha) => fresh.readFiles({ repoKey: repo.fullName, sha, match: () => true })));
-    assert.deepEqual(reads.map((m) => m.size), [1, 2, 2, 2, 2]);
+    assert.deepEqual(reads.map((m) => m.size), [1, 2, 2]);
     await runGit(['fsck', '--strict', '--no-dangling'], fresh.gitdirOf(repo.fullName));
   });
 });
