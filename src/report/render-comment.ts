@@ -25,25 +25,33 @@ type Part = string | Details;
 
 export function renderComment(input: ReportInput): string {
   const limit = input.maxLength ?? githubCommentLimit;
-  const parts = buildParts(input);
+  const parts = buildParts(input, Infinity);
   const full = assemble(parts, new Map(), false);
   if (full.length <= limit) return full;
-  return fit(parts, limit);
+  // Warnings are never cut — unless there are so many that, alone, they would make GitHub refuse
+  // the comment; then the first ones are listed with the count of the rest.
+  for (const most of [Infinity, 200, 50, 10]) {
+    const attempt = most === Infinity ? parts : buildParts(input, most);
+    const fitted = fit(attempt, limit);
+    if (fitted.length <= limit) return fitted;
+  }
+  return fit(buildParts(input, 0), limit);
 }
 
-function buildParts(input: ReportInput): Part[] {
+function buildParts(input: ReportInput, maxWarnings: number): Part[] {
   const t = totals(input.apps);
   const parts: Part[] = [];
   parts.push(`${COMMENT_MARKER}\n## Slipway plan${input.final ? ' (final)' : ''}\n\n**${summaryLine(t)}**\n`);
   if (input.final) parts.push('\n_This pull request is closed: this is the last plan Slipway made for it._\n');
   const warnings = input.apps.flatMap((app) => warningsFor(app).map((w) => ({ app, w })));
   if (warnings.length > 0) {
-    const lines = warnings.map(({ app, w }) => {
+    const lines = warnings.slice(0, maxWarnings).map(({ app, w }) => {
       const where = `${escapeMarkdown(app.name)}/${escapeMarkdown(app.environment)}`;
       if (!w.address) return `> - ${escapeMarkdown(w.text)} (${where})`;
       const inferred = w.inferred ? ` _${inferredMarker}${w.reason ? ` (${escapeMarkdown(w.reason)})` : ''}._` : '';
       return `> - ${code(w.address)} (${where}) ${w.text}.${inferred}`;
     });
+    if (warnings.length > lines.length) lines.push(`> - … and ${warnings.length - lines.length} more: run \`slipway plan --format text\` for all of them.`);
     parts.push(`\n> [!WARNING]\n> **${plural(warnings.length, 'warning')}**\n>\n${lines.join('\n')}\n`);
   }
   if (input.policies && input.policies.length > 0) parts.push(policySection(input.policies));

@@ -146,3 +146,15 @@ describe('checkMarkdown', () => {
     assert.deepEqual(checkMarkdown('`<details>` in inline code'), []);
   });
 });
+
+describe('renderComment with more warnings than GitHub would accept', () => {
+  it('still fits, listing the first warnings and counting the rest', () => {
+    const gone: TerraformJson = { resource: { aws_s3_bucket: {} } };
+    for (let i = 0; i < 3000; i++) gone.resource!.aws_s3_bucket[`bucket_with_a_rather_long_logical_name_${i}`] = { bucket: `b-${i}` };
+    const md = renderComment({ apps: [app(gone, { resource: {} })], headSha: 'x' });
+    assert.ok(md.length <= githubCommentLimit, `${md.length}`);
+    assert.deepEqual(checkMarkdown(md), []);
+    assert.match(md, /\*\*0 to create, 3000 to destroy/);
+    assert.match(md, /> - … and \d+ more: run `slipway plan --format text` for all of them\./);
+  });
+});
