@@ -102,7 +102,10 @@ export function createGitCache(options: GitCacheOptions): GitCache {
     }
   }
 
+  const configured = new Map<string, string>();
+
   async function ensureRepo(gitdir: string, url: string): Promise<void> {
+    if (configured.get(gitdir) === url) return;
     if (!fs.existsSync(join(gitdir, 'HEAD'))) {
       await mkdir(gitdir, { recursive: true });
       await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
@@ -114,6 +117,7 @@ export function createGitCache(options: GitCacheOptions): GitCache {
       await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: undefined });
       for (const refspec of FETCH_REFSPECS) await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: refspec, append: true });
     }
+    configured.set(gitdir, url);
   }
 
   async function fetchCommit(input: FetchCommitInput): Promise<void> {
