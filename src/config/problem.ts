@@ -47,7 +47,7 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 
 /** `a string "x"`, `a number 5`, `a list`, `a mapping`: what the user wrote, in YAML words. */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'null (an empty value)';
+  if (value === null) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {
     case 'string':

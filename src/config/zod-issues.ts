@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Path, Problem } from './problem.ts';
 import { describeValue, valueAt } from './problem.ts';
-import { descriptionAt, keysAt } from './schema-at.ts';
+import { descriptionAt, keysAt, schemasAt } from './schema-at.ts';
 import { closest, listWords, suggestion } from './suggest.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -31,6 +31,9 @@ function issueToProblems(issue: Issue, prefix: Path, data: unknown, root: z.ZodT
         return [{ path, message: `missing required field \`${String(last)}\``, hint: `write ${String(last)}: ${allowed.length === 1 ? JSON.stringify(issue.values[0]) : allowed.join(' | ')}` }];
       }
       if (allowed.length === 1) return [{ path, message: `must be ${JSON.stringify(issue.values[0])}, got ${describeValue(value)}`, hint: description() }];
+      if (typeof value === 'number' && allowed.includes(String(value))) {
+        return [{ path, message: `${describeValue(value)} is not one of ${allowed.join(', ')}`, hint: `quote it: "${value}"` }];
+      }
       const near = typeof value === 'string' || typeof value === 'number' ? closest(String(value), allowed) : undefined;
       return [{
         path,
@@ -40,7 +43,15 @@ function issueToProblems(issue: Issue, prefix: Path, data: unknown, root: z.ZodT
     }
     case 'unrecognized_keys': {
       const allowed = keysAt(root, path, data);
-      return issue.keys.map((key) => ({ path: [...path, key], at: 'key' as const, message: `unknown field \`${key}\``, hint: suggestion(key, allowed) }));
+      const present = Object.keys((valueAt(data, path) as object | null) ?? {});
+      return issue.keys.map((key) => {
+        if (allowed.includes(key)) {
+          // Allowed in another form of this value ({ from } or { secret }), not alongside these fields.
+          const others = present.filter((k) => k !== key);
+          return { path: [...path, key], at: 'key' as const, message: `\`${key}\` cannot be combined with ${listWords(others)}`, hint: 'use one form: ' + describeForms(root, path, data) };
+        }
+        return { path: [...path, key], at: 'key' as const, message: `unknown field \`${key}\``, hint: suggestion(key, allowed) };
+      });
     }
     case 'invalid_union': {
       const discriminator = (issue as { discriminator?: string }).discriminator;
@@ -74,7 +85,7 @@ function issueToProblems(issue: Issue, prefix: Path, data: unknown, root: z.ZodT
       if (issue.format === 'starts_with') message = `must start with "${(issue as { prefix?: string }).prefix}"`;
       else if (issue.format === 'url') message = 'must be a URL such as https://prometheus.example.com';
       else if (!message.startsWith('must')) message = `must be a valid ${issue.format}`;
-      return [{ path, message: `${describeValue(value)} is not valid: ${message}`, hint: formatHint(value) }];
+      return [{ path, message: `${describeValue(value)} is not valid: ${message}`, hint: formatHint(value, (issue as { pattern?: string }).pattern, String(last)) }];
     }
     case 'not_multiple_of':
       return [{ path, message: `must be a multiple of ${String(issue.divisor)}, got ${describeValue(value)}` }];
@@ -113,6 +124,8 @@ const durationFields = new Set(['interval', 'timeout', 'grace', 'ttl', 'lookback
 
 function typeHint(path: Path, expected: string, value: unknown): string | undefined {
   const last = String(path[path.length - 1]);
+  if (value === null) return `the value is empty: give \`${last}\` a value or remove the line`;
+  if (expected === 'array' && typeof value === 'string' && last === 'command') return `write a list: ${JSON.stringify(value.trim().split(/\s+/)).replace(/","/g, '", "')}`;
   if (expected === 'string' && typeof value === 'number') {
     if (sizeFields.has(last)) return `sizes need a unit: write ${value >= 64 ? `${value}Mi` : `${value}Gi`}`;
     if (durationFields.has(last)) return `durations need a unit: write ${value}s`;
@@ -133,8 +146,26 @@ const numberExamples: Record<string, string> = {
   requestsPerInstance: '500', backlogPerInstance: '100', healthyThreshold: '3', unhealthyThreshold: '3', version: '1',
 };
 
-function formatHint(value: unknown): string | undefined {
+/** AWS commercial regions, for "did you mean" on a mistyped region. */
+const regions = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'sa-east-1', 'mx-central-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+  'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
+  'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7', 'ap-east-1', 'me-south-1', 'me-central-1',
+  'il-central-1', 'af-south-1', 'us-gov-west-1', 'us-gov-east-1',
+];
+
+function formatHint(value: unknown, pattern?: string, field?: string): string | undefined {
   if (typeof value !== 'string') return undefined;
+  if (field === 'region') {
+    const near = closest(value, regions);
+    return near ? `did you mean \`${near}\`?` : undefined;
+  }
+  if (pattern) {
+    const fixed = value.trim().toLowerCase().replace(/[\s_.]+/g, '-');
+    const source = /^\/(.*)\/[a-z]*$/.exec(pattern)?.[1];
+    if (source && fixed !== value && new RegExp(source).test(fixed)) return `did you mean \`${fixed}\`?`;
+  }
   const size = /^(\d+(?:\.\d+)?)\s*([MGT])(?:i?B|b)?$/i.exec(value.trim());
   if (size) return `did you mean \`${size[1]}${size[2].toUpperCase()}i\`?`;
   const duration = /^(\d+)\s*(ms|sec|secs|seconds?|s|mins?|minutes?|m|hours?|hrs?|h|days?|d)$/i.exec(value.trim());
@@ -143,13 +174,21 @@ function formatHint(value: unknown): string | undefined {
     const short = unit === 'ms' ? 'ms' : unit.startsWith('s') ? 's' : unit.startsWith('m') ? 'm' : unit.startsWith('h') ? 'h' : 'd';
     return `did you mean \`${duration[1]}${short}\`?`;
   }
-  if (/[A-Z]/.test(value) && value.toLowerCase() !== value) return `did you mean \`${value.toLowerCase()}\`?`;
   return undefined;
+}
+
+/** `{ from } or { secret }`: the object forms a union value may take. */
+function describeForms(root: z.ZodType, path: Path, data: unknown): string {
+  const forms = schemasAt(root, path, data)
+    .map((schema) => (schema as unknown as { _zod: { def: { type: string; shape?: object } } })._zod.def)
+    .filter((def) => def.type === 'object' && def.shape)
+    .map((def) => `{ ${Object.keys(def.shape!).join(', ')} }`);
+  return listWords(forms, false);
 }
 
 function article(word: string): string {
   if (word === 'array') return 'a list';
-  if (word === 'object') return 'a mapping';
+  if (word === 'object' || word === 'record' || word === 'map') return 'a mapping';
   if (word === 'undefined' || word === 'null') return word;
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
