@@ -138,8 +138,14 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 function referenced(ctx: Context, value: unknown, type: string): TerraformEntry | undefined {
   const text = str(value);
   if (!text) return undefined;
-  const match = new RegExp(`\\$\\{${type}\\.([A-Za-z0-9_-]+)\\.`).exec(text);
-  return match ? ctx.byAddress.get(`${type}.${match[1]}`) : undefined;
+  const at = text.indexOf(`\${${type}.`);
+  if (at >= 0) {
+    const name = /^[A-Za-z0-9_-]+/.exec(text.slice(at + type.length + 3))?.[0];
+    return name ? ctx.byAddress.get(`${type}.${name}`) : undefined;
+  }
+  // A planned value holds the ARN instead (`…:task-definition/<family>:<revision>`).
+  const family = type === 'aws_ecs_task_definition' ? /:task-definition\/([^:]+)/.exec(text)?.[1] : undefined;
+  return family ? ctx.entries.find((e) => e.type === type && e.block.family === family) : undefined;
 }
 
 type TaskSize = { vcpu: number; gb: number; arm: boolean };

@@ -133,3 +133,18 @@ describe('runsPerMonth', () => {
     assert.equal(runsPerMonth('every tuesday'), undefined);
   });
 });
+
+describe('estimateCost on planned values (ARNs instead of references)', () => {
+  it('finds the task definition by family and the scaling target by service name', () => {
+    const planned: TerraformJson = {
+      resource: {
+        aws_ecs_task_definition: { web: { family: 'shop-web', cpu: '1024', memory: '2048' } },
+        aws_ecs_service: { web: { name: 'shop-web', desired_count: 1, task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-web:7' } },
+        aws_appautoscaling_target: { web: { min_capacity: 2, resource_id: 'service/main/shop-web' } },
+      },
+    };
+    const line = estimateCost(planned, { region: 'us-east-1' }).lines.find((l) => l.address === 'aws_ecs_service.web')!;
+    // 2 tasks (the scaling floor) × (1 vCPU + 2 GB) × 730 h.
+    close(line.monthly, 2 * hoursPerMonth * (east.fargate.vcpuHour.usd + 2 * east.fargate.gbHour.usd));
+  });
+});
