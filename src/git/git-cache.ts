@@ -20,6 +20,8 @@ export interface GitCacheOptions {
   /** isomorphic-git HTTP client (default: isomorphic-git/http/node). */
   http?: HttpClient;
   log?: { debug(message: string): void };
+  /** Repositories whose in-memory caches are kept (default 16; the on-disk cache keeps them all). */
+  maxCachedRepos?: number;
   /** Trees kept in memory per repository once read (default 5000). */
   memoTrees?: number;
   /** Small blobs (≤ 256 KB) kept in memory per repository once read (default 500). */
@@ -67,10 +69,13 @@ export function createGitCache(options: GitCacheOptions): GitCache {
   const root = resolve(options.dir);
   const http = options.http ?? nodeHttp;
   const withLock = createKeyedMutex();
-  // isomorphic-git's object cache (parsed pack indexes) per repository; new packs are found by name.
-  const objectCaches = new Map<string, object>();
-  const sizers = new Map<string, ReturnType<typeof createBlobSizer>>();
-  const memos = new Map<string, RepoContext['memo']>();
+  // Per repository: isomorphic-git's object cache (it holds parsed pack indexes and pack data, found
+  // by file name so new packs are seen), our blob sizer and memo. Only recently used repositories
+  // keep theirs, which bounds memory whatever the number of repositories.
+  const maxRepos = options.maxCachedRepos ?? 16;
+  const objectCaches = new LruMap<string, object>(maxRepos);
+  const sizers = new LruMap<string, ReturnType<typeof createBlobSizer>>(maxRepos);
+  const memos = new LruMap<string, RepoContext['memo']>(maxRepos);
 
   function gitdirOf(repoKey: string): string {
     if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(repoKey) || repoKey.split('/').some((part) => part === '.' || part === '..')) {
