@@ -10,18 +10,16 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { ResolvedConfig } from '../src/config/schema.ts';
 import type { AppContext } from './app-context.ts';
 import { newAppContext } from './app-context.ts';
-import { Bucket } from './bucket.ts';
-import { CronJob } from './cron-job.ts';
+import type { Bucket } from './bucket.ts';
 import type { EcsTask } from './ecs-task.ts';
-import { LambdaService } from './function.ts';
+import type { Kind, Kinds } from './kinds.ts';
 import { PlatformRefs } from './platform-refs.ts';
-import { Postgres } from './postgres.ts';
-import { Queue } from './queue.ts';
-import { Redis } from './redis.ts';
+import type { Postgres } from './postgres.ts';
+import type { Queue } from './queue.ts';
+import type { Redis } from './redis.ts';
 import { addStateBackend, stateKey } from './state-backend.ts';
-import { StaticSite } from './static-site.ts';
-import { WebService, webServiceRef } from './web-service.ts';
-import { WorkerService } from './worker-service.ts';
+import { webServiceRef } from './web-hosts.ts';
+import { SynthError } from '../src/synth/synth-error.ts';
 
 export type AppStackOptions = {
   /** Replaces `${sha}` in images; names the function artifact. Default `latest`. */
@@ -41,7 +39,8 @@ export type AppStackOptions = {
 export class AppStack extends TerraformStack {
   readonly ctx: AppContext;
 
-  constructor(scope: Construct, config: ResolvedConfig, options: AppStackOptions = {}) {
+  /** `kinds` holds the construct of every kind the config uses (see kinds.ts). */
+  constructor(scope: Construct, config: ResolvedConfig, kinds: Partial<Kinds>, options: AppStackOptions = {}) {
     super(scope, config.name);
     const environment = config.environment;
     const defaultTags = { ...config.tags, 'slipway:app': config.name, 'slipway:environment': environment };
@@ -61,22 +60,27 @@ export class AppStack extends TerraformStack {
     });
     this.ctx = ctx;
 
+    const kind = <K extends Kind>(name: K): Kinds[K] => {
+      const construct = kinds[name];
+      if (!construct) throw new SynthError(`the ${name} construct was not loaded (pass it in kinds)`);
+      return construct;
+    };
     const queues = new Map<string, Queue>();
     const buckets = new Map<string, Bucket>();
     const guarded: (Postgres | Redis)[] = [];
     for (const [name, resource] of Object.entries(config.resources)) {
       switch (resource.type) {
         case 'postgres':
-          guarded.push(new Postgres(this, name, resource, ctx));
+          guarded.push(new (kind('postgres'))(this, name, resource, ctx));
           break;
         case 'redis':
-          guarded.push(new Redis(this, name, resource, ctx));
+          guarded.push(new (kind('redis'))(this, name, resource, ctx));
           break;
         case 'queue':
-          queues.set(name, new Queue(this, name, resource, ctx));
+          queues.set(name, new (kind('queue'))(this, name, resource, ctx));
           break;
         case 'bucket':
-          buckets.set(name, new Bucket(this, name, resource, ctx));
+          buckets.set(name, new (kind('bucket'))(this, name, resource, ctx));
           break;
       }
     }
@@ -89,23 +93,23 @@ export class AppStack extends TerraformStack {
     for (const [name, service] of Object.entries(config.services)) {
       switch (service.type) {
         case 'web':
-          tasks.push([name, new WebService(this, name, service, ctx).task]);
+          tasks.push([name, new (kind('web'))(this, name, service, ctx).task]);
           break;
         case 'worker':
-          tasks.push([name, new WorkerService(this, name, service, ctx, queues).task]);
+          tasks.push([name, new (kind('worker'))(this, name, service, ctx, queues).task]);
           break;
         case 'cron':
-          tasks.push([name, new CronJob(this, name, service, ctx).task]);
+          tasks.push([name, new (kind('cron'))(this, name, service, ctx).task]);
           break;
         case 'function':
-          new LambdaService(this, name, service, ctx, { queues, buckets });
+          new (kind('function'))(this, name, service, ctx, { queues, buckets });
           break;
         case 'static':
           if ((service.domains?.length ?? 0) > 0 && !usEast1) {
             // CloudFront only takes certificates from us-east-1.
             usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', defaultTags: [{ tags: defaultTags }] });
           }
-          new StaticSite(this, name, service, ctx, usEast1);
+          new (kind('static'))(this, name, service, ctx, usEast1);
           break;
       }
     }

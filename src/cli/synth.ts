@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { LoadResult } from '../config/load.ts';
 import { configFileName, formatConfigError, loadApps, resolveEnvironment, UnknownEnvironmentError } from '../config/load.ts';
 import { SynthError } from '../synth/synth-error.ts';
-import { synthesize } from '../synth/synthesize.ts';
+import { synthesizeLazily } from '../synth/synthesize-lazily.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import type { CliIo } from './io.ts';
 
@@ -91,7 +91,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const app of result.apps) {
     try {
       const config = resolveEnvironment(app.config, environment);
-      documents.push({ file: app.file, name: app.config.name, doc: synthesize(config, { sha: values.sha, stateBucket: values['state-bucket'] }) });
+      documents.push({ file: app.file, name: app.config.name, doc: await synthesizeLazily(config, { sha: values.sha, stateBucket: values['state-bucket'] }) });
     } catch (error) {
       if (error instanceof UnknownEnvironmentError) {
         io.stderr(`${display(app.file)}: ${error.message}\n`);

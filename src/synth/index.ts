@@ -1,7 +1,9 @@
 /** Synthesis: what the rest of Slipway imports. */
 export { synthesize } from './synthesize.ts';
+export { synthesizeLazily } from './synthesize-lazily.ts';
+export { synthesizeWith } from './synthesize-with.ts';
 export { synthesizePlatform } from './synthesize-platform.ts';
-export type { SynthOptions } from './synthesize.ts';
+export type { SynthOptions } from './synthesize-with.ts';
 export { checkReferences } from './check-references.ts';
 export { componentOf } from './component-of.ts';
 export { canonicalize } from './canonical-json.ts';

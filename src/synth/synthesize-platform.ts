@@ -6,12 +6,13 @@ import { RootConstruct } from 'constructs';
 import type { PlatformOptions } from '../../stacks/platform.ts';
 import { PlatformStack } from '../../stacks/platform.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
-import { finish, isolated } from './synthesize.ts';
+import { finishDocument } from './finish-document.ts';
+import { isolated } from './isolated.ts';
 import type { TerraformJson } from './terraform-json.ts';
 
 export function synthesizePlatform(options: PlatformOptions = {}): TerraformJson {
   return isolated(() => {
     const stack = new PlatformStack(new RootConstruct(), options);
-    return finish(stackToTerraform(stack), `platform ${options.name ?? 'main'}`);
+    return finishDocument(stackToTerraform(stack), `platform ${options.name ?? 'main'}`);
   });
 }

@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { RootConstruct } from 'constructs';
+import { allKinds } from '../../stacks/all-kinds.ts';
 import { AppStack } from '../../stacks/app-stack.ts';
 import { PlatformStack } from '../../stacks/platform.ts';
 import { canonicalize } from '../../src/synth/canonical-json.ts';
@@ -9,8 +10,8 @@ import { aiPipelineInput, microservicesDemoInput, resolved } from './example-con
 
 test('the fast stack-to-JSON gives exactly what cdktf toTerraform() gives, for every kind', () => {
   const stacks = [
-    () => new AppStack(new RootConstruct(), resolved(microservicesDemoInput), { sha: 'abc' }),
-    () => new AppStack(new RootConstruct(), resolved(aiPipelineInput, 'pr-4')),
+    () => new AppStack(new RootConstruct(), resolved(microservicesDemoInput), allKinds, { sha: 'abc' }),
+    () => new AppStack(new RootConstruct(), resolved(aiPipelineInput, 'pr-4'), allKinds),
     () => new PlatformStack(new RootConstruct(), { name: 'blue' }),
   ];
   for (const make of stacks) {

@@ -120,3 +120,12 @@ test("repeated synthesis leaves cdktf's global token map as it found it, other c
   const resolvedOutside = Tokenization.resolve(outside, { scope: new TerraformStack(new RootConstruct(), 'x'), preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
   assert.equal(resolvedOutside, 'still here');
 });
+
+test('loading only the kinds a config uses gives the same document; a missing kind is an internal error', async () => {
+  const { synthesizeLazily } = await import('../../src/synth/synthesize-lazily.ts');
+  const { synthesizeWith } = await import('../../src/synth/synthesize-with.ts');
+  const { kindsUsedBy } = await import('../../stacks/kinds.ts');
+  assert.deepEqual(kindsUsedBy(demo), ['cron', 'postgres', 'queue', 'redis', 'web', 'worker']);
+  assert.equal(JSON.stringify(await synthesizeLazily(demo, { sha: 's' })), JSON.stringify(synthesize(demo, { sha: 's' })));
+  assert.throws(() => synthesizeWith(demo, {}), (error: Error & { code?: string }) => error.code === 'SYNTH_INTERNAL' && /construct was not loaded/.test(error.message));
+});
