@@ -79,7 +79,8 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
     const level = median(chunk);
     for (let i = d; i < end; i++) residual[i] = chunk[i - d] - (Number.isFinite(level) ? level : 0);
   }
-  const z = robustZ(residual);
+  // Deviations under 1 % of the typical level are never incidents, however flat the series.
+  const z = robustZ(residual, 0.01 * Math.abs(median(values)));
 
   const windows: AnomalyWindow[] = [];
   let current: (AnomalyWindow & { points: number }) | undefined;
@@ -109,8 +110,8 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
   return windows;
 }
 
-/** 0.6745 (x − median) / MAD; when the MAD is 0 (a mostly flat series), the mean absolute deviation × 1.2533 stands in. */
-export function robustZ(values: Float64Array): Float64Array {
+/** 0.6745 (x − median) / MAD, the MAD at least `minMad`; when it is 0 (a flat series), the mean absolute deviation × 1.2533 stands in. */
+export function robustZ(values: Float64Array, minMad = 0): Float64Array {
   const med = median(values);
   const deviations = new Float64Array(values.length);
   let sumAbs = 0;
@@ -119,7 +120,7 @@ export function robustZ(values: Float64Array): Float64Array {
     deviations[i] = Math.abs(values[i] - med);
     if (Number.isFinite(deviations[i])) { sumAbs += deviations[i]; count++; }
   }
-  const mad = median(deviations);
+  const mad = Math.max(median(deviations), minMad);
   const out = new Float64Array(values.length);
   if (mad > 0) {
     for (let i = 0; i < values.length; i++) out[i] = (0.6745 * (values[i] - med)) / mad;

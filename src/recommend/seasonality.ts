@@ -46,7 +46,8 @@ export function seasonalityOfGrid(hourly: Grid): Seasonality {
   const daily = hours >= 36 ? round(autocorrelation(hourly.values, 24)) : null;
   const weekly = hours >= 252 ? round(autocorrelation(hourly.values, 168)) : null;
   let period: Seasonality['period'] = null;
-  if (weekly !== null && weekly >= strongAutocorrelation && weekly >= (daily ?? 0)) period = 168;
+  // A daily cycle also repeats at 168 h: weekly only when it explains clearly more (weekends differ).
+  if (weekly !== null && weekly >= strongAutocorrelation && weekly >= (daily ?? 0) + 0.1) period = 168;
   else if (daily !== null && daily >= strongAutocorrelation) period = 24;
   else if (weekly !== null && weekly >= strongAutocorrelation) period = 168;
   return { daily, weekly, period };

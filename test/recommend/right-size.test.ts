@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { recommendService } from '../../src/recommend/recommend-service.ts';
+import type { ServiceSpec } from '../../src/recommend/types.ts';
+import { weightedPercentile } from '../../src/recommend/weighted-percentile.ts';
+import { day, minute, series } from './synthetic.ts';
+
+const twoWeeks = 14 * 24 * 60;
+const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({ app: 'shop', service: 'web', cpu: 2, memoryMiB: 4096, instances: { min: 2, max: 2 }, region: 'us-east-1', ...over });
+const close = (actual: number, expected: number, tolerance: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
+
+describe('right-sizing cpu and memory', () => {
+  it('sizes cpu at the P90 of a uniform load plus 15 %, widened by 1/days, snapped to Fargate', () => {
+    // Utilisation cycles through 0, 0.2, …, 19.8 % of 2 vCPU every 100 minutes, so every hour of
+    // every day holds the same spread: whatever the recency weights, the P90 is the 90th of 100
+    // evenly spaced values, 17.8-18 % of 2 vCPU = 0.356-0.36 vCPU.
+    const cpu = series(twoWeeks, minute, (i) => (i % 100) * 0.2);
+    // Memory at 25 % of 4 GiB with a single 30 % sample: the peak is 0.3 × 4096 = 1228.8 MiB.
+    const memory = series(twoWeeks, minute, (i) => (i === 5000 ? 30 : 25));
+    const rec = recommendService(spec(), { cpu, memory });
+    assert.equal(rec.status, 'ok');
+    const c = rec.cpu!;
+    close(c.basisValue, 0.358, 0.003, 'weighted P90');
+    close(c.percentiles.p90, 0.358, 0.003, 'unweighted P90');
+    close(c.target, c.basisValue * 1.15, 1e-9, 'target = P90 × 1.15');
+    const days = (twoWeeks - 1) / (24 * 60);
+    close(c.upperBound, c.target * (1 + 1 / days), 1e-9, 'upper bound');
+    // A decrease goes to the upper bound (≈ 0.44 vCPU): the smallest Fargate cpu above it is 0.5.
+    assert.equal(c.recommended, 0.5);
+    const m = rec.memory!;
+    assert.equal(m.basis, 'peak');
+    close(m.basisValue, 1228.8, 1e-6, 'memory peak');
+    // 1228.8 × 1.15 = 1413 MiB; widened 1514 MiB; 0.5 vCPU takes 1, 2, 3 or 4 GiB → 2 GiB.
+    assert.equal(m.recommended, 2048);
+    // Savings: (2 − 0.5) vCPU × $0.04048 × 730 h × 2 tasks, and 2 GiB × $0.004445 × 730 × 2.
+    close(c.monthlySaving, 1.5 * 0.04048 * 730 * 2, 0.01, 'cpu saving');
+    close(m.monthlySaving, 2 * 0.004445 * 730 * 2, 0.01, 'memory saving');
+  });
+
+  it('weights recent samples: a busy last day dominates a quiet fortnight (24 h half-life)', () => {
+    // 13 days at 10 %, the last day at 50 %. Unweighted, the last day is 1/14 of the samples, so
+    // the P90 is 10 %. Weighted, the last day carries (1 − 2^−1) / (1 − 2^−14) ≈ 50 % of the
+    // weight, more than the top 10 %, so the weighted P90 is 50 %.
+    const cpu = series(twoWeeks, minute, (i) => (i >= 13 * 24 * 60 ? 50 : 10));
+    const rec = recommendService(spec({ cpu: 1, memoryMiB: 2048 }), { cpu });
+    close(rec.cpu!.percentiles.p90, 0.1, 0.001, 'unweighted P90');
+    close(rec.cpu!.basisValue, 0.5, 0.001, 'weighted P90');
+    const weights = series(2, day, (i) => i); // direct check of the weight: one day old counts half
+    // {0 one day old (weight 0.5), 1 now (weight 1)}: the old sample holds a third of the weight.
+    close(weightedPercentile(weights, 0.33, weights[1].t), 0, 1e-3, 'P33');
+    close(weightedPercentile(weights, 0.34, weights[1].t), 1, 1e-3, 'P34 is past the old sample');
+    close(weightedPercentile(weights, 0.5, weights[1].t), 1, 1e-3, 'median');
+  });
+
+  it('widens the bounds more with two days of history than with fourteen', () => {
+    const short = recommendService(spec(), { cpu: series(2 * 24 * 60, minute, (i) => (i % 100) * 0.2) }).cpu!;
+    const long = recommendService(spec(), { cpu: series(twoWeeks, minute, (i) => (i % 100) * 0.2) }).cpu!;
+    close(short.upperBound / short.target, 1 + 1 / ((2 * 24 * 60 - 1) / (24 * 60)), 1e-9, 'short ratio');
+    assert.ok(short.upperBound / short.target > long.upperBound / long.target);
+  });
+
+  it('grows an undersized task to the target, not the widened bound', () => {
+    // Steady 90 % of 0.25 vCPU = 0.225 vCPU; × 1.15 = 0.259 vCPU > 0.25 → the next size, 0.5 vCPU.
+    const rec = recommendService(spec({ cpu: 0.25, memoryMiB: 512 }), { cpu: series(3 * 24 * 60, minute, () => 90) });
+    close(rec.cpu!.target, 0.225 * 1.15, 0.001, 'target');
+    assert.equal(rec.cpu!.recommended, 0.5);
+    assert.ok(rec.cpu!.monthlySaving < 0, 'a bigger task costs more: negative saving');
+  });
+
+  it('confidence grows with history and reaches 1 at a week of complete data', () => {
+    const conf = (days: number) => recommendService(spec(), { cpu: series(days * 24 * 60, minute, () => 10) }).confidence;
+    assert.ok(conf(2) < conf(4) && conf(4) < conf(8));
+    assert.equal(conf(8), 1);
+  });
+
+  it('leaves per-task cpu to horizontal scaling when the service autoscales', () => {
+    const rec = recommendService(spec({ instances: { min: 2, max: 6 } }), { cpu: series(3 * 24 * 60, minute, () => 20) });
+    assert.equal(rec.cpu, undefined);
+    assert.ok(rec.notes.some((n) => /left to horizontal scaling/.test(n)));
+  });
+});
+
+describe('instances and autoscaling', () => {
+  it('applies desired = ceil(running × utilisation / target) to a steady load', () => {
+    // 4 tasks of 1 vCPU at a steady 50 %: load 2 vCPU, no bursts, so the target is the 80 % ceiling
+    // and desired = 2 / (1 × 0.8) = 2.5 → 3 tasks for min and max. The task stays 1 vCPU
+    // (0.5 × 1.15 = 0.575 vCPU, above 0.5). Saving: one task of 1 vCPU / 2 GiB:
+    // 730 × (0.04048 + 2 × 0.004445) = $36.04 a month.
+    const rec = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 4, max: 4 } }), { cpu: series(3 * 24 * 60, minute, () => 50) });
+    assert.deepEqual(rec.instances!.recommended, { min: 3, max: 3, target: 80 });
+    close(rec.instances!.monthlySaving, 36.04, 0.01, 'saving');
+  });
+
+  it('lowers the target when load jumps within the five minutes a scale-out takes', () => {
+    // Load alternates between 20 % and 40 % every 5 minutes: ×2 growth within the reaction time,
+    // so the target is 80 / 2 = 40 %.
+    const cpu = series(3 * 24 * 60, minute, (i) => (Math.floor(i / 5) % 2 ? 40 : 20));
+    const rec = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 8 } }), { cpu });
+    assert.equal(rec.instances!.burstP99, 2);
+    assert.equal(rec.instances!.recommended.target, 40);
+  });
+});
