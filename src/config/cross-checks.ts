@@ -30,7 +30,7 @@ export function crossCheck(config: PaasConfig): Problem[] {
   const domainOwners = new Map<string, Path>();
   for (const [name, service] of Object.entries(config.services)) {
     const base: Path = ['services', name];
-    checkService(config, name, service, base, add);
+    checkService(config, service, base, add);
     if ('domains' in service) {
       (service.domains ?? []).forEach((domain, index) => {
         const path = [...base, 'domains', index];
@@ -65,7 +65,7 @@ function checkNameCollisions(config: PaasConfig, add: Add): void {
   }
 }
 
-function checkService(config: PaasConfig, name: string, service: Service, base: Path, add: Add): void {
+function checkService(config: PaasConfig, service: Service, base: Path, add: Add): void {
   switch (service.type) {
     case 'web':
     case 'worker':
@@ -108,7 +108,6 @@ function checkService(config: PaasConfig, name: string, service: Service, base: 
     const problem = cronProblem(service.schedule);
     if (problem) add([...base, 'schedule'], problem.message, problem.hint);
   }
-  void name;
 }
 
 function checkContainer(service: Service & { type: 'web' | 'worker' | 'cron' }, base: Path, add: Add): void {

@@ -3,7 +3,7 @@
  * `environments[name]` deep-merged over it; `pr-<number>` is a preview, shaped by `previews`.
  * The loader has already validated every environment, so this does not fail for a loaded config.
  */
-import { deepMerge, isPlainObject } from './deep-merge.ts';
+import { deepMerge } from './deep-merge.ts';
 import type { PlainObject } from './deep-merge.ts';
 import { UnknownEnvironmentError } from './errors.ts';
 import type { EnvironmentOverride, ResolvedConfig } from './schema.ts';
@@ -68,4 +68,3 @@ export function resolveEnvironment(config: PaasConfig, environment: string): Res
   return { ...parsed.data, environments: config.environments, ...(config.previews ? { previews: config.previews } : {}), environment };
 }
 
-export { isPlainObject };

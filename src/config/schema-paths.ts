@@ -24,6 +24,8 @@ export function schemaFieldPaths(schema: JsonSchema): string[] {
   const out = new Set<string>();
   const walk = (node: JsonSchema, path: string, parentKey: string, depth: number) => {
     if (depth > 12) return;
+    // Overrides repeat the service and resource fields (documented once, under services and resources).
+    if (/^(environments\.<environment>|previews)\.(services|resources)\./.test(path)) return;
     for (const option of [...(node.oneOf ?? []), ...(node.anyOf ?? []), ...(node.allOf ?? [])]) walk(option, path, parentKey, depth + 1);
     if (node.items) walk(node.items, `${path}[]`, parentKey, depth + 1);
     for (const [key, child] of Object.entries(node.properties ?? {})) {

@@ -90,18 +90,20 @@ function placeInScope(problem: Problem, scope: Scope, lines: LineMap, file: stri
   const candidates = [problem.path, ...(problem.alsoAt ?? [])];
   for (const candidate of candidates) {
     const place = [...scope.prefix, ...candidate];
-    if (lines.locate(place)) return locate(problem, candidate === problem.path ? problem.at ?? 'value' : 'value', place, place, lines, file);
+    if (lines.locate(place)) return errorAt(problem, place, candidate === problem.path ? problem.at ?? 'value' : 'value', place, lines, file);
   }
   for (const candidate of candidates) {
     const nearest = lines.nearest([...scope.prefix, ...candidate]);
-    if (nearest.matched > scope.prefix.length) return locate(problem, 'key', [...scope.prefix, ...candidate].slice(0, nearest.matched), [...scope.prefix, ...problem.path], lines, file);
+    const enclosing = [...scope.prefix, ...candidate].slice(0, nearest.matched);
+    if (nearest.matched > scope.prefix.length) return errorAt(problem, enclosing, 'key', [...scope.prefix, ...problem.path], lines, file);
   }
   const where = scope.name === 'previews' ? 'in previews' : `in environment \`${scope.name}\``;
   const location = placeOf(problem.path, problem.at ?? 'value', lines);
   return { file, line: location.line, column: location.column, path: formatPath(problem.path), message: `${where}: ${problem.message}`, ...(problem.hint ? { hint: problem.hint } : {}) };
 }
 
-function locate(problem: Problem, mode: 'key' | 'value', place: Path, reported: Path, lines: LineMap, file: string): ConfigError {
+/** `problem` placed at `place` in the file, reported under the field path `reported`. */
+function errorAt(problem: Problem, place: Path, mode: 'key' | 'value', reported: Path, lines: LineMap, file: string): ConfigError {
   const location = placeOf(place, mode, lines);
   return { file, line: location.line, column: location.column, path: formatPath(reported), message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
 }
