@@ -157,7 +157,7 @@ function checkApp(app: LoadedApp, environment: string, base: TerraformJson | nul
   const results = evaluatePolicies({
     config: resolved,
     environment,
-    terraform: terraform as never,
+    terraform,
     plan,
     cost,
     costDiff,

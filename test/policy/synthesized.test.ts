@@ -16,7 +16,7 @@ test('every fixture app, in every environment, passes all built-in rules as Slip
       const config = resolveEnvironment(app.config, environment);
       const terraform = synthesize(config);
       const results = evaluatePolicies({
-        config, environment, terraform: terraform as never, plan: diffTerraform(null, terraform),
+        config, environment, terraform, plan: diffTerraform(null, terraform),
         cost: estimateCost(terraform, { region: config.region }), rules: builtinRules(), locate: (p) => app.locate(p), file: app.file,
       });
       // Budgets are the fixture author's own numbers (microservices-demo's preview is over its cap): only no error.
