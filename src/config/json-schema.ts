@@ -5,8 +5,6 @@
 import { z } from 'zod';
 import { PaasConfig } from './schema.ts';
 
-export const schemaId = 'https://slipway.dev/schema/paas.schema.json';
-
 type Json = Record<string, unknown>;
 
 export function paasJsonSchema(): Json {
@@ -14,7 +12,6 @@ export function paasJsonSchema(): Json {
   typeOverrides(schema);
   return {
     $schema: schema.$schema,
-    $id: schemaId,
     title: 'Slipway paas.yaml',
     description: 'An application described for Slipway: services, resources, environments, previews, budget and metrics. See docs/paas-yaml.md.',
     ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema')),
