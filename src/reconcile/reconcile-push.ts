@@ -13,14 +13,15 @@
  * run late, step 2 compares ancestry in the git cache. A force-push (the new head is not a
  * descendant of what is deployed) is deployed: history was rewritten on purpose.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import type { Db } from '../store/db.ts';
 import type { LoadedApp } from '../config/load.ts';
 import { createDeployment as createGitHubDeployment, reportCheckRun, setDeploymentStatus as setGitHubDeploymentStatus } from '../github/index.ts';
 import { builtinRules, combinePolicies, loadPolicyFiles } from '../policy/index.ts';
 import { getOrCreateApp } from '../store/apps.ts';
-import { createDeployment, lastAppliedDeployment, setDeploymentStatus } from '../store/deployments.ts';
+import { createDeployment, lastAppliedStatuses, setDeploymentStatus } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
-import { deployments, type Deployment } from '../store/schema.ts';
+import { deployments, environments, type Deployment } from '../store/schema.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type CheckOutput } from './check-run-output.ts';
 import { isAncestor } from './is-ancestor.ts';
@@ -47,7 +48,7 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
 
   const rows = await Promise.all(loaded.apps.map(async (app) => {
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
-    return { app, row, last: await lastAppliedDeployment(db, row.id, environment) };
+    return { app, row, last: await lastDeployedOtherThan(db, row.id, sha) };
   }));
 
   // 2. Out of order: an older commit never replaces a newer one.
@@ -82,6 +83,28 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   for (const { plan, deployment } of recorded) await reportDeployment(repo, sha, plan, deployment, rows.length > 1);
   const failed = recorded.filter((r) => r.deployment.status === 'failed').length;
   return `${ref}@${sha.slice(0, 12)}: ${plans.length - failed} planned, ${failed} blocked, ${unchanged.length} unchanged, ${loaded.errors.length} config errors`;
+}
+
+/**
+ * Production's last applied deployment of another commit: the base to plan against. (A retried
+ * job finds its own commit's deployment already recorded; it plans against the one before.)
+ */
+async function lastDeployedOtherThan(db: Db, appId: number, sha: string): Promise<Deployment | undefined> {
+  const [row] = await db
+    .select({ deployment: deployments })
+    .from(deployments)
+    .innerJoin(environments, eq(environments.id, deployments.environmentId))
+    .where(
+      and(
+        eq(deployments.appId, appId),
+        eq(environments.name, environment),
+        inArray(deployments.status, [...lastAppliedStatuses, 'superseded']),
+        ne(deployments.commitSha, sha),
+      ),
+    )
+    .orderBy(desc(deployments.id))
+    .limit(1);
+  return row?.deployment;
 }
 
 /** Whether anything under the app's folder (its paas.yaml and what it references) changed. */

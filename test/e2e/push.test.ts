@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { deployments, webhookDeliveries } from '../../src/store/schema.ts';
+import { pushPayload, ZERO_SHA } from '../harness/payloads.ts';
+import { eventually, helloApp, startHarness, type Harness } from './service-harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+const checkFor = (sha: string) => () => h.github.checkRuns.find((r) => r.head_sha === sha && r.name === 'slipway');
+const outcomeOf = async (id: string) => {
+  const [row] = await h.service.deps.store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
+  return row?.outcome && !row.outcome.startsWith('failed, will retry') ? row.outcome : undefined;
+};
+
+describe('push to the default branch', () => {
+  it('plans the app, records the deployment, reports a successful check run and a GitHub deployment', async () => {
+    const repo = await h.repo('acme/hello');
+    const sha = await repo.commit({ 'paas.yaml': helloApp() });
+    const res = await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    assert.equal(res.status, 202);
+    const run = await eventually('the check run', checkFor(sha));
+    assert.equal(run.conclusion, 'success');
+    assert.match(run.output.summary ?? '', /No Terraform runner is configured/);
+    const deployment = await eventually('the GitHub deployment status', () => {
+      const d = h.github.deployments.find((x) => x.sha === sha);
+      return d && h.github.statuses.filter((s) => s.deployment_id === d.id).length >= 2 ? d : undefined;
+    });
+    assert.equal(deployment.environment, 'production');
+    const states = h.github.statuses.filter((s) => s.deployment_id === deployment.id).map((s) => s.state);
+    assert.deepEqual(states, ['in_progress', 'pending']);
+    const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, sha));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.status, 'planned');
+    assert.ok(rows[0]!.terraformJson && typeof rows[0]!.terraformJson === 'object');
+  });
+
+  it('reports a neutral check and records no deployment for a repository without paas.yaml', async () => {
+    const repo = await h.repo('acme/no-config');
+    const sha = await repo.commit({ 'README.md': '# nothing to deploy\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const run = await eventually('the neutral check', checkFor(sha));
+    assert.equal(run.conclusion, 'neutral');
+    assert.equal(h.github.deployments.filter((d) => d.sha === sha).length, 0);
+  });
+
+  it('fails the check with an annotation on the exact paas.yaml line of a config error', async () => {
+    const repo = await h.repo('acme/invalid');
+    const text = helloApp().replace('    port: 8080\n', '    port: eighty\n');
+    const line = text.split('\n').findIndex((l) => l.includes('port: eighty')) + 1;
+    const sha = await repo.commit({ 'paas.yaml': text });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const run = await eventually('the failed check', checkFor(sha));
+    assert.equal(run.conclusion, 'failure');
+    const annotation = run.output.annotations.find((a) => a.path === 'paas.yaml');
+    assert.ok(annotation, 'an annotation on paas.yaml');
+    assert.equal(annotation.start_line, line);
+    assert.equal(annotation.annotation_level, 'failure');
+    assert.equal(h.github.deployments.filter((d) => d.sha === sha).length, 0);
+  });
+
+  it('refuses a 10 MB paas.yaml without reading it, as a located config error', async () => {
+    const repo = await h.repo('acme/huge');
+    const sha = await repo.commit({ 'paas.yaml': `# ${'x'.repeat(10 * 1024 * 1024)}\n${helloApp()}` });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const run = await eventually('the failed check', checkFor(sha), 20_000);
+    assert.equal(run.conclusion, 'failure');
+    assert.match(run.output.annotations[0]?.message ?? '', /too large/);
+  });
+
+  it('plans only the apps whose folder changed: a push touching nothing of an app records no new deployment', async () => {
+    const repo = await h.repo('acme/steady');
+    const first = await repo.commit({ 'svc/paas.yaml': helloApp(), 'docs/notes.md': 'v1\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
+    await eventually('the first check', checkFor(first));
+    const second = await repo.commit({ 'docs/notes.md': 'v2\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: second }));
+    const run = await eventually('the second check', checkFor(second));
+    assert.equal(run.conclusion, 'success');
+    assert.match(run.output.summary ?? '', /hello: unchanged since the last deployment/);
+    const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, second));
+    assert.equal(rows.length, 0);
+  });
+
+  it('never deploys an older commit over a newer one when pushes arrive out of order', async () => {
+    const repo = await h.repo('acme/ordered');
+    const older = await repo.commit({ 'paas.yaml': helloApp({ instances: 2 }) });
+    const newer = await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) });
+    const full = { fullName: 'acme/ordered', cloneUrl: repo.cloneUrl };
+    await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, before: older, after: newer }));
+    await eventually('the newer check', checkFor(newer));
+    const lateId = crypto.randomUUID();
+    await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, after: older }), lateId);
+    const run = await eventually('the older check', checkFor(older));
+    assert.equal(run.conclusion, 'skipped');
+    assert.match((await eventually('the outcome', () => outcomeOf(lateId))) ?? '', /stale/);
+    const planned = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, older));
+    assert.equal(planned.length, 0);
+  });
+
+  it('deploys a force-push that rewrites history', async () => {
+    const repo = await h.repo('acme/rewritten');
+    const full = { fullName: 'acme/rewritten', cloneUrl: repo.cloneUrl };
+    const base = await repo.commit({ 'paas.yaml': helloApp({ instances: 2 }) });
+    const tip = await repo.commit({ 'paas.yaml': helloApp({ instances: 4 }) });
+    await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, before: base, after: tip }));
+    await eventually('the first check', checkFor(tip));
+    const rewritten = await repo.commit({ 'paas.yaml': helloApp({ instances: 5 }) }, { parent: base });
+    await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, before: tip, after: rewritten, forced: true }));
+    const run = await eventually('the rewritten check', checkFor(rewritten));
+    assert.equal(run.conclusion, 'success');
+    const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, rewritten));
+    assert.equal(rows[0]?.status, 'planned');
+  });
+
+  it('records a deleted branch and a push to another branch without deploying', async () => {
+    const repo = await h.repo('acme/branches');
+    const full = { fullName: 'acme/branches', cloneUrl: repo.cloneUrl };
+    const sha = await repo.commit({ 'paas.yaml': helloApp() }, { branch: 'feature' });
+    const featureId = crypto.randomUUID();
+    const deletedId = crypto.randomUUID();
+    assert.equal((await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, ref: 'refs/heads/feature', after: sha }), featureId)).status, 202);
+    assert.equal((await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, ref: 'refs/heads/feature', before: sha, after: ZERO_SHA }), deletedId)).status, 202);
+    assert.match((await outcomeOf(featureId)) ?? '', /not the default branch/);
+    assert.match((await outcomeOf(deletedId)) ?? '', /not the default branch|deleted/);
+    assert.equal(h.github.checkRuns.filter((r) => r.head_sha === sha).length, 0);
+  });
+
+  it('retries when GitHub answers 500 and rate-limits, without losing the delivery', async () => {
+    const repo = await h.repo('acme/flaky');
+    const sha = await repo.commit({ 'paas.yaml': helloApp() });
+    h.github.injectFault({ method: 'POST', path: /\/repos\/acme\/flaky\/check-runs$/, status: 500, times: 6 });
+    h.github.injectFault({ method: 'POST', path: /\/repos\/acme\/flaky\/deployments$/, status: 403, retryAfter: 1, times: 1 });
+    const id = crypto.randomUUID();
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }), id);
+    const run = await eventually('the check after retries', checkFor(sha), 20_000);
+    assert.equal(run.conclusion, 'success');
+    await eventually('the deployment', () => h.github.deployments.find((d) => d.sha === sha));
+    assert.match((await eventually('the outcome', () => outcomeOf(id))) ?? '', /planned/);
+    const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, sha));
+    assert.equal(rows.length, 1, 'the retried job does not record the deployment twice');
+  });
+
+  it('ignores a push for an installation GitHub does not know, and does not retry it', async () => {
+    const repo = await h.git.createRepo('stranger/app');
+    const sha = await repo.commit({ 'paas.yaml': helloApp() });
+    const id = crypto.randomUUID();
+    await h.send('push', pushPayload({ repo: { fullName: 'stranger/app', cloneUrl: repo.cloneUrl }, installationId: 999_999, after: sha }), id);
+    assert.match(await eventually('the outcome', () => outcomeOf(id)), /does not know installation/);
+    assert.equal(h.github.checkRuns.filter((r) => r.head_sha === sha).length, 0);
+  });
+});

@@ -1,0 +1,103 @@
+// One running Slipway (real HTTP server on loopback, worker, PGlite in a temp folder) wired to the
+// loopback GitHub double and git server. Tests send signed webhooks over HTTP and read what the
+// double recorded.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startService, type Service } from '../../src/cli/serve.ts';
+import type { Settings } from '../../src/settings/settings.ts';
+import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
+import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
+import { webhookHeaders } from '../harness/sign-webhook.ts';
+
+export const secret = 'e2e-webhook-secret';
+
+export type Harness = {
+  service: Service;
+  github: GitHubDouble;
+  git: GitServer;
+  dataDir: string;
+  logs: string[];
+  /**
+   * A repository in the git server, installed in the double under its own installation (tokens
+   * are scoped to the repositories an installation had when they were issued).
+   */
+  repo(fullName: string): Promise<TestRepo & { installationId: number; full: { fullName: string; cloneUrl: string } }>;
+  send(event: string, payload: unknown, deliveryId?: string): Promise<Response>;
+  close(): Promise<void>;
+};
+
+export async function startHarness(overrides: Partial<Settings> = {}): Promise<Harness> {
+  const github = await startGitHubDouble();
+  const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
+  const logs: string[] = [];
+  const service = await startService(
+    {
+      appId: github.appId,
+      privateKey: github.privateKeyPem,
+      webhookSecret: secret,
+      githubApiUrl: github.url,
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      role: 'all',
+      workers: 4,
+      ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+      ...overrides,
+    },
+    { log: (m) => logs.push(m), retryBaseMs: 1, worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 } },
+  );
+  let nextInstallation = 100;
+  return {
+    service,
+    github,
+    git,
+    dataDir,
+    logs,
+    async repo(fullName) {
+      const repo = await git.createRepo(fullName);
+      const installationId = nextInstallation++;
+      github.addRepository(fullName, { cloneUrl: repo.cloneUrl, defaultBranch: 'main' });
+      github.addInstallation({ id: installationId, account: fullName.split('/')[0]!, repositories: [fullName] });
+      return Object.assign(repo, { installationId, full: { fullName, cloneUrl: repo.cloneUrl } });
+    },
+    send(event, payload, deliveryId) {
+      const body = JSON.stringify(payload);
+      return fetch(`${service.url}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders(secret, event, body, deliveryId) });
+    },
+    async close() {
+      await service.stop();
+      await git.close();
+      await github.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export const helloApp = (overrides: { cpu?: number; memory?: string; instances?: number; name?: string } = {}) => `version: 1
+name: ${overrides.name ?? 'hello'}
+region: us-east-1
+
+services:
+  web:
+    type: web
+    image: ghcr.io/acme/hello:\${sha}
+    port: 8080
+    cpu: ${overrides.cpu ?? 0.25}
+    memory: ${overrides.memory ?? '512Mi'}
+    instances: ${overrides.instances ?? 2}
+    health:
+      path: /healthz
+`;
