@@ -69,7 +69,8 @@ function fromJson(text: string): MetricSampleRow[] {
   } catch (error) {
     throw bad(`body is not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = MetricsPush.safeParse(data);
+  // Pick the shape first, so the error names the field rather than "invalid union".
+  const parsed = Array.isArray(data) ? z.array(Series).min(1).safeParse(data) : Series.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw bad(`${issue.path.join('.') || 'body'}: ${issue.message}; expected { "app", "service", "metric", "samples": [[timestamp, value], ...] }`);
