@@ -69,6 +69,17 @@ function visit(w: Walk, b: unknown, a: unknown, rb: unknown, ra: unknown, unknow
         if (any || path.length === 0) return;
       }
     } else if (Array.isArray(b) || Array.isArray(a)) {
+      const keyed = keyedByName(b, a);
+      if (keyed) {
+        // Lists of named entries (container definitions, env vars): matched by name, so an
+        // insertion shows as one added entry rather than every later entry shifting.
+        for (const [name, ib, ia] of keyed) {
+          visit(w, ib === undefined ? undefined : (b as unknown[])[ib], ia === undefined ? undefined : (a as unknown[])[ia],
+            ib === undefined ? undefined : (rb as unknown[] | undefined)?.[ib], ia === undefined ? undefined : (ra as unknown[] | undefined)?.[ia],
+            ia !== undefined && Array.isArray(unknown) ? unknown[ia] : undefined, [...path, name]);
+        }
+        return;
+      }
       if ((b === undefined || Array.isArray(b)) && (a === undefined || Array.isArray(a))) {
         const length = Math.max(b?.length ?? 0, a?.length ?? 0, Array.isArray(unknown) ? unknown.length : 0);
         for (let i = 0; i < length; i++) {
@@ -98,6 +109,27 @@ function emit(w: Walk, b: unknown, a: unknown, rb: unknown, ra: unknown, path: s
   if (replacePaths?.some((p) => dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`))) change.forcesReplacement = true;
   else if (w.ctx.inferForceNew && forcesReplacement(w.ctx.type, dotted)) change.forcesReplacement = true;
   w.out.push(change);
+}
+
+/** When both sides are lists of objects with distinct string `name`s: [name, index before, index after], after's order first. */
+function keyedByName(b: unknown, a: unknown): [string, number | undefined, number | undefined][] | undefined {
+  if (!Array.isArray(b) || !Array.isArray(a) || b.length === 0 || a.length === 0) return undefined;
+  const index = (list: unknown[]): Map<string, number> | undefined => {
+    const out = new Map<string, number>();
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      if (!isRecord(item) || typeof item.name !== 'string' || /^\d+$/.test(item.name) || out.has(item.name)) return undefined;
+      out.set(item.name, i);
+    }
+    return out;
+  };
+  const before = index(b);
+  const after = before && index(a);
+  if (!before || !after) return undefined;
+  const out: [string, number | undefined, number | undefined][] = [];
+  for (const [name, ia] of after) out.push([name, before.get(name), ia]);
+  for (const [name, ib] of before) if (!after.has(name)) out.push([name, ib, undefined]);
+  return out;
 }
 
 function containsRedacted(value: unknown): boolean {

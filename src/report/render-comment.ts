@@ -142,7 +142,7 @@ function policySection(policies: PolicyResult[]): string {
     }
     if (p.location) lines.push(`  - At ${code(`${p.location.file}:${p.location.line}:${p.location.column}`)}`);
     if (p.status !== 'approved' && p.remediation) lines.push(`  - Fix: ${escapeMarkdown(p.remediation)}`);
-    if (p.status === 'fail' && (p.approvable || p.requiresApproval)) lines.push(`  - Or approve: comment ${code(`/slipway approve ${p.ruleId}`)}`);
+    if (p.status === 'fail' && (p.approvable || p.requiresApproval) && !`${p.message} ${p.remediation}`.includes('/slipway approve')) lines.push(`  - Or approve: comment ${code(`/slipway approve ${p.ruleId}`)}`);
   }
   if (passed.length > 0) lines.push(`- ✅ ${passed.length} passed: ${passed.join(', ')}`);
   return `\n### Policies: ${policyCounts(policies)}\n\n${lines.join('\n')}\n`;

@@ -69,6 +69,15 @@ describe('diffTerraform', () => {
     ]);
   });
 
+  it('matches lists of named entries by name, so an insertion is one change', () => {
+    const env = (names: string[]) => doc({ aws_ecs_task_definition: { t: { container_definitions: JSON.stringify([{ name: 'web', environment: names.map((name) => ({ name, value: name.toLowerCase() })) }]) } } });
+    const t = byAddress(diffTerraform(env(['B_VAR', 'C_VAR']), env(['A_VAR', 'B_VAR', 'C_VAR'])), 'aws_ecs_task_definition.t');
+    assert.deepEqual(t.changes.map((c) => [c.path, c.after]), [
+      ['container_definitions.web.environment.A_VAR.name', 'A_VAR'],
+      ['container_definitions.web.environment.A_VAR.value', 'a_var'],
+    ]);
+  });
+
   it('infers a replace from the force-new table and says so', () => {
     const before = doc({ aws_db_instance: { db: { engine: 'postgres', identifier: 'shop-db', instance_class: 'db.t4g.small' } } });
     const after = doc({ aws_db_instance: { db: { engine: 'postgres', identifier: 'shop-db-2', instance_class: 'db.t4g.medium' } } });
@@ -86,7 +95,7 @@ describe('diffTerraform', () => {
     });
     const image = byAddress(diffTerraform(td('a:1', {}), td('a:2', {})), 'aws_ecs_task_definition.t');
     assert.equal(image.action, 'replace');
-    assert.deepEqual(image.changes.map((c) => c.path), ['container_definitions.0.image']);
+    assert.deepEqual(image.changes.map((c) => c.path), ['container_definitions.web.image'], 'named entries are matched by name');
     assert.equal(byAddress(diffTerraform(td('a:1', {}), td('a:1', { team: 'x' })), 'aws_ecs_task_definition.t').action, 'update');
   });
 
