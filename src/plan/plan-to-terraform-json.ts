@@ -1,7 +1,8 @@
 /**
  * One side of a plan as a Terraform JSON document, so a `terraform show -json` plan can be costed
- * with the same estimator as a synthesized document. Module resources keep their module in the
- * block name (`module.x.aws_s3_bucket.b` → name `module.x.b`). Values are the redacted ones.
+ * with the same estimator as a synthesized document. A module resource's block is named by its
+ * full address (`module.x.aws_s3_bucket.b`), which listTerraformEntries keeps as the address.
+ * Values are the redacted ones.
  */
 import type { TerraformJson } from './terraform-json.ts';
 import type { Plan } from './types.ts';
@@ -12,7 +13,7 @@ export function planToTerraformJson(plan: Plan, side: 'before' | 'after'): Terra
     if (r.mode !== 'managed') continue;
     const values = side === 'before' ? (r.action === 'create' ? null : r.before) : r.action === 'delete' ? null : r.after ?? (r.action === 'no-op' ? r.before : null);
     if (!values) continue;
-    const name = r.address.startsWith(`${r.type}.`) ? r.address.slice(r.type.length + 1) : r.address.replace(`${r.type}.`, '');
+    const name = r.address.startsWith(`${r.type}.`) ? r.address.slice(r.type.length + 1) : r.address;
     (resource[r.type] ??= {})[name] = values;
   }
   return { resource };

@@ -31,7 +31,10 @@ export function listTerraformEntries(doc: TerraformJson | null | undefined): Ter
       if (type === '//' || !isRecord(byName)) continue;
       for (const [name, block] of Object.entries(byName)) {
         if (name === '//' || !isRecord(block)) continue;
-        out.push({ address: mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`, type, name, mode, block });
+        // A name starting with `module.` is a full address (from a plan, see planToTerraformJson):
+        // Terraform names cannot contain dots, so it cannot be an ordinary name.
+        const address = name.startsWith('module.') ? name : mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
+        out.push({ address, type, name, mode, block });
       }
     }
   }
