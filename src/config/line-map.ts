@@ -122,11 +122,11 @@ function findInMap(
   for (let used = 1; i + used <= segments.length; used += 1) {
     const name = segments.slice(i, i + used).map(String).join('.');
     for (const pair of items) {
-      if (isScalar(pair.key) && String(pair.key.value) === name) return { key: pair.key as Node, value: pair.value, used };
+      if (isScalar(pair.key) && !isMergeKey(pair.key) && String(pair.key.value) === name) return { key: pair.key as Node, value: pair.value, used };
     }
   }
   for (const pair of items) {
-    if (!isScalar(pair.key) || pair.key.value !== '<<') continue;
+    if (!isMergeKey(pair.key)) continue;
     const sources = isSeq(resolve(pair.value)) ? (resolve(pair.value) as { items: unknown[] }).items : [pair.value];
     for (const source of sources) {
       const target = resolve(source);
@@ -137,4 +137,11 @@ function findInMap(
     }
   }
   return undefined;
+}
+
+/** `<<` in a mapping (the yaml package gives merge keys a symbol value). */
+export function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  const value = key.value;
+  return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
 }

@@ -9,7 +9,7 @@ import { LineCounter, isAlias, isCollection, isMap, isScalar, isSeq, parseDocume
 import type { ConfigError } from './errors.ts';
 import { compareConfigErrors } from './errors.ts';
 import type { LineMap } from './line-map.ts';
-import { createLineMap, formatPath } from './line-map.ts';
+import { createLineMap, formatPath, isMergeKey } from './line-map.ts';
 
 export const limits = {
   /** Refused before parsing; a real `paas.yaml` is a few KiB. */
@@ -241,11 +241,11 @@ function pathAtOffset(doc: Document, offset: number): string {
         const key = pair.key as Node | null;
         const value = pair.value as Node | null;
         if (key?.range && offset >= key.range[0] && offset < key.range[1]) {
-          if (isScalar(key)) path.push(String(key.value));
+          if (isScalar(key)) path.push(isMergeKey(key) ? '<<' : String(key.value));
           return formatPath(path);
         }
         if (value?.range && key?.range && offset >= key.range[1] && offset < value.range[2] && isScalar(key)) {
-          path.push(String(key.value));
+          path.push(isMergeKey(key) ? '<<' : String(key.value));
           next = value;
           break;
         }

@@ -128,6 +128,13 @@ describe('parseConfigText bounds hostile input', () => {
     assert.match(errorsOf(text)[0], /nesting is too deep/);
   });
 
+  it('bounds alias expansion through merge keys too', () => {
+    const chain = Array.from({ length: 30 }, (_, i) => `x${i + 1}: &x${i + 1} { <<: [*x${i}, *x${i}], k${i}: 1 }`).join('\n');
+    const errors = errorsOf(`version: 1\nname: x\nx0: &x0 { a: b }\n${chain}\n`);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /^paas\.yaml:4:16: x1\.<<\[0\]: aliases expand too many times/);
+  });
+
   it('stops YAML syntax errors at a readable number', () => {
     const errors = errorsOf(`version: 1\nname: x\n${'a: [\n'.repeat(200)}`);
     assert.ok(errors.length >= 1 && errors.length <= 20, `${errors.length} errors`);
@@ -160,6 +167,14 @@ describe('locate', () => {
     assert.equal(result.locate('services.web.port'), undefined);
     assert.equal(result.locate('services.api'), undefined);
     assert.equal(result.locate('services.web.schedule[3]'), undefined);
+  });
+
+  it('follows YAML merge keys to where a merged field is written', () => {
+    const text2 = `${head}services:\n  api: &base\n    type: web\n    image: x\n  web:\n    <<: *base\n    port: 80\n`;
+    const result2 = parseConfigText(text2, 'paas.yaml');
+    assert.ok(result2.ok, errorsOf(text2).join('\n'));
+    assert.deepEqual(result2.locate('services.web.port'), { line: 9, column: 5, endLine: 9, endColumn: 12 });
+    assert.deepEqual(result2.locate('services.web.image'), { line: 6, column: 5, endLine: 6, endColumn: 12 });
   });
 
   it('exposes the same lookup as result.lines', () => {
