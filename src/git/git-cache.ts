@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
 import { createBlobSizer } from './blob-size.ts';
+import { createFetchHttpClient } from './fetch-http-client.ts';
 import { listChangedPaths } from './changed-paths.ts';
 import { GitError } from './git-error.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
@@ -17,8 +17,10 @@ import { readMatchingFiles, readOneFile, type RepoContext } from './read-files.t
 export interface GitCacheOptions {
   /** Folder holding one bare repository per repoKey. */
   dir: string;
-  /** isomorphic-git HTTP client (default: isomorphic-git/http/node). */
+  /** isomorphic-git HTTP client (default: Node's fetch with a `timeoutMs` deadline). */
   http?: HttpClient;
+  /** Deadline per HTTP request of a fetch (default 5 minutes). */
+  timeoutMs?: number;
   log?: { debug(message: string): void };
   /** Repositories whose in-memory caches are kept (default 16; the on-disk cache keeps them all). */
   maxCachedRepos?: number;
@@ -67,7 +69,7 @@ const FETCH_REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/pull/*:ref
 
 export function createGitCache(options: GitCacheOptions): GitCache {
   const root = resolve(options.dir);
-  const http = options.http ?? nodeHttp;
+  const http = options.http ?? createFetchHttpClient(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
   const withLock = createKeyedMutex();
   // Per repository: isomorphic-git's object cache (it holds parsed pack indexes and pack data, found
   // by file name so new packs are seen), our blob sizer and memo. Only recently used repositories
@@ -210,6 +212,9 @@ function mapFetchError(error: unknown, url: string): GitError {
   const status = e.data?.statusCode;
   if (e.code === 'UserCanceledError' || status === 401 || status === 403) {
     return new GitError('AUTH_FAILED', `the git server refused our credentials for ${url}`, { cause: error });
+  }
+  if (e.code === 'TimeoutError' || (error as Error)?.name === 'TimeoutError') {
+    return new GitError('FETCH_FAILED', `fetching ${url} timed out`, { cause: error });
   }
   if (status === 404) return new GitError('REPO_NOT_FOUND', `no repository at ${url} (or the token cannot see it)`, { cause: error });
   if (e.code === 'NotFoundError' && (e as { data?: { what?: string } }).data?.what === 'HEAD') {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createGitCache, type GitCache } from '../../src/git/git-cache.ts';
 import { GitError, type GitErrorCode } from '../../src/git/git-error.ts';
@@ -181,5 +183,21 @@ describe('git cache against a real git http-backend', () => {
     const reads = await Promise.all(shas.map((sha) => fresh.readFiles({ repoKey: repo.fullName, sha, match: () => true })));
     assert.deepEqual(reads.map((m) => m.size), [1, 2, 2]);
     await runGit(['fsck', '--strict', '--no-dangling'], fresh.gitdirOf(repo.fullName));
+  });
+
+  it('gives up on a git server that stops answering, with FETCH_FAILED', async () => {
+    const silent = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/acme/hang.git`;
+    const impatient = createGitCache({ dir: join(dir, 'hang'), timeoutMs: 150 });
+    const started = Date.now();
+    await assert.rejects(impatient.fetchCommit({ repoKey: 'acme/hang', url, token: TOKEN, sha: 'a'.repeat(40) }), (error: unknown) => {
+      isGitError('FETCH_FAILED')(error);
+      assert.match((error as Error).message, /timed out/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 2000);
+    silent.closeAllConnections();
+    silent.close();
   });
 });
