@@ -86,6 +86,7 @@ describe('slipway plan', () => {
     assert.match(out, /1 to create, 2 to update, 2 to replace, 1 to destroy/);
     assert.match(out, /`aws_db_instance\.db` \(plan-1\.2-modules-sensitive\/production\) will be \*\*replaced\*\*/);
     assert.doesNotMatch(out, /replace inferred by Slipway/, 'Terraform reported these replaces');
+    assert.match(out, /\| `module\.storage\.aws_s3_bucket\.uploads` \| \$0\.00 \| \$0\.00 \+ usage \|/, 'costed under its module address');
   });
 
   it('names the file and JSON path of a bad plan, exit 1; usage errors exit 2', async () => {
