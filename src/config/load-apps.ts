@@ -51,7 +51,7 @@ export async function loadApps(dir: string, deps?: LoadDeps): Promise<LoadResult
   for (const file of files) {
     const size = io.fileSize ? await io.fileSize(file) : undefined;
     if (size !== undefined && size > limits.maxBytes) {
-      tooLarge.push(oversized(file, size));
+      tooLarge.push(fileTooLargeError(file, size));
       continue;
     }
     contents.set(file, await io.readFile(file));
@@ -93,7 +93,8 @@ function duplicateNames(apps: LoadedApp[]): ConfigError[] {
   return errors;
 }
 
-function oversized(file: string, size: number): ConfigError {
+/** The error for a file refused by its size alone (callers that stat or read from git before parsing). */
+export function fileTooLargeError(file: string, size: number): ConfigError {
   return { file, line: 1, column: 1, path: '', message: `file is too large (${(size / (1024 * 1024)).toFixed(1)} MiB); the limit is ${limits.maxBytes / 1024} KiB, checked before parsing`, hint: 'a paas.yaml is a few KiB: move data out of it' };
 }
 

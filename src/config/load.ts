@@ -13,7 +13,8 @@ export type { ConfigError } from './errors.ts';
 export { formatConfigError, UnknownEnvironmentError } from './errors.ts';
 export type { FieldPath, LineMap, Location } from './line-map.ts';
 export type { LoadedApp, LoadDeps, LoadResult } from './load-apps.ts';
-export { configFileName, isConfigPath, loadApps, loadAppsFromFiles } from './load-apps.ts';
+export { configFileName, fileTooLargeError, isConfigPath, loadApps, loadAppsFromFiles } from './load-apps.ts';
+export { limits } from './parse-yaml.ts';
 export {
   environmentNames,
   isPreviewEnvironment,
