@@ -18,7 +18,7 @@ import {
   PolicyLoadError, readPolicyFolder, repositoryPolicyDir, type LoadedPolicies, type PolicyResult, type PolicySet,
 } from '../policy/index.ts';
 import { componentOf } from '../synth/component-of.ts';
-import { synthesize } from '../synth/synthesize.ts';
+import { synthesizeLazily } from '../synth/synthesize-lazily.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import type { CliIo } from './io.ts';
 
@@ -89,7 +89,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const reports: AppReport[] = [];
   for (const app of loaded.apps) {
-    const report = checkApp(app, values.env!, base, policies, dirArg);
+    const report = await checkApp(app, values.env!, base, policies, dirArg);
     if (typeof report === 'string') {
       io.stderr(`slipway policy: ${report}\n`);
       return 1;
@@ -135,14 +135,14 @@ function loadRules(dir: string, policiesDir: string | undefined, io: CliIo): Pol
   return set;
 }
 
-function checkApp(app: LoadedApp, environment: string, base: TerraformJson | null, policies: PolicySet, dirArg: string): AppReport | string {
+async function checkApp(app: LoadedApp, environment: string, base: TerraformJson | null, policies: PolicySet, dirArg: string): Promise<AppReport | string> {
   let resolved;
   try {
     resolved = resolveEnvironment(app.config, environment);
   } catch (error) {
     return `${app.file}: ${(error as Error).message}`;
   }
-  const terraform = synthesize(resolved);
+  const terraform = await synthesizeLazily(resolved);
   const notes: string[] = [];
   const plan = diffTerraform(base, terraform, { componentOf });
   let cost: CostEstimate | undefined;
@@ -170,25 +170,31 @@ function checkApp(app: LoadedApp, environment: string, base: TerraformJson | nul
   return { app: app.config.name, file, environment, results, notes };
 }
 
-const marks: Record<PolicyResult['status'], string> = { pass: 'pass', fail: 'FAIL', error: 'ERROR', approved: 'approved' };
+const marks: Record<PolicyResult['status'], string> = { pass: 'pass', fail: 'FAIL', error: 'ERROR', approved: 'ok' };
 
 function renderText(report: AppReport): string {
   const lines = [`${report.app} (${report.file}, ${report.environment})`];
   const order = (r: PolicyResult) => (r.status === 'error' ? 0 : r.status === 'fail' ? (r.severity === 'error' ? 1 : 2) : 3);
-  for (const result of [...report.results].sort((a, b) => order(a) - order(b))) {
+  const skipped = report.results.filter((r) => r.status === 'pass' && r.notApplicable);
+  for (const result of [...report.results].filter((r) => !skipped.includes(r)).sort((a, b) => order(a) - order(b))) {
     const status = result.status === 'fail' && result.severity === 'warning' ? 'warn' : marks[result.status];
-    lines.push(`  ${status.padEnd(5)} ${result.ruleId}: ${result.status === 'pass' ? result.message : result.description}`);
-    if (result.status === 'fail' || result.status === 'error') {
-      for (const fault of result.faults ?? [{ resource: '', message: result.message }]) {
-        const at = fault.location ? `${fault.location.file}:${fault.location.line}:${fault.location.column}: ` : '';
-        lines.push(`        ${at}${fault.message}`);
-      }
-      lines.push(`        fix: ${result.remediation}`);
+    if (result.status === 'pass' || result.status === 'approved') {
+      lines.push(`  ${status.padEnd(5)} ${result.ruleId}: ${result.message}`);
+      continue;
     }
+    lines.push(`  ${status.padEnd(5)} ${result.ruleId}: ${result.description}`);
+    for (const fault of result.faults ?? [{ resource: '', message: result.message }]) {
+      const at = fault.location ? `${fault.location.file}:${fault.location.line}:${fault.location.column}: ` : '';
+      lines.push(`        ${at}${fault.message}`);
+    }
+    if (result.requiresApproval) lines.push(`        approve: comment \`/slipway approve ${result.ruleId}\` on the pull request`);
+    lines.push(`        fix: ${result.remediation}`);
   }
+  if (skipped.length > 0) lines.push(`  not applicable: ${skipped.map((r) => `${r.ruleId} (${r.message.replace(/^not evaluated: /, '')})`).join(', ')}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
-  const failed = report.results.filter(isBlocking).length;
-  const warned = report.results.filter((r) => r.status === 'fail' && r.severity === 'warning').length;
-  lines.push(`  ${failed} blocking, ${warned} warning(s), ${report.results.filter((r) => r.status === 'pass' || r.status === 'approved').length} passed`);
+  const blocking = report.results.filter(isBlocking).length;
+  const warnings = report.results.filter((r) => r.status === 'fail' && r.severity === 'warning').length;
+  const passed = report.results.filter((r) => (r.status === 'pass' && !r.notApplicable) || r.status === 'approved').length;
+  lines.push(`  ${blocking} blocking, ${warnings} warning(s), ${passed} passed, ${skipped.length} not applicable`);
   return `${lines.join('\n')}\n`;
 }

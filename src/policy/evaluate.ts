@@ -112,7 +112,8 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       if (unset.size > 0) {
         return { ...base(rule), status: 'pass', notApplicable: true, message: `not evaluated: ${[...unset].join(', ')} not set` };
       }
-      return { ...base(rule), status: 'pass', message: judged === 0 ? 'nothing to check' : `${judged} checked, none at fault` };
+      if (judged === 0) return { ...base(rule), status: 'pass', notApplicable: true, message: 'nothing to check' };
+      return { ...base(rule), status: 'pass', message: `${judged} checked, none at fault` };
     }
     const approvalHint = rule.requiresApproval ? ` — needs approval: comment \`/slipway approve ${rule.id}\`` : '';
     const head = faults.length === 1 ? faults[0].message : `${faults.length} at fault; first: ${faults[0].message}`;

@@ -4,7 +4,7 @@ import { environmentNames, loadApps, resolveEnvironment } from '../../src/config
 import { estimateCost } from '../../src/cost/estimate-cost.ts';
 import { diffTerraform } from '../../src/plan/diff-terraform.ts';
 import { builtinRules, evaluatePolicies } from '../../src/policy/index.ts';
-import { synthesize, synthesizePlatform } from '../../src/synth/synthesize.ts';
+import { synthesize, synthesizePlatform } from '../../src/synth/index.ts';
 
 test('every fixture app, in every environment, passes all built-in rules as Slipway synthesizes it', async () => {
   const { apps, errors } = await loadApps('fixtures/apps');
