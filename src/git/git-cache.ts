@@ -49,6 +49,8 @@ export interface ReadFilesInput {
   match: (path: string) => boolean;
   /** Refuse (GitError TOO_LARGE) any matching blob larger than this, without reading it. */
   maxBytes?: number;
+  /** When given, an oversized file is left out of the result and reported here instead of thrown. */
+  onTooLarge?: (path: string, size: number) => void;
 }
 
 export interface GitCache {
@@ -59,6 +61,8 @@ export interface GitCache {
   readFiles(input: ReadFilesInput): Promise<Map<string, string>>;
   /** One file of the commit, or null when the commit has no such file. */
   readFile(repoKey: string, sha: string, path: string, options?: { maxBytes?: number }): Promise<string | null>;
+  /** Whether `ancestor` is `commit` or in its history (both in the cache); false when either is unknown. */
+  isAncestor(input: { repoKey: string; ancestor: string; commit: string }): Promise<boolean>;
   /** Paths added, modified or deleted between two commits (sorted); from null: every file of `to`. */
   changedPaths(input: { repoKey: string; from: string | null; to: string }): Promise<string[]>;
   /** Where a repository's bare cache lives. */
@@ -182,6 +186,16 @@ export function createGitCache(options: GitCacheOptions): GitCache {
     readFiles: (input) => withLock(gitdirOf(input.repoKey), () => readMatchingFiles(contextOf(input.repoKey), input)),
     readFile: (repoKey, sha, path, readOptions = {}) =>
       withLock(gitdirOf(repoKey), () => readOneFile(contextOf(repoKey), { sha, path, ...(readOptions.maxBytes !== undefined ? { maxBytes: readOptions.maxBytes } : {}) })),
+    isAncestor: (input) =>
+      withLock(gitdirOf(input.repoKey), async () => {
+        if (input.ancestor === input.commit) return commitExists(input.repoKey, input.commit);
+        const { gitdir, cache } = contextOf(input.repoKey);
+        try {
+          return await git.isDescendent({ fs, gitdir, cache, oid: input.commit, ancestor: input.ancestor, depth: -1 });
+        } catch {
+          return false;
+        }
+      }),
     changedPaths: (input) => withLock(gitdirOf(input.repoKey), () => listChangedPaths(contextOf(input.repoKey), input)),
     gitdirOf,
   };

@@ -68,10 +68,20 @@ async function readBlobText(ctx: RepoContext, file: TreeFile, maxBytes: number |
   return text;
 }
 
-export async function readMatchingFiles(ctx: RepoContext, input: { sha: string; match: (path: string) => boolean; maxBytes?: number }): Promise<Map<string, string>> {
+export async function readMatchingFiles(
+  ctx: RepoContext,
+  input: { sha: string; match: (path: string) => boolean; maxBytes?: number; onTooLarge?: (path: string, size: number) => void },
+): Promise<Map<string, string>> {
   const files = (await listTreeFiles(ctx, await treeOf(ctx, input.sha))).filter((file) => input.match(file.path));
   const result = new Map<string, string>();
-  for (const file of files) result.set(file.path, await readBlobText(ctx, file, input.maxBytes));
+  for (const file of files) {
+    try {
+      result.set(file.path, await readBlobText(ctx, file, input.maxBytes));
+    } catch (error) {
+      if (!input.onTooLarge || !(error instanceof GitError) || error.code !== 'TOO_LARGE') throw error;
+      input.onTooLarge(file.path, error.size ?? 0);
+    }
+  }
   return result;
 }
 

@@ -78,6 +78,10 @@ describe('git cache against a real git http-backend', () => {
     assert.equal(await repo.headOf('main'), c);
     await fetchCommit(repo, c, 'main');
     assert.equal(await cache.readFile(repo.fullName, c, 'paas.yaml'), 'v: 3\n');
+    assert.equal(await cache.isAncestor({ repoKey: repo.fullName, ancestor: a, commit: c }), true);
+    assert.equal(await cache.isAncestor({ repoKey: repo.fullName, ancestor: b, commit: c }), false, 'b was rewritten away');
+    assert.equal(await cache.isAncestor({ repoKey: repo.fullName, ancestor: c, commit: a }), false);
+    assert.equal(await cache.isAncestor({ repoKey: repo.fullName, ancestor: 'f'.repeat(40), commit: c }), false);
     assert.deepEqual(await cache.changedPaths({ repoKey: repo.fullName, from: b, to: c }), ['extra.txt', 'paas.yaml']);
 
     // A fresh cache cannot get b any more: the server no longer has it on any ref.
@@ -135,6 +139,10 @@ describe('git cache against a real git http-backend', () => {
       return true;
     });
     await assert.rejects(cache.readFile(repo.fullName, sha, 'paas.yaml', { maxBytes: 1024 }), isGitError('TOO_LARGE'));
+    const tooLarge: Array<[string, number]> = [];
+    const rest = await cache.readFiles({ repoKey: repo.fullName, sha, match: (p) => p.endsWith('paas.yaml'), maxBytes: 1024, onTooLarge: (p, size) => tooLarge.push([p, size]) });
+    assert.deepEqual([...rest.keys()], ['apps/ok/paas.yaml']);
+    assert.deepEqual(tooLarge, [['paas.yaml', big.length]]);
     assert.equal(await cache.readFile(repo.fullName, sha, 'apps/ok/paas.yaml', { maxBytes: 1024 }), 'name: ok\n');
   });
 
