@@ -54,6 +54,7 @@ console.log(`  after 100 warm-up runs, ${runs} runs: median ${ms(quantile(times,
 const hasTime = existsSync('/usr/bin/time');
 const walls: number[] = [];
 const peaks: number[] = [];
+const cpus: number[] = [];
 for (let i = 0; i < processes; i++) {
   const args = ['bin/slipway.js', 'synth', 'fixtures/apps/microservices-demo'];
   const start = performance.now();
@@ -64,17 +65,27 @@ for (let i = 0; i < processes; i++) {
   if (child.status !== 0) throw new Error(`slipway synth failed: ${child.stderr}`);
   const kb = hasTime ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1]) : Number(/peak-rss-kb=(\d+)/.exec(child.stderr)?.[1]);
   peaks.push(kb / 1024);
+  if (hasTime) {
+    const user = Number(/User time \(seconds\): ([\d.]+)/.exec(child.stderr)?.[1]);
+    const system = Number(/System time \(seconds\): ([\d.]+)/.exec(child.stderr)?.[1]);
+    cpus.push((user + system) * 1000);
+  }
 }
+cpus.sort((a, b) => a - b);
 walls.sort((a, b) => a - b);
 peaks.sort((a, b) => a - b);
 console.log(`slipway synth fixtures/apps/microservices-demo, ${processes} processes (RSS via ${hasTime ? '/usr/bin/time -v' : 'process.resourceUsage'}):`);
 console.log(`  wall median ${ms(quantile(walls, 0.5))} (min ${ms(walls[0])}, max ${ms(walls[walls.length - 1])}); peak RSS median ${quantile(peaks, 0.5).toFixed(0)} MB (max ${peaks[peaks.length - 1].toFixed(0)} MB)   (targets: ≤ 1 s, ≤ 200 MB)`);
+if (cpus.length > 0) console.log(`  CPU (user + sys, all threads) median ${ms(quantile(cpus, 0.5))}`);
+const load = (await import('node:os')).loadavg();
+console.log(`  machine load average during the run: ${load.map((n) => n.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores (timings stretch with it)`);
 
 // 3. Start-up cost, each measured in a fresh process (tsx loader included in every case).
 const importCases: [string, string][] = [
   ['tsx + node only', ''],
   ['constructs + cdktf', "await import('constructs'); await import('cdktf');"],
-  ['stacks/app-stack.ts (cdktf + every provider resource used)', "await import('./stacks/app-stack.ts');"],
+  ['stacks/app-stack.ts (cdktf, provider, platform lookups)', "await import('./stacks/app-stack.ts');"],
+  ['stacks/all-kinds.ts (+ every kind and its resources)', "await import('./stacks/all-kinds.ts');"],
   ['src/config/load.ts (loader, yaml, zod)', "await import('./src/config/load.ts');"],
   ['src/cli/synth.ts (all of the above)', "await import('./src/cli/synth.ts');"],
 ];
