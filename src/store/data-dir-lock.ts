@@ -16,6 +16,10 @@ function alive(pid: number): boolean {
   }
 }
 
+// Folders this process holds: its own pid in a lock file is in use only if listed here (otherwise
+// the file is left over from an earlier run that happened to have the same pid, as in containers).
+const held = new Set<string>();
+
 export function lockDataDir(dataDir: string): () => void {
   const lockPath = `${dataDir}.lock`;
   mkdirSync(dirname(lockPath), { recursive: true });
@@ -24,13 +28,18 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(lockPath, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
+      held.add(lockPath);
+      return () => {
+        held.delete(lockPath);
+        rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new StoreError('data_dir', `cannot lock the PGlite data folder ${dataDir}: ${(error as Error).message}`, { cause: error });
       }
       const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+      const inUse = owner === process.pid ? held.has(lockPath) : Number.isInteger(owner) && alive(owner);
+      if (inUse) {
         throw new StoreError(
           'locked',
           `the PGlite data folder ${dataDir} is in use by process ${owner}; stop it, or set DATABASE_URL to share a Postgres server between processes`,

@@ -30,20 +30,28 @@ export async function openPglite(dataDir: string, options: StoreOptions): Promis
     );
   }
   const db = drizzle({ client, schema });
-  try {
-    if (options.migrate !== false) {
-      await migrate(db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder });
+  async function migrateStore(folder = options.migrationsFolder ?? defaultMigrationsFolder): Promise<void> {
+    try {
+      await migrate(db, { migrationsFolder: folder });
+    } catch (error) {
+      throw new StoreError('migration_failed', `migration failed in ${dataDir}, nothing was changed: ${causeMessage(error)}`, {
+        cause: error,
+      });
     }
-  } catch (error) {
-    await client.close().catch(() => {});
-    unlock();
-    throw new StoreError('migration_failed', `migration failed in ${dataDir}, nothing was changed: ${causeMessage(error)}`, {
-      cause: error,
-    });
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrateStore();
+    } catch (error) {
+      await client.close().catch(() => {});
+      unlock();
+      throw error;
+    }
   }
   return {
     db,
     kind: 'pglite',
+    migrate: migrateStore,
     listen: (channel, onNotify) => client.listen(channel, onNotify),
     async close() {
       try {

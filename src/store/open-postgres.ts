@@ -23,32 +23,46 @@ export async function openPostgres(databaseUrl: string, options: StoreOptions): 
   // the process. The next query gets a fresh connection, and the worker retries with backoff.
   pool.on('error', (error) => log(`store: Postgres connection lost (${where}): ${causeMessage(error)}`));
 
-  let client: pg.PoolClient;
   try {
-    client = await pool.connect();
+    const client = await pool.connect();
+    client.release();
   } catch (error) {
     await pool.end().catch(() => {});
     throw new StoreError('unreachable', `cannot connect to Postgres at ${where}: ${causeMessage(error)}`, { cause: error });
   }
-  try {
-    if (options.migrate !== false) {
+
+  async function migrateStore(folder = options.migrationsFolder ?? defaultMigrationsFolder): Promise<void> {
+    // One connection for the lock and the migrator's transaction, so that the lock covers it.
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw new StoreError('unreachable', `cannot connect to Postgres at ${where}: ${causeMessage(error)}`, { cause: error });
+    }
+    try {
       await client.query('select pg_advisory_lock($1)', [migrationLockKey]);
       try {
-        await migrate(drizzle({ client, schema }), { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder });
-      } catch (error) {
-        throw new StoreError('migration_failed', `migration failed on ${where}, nothing was changed: ${causeMessage(error)}`, {
-          cause: error,
-        });
+        await migrate(drizzle({ client, schema }), { migrationsFolder: folder });
       } finally {
         await client.query('select pg_advisory_unlock($1)', [migrationLockKey]).catch(() => {});
       }
+    } catch (error) {
+      throw new StoreError('migration_failed', `migration failed on ${where}, nothing was changed: ${causeMessage(error)}`, {
+        cause: error,
+      });
+    } finally {
+      client.release();
     }
-  } catch (error) {
-    client.release();
-    await pool.end().catch(() => {});
-    throw error;
   }
-  client.release();
+
+  if (options.migrate !== false) {
+    try {
+      await migrateStore();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  }
 
   const db = drizzle({ client: pool, schema });
   const listeners = new Map<string, Set<(payload: string) => void>>();
@@ -91,6 +105,7 @@ export async function openPostgres(databaseUrl: string, options: StoreOptions): 
   return {
     db,
     kind: 'postgres',
+    migrate: migrateStore,
     async listen(channel, onNotify) {
       const set = listeners.get(channel) ?? new Set();
       const isNew = !listeners.has(channel);

@@ -9,5 +9,10 @@ export type Store = {
    * PGlite's in-process notifications). Resolves to a function that stops listening.
    */
   listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * Apply pending migrations (openStore does, unless `migrate: false`). All pending migrations run
+   * in one transaction: if one fails, none is applied (StoreError `migration_failed`).
+   */
+  migrate: (migrationsFolder?: string) => Promise<void>;
   close: () => Promise<void>;
 };
