@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../src/jobs/rows.ts';
 import { recordDelivery } from '../../src/store/record-delivery.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
@@ -84,9 +85,10 @@ test('a PGlite data folder keeps its data, and refuses a second process while in
   }
 });
 
-if (postgresUrl) {
+const pgUrl = postgresUrl;
+if (pgUrl) {
   test('slipway migrate brings a Postgres database up to date', async () => {
-    const database = await createTestDatabase(postgresUrl);
+    const database = await createTestDatabase(pgUrl);
     try {
       const cli = slipway(['migrate'], { DATABASE_URL: database.url });
       assert.equal(cli.code, 0, cli.stderr);
@@ -94,7 +96,7 @@ if (postgresUrl) {
       const store = await openStore({ databaseUrl: database.url, migrate: false });
       const jobsTable = await store.db.execute(sql`select to_regclass('public.jobs') is not null as present`);
       await store.close();
-      assert.equal((jobsTable.rows[0] as { present: boolean }).present, true);
+      assert.equal((rowsOf(jobsTable)[0] as { present: boolean }).present, true);
     } finally {
       await database.drop();
     }
@@ -131,11 +133,11 @@ for (const engine of postgresUrl ? ['pglite', 'postgres'] : ['pglite']) {
       const tables = await store.db.execute(
         sql`select table_name from information_schema.tables where table_name in ('widgets', 'gadgets')`,
       );
-      assert.deepEqual(tables.rows.map((r) => (r as { table_name: string }).table_name), ['widgets']);
+      assert.deepEqual(rowsOf(tables).map((r) => r.table_name), ['widgets']);
       const columns = await store.db.execute(sql`select column_name from information_schema.columns where table_name = 'widgets'`);
-      assert.deepEqual(columns.rows.map((r) => (r as { column_name: string }).column_name), ['id']);
+      assert.deepEqual(rowsOf(columns).map((r) => r.column_name), ['id']);
       const applied = await store.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-      assert.equal((applied.rows[0] as { n: number }).n, 1);
+      assert.equal((rowsOf(applied)[0] as { n: number }).n, 1);
     } finally {
       await store.close();
       await database?.drop();
