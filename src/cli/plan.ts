@@ -14,7 +14,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatConfigError, loadApps, loadAppsFromFiles, resolveEnvironment, type LoadedApp, type LoadResult } from '../config/load.ts';
 import { diffCost } from '../cost/diff-cost.ts';
-import { estimateCost, type CostUsage } from '../cost/estimate-cost.ts';
+import { estimateCost, summarizeEstimate, UnknownRegionError, type CostUsage } from '../cost/estimate-cost.ts';
 import type { CostDiff } from '../cost/types.ts';
 import { diffTerraform } from '../plan/diff-terraform.ts';
 import { PlanInputError } from '../plan/plan-input-error.ts';
@@ -23,6 +23,7 @@ import { readTerraformJson } from '../plan/read-terraform-json.ts';
 import { readTerraformPlan } from '../plan/read-terraform-plan.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { PolicyResult } from '../policy/types.ts';
+import { buildReportApp } from '../report/build-report-app.ts';
 import { renderComment } from '../report/render-comment.ts';
 import { renderJson } from '../report/render-json.ts';
 import { renderText } from '../report/render-text.ts';
@@ -126,9 +127,16 @@ async function fromConfig(o: Options, io: CliIo): Promise<Built> {
       } else notes.push(`${app.config.name}: not in the base, so everything is new`);
     }
     const componentOf = synth.componentOf;
-    const plan = diffTerraform(before, after, { componentOf });
-    const cost = costDiff(before, after, beforeRegion, resolved.region, o.usage, componentOf, notes, app.config.name);
-    apps.push({ name: app.config.name, environment: o.env, plan, cost });
+    let report: ReportApp;
+    try {
+      report = buildReportApp({ name: app.config.name, environment: o.env, before, after, region: resolved.region, beforeRegion, usage: o.usage, componentOf });
+    } catch (error) {
+      if (!(error instanceof UnknownRegionError)) throw error;
+      notes.push(`${app.config.name}: cost not estimated: ${error.message}`);
+      report = { name: app.config.name, environment: o.env, plan: diffTerraform(before, after, { componentOf }), cost: diffCost(null, summarizeEstimate(resolved.region, [])) };
+    }
+    apps.push(report);
+    const { plan, cost } = report;
     if (policy) {
       policies.push(...policy.evaluate({
         config: resolved, environment: o.env, terraform: after as never, plan, cost: cost.after, costDiff: cost,
@@ -177,9 +185,9 @@ function costDiff(
     const b = before ? estimateCost(before, { region: beforeRegion, usage, componentOf }) : null;
     return diffCost(b, a);
   } catch (error) {
-    notes.push(`${app}: cost not estimated: ${(error as Error).message}`);
-    const empty = { region, currency: 'USD' as const, monthly: 0, lines: [], unpriced: [], usageBased: [], byComponent: {} };
-    return diffCost(null, empty);
+    if (!(error instanceof UnknownRegionError)) throw error;
+    notes.push(`${app}: cost not estimated: ${error.message}`);
+    return diffCost(null, summarizeEstimate(region, []));
   }
 }
 
