@@ -17,6 +17,7 @@ import { PlatformRefs } from './platform-refs.ts';
 import type { Postgres } from './postgres.ts';
 import type { Queue } from './queue.ts';
 import type { Redis } from './redis.ts';
+import { literal } from './naming.ts';
 import { addStateBackend, stateKey } from './state-backend.ts';
 import { webServiceRef } from './web-hosts.ts';
 import { SynthError } from '../src/synth/synth-error.ts';
@@ -43,7 +44,9 @@ export class AppStack extends TerraformStack {
   constructor(scope: Construct, config: ResolvedConfig, kinds: Partial<Kinds>, options: AppStackOptions = {}) {
     super(scope, config.name);
     const environment = config.environment;
-    const defaultTags = { ...config.tags, 'slipway:app': config.name, 'slipway:environment': environment };
+    // User text (config tags) is made literal: Terraform would evaluate `${file("…")}` in a tag.
+    const userTags = Object.fromEntries(Object.entries(config.tags ?? {}).map(([key, value]) => [literal(key), literal(value)]));
+    const defaultTags = { ...userTags, 'slipway:app': config.name, 'slipway:environment': environment };
     new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: defaultTags }] });
     addStateBackend(this, { bucket: options.stateBucket, key: stateKey(config.name, environment), region: options.stateRegion ?? config.region });
 

@@ -13,7 +13,7 @@ import type { AppContext } from './app-context.ts';
 import { componentTags } from './app-context.ts';
 import type { EcsTask } from './ecs-task.ts';
 import { addEcsTask } from './ecs-task.ts';
-import { awsName } from './naming.ts';
+import { awsName, literal } from './naming.ts';
 import type { TrackingPolicy } from './scaling.ts';
 import { addScaling, defaultCpuTarget, utilisationPolicy } from './scaling.ts';
 import { listenerPriority, webHosts } from './web-hosts.ts';
@@ -43,7 +43,7 @@ export class WebService extends Construct {
       vpcId: platform.vpc.id,
       deregistrationDelay: '30',
       healthCheck: {
-        path: health.path,
+        path: literal(health.path),
         interval: durationToSeconds(health.interval),
         timeout: durationToSeconds(health.timeout),
         healthyThreshold: health.healthyThreshold,

@@ -121,4 +121,16 @@ test('user text that looks like a Terraform expression is escaped, not evaluated
   const [container] = containers(only(sneaky, 'aws_ecs_task_definition', 'web'));
   assert.equal(container.environment[0].value, '$${aws_iam_role.admin.arn}');
   assert.deepEqual(container.command, ['echo', '%%{if true}']);
+  const reader = synthesize(
+    resolved({
+      version: 1,
+      name: 'reader',
+      tags: { owner: '${file("/etc/passwd")}' },
+      services: { web: { type: 'web', image: 'nginx:${sha}', health: { path: '/${file("/etc/shadow")}' } } },
+    }),
+    { sha: '${path.cwd}' },
+  );
+  assert.equal((reader.provider!.aws[0].default_tags as { tags: Record<string, string> }[])[0].tags.owner, '$${file("/etc/passwd")}');
+  assert.equal((only(reader, 'aws_lb_target_group', 'web').health_check as { path: string }).path, '/$${file("/etc/shadow")}');
+  assert.equal(containers(only(reader, 'aws_ecs_task_definition', 'web'))[0].image, 'nginx:$${path.cwd}');
 });
