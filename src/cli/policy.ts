@@ -15,7 +15,7 @@ import type { CostDiff, CostEstimate } from '../cost/types.ts';
 import { diffTerraform } from '../plan/diff-terraform.ts';
 import {
   builtinRules, combinePolicies, evaluatePolicies, formatPolicyError, loadPolicyFiles, loadServerPolicies,
-  PolicyLoadError, readPolicyFolder, repositoryPolicyDir, type LoadedPolicies, type PolicyResult, type PolicySet,
+  isBlocking, PolicyLoadError, readPolicyFolder, summarizePolicyResults, repositoryPolicyDir, type LoadedPolicies, type PolicyResult, type PolicySet,
 } from '../policy/index.ts';
 import { componentOf } from '../synth/component-of.ts';
 import { synthesizeLazily } from '../synth/synthesize-lazily.ts';
@@ -103,9 +103,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return blocking ? 1 : 0;
 }
 
-function isBlocking(result: PolicyResult): boolean {
-  return result.status === 'error' || (result.status === 'fail' && result.severity === 'error');
-}
 
 function loadRules(dir: string, policiesDir: string | undefined, io: CliIo): PolicySet | number {
   let server: LoadedPolicies | undefined;
@@ -192,9 +189,7 @@ function renderText(report: AppReport): string {
   }
   if (skipped.length > 0) lines.push(`  not applicable: ${skipped.map((r) => `${r.ruleId} (${r.message.replace(/^not evaluated: /, '')})`).join(', ')}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
-  const blocking = report.results.filter(isBlocking).length;
-  const warnings = report.results.filter((r) => r.status === 'fail' && r.severity === 'warning').length;
-  const passed = report.results.filter((r) => (r.status === 'pass' && !r.notApplicable) || r.status === 'approved').length;
-  lines.push(`  ${blocking} blocking, ${warnings} warning(s), ${passed} passed, ${skipped.length} not applicable`);
+  const summary = summarizePolicyResults(report.results);
+  lines.push(`  ${summary.blocking.length} blocking, ${summary.warnings.length} warning(s), ${summary.passed.length + summary.approved.length} passed, ${summary.notApplicable.length} not applicable`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,3 +9,4 @@ export { parseApprovalCommand, applyApprovals, staleApprovals, type Approval } f
 export { fingerprint } from './fingerprint.ts';
 export type { PolicyRule, PolicyFile, Condition } from './rule-schema.ts';
 export type { PolicyResult, PolicyFault, Severity } from './types.ts';
+export { isBlocking, summarizePolicyResults, type PolicySummary } from './summarize-results.ts';

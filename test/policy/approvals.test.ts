@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { applyApprovals, builtinRules, evaluatePolicies, parseApprovalCommand, staleApprovals, type PolicyResult } from '../../src/policy/index.ts';
+import { applyApprovals, builtinRules, evaluatePolicies, parseApprovalCommand, staleApprovals, summarizePolicyResults, type PolicyResult } from '../../src/policy/index.ts';
 import type { ResourceChange } from '../../src/plan/types.ts';
 import { change, config, goodTerraform, plan } from './fixtures.ts';
 
@@ -65,4 +65,18 @@ test('approvals never lift a rule that is not approvable, nor an error result, n
   assert.equal(applyApprovals([errored], [{ ruleId: errored.ruleId, headSha: 'x', resultFingerprint: errored.fingerprint! }], 'x')[0].status, 'error');
   const failing = stateful(evaluate([replaceDb('16')]));
   assert.equal(stateful(applyApprovals([failing], [{ ruleId: 'other-rule', headSha: 'x', resultFingerprint: failing.fingerprint! }], 'x')).status, 'fail');
+});
+
+test('the summary blocks on error-level failures and on rules that could not be evaluated, not on warnings or approvals', () => {
+  const base = { description: 'd', remediation: 'r', resources: [], source: 'test', message: 'm' };
+  const results: PolicyResult[] = [
+    { ...base, ruleId: 'warn', severity: 'warning', status: 'fail' },
+    { ...base, ruleId: 'approved', severity: 'error', status: 'approved' },
+    { ...base, ruleId: 'skipped', severity: 'error', status: 'pass', notApplicable: true },
+  ];
+  assert.equal(summarizePolicyResults(results).conclusion, 'success');
+  const broken = summarizePolicyResults([...results, { ...base, ruleId: 'broken', severity: 'warning', status: 'error' }]);
+  assert.deepEqual([broken.conclusion, broken.blocking.map((r) => r.ruleId)], ['failure', ['broken']]);
+  const failing = summarizePolicyResults([...results, { ...base, ruleId: 'needs-ok', severity: 'error', status: 'fail', approvable: true }]);
+  assert.deepEqual([failing.conclusion, failing.awaitingApproval.map((r) => r.ruleId), failing.notApplicable.length], ['failure', ['needs-ok'], 1]);
 });
