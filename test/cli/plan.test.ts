@@ -103,6 +103,19 @@ describe('slipway plan', () => {
     assert.doesNotMatch(missing.err, /\n\s+at /, 'no stack trace');
   });
 
+  it('plans a region it has no prices for, and says the cost is not estimated', async () => {
+    const dir = join(scratch, 'mumbai');
+    cpSync(join(root, 'fixtures/apps/simple-web-app'), dir, { recursive: true });
+    const file = join(dir, 'paas.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^region: .*$/m, 'region: ap-south-1'));
+    const { code, out, err } = await call(plan, [dir, '--no-policies', '--format', 'text']);
+    assert.equal(code, 0, err);
+    assert.match(out, /cost not estimated: no price table for region ap-south-1/);
+    const unknownEnv = await call(plan, ['fixtures/apps/simple-web-app', '--env', 'nope']);
+    assert.equal(unknownEnv.code, 1);
+    assert.match(unknownEnv.err, /^slipway plan: paas\.yaml: .*nope/);
+  });
+
   it('as a process, prints exactly what it renders in-process', async () => {
     const args = ['plan', 'fixtures/apps/microservices-demo', '--sha', 'deadbeef'];
     const child = spawnSync(process.execPath, ['bin/slipway.js', ...args], { cwd: root, encoding: 'utf8' });
