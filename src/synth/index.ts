@@ -6,6 +6,7 @@ export { synthesizePlatform } from './synthesize-platform.ts';
 export type { SynthOptions } from './synthesize-with.ts';
 export { checkReferences } from './check-references.ts';
 export { componentOf } from './component-of.ts';
+export { serviceUrls } from './service-urls.ts';
 export { canonicalize } from './canonical-json.ts';
 export { SynthError } from './synth-error.ts';
 export type { TerraformJson, TerraformBlock } from './terraform-json.ts';

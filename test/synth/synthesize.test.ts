@@ -129,3 +129,12 @@ test('loading only the kinds a config uses gives the same document; a missing ki
   assert.equal(JSON.stringify(await synthesizeLazily(demo, { sha: 's' })), JSON.stringify(synthesize(demo, { sha: 's' })));
   assert.throws(() => synthesizeWith(demo, {}), (error: Error & { code?: string }) => error.code === 'SYNTH_INTERNAL' && /construct was not loaded/.test(error.message));
 });
+
+test('serviceUrls names where each web service and static site answers, matching the listener rules', async () => {
+  const { serviceUrls } = await import('../../src/synth/service-urls.ts');
+  assert.deepEqual(serviceUrls(demo), { web: 'https://shop.example.com' });
+  const preview = resolved({ version: 1, name: 'docs', services: { api: { type: 'web', image: 'x' }, site: { type: 'static', source: 'd', domains: ['docs.example.com'] } } }, 'pr-9');
+  assert.deepEqual(serviceUrls(preview, { baseDomain: 'preview.example.com' }), { api: 'https://api.docs.pr-9.preview.example.com', site: 'https://docs.example.com' });
+  const rule = only(synthesize(preview, { baseDomain: 'preview.example.com' }), 'aws_lb_listener_rule', 'api');
+  assert.deepEqual(rule.condition, [{ host_header: { values: ['api.docs.pr-9.preview.example.com'] } }]);
+});
