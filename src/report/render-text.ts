@@ -29,7 +29,9 @@ export function renderText(input: ReportInput): string {
     out.push('', `${app.name} · ${app.environment}: ${countsText(app.plan.resources)} · ${money(cost.before.monthly)} → ${money(cost.after.monthly)}/month (${signedMoney(cost.delta)})`);
     const changed = app.plan.resources.filter((r) => r.action !== 'no-op').sort((a, b) => actionOrder[a.action] - actionOrder[b.action] || (a.address < b.address ? -1 : 1));
     for (const r of changed) out.push(...resourceText(r));
-    const rows = cost.lines.filter((l) => l.delta !== 0 || l.usageBased || l.priced === false);
+    const rows = cost.lines
+      .filter((l) => l.delta !== 0 || l.usageBased || l.priced === false)
+      .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || (a.address < b.address ? -1 : 1));
     if (rows.length > 0) {
       out.push('', '  Cost (monthly)            before       after      change');
       for (const l of rows) {
