@@ -16,7 +16,14 @@ export interface UpsertPrCommentInput {
 // GitHub refuses comment bodies over 65,536 characters.
 const MAX_BODY = 65_536;
 
-export async function findMarkedComment(octokit: Octokit, input: Omit<UpsertPrCommentInput, 'body'>): Promise<{ id: number; body: string } | undefined> {
+type Target = Omit<UpsertPrCommentInput, 'body'>;
+
+/** Our comment (the oldest carrying the marker), looking through every page; stops at the first found. */
+export async function findMarkedComment(octokit: Octokit, input: Target): Promise<{ id: number; body: string } | undefined> {
+  return (await listMarkedComments(octokit, input, true))[0];
+}
+
+async function listMarkedComments(octokit: Octokit, input: Target, firstOnly: boolean): Promise<Array<{ id: number; body: string }>> {
   return withGitHubErrors(`listing comments on ${input.owner}/${input.repo}#${input.issueNumber}`, async () => {
     const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
       owner: input.owner,
@@ -24,11 +31,15 @@ export async function findMarkedComment(octokit: Octokit, input: Omit<UpsertPrCo
       issue_number: input.issueNumber,
       per_page: 100,
     });
+    const found: Array<{ id: number; body: string }> = [];
     for await (const page of pages) {
-      const found = page.data.find((comment) => isMarked(comment, input.marker));
-      if (found) return { id: found.id, body: found.body ?? '' };
+      for (const comment of page.data) {
+        if (!isMarked(comment, input.marker)) continue;
+        found.push({ id: comment.id, body: comment.body ?? '' });
+        if (firstOnly) return found;
+      }
     }
-    return undefined;
+    return found;
   });
 }
 
@@ -46,7 +57,26 @@ export async function upsertPrComment(octokit: Octokit, input: UpsertPrCommentIn
   const created = await withGitHubErrors(`commenting on ${input.owner}/${input.repo}#${input.issueNumber}`, () =>
     octokit.rest.issues.createComment({ owner: input.owner, repo: input.repo, issue_number: input.issueNumber, body }),
   );
-  return { id: created.data.id, created: true };
+  // Two jobs for one pull request may both have found nothing and both commented: the oldest
+  // comment stays (edited to this body), the others go, so the PR still shows one.
+  const ours = (await listMarkedComments(octokit, input, false)).sort((a, b) => a.id - b.id);
+  const keep = ours[0];
+  if (!keep || keep.id === created.data.id) return { id: created.data.id, created: true };
+  for (const extra of ours.slice(1)) {
+    await withGitHubErrors(`removing duplicate comment ${extra.id} on ${input.owner}/${input.repo}#${input.issueNumber}`, async () => {
+      try {
+        await octokit.rest.issues.deleteComment({ owner: input.owner, repo: input.repo, comment_id: extra.id });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error; // the other job removed it already
+      }
+    });
+  }
+  if (keep.body !== body) {
+    await withGitHubErrors(`updating comment ${keep.id} on ${input.owner}/${input.repo}#${input.issueNumber}`, () =>
+      octokit.rest.issues.updateComment({ owner: input.owner, repo: input.repo, comment_id: keep.id, body }),
+    );
+  }
+  return { id: keep.id, created: false };
 }
 
 function truncate(body: string): string {

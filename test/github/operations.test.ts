@@ -52,6 +52,20 @@ describe('GitHub operations against the GitHub double', () => {
       assert.deepEqual(gh.callsTo('GET', '/repos/acme/web/issues/2/comments').map((c) => c.query.page ?? '1').slice(-2), ['1', '2']);
     });
 
+    it('leaves one comment when two jobs upsert the same pull request at once', async () => {
+      const results = await Promise.all([
+        upsertPrComment(octokit, { ...repo, issueNumber: 8, body: 'from job A', marker: 'slipway:plan' }),
+        upsertPrComment(octokit, { ...repo, issueNumber: 8, body: 'from job B', marker: 'slipway:plan' }),
+      ]);
+      const left = gh.comments.filter((c) => c.issue_number === 8);
+      assert.equal(left.length, 1);
+      assert.ok(results.every((r) => r.id === left[0]!.id));
+      assert.match(left[0]!.body, /from job [AB]/);
+      const posts = gh.callsTo('POST', '/repos/acme/web/issues/8/comments').length;
+      const deletes = gh.calls.filter((c) => c.method === 'DELETE').length;
+      assert.ok(posts === 1 || (posts === 2 && deletes >= 1), `${posts} comments posted, ${deletes} deleted`);
+    });
+
     it('ignores a human comment that quotes the marker', async () => {
       gh.seedComment('acme/web', 3, 'look: <!-- slipway:plan --> ha', 'mallory');
       const result = await upsertPrComment(octokit, { ...repo, issueNumber: 3, body: 'real', marker: 'slipway:plan' });

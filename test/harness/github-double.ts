@@ -561,6 +561,15 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     return [200, comment];
   });
 
+  route('DELETE', '/repos/:o/:r/issues/comments/:id', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'write');
+    const index = state.comments.findIndex((c) => c.id === Number(p[2]) && c.repo === repoOf(p));
+    if (index < 0) throw new HttpError(404, 'Not Found');
+    if (state.comments[index]!.user.login !== botUser.login) throw new HttpError(403, 'Resource not accessible by integration');
+    state.comments.splice(index, 1);
+    return [204, undefined];
+  });
+
   // Check runs.
   route('POST', '/repos/:o/:r/check-runs', (ctx, p) => {
     requireToken(ctx, repoOf(p), 'checks', 'write');
