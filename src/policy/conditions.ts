@@ -18,6 +18,7 @@ export type Scope = {
   address?: string;
 };
 
+const maxMatchLength = 10_000;
 const regexCache = new Map<string, RegExp>();
 function regex(pattern: string): RegExp {
   let compiled = regexCache.get(pattern);
@@ -169,7 +170,8 @@ export function evaluateCondition(c: Condition, subject: unknown, scope: Scope):
   if (c.lessThanOrEqual !== undefined) return compare(values, c.lessThanOrEqual, scope, (a, b) => a <= b);
   if (c.matches !== undefined) {
     const pattern = regex(c.matches);
-    return values.some((value) => typeof value === 'string' && pattern.test(value));
+    // Bounded input keeps a slow pattern from an untrusted file from stalling evaluation.
+    return values.some((value) => typeof value === 'string' && pattern.test(value.length > maxMatchLength ? value.slice(0, maxMatchLength) : value));
   }
   throw new Error(`condition has no test: ${JSON.stringify(c)}`);
 }

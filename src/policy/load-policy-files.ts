@@ -28,6 +28,22 @@ export type LoadedPolicies = {
   errors: PolicyFileError[];
 };
 
+/** Deep enough for any real rule (file → rules → rule → assert → anyOf → … ≈ 12), shallow enough for every recursion. */
+const maxNesting = 40;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > maxNesting) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Policy files are small; anything larger is refused before parsing. */
 export const maxPolicyFileBytes = 256 * 1024;
 
@@ -92,6 +108,9 @@ export function loadPolicyFile(file: string, text: string): Parsed {
   }
   if (data === null || data === undefined) {
     return { errors: [{ file, line: 1, column: 1, path: '', message: 'file is empty; expected `version: 1` and `rules:`' }] };
+  }
+  if (depthOf(data) > maxNesting) {
+    return { errors: [{ file, line: 1, column: 1, path: '', message: `nested more than ${maxNesting} levels deep; policy rules never need that many` }] };
   }
   const result = PolicyFile.safeParse(data);
   if (!result.success) return { errors: result.error.issues.flatMap((issue) => locateIssue(issue, document, lineCounter, file)) };

@@ -103,3 +103,11 @@ test('an empty file and a missing version are errors', () => {
   const noVersion = load('rules: []\n');
   assert.equal(noVersion.errors[0].path, 'version');
 });
+
+test('conditions nested absurdly deep are refused before validation', () => {
+  let condition = '{ path: a, exists: true }';
+  for (let i = 0; i < 60; i++) condition = `{ not: ${condition} }`;
+  const { errors, rules } = load(valid.replace('{ path: message_retention_seconds, lessThanOrEqual: 86400 }', condition));
+  assert.deepEqual(rules, []);
+  assert.match(errors[0].message, /nested more than 40 levels/);
+});
