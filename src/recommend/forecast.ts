@@ -26,7 +26,7 @@ export type ForecastEvaluation = {
 };
 
 /** Forecast `horizon` grid steps after `train` (the training values end where the forecast starts). */
-export function profileForecast(train: Float64Array, period: number, horizon: number, cycles = 4): Float64Array {
+export function profileForecast(train: Float64Array, period: number, horizon: number, cycles = 4, levelPower = 0.5): Float64Array {
   const n = train.length;
   const usable = Math.max(1, Math.min(cycles, Math.floor(n / period)));
   const profile = new Float64Array(period);
@@ -46,7 +46,7 @@ export function profileForecast(train: Float64Array, period: number, horizon: nu
     const v = train[n - period + k];
     if (Number.isFinite(v) && Number.isFinite(profile[k])) { recent += v; base += profile[k]; }
   }
-  const level = base > 0 && recent > 0 ? Math.sqrt(recent / base) : 1; // damped: half the log-ratio
+  const level = base > 0 && recent > 0 ? Math.pow(recent / base, levelPower) : 1; // damped: half the log-ratio by default
   const out = new Float64Array(horizon);
   for (let h = 0; h < horizon; h++) out[h] = profile[h % period] * level;
   return out;

@@ -4,8 +4,8 @@
  * - `ceiling` (80 %) is the utilisation a task must stay under; above it counts as a breach.
  * - The recommended target leaves room for the load to grow while a scale-out happens: it is the
  *   ceiling divided by the P99 of the five-minute growth ratio of load, rounded down to 5 %.
- * - max covers the P99 of desired tasks with 15 % headroom; min is the P5 (at least 2 when the
- *   service ran 2 or more for availability).
+ * - max covers the P99 of desired tasks with 15 % headroom, and never goes below today's max;
+ *   min is the P5 (at least 2 when the service ran 2 or more, for availability).
  */
 import { histogramQuantiles } from './histogram-quantiles.ts';
 import { toGrid } from './grid.ts';
@@ -68,7 +68,9 @@ export function recommendReplicas(input: {
   const [p5, p50, p99, peak] = histogramQuantiles(desiredExact, [0.05, 0.5, 0.99, 1]);
   const availabilityFloor = spec.instances.min >= 2 ? 2 : 1;
   const min = Math.max(availabilityFloor, Math.ceil(p5));
-  const max = Math.max(min, Math.ceil(p99 * 1.15), Math.ceil(peak));
+  // A max below today's max saves nothing (tasks cost when they run) and risks breaches when load
+  // outgrows the history: keep today's as the floor of the cap.
+  const max = Math.max(min, Math.ceil(p99 * 1.15), Math.ceil(peak), spec.instances.max);
   let recommendedTasks = 0;
   for (const d of desiredExact) recommendedTasks += Math.min(max, Math.max(min, Math.ceil(d)));
   recommendedTasks /= desiredExact.length;
