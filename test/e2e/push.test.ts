@@ -69,7 +69,7 @@ describe('push to the default branch', () => {
     const repo = await h.repo('acme/huge');
     const sha = await repo.commit({ 'paas.yaml': `# ${'x'.repeat(10 * 1024 * 1024)}\n${helloApp()}` });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
-    const run = await eventually('the failed check', checkFor(sha), 20_000);
+    const run = await eventually('the failed check', checkFor(sha), 40_000);
     assert.equal(run.conclusion, 'failure');
     assert.match(run.output.annotations[0]?.message ?? '', /too large/);
   });
@@ -139,7 +139,7 @@ describe('push to the default branch', () => {
     h.github.injectFault({ method: 'POST', path: /\/repos\/acme\/flaky\/deployments$/, status: 403, retryAfter: 1, times: 1 });
     const id = crypto.randomUUID();
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }), id);
-    const run = await eventually('the check after retries', checkFor(sha), 20_000);
+    const run = await eventually('the check after retries', checkFor(sha), 40_000);
     assert.equal(run.conclusion, 'success');
     await eventually('the deployment', () => h.github.deployments.find((d) => d.sha === sha));
     assert.match((await eventually('the outcome', () => outcomeOf(id))) ?? '', /planned/);

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { and, eq } from 'drizzle-orm';
+import { auditLog, installations, jobs, repositories, webhookDeliveries } from '../../src/store/schema.ts';
+import { runGit } from '../harness/git-server.ts';
+import {
+  installationPayload,
+  installationRepositoriesPayload,
+  issueCommentPayload,
+  pullRequestPayload,
+  pushPayload,
+} from '../harness/payloads.ts';
+import { eventually, helloApp, startHarness, type Harness } from './service-harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+const outcomeOf = async (id: string) => {
+  const [row] = await h.service.deps.store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
+  return row?.outcome && !row.outcome.startsWith('failed, will retry') ? row.outcome : undefined;
+};
+const commentsOn = (repo: string, n: number) => h.github.comments.filter((c) => c.repo === repo && c.issue_number === n);
+
+async function deployMain(repo: Awaited<ReturnType<Harness['repo']>>, files: Record<string, string>): Promise<string> {
+  const sha = await repo.commit(files);
+  await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+  await eventually('the production check', () => h.github.checkRuns.find((r) => r.head_sha === sha));
+  return sha;
+}
+
+describe('pull requests', () => {
+  it('keeps ONE comment per PR: opened creates it, synchronize edits it with the new head sha, closed marks it final', async () => {
+    const repo = await h.repo('acme/pr-app');
+    const base = await deployMain(repo, { 'paas.yaml': helloApp({ instances: 2 }) });
+    const head1 = await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) }, { branch: 'feature', parent: base });
+    const pr = (action: 'opened' | 'synchronize' | 'closed', headSha: string) =>
+      pullRequestPayload({ action, repo: repo.full, installationId: repo.installationId, number: 7, headSha, headRef: 'feature', baseSha: base });
+
+    await h.send('pull_request', pr('opened', head1));
+    const first = await eventually('the comment', () => commentsOn('acme/pr-app', 7)[0]);
+    assert.match(first.body, /<!-- slipway:pr-comment -->/);
+    assert.ok(first.body.includes(head1), 'the comment names the head sha it was built from');
+
+    const head2 = await repo.commit({ 'paas.yaml': helloApp({ instances: 4, cpu: 0.5, memory: '1Gi' }) }, { branch: 'feature' });
+    await h.send('pull_request', pr('synchronize', head2));
+    await eventually('the edited comment', () => commentsOn('acme/pr-app', 7)[0]?.body.includes(head2));
+    assert.equal(commentsOn('acme/pr-app', 7).length, 1, 'edited, not a new comment');
+    await eventually('a check run on the PR head', () => h.github.checkRuns.some((r) => r.head_sha === head2 && r.name === 'slipway'));
+
+    await h.send('pull_request', pr('closed', head2));
+    await eventually('the final comment', () => /\(final\)/.test(commentsOn('acme/pr-app', 7)[0]?.body ?? ''));
+    assert.equal(commentsOn('acme/pr-app', 7).length, 1);
+  });
+
+  it('plans a fork through the base repository refs/pull/N/head, without credentials reaching the fork', async () => {
+    const repo = await h.repo('acme/forked');
+    const base = await deployMain(repo, { 'paas.yaml': helloApp() });
+    // The fork's commit exists in the base repository only as refs/pull/9/head, as on GitHub.
+    const head = await repo.commit({ 'paas.yaml': helloApp({ instances: 5 }) }, { branch: 'fork-work', parent: base });
+    await runGit(['update-ref', 'refs/pull/9/head', head], repo.bareDir);
+    await repo.deleteBranch('fork-work');
+    await h.send(
+      'pull_request',
+      pullRequestPayload({
+        action: 'opened', repo: repo.full, installationId: repo.installationId, number: 9, headSha: head, baseSha: base,
+        headRepo: { fullName: 'mallory/forked', cloneUrl: 'http://127.0.0.1:1/mallory/forked.git' },
+      }),
+    );
+    const comment = await eventually('the fork comment', () => commentsOn('acme/forked', 9)[0]);
+    assert.ok(comment.body.includes(head));
+    assert.match(comment.body, /fork/);
+    const fetched = h.git.requests.filter((r) => r.path.includes('mallory'));
+    assert.equal(fetched.length, 0, 'nothing was fetched from the fork');
+  });
+
+  it('judges a PR by the default branch policies, says so when the PR edits them, and records approvals by writers only', async () => {
+    const repo = await h.repo('acme/guarded');
+    const withQueue = `${helloApp()}\nresources:\n  tasks: { type: queue }\n`;
+    const base = await deployMain(repo, { 'paas.yaml': withQueue, '.slipway/policies/team.yaml': 'version: 1\nrules: []\n' });
+    // The PR drops the queue (a stateful delete: needs an approval) and edits the policy folder.
+    const head = await repo.commit({ 'paas.yaml': helloApp(), '.slipway/policies/team.yaml': 'version: 1\nrules: []\n# weakened\n' }, { branch: 'drop-queue', parent: base });
+    await h.send('pull_request', pullRequestPayload({ action: 'opened', repo: repo.full, installationId: repo.installationId, number: 3, headSha: head, headRef: 'drop-queue', baseSha: base }));
+    const comment = await eventually('the comment', () => commentsOn('acme/guarded', 3)[0]);
+    assert.match(comment.body, /stateful-change-approval/);
+    assert.match(comment.body, /team\.yaml/, 'the comment says the PR edits policy files');
+    const blocked = await eventually('the PR check', () => h.github.checkRuns.find((r) => r.head_sha === head));
+    assert.equal(blocked.conclusion, 'failure');
+
+    h.github.setPermission('acme/guarded', 'reader', 'read');
+    const refused = crypto.randomUUID();
+    await h.send('issue_comment', issueCommentPayload({ repo: repo.full, installationId: repo.installationId, issueNumber: 3, body: '/slipway approve stateful-change-approval', sender: 'reader' }), refused);
+    assert.match(await eventually('the refusal', () => outcomeOf(refused)), /refused: reader has read access/);
+
+    h.github.setPermission('acme/guarded', 'lead', 'write');
+    const approved = crypto.randomUUID();
+    await h.send('issue_comment', issueCommentPayload({ repo: repo.full, installationId: repo.installationId, issueNumber: 3, body: '/slipway approve stateful-change-approval', sender: 'lead' }), approved);
+    assert.match(await eventually('the approval outcome', () => outcomeOf(approved)), /approved by lead: stateful-change-approval/);
+    const [entry] = await h.service.deps.store.db.select().from(auditLog).where(and(eq(auditLog.action, 'policy.approve'), eq(auditLog.actor, 'lead')));
+    assert.equal((entry?.details as { headSha: string }).headSha, head);
+    assert.match(commentsOn('acme/guarded', 3)[0]!.body, /approved/);
+    assert.equal(commentsOn('acme/guarded', 3).length, 1);
+  });
+});
+
+describe('installation lifecycle', () => {
+  it('records installations and their repositories, changes and removals', async () => {
+    const db = h.service.deps.store.db;
+    h.github.addInstallation({ id: 500, account: 'octo', repositories: ['octo/a', 'octo/b'] });
+    await h.send('installation', installationPayload({ action: 'created', installationId: 500, account: 'octo', repositories: ['octo/a', 'octo/b'] }));
+    const repos = await eventually('the repositories', async () => {
+      const rows = await db.select().from(repositories).where(eq(repositories.installationId, 500));
+      return rows.length === 2 ? rows : undefined;
+    });
+    assert.deepEqual(repos.map((r) => r.fullName).sort(), ['octo/a', 'octo/b']);
+
+    await h.send('installation_repositories', installationRepositoriesPayload({ action: 'added', installationId: 500, account: 'octo', added: ['octo/c'] }));
+    await h.send('installation_repositories', installationRepositoriesPayload({ action: 'removed', installationId: 500, account: 'octo', removed: ['octo/a'] }));
+    await eventually('repository changes', async () => {
+      const rows = await db.select().from(repositories).where(eq(repositories.installationId, 500));
+      const live = rows.filter((r) => !r.removedAt).map((r) => r.fullName).sort();
+      return live.join(',') === 'octo/b,octo/c';
+    });
+
+    await h.send('installation', installationPayload({ action: 'suspend', installationId: 500, account: 'octo' }));
+    await eventually('suspension', async () => (await db.select().from(installations).where(eq(installations.id, 500)))[0]?.suspendedAt);
+    await h.send('installation', installationPayload({ action: 'unsuspend', installationId: 500, account: 'octo' }));
+    await eventually('unsuspension', async () => (await db.select().from(installations).where(eq(installations.id, 500)))[0]?.suspendedAt === null);
+    await h.send('installation', installationPayload({ action: 'deleted', installationId: 500, account: 'octo' }));
+    await eventually('removal', async () => (await db.select().from(installations).where(eq(installations.id, 500)))[0]?.removedAt);
+  });
+
+  it('acknowledges a redelivery once: the job runs once', async () => {
+    const id = crypto.randomUUID();
+    const payload = installationPayload({ action: 'created', installationId: 501, account: 'dup', repositories: ['dup/x'] });
+    assert.equal((await h.send('installation', payload, id)).status, 202);
+    assert.equal((await h.send('installation', payload, id)).status, 200);
+    assert.match(await eventually('the outcome', () => outcomeOf(id)), /recorded with 1 repositories/);
+    const queued = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${id}`));
+    assert.equal(queued.length, 1);
+    assert.equal(queued[0]!.attempts, 1, 'worked once');
+  });
+});
