@@ -4,7 +4,7 @@
  * that `env:` references resolve, then the wiring that needs both (database ingress, bucket
  * notifications).
  */
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { ResolvedConfig } from '../src/config/schema.ts';
@@ -47,8 +47,11 @@ export class AppStack extends TerraformStack {
     // User text (config tags) is made literal: Terraform would evaluate `${file("…")}` in a tag.
     const userTags = Object.fromEntries(Object.entries(config.tags ?? {}).map(([key, value]) => [literal(key), literal(value)]));
     const defaultTags = { ...userTags, 'slipway:app': config.name, 'slipway:environment': environment };
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: defaultTags }] });
-    addStateBackend(this, { bucket: options.stateBucket, key: stateKey(config.name, environment), region: options.stateRegion ?? config.region });
+    // Providers and the backend live under `_`-prefixed scopes: their fixed construct ids (cdktf
+    // names every backend "backend") must not collide with services named `aws` or `backend`.
+    const setup = new Construct(this, '_setup');
+    new AwsProvider(setup, 'aws', { region: config.region, defaultTags: [{ tags: defaultTags }] });
+    addStateBackend(setup, { bucket: options.stateBucket, key: stateKey(config.name, environment), region: options.stateRegion ?? config.region });
 
     // `_platform` cannot be a paas.yaml name, so lookups never pass for a component (see componentOf).
     const platform = new PlatformRefs(this, '_platform', options.platform ?? 'main');
@@ -110,7 +113,7 @@ export class AppStack extends TerraformStack {
         case 'static':
           if ((service.domains?.length ?? 0) > 0 && !usEast1) {
             // CloudFront only takes certificates from us-east-1.
-            usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', defaultTags: [{ tags: defaultTags }] });
+            usEast1 = new AwsProvider(setup, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', defaultTags: [{ tags: defaultTags }] });
           }
           new (kind('static'))(this, name, service, ctx, usEast1);
           break;

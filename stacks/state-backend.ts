@@ -4,7 +4,7 @@
  * is an option with a fixed default rather than derived from the account.
  */
 import { S3Backend } from 'cdktf';
-import type { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
 
 export const defaultStateBucket = 'slipway-terraform-state';
 
@@ -13,8 +13,8 @@ export function stateKey(app: string, environment: string): string {
   return `${app}/${environment}/terraform.tfstate`;
 }
 
-export function addStateBackend(stack: TerraformStack, props: { bucket?: string; key: string; region: string }): S3Backend {
-  const backend = new S3Backend(stack, { bucket: props.bucket ?? defaultStateBucket, key: props.key, region: props.region, encrypt: true });
+export function addStateBackend(scope: Construct, props: { bucket?: string; key: string; region: string }): S3Backend {
+  const backend = new S3Backend(scope, { bucket: props.bucket ?? defaultStateBucket, key: props.key, region: props.region, encrypt: true });
   // S3-native locking (Terraform ≥ 1.10), no DynamoDB table to manage; cdktf 0.21's types predate it.
   backend.addOverride('use_lockfile', true);
   return backend;

@@ -160,3 +160,10 @@ test('the fast stack-to-JSON gives exactly what cdktf toTerraform() gives, for e
     assert.deepEqual(ours, theirs);
   }
 });
+
+test('services may be named like the construct ids cdktf fixes for itself (aws, backend)', () => {
+  const doc = synthesize(resolved({ version: 1, name: 'names', services: { backend: { type: 'web', image: 'x' }, aws: { type: 'worker', image: 'y' } } }));
+  assert.equal(only(doc, 'aws_ecs_service', 'backend').name, 'names-production-backend');
+  assert.equal(only(doc, 'aws_ecs_service', 'aws').name, 'names-production-aws');
+  assert.equal(doc.terraform!.backend!.s3.key, 'names/production/terraform.tfstate');
+});
