@@ -97,7 +97,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     reports.push(report);
   }
 
-  if (values.format === 'json') io.stdout(`${JSON.stringify({ apps: reports }, null, 2)}\n`);
+  if (values.format === 'json') {
+    const apps = reports.map((report) => {
+      const summary = summarizePolicyResults(report.results);
+      return { ...report, conclusion: summary.conclusion, blocking: summary.blocking.map((r) => r.ruleId), warnings: summary.warnings.map((r) => r.ruleId) };
+    });
+    io.stdout(`${JSON.stringify({ apps }, null, 2)}\n`);
+  }
   else io.stdout(reports.map(renderText).join('\n'));
   const blocking = reports.some((report) => report.results.some(isBlocking));
   return blocking ? 1 : 0;

@@ -49,9 +49,11 @@ test('policy check reports failing rules with paas.yaml locations and exits 1', 
     const { out, io: cli } = io({}, dir);
     const code = await run(['check', '.', '--format', 'json'], cli);
     assert.equal(code, 1, out.stderr);
-    const report = JSON.parse(out.stdout) as { apps: { results: { ruleId: string; status: string; resources: string[]; location?: { file: string; line: number } }[] }[] };
+    const report = JSON.parse(out.stdout) as { apps: { conclusion: string; blocking: string[]; results: { ruleId: string; status: string; resources: string[]; location?: { file: string; line: number } }[] }[] };
     const failing = Object.fromEntries(report.apps[0].results.filter((r) => r.status === 'fail').map((r) => [r.ruleId, r]));
     assert.deepEqual(Object.keys(failing).sort(), ['max-instances', 'max-service-size', 'monthly-budget']);
+    assert.equal(report.apps[0].conclusion, 'failure');
+    assert.deepEqual([...report.apps[0].blocking].sort(), Object.keys(failing).sort());
     assert.deepEqual(failing['max-service-size'].resources, ['services.web']);
     assert.deepEqual([failing['max-service-size'].location?.file, failing['max-service-size'].location?.line], ['paas.yaml', 8]);
     assert.equal(failing['max-instances'].location?.line, 10);
