@@ -1,5 +1,6 @@
 /**
- * The HTTP surface, built from `deps` (no singletons): webhooks, health, and the metrics API.
+ * The HTTP surface, built from `deps` (no singletons): webhooks, health, and the metrics API
+ * (`/api/v1/metrics`, only when `SLIPWAY_API_TOKEN` is set, behind that bearer token).
  * Every error is mapped here, once: a client's mistake is a 4xx with a one-line reason, a store
  * that cannot take a delivery is a 503 with `Retry-After` (GitHub redelivers), and nothing else
  * is expected.
@@ -9,6 +10,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
 import { bearerToken } from './bearer-token.ts';
 import { createDeliveryWriter, type DeliveryWriter } from './delivery-writer.ts';
+import { metricsRoute, type MetricSampleRow } from './routes/metrics.ts';
+import { insertMetricSamples } from '../store/metric-samples.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ServiceUnavailableError } from './service-unavailable.ts';
@@ -19,8 +22,6 @@ export type HttpDeps = {
   webhookSecret: string;
   /** Bearer token protecting `/api/v1/*`; without one, the API answers 404. */
   apiToken?: string;
-  /** Routes served under `/api/v1/metrics` (the recommendations engineer's metrics intake). */
-  metricsRoutes?: Hono;
   writer?: DeliveryWriter;
   readiness?: Readiness;
   maxBodyBytes?: number;
@@ -34,9 +35,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.route('/', healthRoutes(deps.readiness ?? storeReadiness(deps.db)));
   app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, writer, maxBodyBytes: deps.maxBodyBytes }));
-  if (deps.metricsRoutes && deps.apiToken) {
+  if (deps.apiToken) {
+    // The metrics intake for recommendations: only with a token set (no token, no API).
     app.use('/api/v1/*', bearerToken(deps.apiToken));
-    app.route('/api/v1/metrics', deps.metricsRoutes);
+    app.route('/api/v1/metrics', metricsRoute({ insertSamples: (rows) => storeSamples(deps.db, rows) }));
   }
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
@@ -54,6 +56,14 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+async function storeSamples(db: Db, rows: MetricSampleRow[]): Promise<number> {
+  try {
+    return await insertMetricSamples(db, rows);
+  } catch (error) {
+    throw new ServiceUnavailableError('the store cannot take metric samples right now', { cause: error, retryAfterSeconds: 10 });
+  }
 }
 
 function causeText(error: unknown): string {

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { deployments, webhookDeliveries } from '../../src/store/schema.ts';
 import { pushPayload, ZERO_SHA } from '../harness/payloads.ts';
-import { eventually, helloApp, startHarness, type Harness } from './service-harness.ts';
+import { webhookHeaders } from '../harness/sign-webhook.ts';
+import { eventually, helloApp, secret, startHarness, type Harness } from './service-harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -154,5 +155,30 @@ describe('push to the default branch', () => {
     await h.send('push', pushPayload({ repo: { fullName: 'stranger/app', cloneUrl: repo.cloneUrl }, installationId: 999_999, after: sha }), id);
     assert.match(await eventually('the outcome', () => outcomeOf(id)), /does not know installation/);
     assert.equal(h.github.checkRuns.filter((r) => r.head_sha === sha).length, 0);
+  });
+});
+
+describe('bad input over HTTP', () => {
+  const post = (body: string, headers: Record<string, string>) => fetch(`${h.service.url}/webhooks/github`, { method: 'POST', body, headers });
+  const stored = async (id: string) => (await h.service.deps.store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id))).length;
+
+  it('answers 401 to a bad signature and stores nothing', async () => {
+    const id = crypto.randomUUID();
+    const body = JSON.stringify(pushPayload({ repo: { fullName: 'acme/x' }, installationId: 1, after: 'a'.repeat(40) }));
+    const res = await post(body, { ...webhookHeaders('not-the-secret', 'push', body, id) });
+    assert.equal(res.status, 401);
+    assert.equal(await stored(id), 0);
+  });
+
+  it('answers 400 to malformed JSON and 415 to a wrong content type', async () => {
+    const bad = '{"ref": "refs/heads/main", ';
+    assert.equal((await post(bad, webhookHeaders(secret, 'push', bad))).status, 400);
+    const text = 'hello';
+    assert.equal((await post(text, { ...webhookHeaders(secret, 'push', text), 'content-type': 'text/plain' })).status, 415);
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    assert.equal((await fetch(`${h.service.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${h.service.url}/readyz`)).status, 200);
   });
 });

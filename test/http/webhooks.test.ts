@@ -186,3 +186,16 @@ describe('health', () => {
     assert.equal(res.status, 503);
   });
 });
+
+describe('metrics API', () => {
+  it('is served only with a token, and refuses requests without it', async () => {
+    const body = JSON.stringify({ app: 'hello', service: 'web', metric: 'cpu', samples: [[1_790_000_000, 42]] });
+    assert.equal((await app.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status, 404);
+    const withApi = createHttpApp({ db: store.db, webhookSecret: secret, apiToken: 'api-token', log: () => {} });
+    const denied = await withApi.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer wrong' } });
+    assert.equal(denied.status, 401);
+    const ok = await withApi.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer api-token' } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { written: 1 });
+  });
+});
