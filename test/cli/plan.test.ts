@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,6 +33,22 @@ describe('slipway plan', () => {
       assert.ok(out.startsWith(COMMENT_MARKER));
       assert.match(out, /\*\*\d+ to create, 0 to destroy · (\+\$[\d,.]+\/month \(new: |\$0\.00\/month, plus usage-based costs)/);
       assert.match(out, /### Policies: /);
+      assert.deepEqual(checkMarkdown(out), []);
+    });
+  }
+
+  for (const fixture of ['simple-web-app', 'microservices-demo', 'ai-ml-pipeline', 'monorepo']) {
+    it(`plans ${fixture} against a copy with one more queue: only the queue is new`, async () => {
+      const head = join(scratch, `more-${fixture}`);
+      cpSync(join(root, 'fixtures/apps', fixture), head, { recursive: true });
+      const first = join(head, readdirSync(head, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('paas.yaml')).sort()[0]);
+      const text = readFileSync(first, 'utf8');
+      writeFileSync(first, /^resources:/m.test(text) ? text.replace(/^resources:\n/m, 'resources:\n  extra-jobs: { type: queue }\n') : `${text}\nresources:\n  extra-jobs: { type: queue }\n`);
+      const { code, out, err } = await call(plan, [head, '--base', join(root, 'fixtures/apps', fixture), '--sha', 's']);
+      assert.equal(code, 0, err);
+      // A queue is synthesized as the queue and its dead-letter queue.
+      assert.match(out, /\*\*2 to create, 0 to destroy · \$[\d,.]+\/month( \(no change\))?, plus usage-based costs\*\*/);
+      assert.match(out, /\| extra-jobs \| 2 create \|/);
       assert.deepEqual(checkMarkdown(out), []);
     });
   }
