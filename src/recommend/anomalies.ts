@@ -69,12 +69,8 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
       return (day === 0 || day === 6 ? perDaySlots : 0) + ofDay;
     };
     const slotIndex = new Int32Array(n);
-    const bySlot: number[][] = Array.from({ length: slots }, () => []);
-    for (let i = 0; i < n; i++) {
-      slotIndex[i] = slot(i);
-      if (Number.isFinite(values[i])) bySlot[slotIndex[i]].push(values[i]);
-    }
-    const profile = bySlot.map((list) => (list.length ? median(list) : 0));
+    for (let i = 0; i < n; i++) slotIndex[i] = slot(i);
+    const profile = slotMedians(values, slotIndex, slots);
     for (let i = 0; i < n; i++) seasonal[i] = profile[slotIndex[i]];
   }
   // Level: median residual per day.
@@ -118,6 +114,23 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
   return windows;
 }
 
+/** Median of the finite values in each slot (0 for an empty slot): grouped by a counting sort into one buffer, no per-slot arrays. */
+function slotMedians(values: Float64Array, slotIndex: Int32Array, slots: number): Float64Array {
+  const offsets = new Int32Array(slots + 1);
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) offsets[slotIndex[i] + 1]++;
+  for (let k = 0; k < slots; k++) offsets[k + 1] += offsets[k];
+  const fill = offsets.slice(0, slots);
+  const grouped = new Float64Array(offsets[slots]);
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) grouped[fill[slotIndex[i]]++] = values[i];
+  const out = new Float64Array(slots);
+  for (let k = 0; k < slots; k++) {
+    const part = grouped.subarray(offsets[k], offsets[k + 1]).sort();
+    const m = part.length >> 1;
+    out[k] = part.length === 0 ? 0 : part.length % 2 ? part[m] : (part[m - 1] + part[m]) / 2;
+  }
+  return out;
+}
+
 /** 0.6745 (x − median) / MAD, the MAD at least `minMad`; when it is 0 (a flat series), the mean absolute deviation × 1.2533 stands in. */
 export function robustZ(values: Float64Array, minMad = 0): Float64Array {
   const med = median(values);
@@ -141,7 +154,7 @@ export function robustZ(values: Float64Array, minMad = 0): Float64Array {
 
 /** The samples outside every window (windows sorted by start, samples by time): one pass. */
 export function outsideWindows<T extends { t: number }>(samples: readonly T[], windows: readonly AnomalyWindow[]): T[] {
-  if (windows.length === 0) return samples.slice();
+  if (windows.length === 0) return samples as T[]; // nothing to drop: share, do not copy
   const out: T[] = [];
   let w = 0;
   for (const s of samples) {

@@ -27,6 +27,8 @@ export type CleanOptions = {
 
 export function cleanSeries(raw: readonly Sample[], options: CleanOptions = {}): CleanSeries {
   const nonNegative = options.nonNegative ?? true;
+  // Most series arrive clean: check without copying, and share the input when nothing needs repair.
+  if (isClean(raw, nonNegative)) return describe(raw as Sample[], []);
   const notes: string[] = [];
   let nonFinite = 0;
   let negative = 0;
@@ -55,7 +57,19 @@ export function cleanSeries(raw: readonly Sample[], options: CleanOptions = {}):
     else samples.push(s);
   }
   if (duplicates > 0) notes.push(`${duplicates} duplicate timestamp(s); kept the last value of each`);
+  return describe(samples, notes);
+}
 
+function isClean(raw: readonly Sample[], nonNegative: boolean): boolean {
+  let previous = -Infinity;
+  for (const s of raw) {
+    if (!Number.isFinite(s.t) || !Number.isFinite(s.v) || (nonNegative && s.v < 0) || s.t <= previous) return false;
+    previous = s.t;
+  }
+  return true;
+}
+
+function describe(samples: Sample[], notes: string[]): CleanSeries {
   const stepMs = medianStep(samples);
   const gaps: Gap[] = [];
   if (stepMs > 0) {
@@ -74,7 +88,11 @@ export function cleanSeries(raw: readonly Sample[], options: CleanOptions = {}):
 
 function medianStep(samples: Sample[]): number {
   if (samples.length < 2) return 0;
-  // Regular series have a handful of distinct spacings: count them instead of sorting them all.
+  // Regular series have one spacing, or a handful: check, then count, and only sort as a last resort.
+  const first = samples[1].t - samples[0].t;
+  let regular = true;
+  for (let i = 2; i < samples.length && regular; i++) regular = samples[i].t - samples[i - 1].t === first;
+  if (regular) return first;
   const counts = new Map<number, number>();
   for (let i = 1; i < samples.length && counts.size <= 64; i++) {
     const d = samples[i].t - samples[i - 1].t;

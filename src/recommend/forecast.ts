@@ -71,7 +71,7 @@ export function dayTypeForecast(grid: Grid, trainLength: number, horizon: number
 }
 
 function isWeekend(t: number): boolean {
-  const day = new Date(Math.floor(t / dayMs) * dayMs).getUTCDay();
+  const day = (Math.floor(t / dayMs) + 4) % 7; // 1970-01-01 was a Thursday (4)
   return day === 0 || day === 6;
 }
 

@@ -8,8 +8,8 @@ import { anomaliesOfGrid, outsideWindows, type AnomalyWindow, type Season } from
 import { cleanSeries, type CleanSeries } from './clean-series.ts';
 import { fargatePrice, hoursPerMonth, type FargatePrice } from './fargate-prices.ts';
 import type { ForecastEvaluation } from './forecast.ts';
-import { dayMs, hourMs, toGrid, weekMs } from './grid.ts';
-import { cpuDemand, recommendReplicas, type ReplicaRecommendation } from './replicas.ts';
+import { coarsen, dayMs, hourMs, maskWindows, toGrid, weekMs } from './grid.ts';
+import { demandGrid, recommendReplicas, type ReplicaRecommendation } from './replicas.ts';
 import { rightSize, type SizeRecommendation } from './right-size.ts';
 import { proposeSchedule, type ScheduleRecommendation } from './schedule.ts';
 import { seasonalityOfGrid, type Seasonality } from './seasonality.ts';
@@ -79,19 +79,19 @@ export function recommendService(spec: ServiceSpec, metrics: ServiceMetrics, opt
   const { price, exact } = options.price ? { price: options.price, exact: true } : fargatePrice(spec.region);
   if (!exact) notes.push(`no Fargate price for ${spec.region}; priced at us-east-1 rates`);
 
-  // Demand (vCPU over time) drives seasonality, incidents, replicas and schedules.
-  const demandOf = clean.cpu ? cpuDemand(clean.cpu.samples, spec, clean.instances?.samples) : undefined;
+  // Load (vCPU, 5-minute means) drives seasonality, incidents, replicas and schedules.
+  const step = Math.max(300_000, main.stepMs);
+  const demandOf = clean.cpu ? demandGrid(clean.cpu.samples, spec, step, clean.instances?.samples) : undefined;
   if (demandOf?.assumption) notes.push(demandOf.assumption);
-  const load = demandOf?.demand ?? main.samples;
-  const seasonality = seasonalityOfGrid(toGrid(load, hourMs));
+  const load = demandOf?.grid ?? toGrid(main.samples, step);
+  const seasonality = seasonalityOfGrid(coarsen(load, hourMs));
   const season: Season = seasonality.period === 168 ? (main.spanMs >= 3 * weekMs ? 'week' : 'day-type') : seasonality.period === 24 ? 'day' : 'none';
-  const anomalyStep = Math.max(300_000, main.stepMs);
   const anomalies: ServiceRecommendation['anomalies'] = [];
-  if (clean.cpu) for (const w of anomaliesOfGrid(toGrid(load, anomalyStep), { season })) anomalies.push({ ...w, metric: 'cpu' });
-  if (clean.memory) for (const w of anomaliesOfGrid(toGrid(clean.memory.samples, anomalyStep), { season })) anomalies.push({ ...w, metric: 'memory' });
+  if (clean.cpu) for (const w of anomaliesOfGrid(load, { season })) anomalies.push({ ...w, metric: 'cpu' });
+  if (clean.memory) for (const w of anomaliesOfGrid(toGrid(clean.memory.samples, step), { season })) anomalies.push({ ...w, metric: 'memory' });
   anomalies.sort((a, b) => a.from - b.from);
-  const cpuWindows = mergeWindows(anomalies);
-  const normal = <T extends { t: number }>(series: readonly T[]) => outsideWindows(series, cpuWindows);
+  const windows = mergeWindows(anomalies);
+  const normal = <T extends { t: number }>(series: readonly T[]) => outsideWindows(series, windows);
   if (anomalies.length > 0) notes.push(`${anomalies.length} anomalous window(s) left out of sizing`);
 
   const scalable = options.scalable ?? true;
@@ -114,11 +114,11 @@ export function recommendService(spec: ServiceSpec, metrics: ServiceMetrics, opt
   let scheduleReason: string | undefined;
   const meanRunning = clean.instances ? mean(clean.instances.samples) : undefined;
   if (scalable && demandOf) {
-    const demand = normal(demandOf.demand);
-    const replicas = recommendReplicas({ demand, spec, taskCpu, stepMs: main.stepMs, currentTasks: meanRunning });
+    const demand = maskWindows(demandOf.grid, windows);
+    const replicas = recommendReplicas({ demand, spec, taskCpu, currentTasks: meanRunning });
     if (replicas) {
       instances = { ...replicas, monthlySaving: round2((replicas.currentTasks - replicas.recommendedTasks) * newTaskMonthly) };
-      const outcome = proposeSchedule({ demand, seasonality, taskCpu, target: replicas.recommended.target, min: replicas.recommended.min, max: replicas.recommended.max });
+      const outcome = proposeSchedule({ hourly: coarsen(demand, hourMs), seasonality, taskCpu, target: replicas.recommended.target, min: replicas.recommended.min, max: replicas.recommended.max });
       forecast = outcome.evaluation;
       scheduleReason = outcome.reason;
       if (outcome.schedule) schedule = { ...outcome.schedule, monthlySaving: round2(-outcome.schedule.extraTasks * newTaskMonthly) };

@@ -7,9 +7,8 @@
  */
 import type { ScheduleFloor } from '../config/schema.ts';
 import { evaluateForecast, forecastWith, type ForecastEvaluation, type ForecastModel } from './forecast.ts';
-import { hourMs, median, toGrid } from './grid.ts';
+import { hourMs, median, type Grid } from './grid.ts';
 import type { Seasonality } from './seasonality.ts';
-import type { Sample } from './types.ts';
 
 export type ScheduleRecommendation = {
   floors: ScheduleFloor[];
@@ -21,7 +20,8 @@ export type ScheduleRecommendation = {
 export type ScheduleOutcome = { schedule?: ScheduleRecommendation; evaluation?: ForecastEvaluation; reason?: string };
 
 export function proposeSchedule(input: {
-  demand: readonly Sample[];
+  /** Hourly mean load (vCPU), anomalies already masked out. */
+  hourly: Grid;
   seasonality: Seasonality;
   taskCpu: number;
   target: number;
@@ -30,7 +30,7 @@ export function proposeSchedule(input: {
 }): ScheduleOutcome {
   const { seasonality, taskCpu, target, min, max } = input;
   if (seasonality.period === null) return { reason: `no daily or weekly pattern (autocorrelation ${fmt(seasonality.daily)} at 24 h, ${fmt(seasonality.weekly)} at 168 h)` };
-  const grid = toGrid(input.demand, hourMs);
+  const grid = input.hourly;
   const hours = grid.values.length;
   const period: number = seasonality.period;
   // Hour-of-week medians need two training weeks besides the held-back one; with less, weekdays and weekends.

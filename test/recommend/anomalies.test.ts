@@ -42,3 +42,16 @@ describe('anomaly detection', () => {
     assert.ok(rec.notes.some((n) => /anomalous window\(s\) left out of sizing/.test(n)));
   });
 });
+
+describe('median (quickselect)', () => {
+  it('agrees with simple-statistics on random arrays with ties, odd and even lengths', async () => {
+    const { median } = await import('../../src/recommend/grid.ts');
+    const ss = await import('simple-statistics');
+    const rand = noise(9);
+    for (let trial = 0; trial < 500; trial++) {
+      const values = Array.from({ length: 1 + Math.floor((rand() + 1) * 30) }, () => Math.floor((rand() + 1) * 5));
+      assert.equal(median(values), ss.median(values), JSON.stringify(values));
+    }
+    assert.ok(Number.isNaN(median([Number.NaN])));
+  });
+});
