@@ -55,6 +55,23 @@ export function looksLikeSecret(value: string): boolean {
   return secretValuePatterns.some((pattern) => pattern.test(value));
 }
 
+// The same shapes, found inside free text (a policy message quoting a value, a note).
+const secretsInText: RegExp[] = [
+  /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\bgh[pousr]_[A-Za-z0-9]{30,}/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g,
+];
+
+/** Free text with anything credential-shaped replaced by REDACTED; `user:password@` keeps the user. */
+export function scrubSecrets(text: string): string {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s]+@/gi, `$1${REDACTED}@`);
+  for (const pattern of secretsInText) out = out.replace(pattern, REDACTED);
+  return out;
+}
+
 export type SensitivityContext = {
   type: string;
   /** Names of variables declared `sensitive = true`. */

@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the markdown and text renderers. */
+import { scrubSecrets } from '../plan/sensitive.ts';
 
 const usd = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -22,14 +23,14 @@ export function signedPercent(value: number): string {
   return `${value > 0 ? '+' : value < 0 ? '-' : ''}${text}%`;
 }
 
-/** Text outside code: no HTML, no table breaks, no accidental formatting of `<`, `|`, newlines. */
+/** Text outside code: no HTML, no table breaks, no accidental formatting of `<`, `|`, newlines; credential-shaped text scrubbed. */
 export function escapeMarkdown(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('|', '\\|').replace(/\r?\n/g, ' ');
+  return scrubSecrets(text).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('|', '\\|').replace(/\r?\n/g, ' ');
 }
 
 /** Inline code that survives backticks inside. */
 export function code(text: string): string {
-  const clean = text.replace(/\r?\n/g, ' ');
+  const clean = scrubSecrets(text).replace(/\r?\n/g, ' ');
   const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';

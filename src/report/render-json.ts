@@ -2,6 +2,7 @@
  * `renderJson`: the report as data, for scripts and the API. Plans are already redacted by the
  * builders, so this never carries a sensitive value either.
  */
+import { scrubSecrets } from '../plan/sensitive.ts';
 import { summaryLine, totals, warningsFor, type ReportInput } from './report-input.ts';
 
 export type ReportJson = ReturnType<typeof reportJson>;
@@ -29,9 +30,15 @@ export function reportJson(input: ReportInput) {
         estimate: app.cost.after,
       },
     })),
-    policies: input.policies ?? [],
+    // Policy messages may quote values from the configuration: scrub anything credential-shaped.
+    policies: (input.policies ?? []).map((p) => ({
+      ...p,
+      message: scrubSecrets(p.message),
+      remediation: scrubSecrets(p.remediation),
+      ...(p.faults ? { faults: p.faults.map((f) => ({ ...f, message: scrubSecrets(f.message) })) } : {}),
+    })),
     recommendations: input.recommendations ?? [],
-    notes: input.notes ?? [],
+    notes: (input.notes ?? []).map(scrubSecrets),
   };
 }
 

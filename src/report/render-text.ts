@@ -1,4 +1,5 @@
 /** `renderText`: the same report for a terminal: plain text, nothing cut, no markdown. */
+import { scrubSecrets } from '../plan/sensitive.ts';
 import { money, signedMoney } from './format.ts';
 import { resourceText, inferredMarker } from './render-resource.ts';
 import { actionOrder, countsText, policyCounts, sortPolicies, summaryLine, totals, warningsFor, type ReportInput } from './report-input.ts';
@@ -48,5 +49,6 @@ export function renderText(input: ReportInput): string {
   }
   for (const note of input.notes ?? []) out.push(`Note: ${note}`);
   out.push('', `Built from ${input.headSha}`);
-  return `${out.join('\n')}\n`;
+  // Policy messages and notes may quote values: scrub anything credential-shaped.
+  return `${scrubSecrets(out.join('\n'))}\n`;
 }

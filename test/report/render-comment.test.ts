@@ -158,3 +158,14 @@ describe('renderComment with more warnings than GitHub would accept', () => {
     assert.match(md, /> - … and \d+ more: run `slipway plan --format text` for all of them\./);
   });
 });
+
+describe('credential-shaped text from other modules', () => {
+  it('is scrubbed from policy messages and notes in every format', () => {
+    const leaky: PolicyResult = { ruleId: 'x', description: 'd', severity: 'error', status: 'fail', message: 'env STRIPE is sk_live_51HxLeakyLeakyLeaky; url postgres://app:hunter2hunter2@db/app', remediation: 'remove it', resources: [], source: 'repo:x' };
+    const input = { apps: [app(null, after)], headSha: 'x', policies: [leaky], notes: ['token ghp_abcdefghijklmnopqrstuvwxyz0123456789 seen'] };
+    for (const output of [renderComment(input), renderText(input), renderJson(input)]) {
+      for (const secret of ['sk_live_51HxLeakyLeakyLeaky', 'hunter2hunter2', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789']) assert.ok(!output.includes(secret), secret);
+      assert.ok(output.includes('postgres://app:(sensitive)@db/app'));
+    }
+  });
+});
