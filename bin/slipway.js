@@ -3,6 +3,13 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `slipway synth | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import('../src/cli/main.ts');
 const { processIo } = await import('../src/cli/io.ts');
 try {
