@@ -17,6 +17,8 @@ import type { Sample, ServiceMetrics, ServiceSpec } from './types.ts';
 
 export const minHistoryMs = dayMs;
 export const minSamples = 48;
+/** Anomalies covering more of the history than this are not left out (see below). */
+export const maxAnomalousShare = 0.25;
 
 export type Priced<T> = T & { monthlySaving: number };
 
@@ -90,9 +92,14 @@ export function recommendService(spec: ServiceSpec, metrics: ServiceMetrics, opt
   if (clean.cpu) for (const w of anomaliesOfGrid(load, { season })) anomalies.push({ ...w, metric: 'cpu' });
   if (clean.memory) for (const w of anomaliesOfGrid(toGrid(clean.memory.samples, step), { season })) anomalies.push({ ...w, metric: 'memory' });
   anomalies.sort((a, b) => a.from - b.from);
-  const windows = mergeWindows(anomalies);
+  let windows = mergeWindows(anomalies);
+  const covered = windows.reduce((sum, w) => sum + (w.to - w.from), 0) / Math.max(1, main.spanMs);
+  if (covered > maxAnomalousShare) {
+    // What covers a quarter of the history is how the service behaves (a new level), not an incident.
+    notes.push(`the ${anomalies.length} anomalous window(s) cover ${Math.round(covered * 100)} % of the history; kept in sizing as the new normal`);
+    windows = [];
+  } else if (anomalies.length > 0) notes.push(`${anomalies.length} anomalous window(s) left out of sizing`);
   const normal = <T extends { t: number }>(series: readonly T[]) => outsideWindows(series, windows);
-  if (anomalies.length > 0) notes.push(`${anomalies.length} anomalous window(s) left out of sizing`);
 
   const scalable = options.scalable ?? true;
   const autoscales = scalable && spec.instances.min !== spec.instances.max;
