@@ -20,14 +20,35 @@ import {
 export { COMMENT_MARKER, findMarker } from './marker.ts';
 export type { ReportApp, ReportInput } from './report-input.ts';
 
-type Details = { summary: string; prefix: string; items: string[]; separator: string; unit: string };
+/**
+ * The items of a details block, rendered on first use: a 10,000-resource plan renders only the
+ * items that fit, not all of them.
+ */
+class Items {
+  private readonly cache: (string | undefined)[];
+  constructor(readonly length: number, private readonly render: (index: number) => string) {
+    this.cache = new Array(length);
+  }
+  static of(values: string[]): Items {
+    return new Items(values.length, (i) => values[i]);
+  }
+  get(index: number): string {
+    return (this.cache[index] ??= this.render(index));
+  }
+  slice(count: number): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) out.push(this.get(i));
+    return out;
+  }
+}
+
+type Details = { summary: string; prefix: string; items: Items; separator: string; unit: string };
 type Part = string | Details;
 
 export function renderComment(input: ReportInput): string {
   const limit = input.maxLength ?? githubCommentLimit;
   const parts = buildParts(input, Infinity);
-  const full = assemble(parts, new Map(), false);
-  if (full.length <= limit) return full;
+  if (fitsWhole(parts, limit)) return assemble(parts, new Map(), false);
   // Warnings are never cut — unless there are so many that, alone, they would make GitHub refuse
   // the comment; then the first ones are listed with the count of the rest.
   for (const most of [Infinity, 200, 50, 10]) {
@@ -88,14 +109,14 @@ function appSection(app: ReportApp): Part[] {
     out.push({
       summary: `Cost by resource (${costRows.length})`,
       prefix: '| Resource | Before | After | Change |\n| --- | ---: | ---: | ---: |\n',
-      items: costRows,
+      items: Items.of(costRows),
       separator: '\n',
       unit: 'cost rows',
     });
   }
   if (changed.length > 0) {
     const sorted = [...changed].sort((a, b) => actionOrder[a.action] - actionOrder[b.action] || (a.address < b.address ? -1 : 1));
-    out.push({ summary: `Resource changes (${changed.length})`, prefix: '', items: sorted.map(resourceMarkdown), separator: '\n', unit: 'resources' });
+    out.push({ summary: `Resource changes (${changed.length})`, prefix: '', items: new Items(sorted.length, (i) => resourceMarkdown(sorted[i])), separator: '\n', unit: 'resources' });
   } else {
     out.push('\nNo resource changes.\n');
   }
@@ -161,7 +182,7 @@ function cutNote(count: number, unit: string): string {
 
 function renderDetails(d: Details, keep: number | undefined): string {
   const n = keep ?? d.items.length;
-  const body = d.items.slice(0, n).join(d.separator);
+  const body = d.items.slice(n).join(d.separator);
   const cut = n < d.items.length ? cutNote(d.items.length - n, d.unit) : '';
   return `\n<details>\n<summary>${escapeMarkdown(d.summary)}</summary>\n\n${d.prefix}${body}${body.endsWith('\n') || body === '' ? '' : '\n'}${cut}\n</details>\n`;
 }
@@ -178,6 +199,20 @@ function assemble(parts: Part[], keep: Map<Details, number>, cut: boolean): stri
   return out;
 }
 
+/** Whether the whole comment fits, rendering items only until it is clear that it does not. */
+function fitsWhole(parts: Part[], limit: number): boolean {
+  let length = 0;
+  for (const part of parts) {
+    if (typeof part === 'string') length += part.length;
+    else {
+      length += renderDetails({ ...part, items: Items.of([]) }, 0).length;
+      for (let i = 0; i < part.items.length && length <= limit; i++) length += part.items.get(i).length + part.separator.length;
+    }
+    if (length > limit) return false;
+  }
+  return true;
+}
+
 /** Keep whole items of the details blocks, in document order, while the comment fits. */
 function fit(parts: Part[], limit: number): string {
   const details = parts.filter((p): p is Details => typeof p !== 'string');
@@ -185,18 +220,26 @@ function fit(parts: Part[], limit: number): string {
   const skeleton = assemble(parts, keep, true);
   // Every cut note is already in the skeleton (all items removed); the budget is what is left.
   let budget = limit - skeleton.length;
-  for (const d of details) {
-    let n = 0;
-    for (const item of d.items) {
-      const cost = item.length + d.separator.length;
-      if (cost > budget) break;
-      budget -= cost;
-      n++;
+  // Two passes: each block first gets an equal share (so a long cost table cannot crowd out the
+  // resource changes), then what is left goes to the blocks in document order.
+  const share = Math.max(0, Math.floor(budget / Math.max(1, details.length)));
+  for (const pass of [1, 2]) {
+    for (const d of details) {
+      let n = keep.get(d) ?? 0;
+      let allowance = pass === 1 ? Math.min(share, budget) : budget;
+      while (n < d.items.length) {
+        const cost = d.items.get(n).length + d.separator.length;
+        if (cost > allowance) break;
+        allowance -= cost;
+        budget -= cost;
+        n++;
+      }
+      if (n === d.items.length && (keep.get(d) ?? 0) < n) budget += cutNote(d.items.length, d.unit).length; // its note is gone
+      keep.set(d, n);
     }
-    keep.set(d, n);
-    if (n === d.items.length) budget += cutNote(d.items.length, d.unit).length; // its note is gone
   }
-  let out = assemble(parts, keep, true);
+  const anyCut = () => details.some((d) => (keep.get(d) ?? 0) < d.items.length);
+  let out = assemble(parts, keep, anyCut());
   // The notes' digit counts can shift by a few characters: trim whole items until it fits.
   for (let i = details.length - 1; out.length > limit && i >= 0; ) {
     const d = details[i];
@@ -206,7 +249,7 @@ function fit(parts: Part[], limit: number): string {
       continue;
     }
     keep.set(d, n - 1);
-    out = assemble(parts, keep, true);
+    out = assemble(parts, keep, anyCut());
   }
   return out;
 }

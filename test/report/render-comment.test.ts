@@ -82,8 +82,9 @@ describe('renderComment', () => {
     assert.match(md, /Built from `0123456789abcdef0123456789abcdef01234567`/);
   });
 
-  it('is well formed', () => {
+  it('is well formed, and whole', () => {
     assert.deepEqual(checkMarkdown(md), []);
+    assert.doesNotMatch(md, /cut to fit/);
   });
 
   it('never shows a sensitive value in markdown, text or JSON', () => {
@@ -128,6 +129,9 @@ describe('renderComment size limit', () => {
     assert.match(md, /_… \d+ more resources not shown: cut to fit GitHub's 65,536-character comment limit/);
     assert.match(md, /Some details below were cut/);
     assert.match(md, /Built from `feedface`/);
+    // Both the cost table and the resource changes keep a share of the room.
+    assert.ok((md.match(/^\| `aws_sqs_queue\.queue_\d+` \|/gm) ?? []).length > 20);
+    assert.ok((md.match(/^\*\*\+ create\*\* `aws_sqs_queue\.queue_\d+`/gm) ?? []).length > 20);
   });
 
   it('honours a smaller limit too', () => {
