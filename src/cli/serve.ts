@@ -7,11 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { buildDeps, type BuildDepsOptions, type Deps } from '../deps.ts';
+import type { BuildDepsOptions, Deps } from '../deps.ts';
 import { createHttpApp } from '../http/app.ts';
-import { runWorker, type WorkerOptions } from '../jobs/index.ts';
-import { PolicyLoadError } from '../policy/index.ts';
-import { webhookJobHandlers } from '../reconcile/handle-webhook-job.ts';
+import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
 import { openStore } from '../store/open-store.ts';
@@ -27,6 +25,8 @@ export type Service = {
 };
 
 export type StartOptions = BuildDepsOptions & {
+  /** Called as soon as the HTTP server accepts connections (before the worker's modules load). */
+  onListening?: (url: string) => void;
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'retryBackoff' | 'shutdownGraceMs'>>;
 };
 
@@ -36,41 +36,54 @@ export async function startService(settings: Settings, options: StartOptions = {
     ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db') }),
     log,
   });
-  let deps: Deps;
-  try {
-    deps = buildDeps(settings, store, options);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-
-  const controller = new AbortController();
-  const workers: Promise<void>[] = [];
-  if (settings.role !== 'web') {
-    workers.push(
-      runWorker({
-        store,
-        handlers: webhookJobHandlers(deps),
-        workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
-        concurrency: settings.workers,
-        signal: controller.signal,
-        log,
-        ...options.worker,
-      }),
-    );
-  }
-
+  // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
+  // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;
   let port = settings.port;
   if (settings.role !== 'worker') {
     const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log });
-    await new Promise<void>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
-        port = info.port;
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
+          port = info.port;
+          options.onListening?.(urlOf(settings.host, port));
+          resolve();
+        });
+        server.once('error', reject);
       });
-      server.once('error', reject);
-    });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  const controller = new AbortController();
+  const workers: Promise<void>[] = [];
+  let deps: Deps;
+  try {
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }] = await Promise.all([
+      import('../deps.ts'),
+      import('../jobs/index.ts'),
+      import('../reconcile/handle-webhook-job.ts'),
+    ]);
+    deps = buildDeps(settings, store, options);
+    if (settings.role !== 'web') {
+      workers.push(
+        runWorker({
+          store,
+          handlers: webhookJobHandlers(deps),
+          workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
+          concurrency: settings.workers,
+          signal: controller.signal,
+          log,
+          ...options.worker,
+        }),
+      );
+    }
+  } catch (error) {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await store.close();
+    throw error;
   }
 
   let stopping: Promise<void> | undefined;
@@ -81,8 +94,12 @@ export async function startService(settings: Settings, options: StartOptions = {
       await Promise.allSettled(workers);
       await store.close();
     })());
-  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
-  return { url: `http://${host}:${port}`, port, deps, stop };
+  return { url: urlOf(settings.host, port), port, deps, stop };
+}
+
+function urlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -98,11 +115,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let service: Service;
   try {
     const settings = loadSettings(io.env, io.cwd);
-    service = await startService(settings, { log: (m) => io.stderr(`${m}\n`) });
-    io.stderr(
-      `slipway: ${settings.role === 'worker' ? 'worker' : `listening on ${service.url}`} (${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}), ready in ${Math.round(performance.now() - started)} ms\n`,
-    );
+    const where = `${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}`;
+    service = await startService(settings, {
+      log: (m) => io.stderr(`${m}\n`),
+      onListening: (url) => io.stderr(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)\n`),
+    });
+    io.stderr(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms\n`);
   } catch (error) {
+    const { PolicyLoadError } = await import('../policy/index.ts');
     if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError) {
       io.stderr(`slipway serve: ${error.message}\n`);
       return 1;
