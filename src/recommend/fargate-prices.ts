@@ -1,25 +1,18 @@
 /**
- * Fargate Linux/x86 on-demand prices, USD per vCPU-hour and per GB-hour.
- * LOCAL STOPGAP: taken from https://aws.amazon.com/fargate/pricing/ (checked 2026-11); replace
- * with the cost model's price table (src/cost/) once it exports Fargate prices. Regions not listed
- * fall back to us-east-1 and the caller is told so.
+ * Fargate Linux/x86 on-demand prices, USD per vCPU-hour and per GB-hour, from the cost model's
+ * price table (src/cost/prices, sourced from https://aws.amazon.com/fargate/pricing/). A region
+ * the table does not hold is priced at us-east-1 and the caller says so (`exact: false`).
  */
+import { hoursPerMonth, priceTables } from '../cost/prices/index.ts';
+
 export type FargatePrice = { vcpuHour: number; gbHour: number };
 
-const prices: Record<string, FargatePrice> = {
-  'us-east-1': { vcpuHour: 0.04048, gbHour: 0.004445 },
-  'us-east-2': { vcpuHour: 0.04048, gbHour: 0.004445 },
-  'us-west-2': { vcpuHour: 0.04048, gbHour: 0.004445 },
-  'eu-west-1': { vcpuHour: 0.04048, gbHour: 0.004445 },
-  'eu-central-1': { vcpuHour: 0.04656, gbHour: 0.00511 },
-  'ap-southeast-1': { vcpuHour: 0.05056, gbHour: 0.00553 },
-};
-
-export const hoursPerMonth = 730;
+export { hoursPerMonth };
 
 export function fargatePrice(region: string): { price: FargatePrice; exact: boolean } {
-  const price = prices[region];
-  return price ? { price, exact: true } : { price: prices['us-east-1'], exact: false };
+  const table = priceTables[region];
+  const fargate = (table ?? priceTables['us-east-1']).fargate;
+  return { price: { vcpuHour: fargate.vcpuHour.usd, gbHour: fargate.gbHour.usd }, exact: table !== undefined };
 }
 
 /** Monthly cost of `tasks` always-on tasks of this size. */
