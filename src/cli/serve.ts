@@ -112,6 +112,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const started = performance.now();
+  // Handlers first: a SIGTERM that arrives while the service is still starting shuts it down cleanly.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let service: Service;
   try {
     const settings = loadSettings(io.env, io.cwd);
@@ -134,14 +139,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      io.stderr(`slipway: ${signal}, shutting down\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-  });
+  io.stderr(`slipway: ${await signalled}, shutting down\n`);
   await service.stop();
   return 0;
 }
