@@ -5,15 +5,25 @@
  * different jobs with the same key are stopped by the partial unique index on running jobs'
  * keys (the loser gets a unique violation and simply tries again).
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { jobs, type Job } from '../store/schema.ts';
 import { isUniqueViolation, rowsOf, toJob } from './rows.ts';
 
-export type ClaimOptions = { workerId: string; kinds?: readonly string[]; leaseMs: number };
+export type ClaimOptions = {
+  workerId: string;
+  kinds?: readonly string[];
+  leaseMs: number;
+  /**
+   * Also look for jobs whose lease expired (default true). Leases expire only when a worker dies,
+   * so a busy worker loop checks about once a second instead of on every claim: two fewer
+   * statements per job.
+   */
+  expired?: boolean;
+};
 
 export async function claim(db: Db, options: ClaimOptions): Promise<Job | undefined> {
-  await buryExpired(db);
+  if (options.expired !== false) await buryExpired(db);
   for (let attempt = 0; ; attempt++) {
     try {
       return await claimOnce(db, options);
@@ -23,15 +33,23 @@ export async function claim(db: Db, options: ClaimOptions): Promise<Job | undefi
   }
 }
 
-async function claimOnce(db: Db, { workerId, kinds, leaseMs }: ClaimOptions): Promise<Job | undefined> {
-  const kindFilter = kinds && kinds.length > 0 ? sql`and j.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
+async function claimOnce(db: Db, options: ClaimOptions): Promise<Job | undefined> {
+  // Two statements rather than one with OR, so that each can use its partial index: taking over
+  // an expired lease first (its worker died: it has waited longest), then the queued jobs.
+  const expired =
+    options.expired === false
+      ? undefined
+      : await claimWhere(db, options, sql`j.status = 'running' and j.locked_until < now() and j.attempts < j.max_attempts`);
+  return expired ?? (await claimWhere(db, options, sql`j.status = 'queued' and j.run_at <= now()`));
+}
+
+async function claimWhere(db: Db, { workerId, kinds, leaseMs }: ClaimOptions, runnable: SQL): Promise<Job | undefined> {
+  const kindFilter =
+    kinds && kinds.length > 0 ? sql`and j.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
   const result = await db.execute(sql`
     with next as (
       select j.id from ${jobs} j
-      where (
-          (j.status = 'queued' and j.run_at <= now())
-          or (j.status = 'running' and j.locked_until < now() and j.attempts < j.max_attempts)
-        )
+      where ${runnable}
         ${kindFilter}
         and (j.concurrency_key is null or not exists (
           select 1 from ${jobs} r

@@ -40,7 +40,6 @@ export async function enqueueMany(tx: Db, batch: EnqueueInput[]): Promise<Enqueu
   for (let i = 0; i < batch.length; i += rowsPerStatement) {
     results.push(...(await insertChunk(tx, batch.slice(i, i + rowsPerStatement))));
   }
-  if (results.some((r) => r.created)) await tx.execute(sql`select pg_notify(${jobsChannel}, '')`);
   return results;
 }
 
@@ -49,6 +48,7 @@ async function insertChunk(tx: Db, chunk: EnqueueInput[]): Promise<Enqueued[]> {
   // faster to build and to parse for large batches, on both engines.
   const col = <T>(pick: (j: EnqueueInput) => T) => sql.param(chunk.map(pick));
   const result = await tx.execute(sql`
+    with inserted as (
     insert into ${jobs} (kind, payload, concurrency_key, idempotency_key, run_at, max_attempts)
     select k, p, c, i, coalesce(r, now()), m
     from unnest(
@@ -61,7 +61,11 @@ async function insertChunk(tx: Db, chunk: EnqueueInput[]): Promise<Enqueued[]> {
     ) with ordinality as t(k, p, c, i, r, m, n)
     order by n
     on conflict (idempotency_key) do nothing
-    returning id, idempotency_key`);
+    returning id, idempotency_key
+    ),
+    -- Wake idle workers (delivered on commit), in the same round trip; only if a job was added.
+    notified as (select pg_notify(${jobsChannel}, '') where exists (select 1 from inserted))
+    select inserted.id, inserted.idempotency_key from inserted left join notified on true`);
   const inserted = rowsOf(result).map((r) => ({ id: Number(r.id), idempotencyKey: (r.idempotency_key as string | null) ?? null }));
   // Rows come back in insertion order; match the ones without a key positionally and the ones with
   // a key by key, then look up the jobs that the idempotency key made us skip.

@@ -41,6 +41,9 @@ export type WorkerOptions = {
   log?: (msg: string) => void;
 };
 
+// How often a slot also looks for jobs whose worker died (their leases expired).
+const expiredCheckMs = 1_000;
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
@@ -154,11 +157,14 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
 
   async function slot(slotId: string): Promise<void> {
     let errors = 0;
+    let lastExpiredCheck = 0;
     while (!signal.aborted) {
       const seen = generation;
       let job: Job | undefined;
       try {
-        job = await claim(db, { workerId: slotId, kinds, leaseMs });
+        const expired = Date.now() - lastExpiredCheck >= expiredCheckMs;
+        job = await claim(db, { workerId: slotId, kinds, leaseMs, expired });
+        if (expired) lastExpiredCheck = Date.now();
         errors = 0;
       } catch (error) {
         errors += 1;

@@ -188,6 +188,8 @@ export const jobs = pgTable(
       .on(t.concurrencyKey)
       .where(sql`${t.status} = 'running' and ${t.concurrencyKey} is not null`),
     index('jobs_queued_idx').on(t.runAt, t.id).where(sql`${t.status} = 'queued'`),
+    // Workers claim by kind (the kinds they have handlers for).
+    index('jobs_queued_kind_idx').on(t.kind, t.runAt, t.id).where(sql`${t.status} = 'queued'`),
     index('jobs_running_lease_idx').on(t.lockedUntil).where(sql`${t.status} = 'running'`),
     index('jobs_concurrency_key_idx').on(t.concurrencyKey, t.status),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_queued_kind_idx" ON "jobs" USING btree ("kind","run_at","id") WHERE "jobs"."status" = 'queued';
