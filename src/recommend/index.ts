@@ -25,3 +25,4 @@ export { parseMetricsCsv } from './sources/parse-metrics-csv.ts';
 export { parseMetricsJson, MetricsDocument } from './sources/parse-metrics-json.ts';
 export { fetchPrometheusMetrics, renderQuery, defaultQueries, type PrometheusOptions, type PrometheusResult } from './sources/prometheus-source.ts';
 export { readStoreMetrics, type ReadSamples } from './sources/store-source.ts';
+export { recommendFromStore } from './recommend-from-store.ts';

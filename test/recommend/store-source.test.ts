@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { run } from '../../src/cli/metrics.ts';
+import type { CliIo } from '../../src/cli/io.ts';
+import { recommendFromStore } from '../../src/recommend/recommend-from-store.ts';
+import { readMetricSamples } from '../../src/store/metric-samples.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { minute, monday } from './synthetic.ts';
+
+function capture(cwd: string, env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { cwd, env, stdout: (t) => void (out += t), stderr: (t) => void (err += t), out: () => out, err: () => err };
+}
+
+describe('slipway metrics import and the store source', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-metrics-'));
+    env = { SLIPWAY_DATA_DIR: join(dir, 'db') };
+    // Three days at 5-minute steps, 20 % of 2 vCPU, as a CloudWatch-style CSV.
+    const rows = Array.from({ length: 3 * 288 }, (_, i) => `${new Date(monday + i * 5 * minute).toISOString().replace('T', ' ').slice(0, 19)},20`);
+    await writeFile(join(dir, 'cpu.csv'), `timestamp,value\n${rows.join('\n')}\n`);
+    await writeFile(join(dir, 'bad.csv'), 'timestamp,value\n2026-01-05 00:00:00,-3\n');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('imports a CSV into the store, and the engine reads it back', async () => {
+    const io = capture(dir, env);
+    assert.equal(await run(['import', 'cpu.csv', '--app', 'shop', '--service', 'web', '--metric', 'cpu'], io), 0, io.err());
+    assert.equal(io.out(), 'imported 864 cpu sample(s) for shop/web\n');
+    const store = await openStore({ dataDir: env.SLIPWAY_DATA_DIR });
+    try {
+      const config = {
+        name: 'shop',
+        region: 'us-east-1',
+        services: { web: { type: 'web' as const, port: 8080, cpu: 2, memory: '4Gi', instances: 2 } },
+      };
+      const recs = await recommendFromStore((app, service, metric, from, to) => readMetricSamples(store.db, app, service, metric, from, to), config, monday + 3 * 24 * 60 * minute);
+      assert.equal(recs.length, 1);
+      assert.equal(recs[0].status, 'ok');
+      assert.equal(recs[0].samples, 864);
+      // 20 % of 2 vCPU = 0.4 vCPU; × 1.15 × (1 + 1/3) ≈ 0.61 → 1 vCPU.
+      assert.equal(recs[0].cpu?.recommended, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses negative values and usage errors without touching the store', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['import', 'bad.csv', '--app', 'shop', '--service', 'web', '--metric', 'cpu'], 1, /bad\.csv: sample 1 has value -3; values must be finite and ≥ 0/],
+      [['import', 'cpu.csv', '--app', 'shop', '--service', 'web', '--metric', 'disk'], 2, /--metric must be one of cpu, memory, requests, instances/],
+      [['import', 'cpu.csv', '--app', 'Shop!', '--service', 'web', '--metric', 'cpu'], 2, /must be paas\.yaml names/],
+      [['export', 'cpu.csv'], 2, /unknown subcommand "export"/],
+      [['import', 'missing.csv', '--app', 'shop', '--service', 'web', '--metric', 'cpu'], 1, /missing\.csv: no such file/],
+    ];
+    for (const [args, code, message] of cases) {
+      const io = capture(dir, env);
+      assert.equal(await run(args, io), code, args.join(' '));
+      assert.match(io.err(), message);
+    }
+  });
+});
