@@ -4,9 +4,6 @@
  * that `env:` references resolve, then the wiring that needs both (database ingress, bucket
  * notifications).
  */
-import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { ResolvedConfig } from '../src/config/schema.ts';
 import type { AppContext } from './app-context.ts';
 import { newAppContext } from './app-context.ts';
@@ -21,6 +18,13 @@ import { literal } from './naming.ts';
 import { addStateBackend, stateKey } from './state-backend.ts';
 import { webServiceRef } from './web-hosts.ts';
 import { SynthError } from '../src/synth/synth-error.ts';
+import { aws, cdktf, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { TerraformStack } = cdktf;
+const { AwsProvider } = aws<typeof import('@cdktf/provider-aws/lib/provider/index.js')>('provider');
+type AwsProvider = InstanceType<typeof AwsProvider>;
 
 export type AppStackOptions = {
   /** Replaces `${sha}` in images; names the function artifact. Default `latest`. */

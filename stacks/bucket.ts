@@ -3,22 +3,27 @@
  * the bucket owner (ACLs off), server-side encryption, TLS-only access, optional versioning and
  * expiry. Public access is a policy question, never a paas.yaml switch.
  */
-import { Construct } from 'constructs';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification/index.js';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls/index.js';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
-import { Lazy } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import type { BucketResource } from '../src/config/schema.ts';
 import { durationToSeconds } from '../src/config/units.ts';
 import type { AppContext, ComponentRef, PolicyStatement } from './app-context.ts';
 import { componentTags, policyDocument } from './app-context.ts';
 import { awsName } from './naming.ts';
+import { aws, cdktf, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { S3Bucket } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket/index.js')>('s3-bucket');
+type S3Bucket = InstanceType<typeof S3Bucket>;
+const { S3BucketLifecycleConfiguration } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js')>('s3-bucket-lifecycle-configuration');
+const { S3BucketNotification } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-notification/index.js')>('s3-bucket-notification');
+const { S3BucketOwnershipControls } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-ownership-controls/index.js')>('s3-bucket-ownership-controls');
+const { S3BucketPolicy } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-policy/index.js')>('s3-bucket-policy');
+const { S3BucketPublicAccessBlock } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js')>('s3-bucket-public-access-block');
+type S3BucketPublicAccessBlock = InstanceType<typeof S3BucketPublicAccessBlock>;
+const { S3BucketServerSideEncryptionConfigurationA } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js')>('s3-bucket-server-side-encryption-configuration');
+const { S3BucketVersioningA } = aws<typeof import('@cdktf/provider-aws/lib/s3-bucket-versioning/index.js')>('s3-bucket-versioning');
+const { Lazy } = cdktf;
 
 /** Incomplete multipart uploads are billed and invisible; a week is long enough to finish one. */
 const abortIncompleteUploadDays = 7;

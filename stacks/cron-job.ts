@@ -4,10 +4,6 @@
  * task's two roles). ECS has no run-time limit for a task, so `timeout:` is passed to the
  * container as SLIPWAY_TIMEOUT_SECONDS and recorded as a tag; the job is expected to honour it.
  */
-import { Construct } from 'constructs';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule/index.js';
 import type { CronService } from '../src/config/schema.ts';
 import { durationToSeconds } from '../src/config/units.ts';
 import type { AppContext } from './app-context.ts';
@@ -15,6 +11,14 @@ import { assumeRolePolicy, componentTags, policyDocument } from './app-context.t
 import type { EcsTask } from './ecs-task.ts';
 import { addEcsTask } from './ecs-task.ts';
 import { awsName, cronToAws } from './naming.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { IamRole } = aws<typeof import('@cdktf/provider-aws/lib/iam-role/index.js')>('iam-role');
+const { IamRolePolicy } = aws<typeof import('@cdktf/provider-aws/lib/iam-role-policy/index.js')>('iam-role-policy');
+const { SchedulerSchedule } = aws<typeof import('@cdktf/provider-aws/lib/scheduler-schedule/index.js')>('scheduler-schedule');
+type SchedulerSchedule = InstanceType<typeof SchedulerSchedule>;
 
 export class CronJob extends Construct {
   readonly schedule: SchedulerSchedule;

@@ -4,13 +4,6 @@
  * the code may do: the components it references in `env:`), a security group, and a Fargate task
  * definition whose container definition carries env values and secret *references*.
  */
-import { Construct } from 'constructs';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
-import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import type { CronService, WebService, WorkerService } from '../src/config/schema.ts';
 import { defaultCpu, defaultMemory, sizeToMiB } from '../src/config/units.ts';
 import type { AppContext, PolicyStatement } from './app-context.ts';
@@ -18,6 +11,18 @@ import { assumeRolePolicy, componentTags, policyDocument } from './app-context.t
 import { dedupeStatements, resolveEnv } from './env.ts';
 import { awsName, literal } from './naming.ts';
 import { NetworkGuard } from './network-guard.ts';
+import type { Construct } from 'constructs';
+import { aws } from './cdk.ts';
+
+const { CloudwatchLogGroup } = aws<typeof import('@cdktf/provider-aws/lib/cloudwatch-log-group/index.js')>('cloudwatch-log-group');
+type CloudwatchLogGroup = InstanceType<typeof CloudwatchLogGroup>;
+const { EcrRepository } = aws<typeof import('@cdktf/provider-aws/lib/ecr-repository/index.js')>('ecr-repository');
+const { EcsTaskDefinition } = aws<typeof import('@cdktf/provider-aws/lib/ecs-task-definition/index.js')>('ecs-task-definition');
+type EcsTaskDefinition = InstanceType<typeof EcsTaskDefinition>;
+const { IamRole } = aws<typeof import('@cdktf/provider-aws/lib/iam-role/index.js')>('iam-role');
+type IamRole = InstanceType<typeof IamRole>;
+const { IamRolePolicy } = aws<typeof import('@cdktf/provider-aws/lib/iam-role-policy/index.js')>('iam-role-policy');
+const { IamRolePolicyAttachment } = aws<typeof import('@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js')>('iam-role-policy-attachment');
 
 export const logRetentionDays = 30;
 

@@ -7,16 +7,6 @@
  * so a `{ secret }` or secret-valued `{ from }` entry gives the function the secret's ARN (and the
  * right to read it) under the same name; the code reads the value at start.
  */
-import { Construct } from 'constructs';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
-import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
-import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url/index.js';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
-import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule/index.js';
 import type { FunctionService } from '../src/config/schema.ts';
 import { durationToSeconds, sizeToMiB } from '../src/config/units.ts';
 import type { AppContext, PolicyStatement } from './app-context.ts';
@@ -27,6 +17,21 @@ import { dedupeStatements, resolveEnv } from './env.ts';
 import { logRetentionDays } from './ecs-task.ts';
 import { awsName, cronToAws, literal } from './naming.ts';
 import type { Queue } from './queue.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { CloudwatchLogGroup } = aws<typeof import('@cdktf/provider-aws/lib/cloudwatch-log-group/index.js')>('cloudwatch-log-group');
+const { IamRole } = aws<typeof import('@cdktf/provider-aws/lib/iam-role/index.js')>('iam-role');
+type IamRole = InstanceType<typeof IamRole>;
+const { IamRolePolicy } = aws<typeof import('@cdktf/provider-aws/lib/iam-role-policy/index.js')>('iam-role-policy');
+const { IamRolePolicyAttachment } = aws<typeof import('@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js')>('iam-role-policy-attachment');
+const { LambdaEventSourceMapping } = aws<typeof import('@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js')>('lambda-event-source-mapping');
+const { LambdaFunction } = aws<typeof import('@cdktf/provider-aws/lib/lambda-function/index.js')>('lambda-function');
+type LambdaFunction = InstanceType<typeof LambdaFunction>;
+const { LambdaFunctionUrl } = aws<typeof import('@cdktf/provider-aws/lib/lambda-function-url/index.js')>('lambda-function-url');
+const { LambdaPermission } = aws<typeof import('@cdktf/provider-aws/lib/lambda-permission/index.js')>('lambda-permission');
+const { SchedulerSchedule } = aws<typeof import('@cdktf/provider-aws/lib/scheduler-schedule/index.js')>('scheduler-schedule');
 
 export const defaultFunctionMemoryMiB = 128;
 export const defaultFunctionTimeoutSeconds = 30;

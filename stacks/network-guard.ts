@@ -3,13 +3,17 @@
  * resources fight each other in Terraform). Ingress is added per source security group; egress is
  * open only when the component needs to call out (containers pulling images, calling APIs).
  */
-import { Construct } from 'constructs';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import type { AppContext } from './app-context.ts';
 import { componentTags } from './app-context.ts';
 import { awsName } from './naming.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { SecurityGroup } = aws<typeof import('@cdktf/provider-aws/lib/security-group/index.js')>('security-group');
+type SecurityGroup = InstanceType<typeof SecurityGroup>;
+const { VpcSecurityGroupEgressRule } = aws<typeof import('@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js')>('vpc-security-group-egress-rule');
+const { VpcSecurityGroupIngressRule } = aws<typeof import('@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js')>('vpc-security-group-ingress-rule');
 
 export class NetworkGuard extends Construct {
   readonly securityGroup: SecurityGroup;

@@ -5,14 +5,22 @@
  * cannot filter on tags). Each lookup is created the first time a construct asks for it, so an
  * app of only static sites and buckets needs no platform at all.
  */
-import { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
-import { DataAwsEcsCluster } from '@cdktf/provider-aws/lib/data-aws-ecs-cluster/index.js';
-import { DataAwsLb } from '@cdktf/provider-aws/lib/data-aws-lb/index.js';
-import { DataAwsLbListener } from '@cdktf/provider-aws/lib/data-aws-lb-listener/index.js';
-import { DataAwsSecurityGroup } from '@cdktf/provider-aws/lib/data-aws-security-group/index.js';
-import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets/index.js';
-import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc/index.js';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { DataAwsCallerIdentity } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-caller-identity/index.js')>('data-aws-caller-identity');
+const { DataAwsEcsCluster } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-ecs-cluster/index.js')>('data-aws-ecs-cluster');
+type DataAwsEcsCluster = InstanceType<typeof DataAwsEcsCluster>;
+const { DataAwsLb } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-lb/index.js')>('data-aws-lb');
+type DataAwsLb = InstanceType<typeof DataAwsLb>;
+const { DataAwsLbListener } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-lb-listener/index.js')>('data-aws-lb-listener');
+type DataAwsLbListener = InstanceType<typeof DataAwsLbListener>;
+const { DataAwsSecurityGroup } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-security-group/index.js')>('data-aws-security-group');
+type DataAwsSecurityGroup = InstanceType<typeof DataAwsSecurityGroup>;
+const { DataAwsSubnets } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-subnets/index.js')>('data-aws-subnets');
+const { DataAwsVpc } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-vpc/index.js')>('data-aws-vpc');
+type DataAwsVpc = InstanceType<typeof DataAwsVpc>;
 
 export const platformTag = 'slipway:platform';
 export const tierTag = 'slipway:tier';

@@ -5,24 +5,27 @@
  * HTTP → HTTPS redirect. App stacks find it by the `slipway:platform` tag (see platform-refs.ts).
  */
 import type { Construct } from 'constructs';
-import { Fn, TerraformStack, TerraformVariable } from 'cdktf';
-import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones/index.js';
-import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
-import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
-import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway/index.js';
-import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
-import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
-import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway/index.js';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { RouteTable } from '@cdktf/provider-aws/lib/route-table/index.js';
-import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association/index.js';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet/index.js';
-import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import { platformClusterName, platformTag, roleTag, tierTag } from './platform-refs.ts';
 import { addStateBackend } from './state-backend.ts';
+import { aws, cdktf } from './cdk.ts';
+
+const { Fn, TerraformStack, TerraformVariable } = cdktf;
+const { DataAwsAvailabilityZones } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-availability-zones/index.js')>('data-aws-availability-zones');
+const { EcsCluster } = aws<typeof import('@cdktf/provider-aws/lib/ecs-cluster/index.js')>('ecs-cluster');
+const { Eip } = aws<typeof import('@cdktf/provider-aws/lib/eip/index.js')>('eip');
+const { InternetGateway } = aws<typeof import('@cdktf/provider-aws/lib/internet-gateway/index.js')>('internet-gateway');
+const { Lb } = aws<typeof import('@cdktf/provider-aws/lib/lb/index.js')>('lb');
+const { LbListener } = aws<typeof import('@cdktf/provider-aws/lib/lb-listener/index.js')>('lb-listener');
+const { NatGateway } = aws<typeof import('@cdktf/provider-aws/lib/nat-gateway/index.js')>('nat-gateway');
+const { AwsProvider } = aws<typeof import('@cdktf/provider-aws/lib/provider/index.js')>('provider');
+const { RouteTable } = aws<typeof import('@cdktf/provider-aws/lib/route-table/index.js')>('route-table');
+const { RouteTableAssociation } = aws<typeof import('@cdktf/provider-aws/lib/route-table-association/index.js')>('route-table-association');
+const { SecurityGroup } = aws<typeof import('@cdktf/provider-aws/lib/security-group/index.js')>('security-group');
+const { Subnet } = aws<typeof import('@cdktf/provider-aws/lib/subnet/index.js')>('subnet');
+type Subnet = InstanceType<typeof Subnet>;
+const { Vpc } = aws<typeof import('@cdktf/provider-aws/lib/vpc/index.js')>('vpc');
+const { VpcSecurityGroupEgressRule } = aws<typeof import('@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js')>('vpc-security-group-egress-rule');
+const { VpcSecurityGroupIngressRule } = aws<typeof import('@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js')>('vpc-security-group-ingress-rule');
 
 export type PlatformOptions = {
   /** The platform's name (its `slipway:platform` tag). Default `main`. */

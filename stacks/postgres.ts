@@ -4,9 +4,6 @@
  * ever appears in paas.yaml, in the Terraform JSON or in Terraform state; services get it through
  * `{ from: db.password }` as an ECS secret reference.
  */
-import { Construct } from 'constructs';
-import { DbInstance } from '@cdktf/provider-aws/lib/db-instance/index.js';
-import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group/index.js';
 import type { PostgresResource } from '../src/config/schema.ts';
 import { sizeToGiB } from '../src/config/units.ts';
 import type { AppContext, ComponentRef } from './app-context.ts';
@@ -14,6 +11,13 @@ import { componentTags } from './app-context.ts';
 import { awsName } from './naming.ts';
 import { NetworkGuard } from './network-guard.ts';
 import { postgresInstanceClass } from './sizes.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { DbInstance } = aws<typeof import('@cdktf/provider-aws/lib/db-instance/index.js')>('db-instance');
+type DbInstance = InstanceType<typeof DbInstance>;
+const { DbSubnetGroup } = aws<typeof import('@cdktf/provider-aws/lib/db-subnet-group/index.js')>('db-subnet-group');
 
 export const postgresPort = 5432;
 export const postgresUser = 'slipway';

@@ -1,11 +1,15 @@
 /** `type: queue` → an SQS queue with server-side encryption and a dead-letter queue behind it. */
-import { Construct } from 'constructs';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import type { QueueResource } from '../src/config/schema.ts';
 import { durationToSeconds } from '../src/config/units.ts';
 import type { AppContext, ComponentRef } from './app-context.ts';
 import { componentTags } from './app-context.ts';
 import { awsName } from './naming.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { SqsQueue } = aws<typeof import('@cdktf/provider-aws/lib/sqs-queue/index.js')>('sqs-queue');
+type SqsQueue = InstanceType<typeof SqsQueue>;
 
 /** Dead letters are kept as long as SQS allows (14 days) so that someone can look at them. */
 const deadLetterRetentionSeconds = 14 * 24 * 3600;

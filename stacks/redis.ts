@@ -1,13 +1,17 @@
 /** `type: redis` → an ElastiCache (Redis OSS) replication group, encrypted at rest and in transit. */
-import { Construct } from 'constructs';
-import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group/index.js';
-import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group/index.js';
 import type { RedisResource } from '../src/config/schema.ts';
 import type { AppContext, ComponentRef } from './app-context.ts';
 import { componentTags } from './app-context.ts';
 import { awsName } from './naming.ts';
 import { NetworkGuard } from './network-guard.ts';
 import { redisNodeType } from './sizes.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { ElasticacheReplicationGroup } = aws<typeof import('@cdktf/provider-aws/lib/elasticache-replication-group/index.js')>('elasticache-replication-group');
+type ElasticacheReplicationGroup = InstanceType<typeof ElasticacheReplicationGroup>;
+const { ElasticacheSubnetGroup } = aws<typeof import('@cdktf/provider-aws/lib/elasticache-subnet-group/index.js')>('elasticache-subnet-group');
 
 export const redisPort = 6379;
 

@@ -3,14 +3,17 @@
  * target-tracking policy per `autoscaling:` metric, and one scheduled action per `schedule:` floor.
  */
 import type { Construct } from 'constructs';
-import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
 import type { AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
-import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action/index.js';
-import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target/index.js';
 import type { ScheduleFloor } from '../src/config/schema.ts';
 import type { AppContext } from './app-context.ts';
 import { componentTags } from './app-context.ts';
 import { awsName, cronToAws } from './naming.ts';
+import { aws } from './cdk.ts';
+
+const { AppautoscalingPolicy } = aws<typeof import('@cdktf/provider-aws/lib/appautoscaling-policy/index.js')>('appautoscaling-policy');
+const { AppautoscalingScheduledAction } = aws<typeof import('@cdktf/provider-aws/lib/appautoscaling-scheduled-action/index.js')>('appautoscaling-scheduled-action');
+const { AppautoscalingTarget } = aws<typeof import('@cdktf/provider-aws/lib/appautoscaling-target/index.js')>('appautoscaling-target');
+type AppautoscalingTarget = InstanceType<typeof AppautoscalingTarget>;
 
 /** Scale in slowly (5 min) and out quickly (1 min): over-provisioning briefly is cheaper than an outage. */
 export const scaleInCooldownSeconds = 300;

@@ -3,8 +3,11 @@
  * Slipway's store. The bucket name must be static (a backend block cannot use expressions), so it
  * is an option with a fixed default rather than derived from the account.
  */
-import { S3Backend } from 'cdktf';
 import type { Construct } from 'constructs';
+import { cdktf } from './cdk.ts';
+
+const { S3Backend } = cdktf;
+type S3Backend = InstanceType<typeof S3Backend>;
 
 export const defaultStateBucket = 'slipway-terraform-state';
 

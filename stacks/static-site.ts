@@ -3,16 +3,20 @@
  * bucket stays private; only this distribution may read it). With `domains:` the distribution
  * answers on them with an ACM certificate looked up in us-east-1, where CloudFront requires it.
  */
-import { Construct } from 'constructs';
-import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution/index.js';
-import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control/index.js';
-import { DataAwsAcmCertificate } from '@cdktf/provider-aws/lib/data-aws-acm-certificate/index.js';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { StaticService } from '../src/config/schema.ts';
 import type { AppContext, ComponentRef } from './app-context.ts';
 import { componentTags } from './app-context.ts';
 import { PrivateBucket } from './bucket.ts';
 import { awsName } from './naming.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { CloudfrontDistribution } = aws<typeof import('@cdktf/provider-aws/lib/cloudfront-distribution/index.js')>('cloudfront-distribution');
+type CloudfrontDistribution = InstanceType<typeof CloudfrontDistribution>;
+const { CloudfrontOriginAccessControl } = aws<typeof import('@cdktf/provider-aws/lib/cloudfront-origin-access-control/index.js')>('cloudfront-origin-access-control');
+const { DataAwsAcmCertificate } = aws<typeof import('@cdktf/provider-aws/lib/data-aws-acm-certificate/index.js')>('data-aws-acm-certificate');
 
 /** AWS's managed "CachingOptimized" cache policy. */
 const cachingOptimizedPolicyId = '658327ea-f89d-4fab-a63d-7e88639e58f6';

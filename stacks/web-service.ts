@@ -3,10 +3,6 @@
  * group, host-header listener rules for its domains, a security group that only the load balancer
  * can reach on the container port, and auto scaling (target tracking + scheduled floors).
  */
-import { Construct } from 'constructs';
-import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
-import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import type { WebService as WebServiceConfig } from '../src/config/schema.ts';
 import { durationToSeconds, instanceRange } from '../src/config/units.ts';
 import type { AppContext } from './app-context.ts';
@@ -17,6 +13,16 @@ import { awsName, literal } from './naming.ts';
 import type { TrackingPolicy } from './scaling.ts';
 import { addScaling, defaultCpuTarget, utilisationPolicy } from './scaling.ts';
 import { listenerPriority, webHosts } from './web-hosts.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { EcsService } = aws<typeof import('@cdktf/provider-aws/lib/ecs-service/index.js')>('ecs-service');
+type EcsService = InstanceType<typeof EcsService>;
+const { LbListenerRule } = aws<typeof import('@cdktf/provider-aws/lib/lb-listener-rule/index.js')>('lb-listener-rule');
+type LbListenerRule = InstanceType<typeof LbListenerRule>;
+const { LbTargetGroup } = aws<typeof import('@cdktf/provider-aws/lib/lb-target-group/index.js')>('lb-target-group');
+type LbTargetGroup = InstanceType<typeof LbTargetGroup>;
 
 /** An ALB rule matches at most five values across its conditions. */
 const hostsPerRule = 5;

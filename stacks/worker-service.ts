@@ -4,8 +4,6 @@
  * RunningTaskCount, target tracking with metric math as AWS recommends for SQS workers):
  * https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
  */
-import { Construct } from 'constructs';
-import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import type { WorkerService as WorkerServiceConfig } from '../src/config/schema.ts';
 import { instanceRange } from '../src/config/units.ts';
 import type { AppContext, PolicyStatement } from './app-context.ts';
@@ -17,6 +15,12 @@ import { awsName } from './naming.ts';
 import type { Queue } from './queue.ts';
 import type { TrackingPolicy } from './scaling.ts';
 import { addScaling, defaultCpuTarget, utilisationPolicy } from './scaling.ts';
+import { aws, constructs } from './cdk.ts';
+
+const { Construct } = constructs;
+type Construct = InstanceType<typeof Construct>;
+const { EcsService } = aws<typeof import('@cdktf/provider-aws/lib/ecs-service/index.js')>('ecs-service');
+type EcsService = InstanceType<typeof EcsService>;
 
 /** Without `backlogPerInstance`, a queue worker aims at this many waiting messages per task. */
 export const defaultBacklogPerInstance = 100;

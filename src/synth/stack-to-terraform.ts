@@ -8,8 +8,10 @@
  * without cdktf's `//` metadata of overrides.
  */
 import type { TerraformStack } from 'cdktf';
-import { DefaultTokenResolver, StringConcat, TerraformElement, Token, Tokenization } from 'cdktf';
 import type { TerraformJson } from './terraform-json.ts';
+import { cdktf } from '../../stacks/cdk.ts';
+
+const { DefaultTokenResolver, StringConcat, TerraformElement, Token, Tokenization } = cdktf;
 
 const resolver = new DefaultTokenResolver(new StringConcat());
 /** Every encoded token contains this: `${TfToken[TOKEN.1]}`, `#{TfToken[…]}` (lists), `&{TfToken[…]}` (maps). */
@@ -48,17 +50,17 @@ function merge(target: Json, source: Json): void {
   }
 }
 
-function cdktf(value: unknown, stack: TerraformStack): unknown {
+function resolveWithCdktf(value: unknown, stack: TerraformStack): unknown {
   return Tokenization.resolve(value, { scope: stack, preparing: false, resolver });
 }
 
 function resolveTokens(value: unknown, stack: TerraformStack): unknown {
-  if (typeof value === 'string') return value.includes(tokenMarker) ? cdktf(value, stack) : value;
-  if (typeof value === 'number') return Token.isUnresolved(value) ? cdktf(value, stack) : value;
+  if (typeof value === 'string') return value.includes(tokenMarker) ? resolveWithCdktf(value, stack) : value;
+  if (typeof value === 'number') return Token.isUnresolved(value) ? resolveWithCdktf(value, stack) : value;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     // A list token stands for the whole list (`subnets = data.aws_subnets.x.ids`): cdktf decides.
-    if (value.some((v) => (typeof v === 'string' && v.includes(listTokenMarker)) || (typeof v === 'number' && Token.isUnresolved(v)))) return cdktf(value, stack);
+    if (value.some((v) => (typeof v === 'string' && v.includes(listTokenMarker)) || (typeof v === 'number' && Token.isUnresolved(v)))) return resolveWithCdktf(value, stack);
     const out: unknown[] = [];
     for (const item of value) {
       const resolved = resolveTokens(item, stack);
@@ -66,10 +68,10 @@ function resolveTokens(value: unknown, stack: TerraformStack): unknown {
     }
     return out;
   }
-  if (Tokenization.isResolvable(value)) return cdktf(value, stack);
+  if (Tokenization.isResolvable(value)) return resolveWithCdktf(value, stack);
   const out: Json = {};
   for (const key of Object.keys(value)) {
-    if (key.includes(tokenMarker)) return cdktf(value, stack);
+    if (key.includes(tokenMarker)) return resolveWithCdktf(value, stack);
     const resolved = resolveTokens((value as Json)[key], stack);
     if (resolved !== undefined) out[key] = resolved;
   }

@@ -5,7 +5,6 @@
  * a cdktf `App` would write to disk, which a Worker cannot. The document is key-sorted (same input
  * → same bytes) and checked for dangling references before it is returned.
  */
-import { RootConstruct } from 'constructs';
 import type { ResolvedConfig } from '../config/schema.ts';
 import type { AppStackOptions } from '../../stacks/app-stack.ts';
 import { AppStack } from '../../stacks/app-stack.ts';
@@ -14,6 +13,9 @@ import { finishDocument } from './finish-document.ts';
 import { isolated } from './isolated.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
 import type { TerraformJson } from './terraform-json.ts';
+import { constructs } from '../../stacks/cdk.ts';
+
+const { RootConstruct } = constructs;
 
 export type SynthOptions = AppStackOptions;
 
