@@ -122,7 +122,8 @@ export function recommendService(spec: ServiceSpec, metrics: ServiceMetrics, opt
   const meanRunning = clean.instances ? mean(clean.instances.samples) : undefined;
   if (scalable && demandOf) {
     const demand = maskWindows(demandOf.grid, windows);
-    const replicas = recommendReplicas({ demand, spec, taskCpu, currentTasks: meanRunning });
+    const requests = clean.requests && spec.requestsPerInstance ? { grid: maskWindows(toGrid(clean.requests.samples, step), windows), perInstance: spec.requestsPerInstance } : undefined;
+    const replicas = recommendReplicas({ demand, spec, taskCpu, currentTasks: meanRunning, requests });
     if (replicas) {
       instances = { ...replicas, monthlySaving: round2((replicas.currentTasks - replicas.recommendedTasks) * newTaskMonthly) };
       const outcome = proposeSchedule({ hourly: coarsen(demand, hourMs), seasonality, taskCpu, target: replicas.recommended.target, min: replicas.recommended.min, max: replicas.recommended.max });

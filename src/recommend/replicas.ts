@@ -5,6 +5,8 @@
  * - `ceiling` (80 %) is the utilisation a task must stay under; above it counts as a breach.
  * - The recommended target leaves room for the load to grow while a scale-out happens: it is the
  *   ceiling divided by the P99 of the five-minute growth ratio of load, rounded down to 5 %.
+ * - with `requestsPerInstance` and a requests series, desired is the larger of the cpu figure and
+ *   requests / requestsPerInstance;
  * - max covers the P99 of desired tasks with 15 % headroom, and never goes below today's max;
  *   min is the P5 (at least 2 when the service ran 2 or more, for availability).
  */
@@ -25,6 +27,8 @@ export type ReplicaRecommendation = {
   /** P50 / P99 / max of desired tasks at the recommended target. */
   desired: { p50: number; p99: number; max: number };
   burstP99: number;
+  /** What desired tasks follow: cpu alone, or the larger of cpu and requests per instance. */
+  basis: 'cpu' | 'cpu+requests';
   /** Load intervals (5-minute means) the figures come from. */
   samples: number;
   window: { from: number; to: number };
@@ -52,8 +56,16 @@ export function demandGrid(cpu: readonly Sample[], spec: ServiceSpec, stepMs: nu
   return { grid };
 }
 
-export function recommendReplicas(input: { demand: Grid; spec: ServiceSpec; taskCpu: number; currentTasks?: number; assumption?: string }): ReplicaRecommendation | undefined {
-  const { demand, spec, taskCpu } = input;
+export function recommendReplicas(input: {
+  demand: Grid;
+  spec: ServiceSpec;
+  taskCpu: number;
+  currentTasks?: number;
+  assumption?: string;
+  /** Requests per second on a grid of the same step, with `autoscaling.requestsPerInstance`: desired is also requests / perInstance. */
+  requests?: { grid: Grid; perInstance: number };
+}): ReplicaRecommendation | undefined {
+  const { demand, spec, taskCpu, requests } = input;
   const values = demand.values;
   let count = 0;
   let first = -1;
@@ -68,7 +80,16 @@ export function recommendReplicas(input: { demand: Grid; spec: ServiceSpec; task
   const burstP99 = burstRatio(demand);
   const target = Math.max(30, Math.min(utilisationCeiling, Math.floor(utilisationCeiling / burstP99 / 5) * 5));
   const desiredExact = new Float64Array(count);
-  for (let i = 0, k = 0; i < values.length; i++) if (Number.isFinite(values[i])) desiredExact[k++] = (values[i] * 100) / (taskCpu * target);
+  for (let i = 0, k = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    let d = (values[i] * 100) / (taskCpu * target);
+    if (requests) {
+      const j = Math.round((demand.start + i * demand.stepMs - requests.grid.start) / requests.grid.stepMs);
+      const r = j >= 0 && j < requests.grid.values.length ? requests.grid.values[j] : Number.NaN;
+      if (Number.isFinite(r)) d = Math.max(d, r / requests.perInstance);
+    }
+    desiredExact[k++] = d;
+  }
   const [p5, p50, p99, peak] = histogramQuantiles(desiredExact, [0.05, 0.5, 0.99, 1]);
   const availabilityFloor = spec.instances.min >= 2 ? 2 : 1;
   const min = Math.max(availabilityFloor, Math.ceil(p5));
@@ -86,6 +107,7 @@ export function recommendReplicas(input: { demand: Grid; spec: ServiceSpec; task
     recommendedTasks,
     desired: { p50: round2(p50), p99: round2(p99), max: round2(peak) },
     burstP99: round2(burstP99),
+    basis: requests ? 'cpu+requests' : 'cpu',
     samples: count,
     window: { from: demand.start + first * demand.stepMs, to: demand.start + (last + 1) * demand.stepMs },
     ...(input.assumption ? { assumption: input.assumption } : {}),

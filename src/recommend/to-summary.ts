@@ -62,7 +62,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       ...base,
       kind: 'instances',
       title: `${service}: instances ${range(i.current)} → ${range(r)} at ${r.target} % cpu`,
-      detail: `Target tracking (desired = ceil(running × utilisation / target)) over ${days}: desired tasks P50 ${i.desired.p50}, P99 ${i.desired.p99}; load grows up to ×${i.burstP99} in 5 minutes (P99), so the target leaves room under 80 %. Mean tasks ${i.currentTasks.toFixed(1)} → ${i.recommendedTasks.toFixed(1)}.${i.assumption ? ` Assumption: ${i.assumption}.` : ''}`,
+      detail: `Target tracking (desired = ceil(running × utilisation / target)${i.basis === 'cpu+requests' ? ', or requests / requestsPerInstance when higher' : ''}) over ${days}: desired tasks P50 ${i.desired.p50}, P99 ${i.desired.p99}; load grows up to ×${i.burstP99} in 5 minutes (P99), so the target leaves room under 80 %. Mean tasks ${i.currentTasks.toFixed(1)} → ${i.recommendedTasks.toFixed(1)}.${i.assumption ? ` Assumption: ${i.assumption}.` : ''}`,
       monthlySaving: i.monthlySaving,
       confidence: rec.confidence,
       ...opt('suggestion', suggest('instances', instancesText, r.min !== r.max && !hasAutoscaling ? `autoscaling: { cpu: ${r.target} }` : '')),

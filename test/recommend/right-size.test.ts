@@ -101,3 +101,18 @@ describe('instances and autoscaling', () => {
     assert.equal(rec.instances!.recommended.target, 40);
   });
 });
+
+describe('instances from requests', () => {
+  it('takes the larger of the cpu figure and requests / requestsPerInstance', () => {
+    // cpu alone would need one task (5 % of 2 × 1 vCPU); 1,000 requests/s at 100 per instance need 10.
+    const cpu = series(3 * 24 * 60, minute, () => 5);
+    const requests = series(3 * 24 * 60, minute, () => 1000);
+    const withRequests = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 4 }, requestsPerInstance: 100 }), { cpu, requests });
+    assert.equal(withRequests.instances!.basis, 'cpu+requests');
+    assert.equal(withRequests.instances!.recommended.min, 10);
+    assert.equal(withRequests.instances!.desired.p50, 10);
+    const cpuOnly = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 4 } }), { cpu, requests });
+    assert.equal(cpuOnly.instances!.basis, 'cpu');
+    assert.equal(cpuOnly.instances!.recommended.min, 2);
+  });
+});
