@@ -82,14 +82,21 @@ console.log(`  machine load average during the run: ${load.map((n) => n.toFixed(
 
 // 3. Start-up cost, each measured in a fresh process (tsx loader included in every case).
 const importCases: [string, string][] = [
-  ['tsx + node only', ''],
-  ['constructs + cdktf', "await import('constructs'); await import('cdktf');"],
+  ['stacks/cdk.ts (cdktf + constructs, loaded with require)', "await import('./stacks/cdk.ts');"],
   ['stacks/app-stack.ts (cdktf, provider, platform lookups)', "await import('./stacks/app-stack.ts');"],
   ['stacks/all-kinds.ts (+ every kind and its resources)', "await import('./stacks/all-kinds.ts');"],
   ['src/config/load.ts (loader, yaml, zod)', "await import('./src/config/load.ts');"],
   ['src/cli/synth.ts (all of the above)', "await import('./src/cli/synth.ts');"],
 ];
-console.log('cold import cost (median of 3 fresh processes):');
+const bare: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const start = performance.now();
+  execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ''], { cwd: root });
+  bare.push(performance.now() - start);
+}
+bare.sort((a, b) => a - b);
+console.log(`a bare \`node --import tsx\` process that does nothing: ${ms(bare[1])} wall (median of 3)`);
+console.log('cold import cost inside a fresh process (median of 3):');
 for (const [label, code] of importCases) {
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) {
