@@ -51,7 +51,7 @@ export class Postgres extends Construct {
       deletionProtection,
       // Outside production a final snapshot only gets in the way of tearing a preview down.
       skipFinalSnapshot: !ctx.production,
-      finalSnapshotIdentifier: ctx.production ? `${identifier.slice(0, 63 - 6)}-final` : undefined,
+      finalSnapshotIdentifier: ctx.production ? `${identifier.slice(0, 63 - 6).replace(/-+$/, '')}-final` : undefined,
       copyTagsToSnapshot: true,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
