@@ -65,7 +65,7 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
       if (season === 'week') return slotOf(grid, i, 7 * dayMs);
       const ofDay = slotOf(grid, i, dayMs);
       if (season === 'day') return ofDay;
-      const day = new Date(grid.start + i * stepMs).getUTCDay();
+      const day = (Math.floor((grid.start + i * stepMs) / dayMs) + 4) % 7; // 1970-01-01 was a Thursday
       return (day === 0 || day === 6 ? perDaySlots : 0) + ofDay;
     };
     const slotIndex = new Int32Array(n);
