@@ -15,7 +15,7 @@ export type SourceContext = {
   locate: (path: (string | number)[]) => Location | undefined;
   /** The file's text; with it the replacement keeps whatever shares the line. */
   source?: string;
-  /** When the recommendation is for a named environment, its override block is preferred. */
+  /** When the recommendation is for a named environment, its override lines are the only ones suggested (a top-level line would change every environment). */
   environment?: string;
 };
 
@@ -115,7 +115,10 @@ function path(context: SourceContext, service: string, ...rest: string[]): (stri
 
 /** Replace the located span with `text`, keeping what shares its first and last line. */
 function suggestion(context: SourceContext, service: string, field: string, text: string, extraLine: string) {
-  const where = context.locate(path(context, service, ...field.split('.')));
+  const at = path(context, service, ...field.split('.'));
+  // A top-level line applies to every environment: only suggest it for production's figures.
+  if (context.environment && context.environment !== 'production' && at[0] !== 'environments') return undefined;
+  const where = context.locate(at);
   if (!where) return undefined;
   const endLine = where.endLine ?? where.line;
   const lines = context.source?.split(/\r?\n/);

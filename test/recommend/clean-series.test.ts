@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { cleanSeries } from '../../src/recommend/clean-series.ts';
 import { recommendService } from '../../src/recommend/recommend-service.ts';
 import type { ServiceSpec } from '../../src/recommend/types.ts';
-import { day, hour, minute, monday, series } from './synthetic.ts';
+import { day, minute, monday, series } from './synthetic.ts';
 
 const spec: ServiceSpec = { app: 'shop', service: 'web', cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 2 }, region: 'us-east-1' };
 
@@ -61,6 +61,5 @@ describe('cleaning metric series', () => {
     assert.ok(rec.cpu);
     assert.equal(rec.historyDays, Math.round(((3 * day - minute) / day) * 100) / 100);
     assert.equal(rec.confidence, Math.round((((3 * day - minute) / day) / 7) * 100) / 100);
-    void hour;
   });
 });

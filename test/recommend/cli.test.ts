@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -94,6 +94,21 @@ describe('slipway recommend', () => {
       assert.match(io.err(), message);
       assert.doesNotMatch(io.err(), /\n\s+at /, 'no stack trace');
     }
+  });
+
+  it("with --env, suggests only the environment's override lines", async () => {
+    // A folder of its own: beside the other paas.yaml it would be a second app named shop.
+    const envDir = await mkdtemp(join(tmpdir(), 'slipway-recommend-env-'));
+    after(() => rm(envDir, { recursive: true, force: true }));
+    await mkdir(join(envDir, 'with-env'));
+    await writeFile(join(envDir, 'with-env', 'paas.yaml'), `${paasYaml}environments:\n  staging:\n    services:\n      web:\n        cpu: 4\n`);
+    const io = capture(envDir);
+    assert.equal(await run(['with-env', '--metrics', join(dir, 'metrics.json'), '--env', 'staging', '--format', 'json'], io), 0, io.err());
+    const summaries = JSON.parse(io.out()).apps[0].summaries.filter((s: { service: string }) => s.service === 'web');
+    const cpu = summaries.find((s: { kind: string }) => s.kind === 'cpu');
+    assert.match(cpu.title, /cpu 4 → 2 vCPU/); // staging's 4 vCPU at the same load
+    assert.deepEqual(cpu.suggestion, { file: 'with-env/paas.yaml', line: 20, replacement: '        cpu: 2' });
+    assert.equal(summaries.find((s: { kind: string }) => s.kind === 'memory').suggestion, undefined, 'memory is not overridden for staging');
   });
 
   it('runs as a process', async () => {
