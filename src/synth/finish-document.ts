@@ -1,11 +1,12 @@
-import { canonicalize } from './canonical-json.ts';
 import { checkReferences } from './check-references.ts';
 import { SynthError } from './synth-error.ts';
 import type { TerraformJson } from './terraform-json.ts';
 
-/** Key-sorted, literals restored, references checked: the document as every caller sees it. */
-export function finishDocument(raw: TerraformJson, what: string): TerraformJson {
-  const doc = canonicalize(raw);
+/**
+ * The document as every caller sees it: key-sorted and literals restored (stackToTerraform
+ * already returns it so), and with every reference checked.
+ */
+export function finishDocument(doc: TerraformJson, what: string): TerraformJson {
   const problems = checkReferences(doc);
   if (problems.length > 0) {
     throw new SynthError(`internal error: the Terraform JSON for ${what} refers to things it does not define:\n  ${problems.join('\n  ')}`, problems);

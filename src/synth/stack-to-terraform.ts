@@ -4,10 +4,13 @@
  * time with a fresh resolution context. Here each element's JSON is merged once and only the
  * values that hold a token (an encoded `TfToken[…]` string, a token-encoded number, an
  * IResolvable) go through cdktf's own resolver; plain leaves are copied. The result is the same
- * document (test/synth/stack-to-terraform.test.ts compares the two on every example config),
- * without cdktf's `//` metadata of overrides.
+ * document (test/synth/synthesize.test.ts compares the two on every example config), without
+ * cdktf's `//` metadata of overrides, and already in canonical form (sorted keys, literals
+ * restored), which saves the document a second walk.
  */
 import type { TerraformStack } from 'cdktf';
+import { restoreLiterals } from '../../stacks/naming.ts';
+import { canonicalize } from './canonical-json.ts';
 import type { TerraformJson } from './terraform-json.ts';
 import { cdktf } from '../../stacks/cdk.ts';
 
@@ -29,21 +32,28 @@ export function stackToTerraform(stack: TerraformStack): TerraformJson {
     if (metadata.backend) backend = metadata.backend;
     merge(merged, node.toTerraform() as Json);
   }
-  const doc = resolveTokens(merged, stack) as TerraformJson;
-  doc['//'] = { metadata: { backend: backend ?? 'local', stackName: stack.node.id }, outputs: {} };
-  return doc;
+  // `//` sorts before every other top-level key, so the document stays in canonical order.
+  const meta = { metadata: { backend: backend ?? 'local', stackName: stack.node.id }, outputs: {} };
+  return { '//': meta, ...(resolveTokens(merged, stack) as Json) } as TerraformJson;
 }
 
-/** cdktf's deepMerge: objects merge, arrays concatenate (two `provider.aws` blocks), IResolvables are kept whole. */
+/**
+ * cdktf's deepMerge: objects merge, arrays concatenate (two `provider.aws` blocks), IResolvables
+ * are kept whole. A key the target does not have yet takes the value as it is (resolveTokens
+ * copies it anyway), so each resource body is visited once, not once per merge level.
+ */
 function merge(target: Json, source: Json): void {
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (value === undefined) continue;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !Tokenization.isResolvable(value)) {
-      if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
+    const existing = target[key];
+    if (existing === undefined) {
+      target[key] = value;
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value) && !Tokenization.isResolvable(value)) {
+      if (typeof existing !== 'object' || existing === null || Tokenization.isResolvable(existing)) target[key] = {};
       merge(target[key] as Json, value as Json);
-    } else if (Array.isArray(value) && Array.isArray(target[key])) {
-      target[key] = [...(target[key] as unknown[]), ...value];
+    } else if (Array.isArray(value) && Array.isArray(existing)) {
+      target[key] = [...existing, ...value];
     } else {
       target[key] = value;
     }
@@ -51,11 +61,15 @@ function merge(target: Json, source: Json): void {
 }
 
 function resolveWithCdktf(value: unknown, stack: TerraformStack): unknown {
-  return Tokenization.resolve(value, { scope: stack, preparing: false, resolver });
+  return canonicalize(Tokenization.resolve(value, { scope: stack, preparing: false, resolver }));
 }
 
+/**
+ * A resolved copy in canonical form (sorted keys, literals restored; see canonical-json.ts), in
+ * one pass: values without a token are copied, the rest go through cdktf's resolver.
+ */
 function resolveTokens(value: unknown, stack: TerraformStack): unknown {
-  if (typeof value === 'string') return value.includes(tokenMarker) ? resolveWithCdktf(value, stack) : value;
+  if (typeof value === 'string') return value.includes(tokenMarker) ? resolveWithCdktf(value, stack) : restoreLiterals(value);
   if (typeof value === 'number') return Token.isUnresolved(value) ? resolveWithCdktf(value, stack) : value;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
@@ -69,9 +83,10 @@ function resolveTokens(value: unknown, stack: TerraformStack): unknown {
     return out;
   }
   if (Tokenization.isResolvable(value)) return resolveWithCdktf(value, stack);
+  const keys = Object.keys(value);
+  for (const key of keys) if (key.includes(tokenMarker)) return resolveWithCdktf(value, stack);
   const out: Json = {};
-  for (const key of Object.keys(value)) {
-    if (key.includes(tokenMarker)) return resolveWithCdktf(value, stack);
+  for (const key of keys.sort()) {
     const resolved = resolveTokens((value as Json)[key], stack);
     if (resolved !== undefined) out[key] = resolved;
   }
