@@ -64,12 +64,10 @@ test('no secret value appears anywhere in the document', () => {
   assert.match(full, /"valueFrom\\":\\"arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf\\"/);
 });
 
-test('an environment override changes only what it overrides', () => {
-  // What resolveEnvironment(config, 'staging') yields for the demo's staging block.
-  const input = structuredClone(microservicesDemoInput);
-  input.region = 'us-west-2';
-  input.services.web.instances = { min: 1, max: 2 };
-  const staging = synthesize(resolved(input, 'staging'));
+test('an environment override changes only what it overrides', async () => {
+  const { resolveEnvironment } = await import('../../src/config/resolve-environment.ts');
+  const { PaasConfig } = await import('../../src/config/schema.ts');
+  const staging = synthesize(resolveEnvironment(PaasConfig.parse(microservicesDemoInput), 'staging'));
   const production = synthesize(demo);
   assert.equal(staging.provider!.aws[0].region, 'us-west-2');
   assert.equal(only(staging, 'aws_appautoscaling_target', 'web').max_capacity, 2);
@@ -78,6 +76,7 @@ test('an environment override changes only what it overrides', () => {
   assert.equal(only(staging, 'aws_db_instance', 'db').deletion_protection, false);
   assert.equal(only(production, 'aws_appautoscaling_target', 'web').max_capacity, 10);
   assert.deepEqual(only(staging, 'aws_ecs_task_definition', 'jobs').cpu, only(production, 'aws_ecs_task_definition', 'jobs').cpu);
+  assert.deepEqual(only(staging, 'aws_lb_listener_rule', 'web').condition, only(production, 'aws_lb_listener_rule', 'web').condition);
 });
 
 test('${sha} in an image becomes the commit, or latest without one', () => {
