@@ -8,6 +8,9 @@
  * (busy) machine: half of a cold `slipway synth`. Both routes share Node's module cache, so mixing
  * them elsewhere still yields the same classes. Only `@cdktf/provider-aws/lib/<resource>` modules
  * are ever loaded, never the package root (3.7 s, 600 MB).
+ *
+ * The trade-off: a bundler cannot follow `aws('<resource>')`. Synthesis runs on Node today (the
+ * Workers entry only ingests webhooks); bundling it for a Worker would mean static imports again.
  */
 import { createRequire } from 'node:module';
 
