@@ -36,7 +36,7 @@ export type EcsTaskProps = {
   port?: number;
   /** Extra statements for the task role (a worker consuming its queue). */
   taskStatements?: PolicyStatement[];
-  /** Extra tags for the task definition. */
+  /** Extra tags for every resource of the task (a cron job's timeout). */
   tags?: Record<string, string>;
   /** Values Slipway adds itself (already Terraform expressions, not user text); `env:` wins on a clash. */
   extraEnvironment?: { name: string; value: string }[];
@@ -57,7 +57,7 @@ export type EcsTask = {
 /** Adds the task's resources directly under `scope` (the component), so their paths read `<component>/<thing>`. */
 export function addEcsTask(scope: Construct, props: EcsTaskProps): EcsTask {
   const { component, service, ctx } = props;
-  const tags = componentTags(component);
+  const tags = componentTags(component, props.tags);
   const baseName = awsName([ctx.app, ctx.environment, component], 64);
   const guard = new NetworkGuard(scope, 'network', { component, port: props.port ?? 0, egress: true, ctx });
 
@@ -140,7 +140,7 @@ export function addEcsTask(scope: Construct, props: EcsTaskProps): EcsTask {
     taskRoleArn: taskRole.arn,
     runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
     containerDefinitions: JSON.stringify([container]),
-    tags: componentTags(component, props.tags),
+    tags,
   });
   return { taskDefinition, executionRole, taskRole, logGroup, guard, uses, cpuUnits, memoryMiB };
 }
