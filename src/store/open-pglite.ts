@@ -19,7 +19,7 @@ export async function openPglite(dataDir: string, options: StoreOptions): Promis
   let client: PGlite;
   try {
     if (!inMemory) mkdirSync(dataDir, { recursive: true });
-    client = await PGlite.create(dataDir);
+    client = await PGlite.create(dataDir, options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {});
     await client.query('select 1');
   } catch (error) {
     unlock();

@@ -4,15 +4,54 @@
  * gets its own fresh Postgres database (created here, dropped after), because CI's `test` database
  * is shared with other test files running at the same time.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { openAsBlob, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
+import { migrationsFolder } from '../../src/store/migrations-folder.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 
 export type EngineName = 'pglite' | 'postgres';
 export type Engine = { name: EngineName; store: () => Store; databaseUrl?: string };
 
 export const postgresUrl = process.env.DATABASE_URL?.trim() || undefined;
+
+/**
+ * A fresh, migrated in-memory PGlite store. Initialising PGlite takes seconds, so the first call
+ * (per set of migrations) saves a snapshot of a migrated database in the temp folder and later
+ * calls, in any test process, start from it.
+ */
+export async function openTestPglite(): Promise<Store> {
+  return openStore({ dataDir: 'memory://', pgliteSnapshot: await migratedSnapshot() });
+}
+
+/** A `PGlite.dumpDataDir()` tarball of a migrated database, cached in the temp folder. */
+export async function migratedSnapshot(): Promise<Blob> {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(migrationsFolder).filter((n) => n.endsWith('.sql')).sort()) {
+    hash.update(name).update(readFileSync(join(migrationsFolder, name)));
+  }
+  const snapshotPath = join(tmpdir(), `slipway-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
+  let snapshot: Blob;
+  try {
+    snapshot = await openAsBlob(snapshotPath);
+  } catch {
+    const pglite = await PGlite.create('memory://');
+    await migrate(drizzle({ client: pglite }), { migrationsFolder });
+    const dump = await pglite.dumpDataDir('none');
+    await pglite.close();
+    const partial = `${snapshotPath}.${process.pid}.tmp`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, snapshotPath); // atomic: a concurrent reader never sees half a file
+    snapshot = dump;
+  }
+  return snapshot;
+}
 
 /** A fresh database on the DATABASE_URL server; `drop` removes it. */
 export async function createTestDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -54,7 +93,7 @@ export function forEachEngine(title: string, body: (engine: Engine) => void): vo
           engine.databaseUrl = created.url;
           store = await openStore({ databaseUrl: created.url });
         } else {
-          store = await openStore({ dataDir: 'memory://' });
+          store = await openTestPglite();
         }
       });
       after(async () => {

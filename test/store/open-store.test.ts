@@ -10,7 +10,7 @@ import { recordDelivery } from '../../src/store/record-delivery.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { storeOptionsFromEnv } from '../../src/store/store-options.ts';
-import { createTestDatabase, postgresUrl } from './engines.ts';
+import { createTestDatabase, migratedSnapshot, postgresUrl } from './engines.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-store-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -65,7 +65,8 @@ test('a corrupt PGlite data folder gives a clear error naming the folder', async
 
 test('a PGlite data folder keeps its data, and refuses a second process while in use', async () => {
   const dir = join(scratch, 'db');
-  const store = await openStore({ dataDir: dir });
+  // Seeded from the suite's snapshot of a migrated database: initialising a folder takes seconds.
+  const store = await openStore({ dataDir: dir, pgliteSnapshot: await migratedSnapshot() });
   let reopened: Store | undefined;
   try {
     await recordDelivery(store.db, { deliveryId: 'kept', event: 'push' });
