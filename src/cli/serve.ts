@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { BuildDepsOptions, Deps } from '../deps.ts';
 import { createHttpApp } from '../http/app.ts';
+import { openDeliverySpool, type DeliverySpool } from '../http/delivery-spool.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
@@ -39,10 +40,14 @@ export async function startService(settings: Settings, options: StartOptions = {
   // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
   // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;
+  let spool: DeliverySpool | undefined;
   let port = settings.port;
   if (settings.role !== 'worker') {
-    const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log });
     try {
+      // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
+      // the database in batches). Postgres takes each group commit directly.
+      if (store.kind === 'pglite') spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log });
+      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, ...(spool ? { writer: spool } : {}) });
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
           port = info.port;
@@ -52,6 +57,7 @@ export async function startService(settings: Settings, options: StartOptions = {
         server.once('error', reject);
       });
     } catch (error) {
+      await spool?.close().catch(() => {});
       await store.close();
       throw error;
     }
@@ -82,6 +88,7 @@ export async function startService(settings: Settings, options: StartOptions = {
     }
   } catch (error) {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await spool?.close().catch(() => {});
     await store.close();
     throw error;
   }
@@ -90,6 +97,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   const stop = () =>
     (stopping ??= (async () => {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await spool?.close(); // everything acknowledged is in the database before the store closes
       controller.abort(new Error('shutting down'));
       await Promise.allSettled(workers);
       await store.close();

@@ -74,7 +74,8 @@ export function createDeliveryWriter(db: Db): DeliveryWriter {
   };
 }
 
-async function writeBatch(tx: Db, batch: IncomingDelivery[]): Promise<WriteResult[]> {
+/** Store deliveries and enqueue the jobs of the new ones, in the caller's transaction. */
+export async function writeBatch(tx: Db, batch: IncomingDelivery[]): Promise<WriteResult[]> {
   // The same delivery id twice in one batch: the first one is new, the second a redelivery.
   const firstIndex = new Map<string, number>();
   batch.forEach((d, i) => {
