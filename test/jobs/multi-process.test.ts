@@ -126,4 +126,6 @@ if (databaseBase) {
       assert.deepEqual(runs, [{ runs: 1, worker: 'rescuer' }]);
     });
   });
+} else {
+  console.log('# DATABASE_URL is not set: the multi-process queue tests (Postgres only) are left out.');
 }

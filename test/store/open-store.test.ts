@@ -10,7 +10,7 @@ import { recordDelivery } from '../../src/store/record-delivery.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { storeOptionsFromEnv } from '../../src/store/store-options.ts';
-import { createTestDatabase, migratedSnapshot, postgresUrl } from './engines.ts';
+import { createTestDatabase, migratedSnapshot, openTestPglite, postgresUrl } from './engines.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-store-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -111,7 +111,8 @@ function migrationsFolder(name: string, files: string[]): string {
   const entries = files.map((body, idx) => {
     const tag = `000${idx}_m${idx}`;
     writeFileSync(join(dir, `${tag}.sql`), body);
-    return { idx, version: '7', when: 1_700_000_000_000 + idx, tag, breakpoints: true };
+    // Later than any real migration, so they apply on top of the real schema.
+    return { idx, version: '7', when: 4_000_000_000_000 + idx, tag, breakpoints: true };
   });
   writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries }));
   return dir;
@@ -124,8 +125,11 @@ const bad =
 for (const engine of postgresUrl ? ['pglite', 'postgres'] : ['pglite']) {
   test(`a failing migration leaves the schema unchanged (${engine})`, async () => {
     const database = engine === 'postgres' ? await createTestDatabase(postgresUrl!) : undefined;
-    const store = await openStore(database ? { databaseUrl: database.url, migrate: false } : { dataDir: 'memory://', migrate: false });
+    const store = database ? await openStore({ databaseUrl: database.url }) : await openTestPglite();
+    const appliedCount = async () =>
+      (rowsOf(await store.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))[0] as { n: number }).n;
     try {
+      const before = await appliedCount();
       await store.migrate(migrationsFolder(`good-${engine}`, [good]));
       await assert.rejects(
         store.migrate(migrationsFolder(`bad-${engine}`, [good, bad])),
@@ -137,8 +141,7 @@ for (const engine of postgresUrl ? ['pglite', 'postgres'] : ['pglite']) {
       assert.deepEqual(rowsOf(tables).map((r) => r.table_name), ['widgets']);
       const columns = await store.db.execute(sql`select column_name from information_schema.columns where table_name = 'widgets'`);
       assert.deepEqual(rowsOf(columns).map((r) => r.column_name), ['id']);
-      const applied = await store.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-      assert.equal((rowsOf(applied)[0] as { n: number }).n, 1);
+      assert.equal(await appliedCount(), before + 1, 'only the good migration is recorded');
     } finally {
       await store.close();
       await database?.drop();
