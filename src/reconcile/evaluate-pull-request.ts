@@ -11,7 +11,9 @@ import { getOrCreateApp } from '../store/apps.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
 import { auditLog } from '../store/schema.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
+import type { RecommendationSummary } from '../recommend/index.ts';
 import { planApp, type AppPlan } from './plan-app.ts';
+import { recommendationsForApp } from './recommendations-for-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import type { RepositoryContext } from './repository-context.ts';
 import type { WebhookContext } from './webhook-context.ts';
@@ -31,6 +33,8 @@ export type PullRequestEvaluation = {
   configErrors: ConfigError[];
   /** Every app's policy results, approvals applied. */
   policies: PolicyResult[];
+  /** From metric samples in the store, when there are any for an app. */
+  recommendations: RecommendationSummary[];
   notes: string[];
 };
 
@@ -87,12 +91,18 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   if (loaded.apps.length === 0 && loaded.errors.length === 0) notes.push('No paas.yaml at the head of this pull request: nothing to plan.');
   const approvals = await approvalsFor(ctx, repo, pr.number);
   const plans: AppPlan[] = [];
+  const recommendations: RecommendationSummary[] = [];
   for (const app of loaded.apps) {
+    try {
+      recommendations.push(...(await recommendationsForApp(db, app, deps.now())));
+    } catch (error) {
+      notes.push(`Recommendations for ${app.config.name} could not be computed: ${(error as Error).message}`);
+    }
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
     const last = await lastAppliedDeployment(db, row.id, 'production');
     const plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }
-  return { pr, plans, configErrors: loaded.errors, policies: plans.flatMap((p) => p.policies), notes };
+  return { pr, plans, configErrors: loaded.errors, policies: plans.flatMap((p) => p.policies), recommendations, notes };
 }

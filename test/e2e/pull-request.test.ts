@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, installations, jobs, repositories, webhookDeliveries } from '../../src/store/schema.ts';
+import { insertMetricSamples } from '../../src/store/metric-samples.ts';
 import { runGit } from '../harness/git-server.ts';
 import {
   installationPayload,
@@ -104,6 +105,40 @@ describe('pull requests', () => {
     assert.equal((entry?.details as { headSha: string }).headSha, head);
     assert.match(commentsOn('acme/guarded', 3)[0]!.body, /approved/);
     assert.equal(commentsOn('acme/guarded', 3).length, 1);
+  });
+});
+
+describe('recommendations on a pull request', () => {
+  it('adds a Recommendations section and one-click suggestions from stored metrics, replaced (not duplicated) on a new push', async () => {
+    const repo = await h.repo('acme/oversized');
+    const name = 'oversized';
+    const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) });
+    // 7 days of 5-minute samples: a service using about 5 % of its cpu and 10 % of its memory.
+    const now = Date.now();
+    const rows = [];
+    for (let t = now - 7 * 86_400_000; t < now; t += 300_000) {
+      rows.push({ app: name, service: 'web', metric: 'cpu', at: new Date(t), value: 4 + Math.sin(t / 3_600_000) });
+      rows.push({ app: name, service: 'web', metric: 'memory', at: new Date(t), value: 10 + Math.cos(t / 3_600_000) });
+    }
+    await insertMetricSamples(h.service.deps.store.db, rows);
+    const pr = (action: 'opened' | 'synchronize', headSha: string) =>
+      pullRequestPayload({ action, repo: repo.full, installationId: repo.installationId, number: 11, headSha, headRef: 'tweak', baseSha: base });
+    const head1 = await repo.commit({ 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 5 }) }, { branch: 'tweak', parent: base });
+    await h.send('pull_request', pr('opened', head1));
+    const comment = await eventually('the comment', () => commentsOn('acme/oversized', 11)[0]);
+    assert.match(comment.body, /### Recommendations/);
+    const suggestions = await eventually('review suggestions', () => {
+      const list = h.github.reviewComments.filter((c) => c.repo === 'acme/oversized');
+      return list.length > 0 ? list : undefined;
+    });
+    assert.ok(suggestions.every((c) => c.path === 'paas.yaml' && c.body.includes('```suggestion')));
+    const count = suggestions.length;
+
+    const head2 = await repo.commit({ 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 6 }) }, { branch: 'tweak' });
+    await h.send('pull_request', pr('synchronize', head2));
+    await eventually('the updated comment', () => commentsOn('acme/oversized', 11)[0]?.body.includes(head2));
+    await eventually('replaced suggestions', () => h.github.reviews.filter((r) => r.repo === 'acme/oversized').length >= 2);
+    assert.equal(h.github.reviewComments.filter((c) => c.repo === 'acme/oversized').length, count, 'replaced, not duplicated');
   });
 });
 
