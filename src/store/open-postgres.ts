@@ -77,12 +77,17 @@ export async function openPostgres(databaseUrl: string, options: StoreOptions): 
       c.on('notification', (n) => {
         for (const fn of listeners.get(n.channel) ?? []) fn(n.payload ?? '');
       });
-      c.on('error', (error) => {
-        log(`store: LISTEN connection lost (${where}): ${causeMessage(error)}; polling until it is back`);
+      // Lost after it was established: forget it and reconnect (a failed connect is retried by
+      // whoever asked for it). Workers poll meanwhile, so nothing waits on a notification.
+      const lost = (reason: string) => {
+        if (listener !== c) return;
         listener = undefined;
+        log(`store: LISTEN connection lost (${where}): ${reason}; polling until it is back`);
         c.end().catch(() => {});
         if (!closed) setTimeout(() => void reconnect(), 1000).unref();
-      });
+      };
+      c.on('error', (error) => lost(causeMessage(error)));
+      c.on('end', () => lost('connection ended'));
       await c.connect();
       for (const channel of listeners.keys()) await c.query(`listen ${pg.escapeIdentifier(channel)}`);
       listener = c;
@@ -96,6 +101,9 @@ export async function openPostgres(databaseUrl: string, options: StoreOptions): 
     if (closed || listeners.size === 0) return;
     try {
       await connectListener();
+      log(`store: LISTEN connection restored (${where})`);
+      // Notifications sent while it was down are lost: tell every listener something may have happened.
+      for (const set of listeners.values()) for (const fn of set) fn('');
     } catch (error) {
       log(`store: LISTEN reconnect failed (${where}): ${causeMessage(error)}`);
       setTimeout(() => void reconnect(), 2000).unref();
@@ -123,7 +131,9 @@ export async function openPostgres(databaseUrl: string, options: StoreOptions): 
     },
     async close() {
       closed = true;
-      await listener?.end().catch(() => {});
+      const current = listener;
+      listener = undefined;
+      await current?.end().catch(() => {});
       await pool.end();
     },
   };

@@ -204,13 +204,43 @@ forEachEngine('worker', (engine) => {
         await until('a failed claim to be logged', () => worker.logs.some((l) => l.includes('claiming failed')));
         proxy.restore();
         const second = await enqueue(db, { kind });
-        await until('the second job', () => done.includes(second.id), 15_000);
+        await until('the second job', () => done.includes(second.id), 5_000);
       } finally {
         await worker.stop();
         await store.close();
         await proxy.close();
       }
       assert.ok(worker.logs.some((l) => /claiming failed .*retrying in \d+ ms/.test(l)), worker.logs.join('\n'));
+    });
+
+    test('an idle worker whose LISTEN connection was lost is woken again once it is back', async () => {
+      const { db } = engine.store();
+      const kind = unique('kind');
+      const target = new URL(engine.databaseUrl!);
+      const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+      const viaProxy = new URL(engine.databaseUrl!);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const storeLog: string[] = [];
+      const store = await openStore({ databaseUrl: viaProxy.toString(), log: (m) => storeLog.push(m) });
+      const done: number[] = [];
+      // Polling far slower than the test: only notifications can get the job started in time.
+      const worker = start({ ...engine, store: () => store }, { [kind]: async (job) => void done.push(job.id) }, { pollMs: 60_000 });
+      try {
+        const first = await enqueue(db, { kind });
+        await until('the first job', () => done.includes(first.id));
+        await sleep(300); // completed, claimed nothing more: idle
+        proxy.cut();
+        await until('the lost LISTEN to be noticed', () => storeLog.some((l) => l.includes('LISTEN connection lost')));
+        const second = await enqueue(db, { kind }); // its NOTIFY reaches nobody
+        proxy.restore();
+        await until('the second job', () => done.includes(second.id), 5_000);
+        assert.ok(storeLog.some((l) => l.includes('LISTEN connection restored')), storeLog.join('\n'));
+      } finally {
+        await worker.stop();
+        await store.close();
+        await proxy.close();
+      }
     });
   }
 });
