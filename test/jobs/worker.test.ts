@@ -101,7 +101,7 @@ forEachEngine('worker', (engine) => {
             if (runningKeys.has(job.concurrencyKey)) keyOverlap = true;
             runningKeys.add(job.concurrencyKey);
           }
-          await sleep(60);
+          await sleep(150);
           if (job.concurrencyKey) runningKeys.delete(job.concurrencyKey);
           running -= 1;
         },
@@ -127,10 +127,10 @@ forEachEngine('worker', (engine) => {
     let runs = 0;
     const handler: JobHandler = async () => {
       runs += 1;
-      await sleep(400);
+      await sleep(1_000);
     };
-    const a = start(engine, { [kind]: handler }, { leaseMs: 120, pollMs: 20 });
-    const b = start(engine, { [kind]: handler }, { leaseMs: 120, pollMs: 20 });
+    const a = start(engine, { [kind]: handler }, { leaseMs: 300, pollMs: 20 });
+    const b = start(engine, { [kind]: handler }, { leaseMs: 300, pollMs: 20 });
     const { id } = await enqueue(db, { kind });
     await until('the job to complete', async () => (await jobById(db, id)).status === 'completed');
     await Promise.all([a.stop(), b.stop()]);

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/jobs/rows.ts';
 import { recordDelivery } from '../../src/store/record-delivery.ts';
-import { openStore, type Store } from '../../src/store/open-store.ts';
+import { lazyStore, openStore, type Store } from '../../src/store/open-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { storeOptionsFromEnv } from '../../src/store/store-options.ts';
 import { createTestDatabase, migratedSnapshot, openTestPglite, postgresUrl } from './engines.ts';
@@ -38,6 +38,21 @@ test('an unreachable Postgres gives one error naming the URL, password redacted,
     isStoreError('unreachable', /^cannot connect to Postgres at postgres:\/\/slipway:\*\*\*@127\.0\.0\.1:1\/slipway: .*ECONNREFUSED/),
   );
   await assert.rejects(openStore({ databaseUrl: 'mysql://root:pw@db/x' }), isStoreError('unreachable', /must be a postgres:\/\/ URL/));
+});
+
+test('a lazy store opens on first use, once, and tries again after a failure', async () => {
+  const failing = lazyStore({ databaseUrl: 'postgres://127.0.0.1:1/x' });
+  const first = failing();
+  assert.equal(failing(), first, 'concurrent callers share one attempt');
+  await assert.rejects(first, isStoreError('unreachable', /127\.0\.0\.1:1/));
+  const second = failing();
+  assert.notEqual(second, first);
+  await assert.rejects(second);
+  const working = lazyStore({ dataDir: 'memory://', pgliteSnapshot: await migratedSnapshot() });
+  const [a, b] = await Promise.all([working(), working()]);
+  assert.equal(a, b);
+  assert.equal(await working(), a);
+  await a.close();
 });
 
 test('slipway migrate against an unreachable database exits 1 with one clear line', () => {
