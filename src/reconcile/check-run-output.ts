@@ -68,7 +68,7 @@ export function policyAnnotations(results: PolicyResult[], fallbackFile: string)
   return out;
 }
 
-export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: string[]; configErrors: ConfigError[] }): CheckOutput {
+export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: string[]; configErrors: ConfigError[]; note?: string }): CheckOutput {
   const { plans, configErrors } = input;
   const blocking = plans.flatMap((p) => p.policies.filter(isBlocking).map((r) => ({ app: p.app.config.name, r })));
   const annotations = [...configErrorAnnotations(configErrors), ...plans.flatMap((p) => policyAnnotations(p.policies, p.app.file))];
@@ -83,7 +83,7 @@ export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: str
   for (const name of input.unchanged) lines.push(`- ${name}: unchanged since the last deployment`);
   if (configErrors.length > 0) lines.push('', '**Config errors**', ...configErrors.map((e) => `- \`${formatConfigError(e)}\``));
   if (blocking.length > 0) lines.push('', '**Blocking policy results**', ...blocking.map(({ app, r }) => `- ${app}: \`${r.ruleId}\` ${r.message}`));
-  lines.push('', noRunnerNote);
+  lines.push('', input.note ?? noRunnerNote);
   const title = configErrors.length > 0
     ? `${configErrors.length} config error(s) in paas.yaml`
     : blocking.length > 0

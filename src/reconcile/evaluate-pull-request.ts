@@ -6,6 +6,7 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import type { ConfigError } from '../config/load.ts';
+import { GitError } from '../git/index.ts';
 import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
 import { getOrCreateApp } from '../store/apps.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
@@ -66,13 +67,18 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   const { deps } = ctx;
   const db = deps.store.db;
   const notes: string[] = [];
-  await fetchCommit(deps.git, {
-    repoKey: repo.repoKey,
-    url: repo.cloneUrl, // always the base repository: a fork's head is its refs/pull/<n>/head
-    token: repo.token,
-    sha: pr.headSha,
-    ref: pr.fork ? `refs/pull/${pr.number}/head` : `refs/heads/${pr.headRef}`,
-  });
+  // Always from the base repository: a fork's head is its refs/pull/<n>/head. A same-repository
+  // head branch may be gone (deleted after merge): GitHub keeps refs/pull/<n>/head.
+  const head = { repoKey: repo.repoKey, url: repo.cloneUrl, token: repo.token, sha: pr.headSha };
+  if (pr.fork) await fetchCommit(deps.git, { ...head, ref: `refs/pull/${pr.number}/head` });
+  else {
+    try {
+      await fetchCommit(deps.git, { ...head, ref: `refs/heads/${pr.headRef}` });
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      await fetchCommit(deps.git, { ...head, ref: `refs/pull/${pr.number}/head` });
+    }
+  }
 
   // Policies: the default branch's files only (the PR's base when it targets the default branch).
   let defaultBranchFiles = new Map<string, string>();

@@ -45,7 +45,7 @@ export async function publishPullRequest(
         comments: suggestions.map((r) => ({ path: r.suggestion!.file, line: r.suggestion!.line, body: `**${r.title}**\n\n${r.detail}\n\n\`\`\`suggestion\n${r.suggestion!.replacement}\n\`\`\`` })),
       });
     }
-    const check = pushCheck({ sha: pr.headSha, plans, unchanged: [], configErrors });
+    const check = pushCheck({ sha: pr.headSha, plans, unchanged: [], configErrors, note: 'Pull request: planned against production, nothing recorded or applied.' });
     await reportCheckRun(repo.octokit, {
       owner: repo.owner,
       repo: repo.repo,

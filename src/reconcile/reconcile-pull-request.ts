@@ -2,16 +2,36 @@
  * `pull_request` opened / synchronize / reopened / ready_for_review: plan the head and update the
  * one comment. `closed`: the same, marked final (the last plan made for it).
  */
+import { GitError } from '../git/index.ts';
+import { findMarkedComment, upsertPrComment } from '../github/index.ts';
 import { evaluatePullRequest, pullRequestRef } from './evaluate-pull-request.ts';
-import { publishPullRequest } from './publish-pull-request.ts';
-import { repositoryContext } from './repository-context.ts';
+import { commentMarker, publishPullRequest } from './publish-pull-request.ts';
+import { repositoryContext, type RepositoryContext } from './repository-context.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
 export async function reconcilePullRequest(ctx: WebhookContext): Promise<Outcome> {
   const repo = await repositoryContext(ctx);
   const pr = pullRequestRef(ctx.delivery.payload.pull_request, repo.fullName);
   const final = ctx.delivery.action === 'closed';
-  const evaluation = await evaluatePullRequest(ctx, repo, pr);
+  let evaluation;
+  try {
+    evaluation = await evaluatePullRequest(ctx, repo, pr);
+  } catch (error) {
+    // A closed PR whose head can no longer be fetched: finish the comment as it stands.
+    if (!final || !(error instanceof GitError)) throw error;
+    return finishComment(repo, pr.number, pr.headSha);
+  }
   const comment = await publishPullRequest(repo, evaluation, { final });
   return `#${pr.number}@${pr.headSha.slice(0, 12)}: comment ${comment.commentId} ${comment.created ? 'created' : 'updated'}${final ? ' (final)' : ''}`;
+}
+
+async function finishComment(repo: RepositoryContext, number: number, headSha: string): Promise<Outcome> {
+  const existing = await findMarkedComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: number, marker: commentMarker });
+  if (!existing) return `#${number}: closed; no comment to finish`;
+  if (/## Slipway plan \(final\)/.test(existing.body)) return `#${number}: comment already final`;
+  const body = existing.body
+    .replace('## Slipway plan', '## Slipway plan (final)')
+    .concat(`\n\n_This pull request is closed (head ${headSha.slice(0, 12)} could no longer be fetched): this is the last plan Slipway made for it._\n`);
+  await upsertPrComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: number, body, marker: commentMarker });
+  return `#${number}: comment ${existing.id} marked final`;
 }

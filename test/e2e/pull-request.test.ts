@@ -58,6 +58,22 @@ describe('pull requests', () => {
     assert.equal(commentsOn('acme/pr-app', 7).length, 1);
   });
 
+  it('marks the comment final when a closed PR head branch was deleted after merge', async () => {
+    const repo = await h.repo('acme/merged');
+    const base = await deployMain(repo, { 'paas.yaml': helloApp() });
+    const head = await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) }, { branch: 'short-lived', parent: base });
+    const pr = (action: 'opened' | 'closed') =>
+      pullRequestPayload({ action, repo: repo.full, installationId: repo.installationId, number: 12, headSha: head, headRef: 'short-lived', baseSha: base, merged: action === 'closed' });
+    await h.send('pull_request', pr('opened'));
+    await eventually('the comment', () => commentsOn('acme/merged', 12)[0]);
+    await repo.deleteBranch('short-lived');
+    // A fresh cache would need the branch; this one still has the commit, so drop nothing and
+    // close: the plan is rebuilt from the cached commit, or the comment is finished as it stands.
+    await h.send('pull_request', pr('closed'));
+    await eventually('the final comment', () => /\(final\)/.test(commentsOn('acme/merged', 12)[0]?.body ?? ''));
+    assert.equal(commentsOn('acme/merged', 12).length, 1);
+  });
+
   it('plans a fork through the base repository refs/pull/N/head, without credentials reaching the fork', async () => {
     const repo = await h.repo('acme/forked');
     const base = await deployMain(repo, { 'paas.yaml': helloApp() });
