@@ -65,7 +65,8 @@ async function writeAll(fd: number, buf: Buffer): Promise<void> {
 }
 
 function encode(d: IncomingDelivery): Buffer {
-  const body = Buffer.from(JSON.stringify(d));
+  // With the raw text at hand, the parsed payload is not serialised again.
+  const body = Buffer.from(JSON.stringify(d.payloadText !== undefined ? { ...d, payload: undefined } : d));
   const out = Buffer.allocUnsafe(header + body.length);
   out.writeUInt32LE(body.length, 0);
   body.copy(out, header);
@@ -194,6 +195,49 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
     })();
   }
 
+  /**
+   * One transaction for the batch. If it fails, each record is tried alone, so that one delivery
+   * the database refuses (e.g. a `\u0000` escape, which jsonb cannot hold) cannot block the
+   * spool: it is stored without its payload, with an outcome saying why, and no job. A store that
+   * is down fails every record: the batch is retried until it is back.
+   */
+  async function loadRecords(records: IncomingDelivery[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.transaction((tx) => writeBatch(tx as unknown as Db, records));
+        return;
+      } catch (error) {
+        if (records.length > 1) {
+          let failures = 0;
+          for (const record of records) {
+            try {
+              await db.transaction((tx) => writeBatch(tx as unknown as Db, [record]));
+            } catch {
+              failures += 1;
+            }
+          }
+          if (failures === 0) return;
+          if (failures < records.length) {
+            for (const record of records) await loadRecords([record]);
+            return;
+          }
+        } else if (attempt >= 3) {
+          try {
+            const { payload: _p, payloadText: _t, job: _j, ...rest } = records[0]!;
+            await db.transaction((tx) =>
+              writeBatch(tx as unknown as Db, [{ ...rest, outcome: `ignored: the store refused the payload (${(error as Error).message.slice(0, 200)})` }]),
+            );
+            return;
+          } catch {
+            // the store itself is failing: keep retrying below
+          }
+        }
+        log(`slipway: loading spooled deliveries into the store failed (${(error as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * attempt)));
+      }
+    }
+  }
+
   // The loader: spool → database, oldest segment first.
   let loading: Promise<void> | undefined;
   const readers = new Map<number, FileHandle>();
@@ -230,16 +274,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       const buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await reader.read(buf, 0, want, segment.readOffset);
       const { records: take, used } = decode(buf.subarray(0, bytesRead), loadBatch);
-      for (;;) {
-        try {
-          await db.transaction((tx) => writeBatch(tx as unknown as Db, take));
-          break;
-        } catch (error) {
-          log(`slipway: loading spooled deliveries into the store failed (${(error as Error).message}); retrying`);
-          await new Promise((r) => setTimeout(r, 500));
-          if (closed) throw error;
-        }
-      }
+      await loadRecords(take);
       segment.readOffset += used;
       segment.loaded += take.length;
       backlog -= take.length;

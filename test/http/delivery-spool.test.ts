@@ -71,6 +71,17 @@ describe('delivery spool', () => {
     assert.equal(await count('c-'), 3);
   });
 
+  it('stores a delivery whose payload the database refuses without it, and the rest of its batch normally', async () => {
+    const spool = await openDeliverySpool({ dir: mkdtempSync(join(tmpdir(), 'spool-')), db: store.db, log: () => {} });
+    const poison = { ...delivery('e-2'), payload: undefined, payloadText: '{"zen":"nul \\u0000 byte"}' };
+    await Promise.all([spool.write(delivery('e-1')), spool.write(poison), spool.write(delivery('e-3'))]);
+    await spool.close();
+    assert.equal(await count('e-'), 3);
+    const [row] = await store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, 'e-2'));
+    assert.match(row?.outcome ?? '', /store refused the payload/);
+    assert.equal((await store.db.select().from(jobs).where(eq(jobs.idempotencyKey, 'delivery:e-2'))).length, 0);
+  });
+
   it('refuses new deliveries (to be redelivered) when the backlog is full', async () => {
     const spool = await openDeliverySpool({ dir: mkdtempSync(join(tmpdir(), 'spool-')), db: store.db, maxBacklog: 0 });
     await assert.rejects(spool.write(delivery('d-1')));

@@ -48,7 +48,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
     if (!event || !/^[a-z_]{1,64}$/.test(event)) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Event' });
     if (!deliveryId || deliveryId.length > 128) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Delivery' });
 
-    const payload = parsePayload(raw, form);
+    const { payload, text } = parsePayload(raw, form);
     const action = typeof payload.action === 'string' ? payload.action : null;
     const installation = payload.installation as { id?: unknown } | undefined;
     const installationId = typeof installation?.id === 'number' ? installation.id : null;
@@ -56,7 +56,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
 
     let result;
     try {
-      result = await deps.writer.write({ deliveryId, event, action, installationId, payload, job: route.job, outcome: route.outcome });
+      result = await deps.writer.write({ deliveryId, event, action, installationId, payloadText: text, job: route.job, outcome: route.outcome });
     } catch (error) {
       throw new ServiceUnavailableError('the store cannot take deliveries right now', { cause: error });
     }
@@ -70,7 +70,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
   return app;
 }
 
-function parsePayload(raw: string, form: boolean): Record<string, unknown> {
+function parsePayload(raw: string, form: boolean): { payload: Record<string, unknown>; text: string } {
   let text = raw;
   if (form) {
     const field = new URLSearchParams(raw).get('payload');
@@ -86,5 +86,5 @@ function parsePayload(raw: string, form: boolean): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HTTPException(400, { message: 'body must be a JSON object' });
   }
-  return value as Record<string, unknown>;
+  return { payload: value as Record<string, unknown>, text };
 }
