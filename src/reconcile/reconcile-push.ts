@@ -31,6 +31,7 @@ import { repositoryContext, type RepositoryContext } from './repository-context.
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
 const environment = 'production';
+const staleSearchDepth = 1_000;
 
 export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   const { deps, delivery } = ctx;
@@ -52,8 +53,15 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   }));
 
   // 2. Out of order: an older commit never replaces a newer one.
+  // The usual case — the push builds on what is deployed (its `before`, or a short walk back from
+  // it) — is settled without walking history; only otherwise is the deployed commit searched for
+  // this one, at most `staleSearchDepth` commits back.
+  const before = delivery.payload.before as string | undefined;
   for (const { last } of rows) {
-    if (last && last.commitSha !== sha && (await deps.git.hasCommit(repo.repoKey, last.commitSha)) && (await isAncestor(deps.git, repo.repoKey, sha, last.commitSha))) {
+    if (!last || last.commitSha === sha || last.commitSha === before) continue;
+    if (!(await deps.git.hasCommit(repo.repoKey, last.commitSha))) continue; // rewritten away
+    if (await isAncestor(deps.git, repo.repoKey, last.commitSha, sha, staleSearchDepth)) continue;
+    if (await isAncestor(deps.git, repo.repoKey, sha, last.commitSha, staleSearchDepth)) {
       await report(repo, sha, staleCheck(sha, last.commitSha));
       return `stale: ${sha.slice(0, 12)} is older than the deployed ${last.commitSha.slice(0, 12)}`;
     }
