@@ -3,9 +3,10 @@
  * `builtin:storage`). Read once per process.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../src/project-root.ts';
 
-const folder = fileURLToPath(new URL('.', import.meta.url));
+const folder = join(projectRoot, 'policies') + '/';
 let cached: Map<string, string> | undefined;
 
 /** Pack name (file name without `.yaml`) → YAML text. */

@@ -4,7 +4,7 @@
  * store, the HTTP server or CDKTF.
  */
 import type { CliIo } from './io.ts';
-import { processIo } from './io.ts';
+export { processIo } from './io.ts';
 
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }> };
 

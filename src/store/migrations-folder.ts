@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.ts';
 
-/** The committed drizzle-kit output, resolved from this file so it works from any working directory. */
-export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The committed drizzle-kit output, found from the project root so it works from any working directory and from the bundled CLI. */
+export const migrationsFolder = join(projectRoot, 'drizzle');
