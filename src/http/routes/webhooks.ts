@@ -36,7 +36,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
     if (contentType !== 'application/json' && !form) {
       throw new HTTPException(415, { message: 'expected Content-Type application/json (or application/x-www-form-urlencoded)' });
     }
-    const raw = decoder.decode(await readBody(c.req.raw, maxBytes));
+    const raw = decoder.decode(await readBody(c.req, maxBytes));
 
     const signature = c.req.header('x-hub-signature-256');
     if (!signature || raw.length === 0 || !(await verifier.verify(raw, signature))) {
