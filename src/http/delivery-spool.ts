@@ -33,7 +33,8 @@ export type SpoolOptions = {
   maxBacklog?: number;
   /**
    * The loader shares this thread with the HTTP server (PGlite runs in-process), so during a burst
-   * it waits for a pause of `idleMs` in arrivals (default 5 ms) — unless the oldest spooled
+   * it waits for a pause of `idleMs` in arrivals (default 20 ms), and loads small batches (64) while
+   * deliveries keep arriving, so that a load never stalls requests for long — unless the oldest spooled
    * delivery has waited `maxDelayMs` (default 10 s), which bounds how late a job can start during a sustained burst.
    */
   idleMs?: number;
@@ -109,7 +110,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
   const maxBacklog = options.maxBacklog ?? 200_000;
   const log = options.log ?? (() => {});
-  const idleMs = options.idleMs ?? 5;
+  const idleMs = options.idleMs ?? 20;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   mkdirSync(dir, { recursive: true });
   const existing = readdirSync(dir).filter((n) => /^segment-\d+\.log$/.test(n)).map((n) => Number(/\d+/.exec(n)![0]));
@@ -273,7 +274,8 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       want = Math.max(want, header + head.readUInt32LE(0)); // one record may be larger than the window
       const buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await reader.read(buf, 0, want, segment.readOffset);
-      const { records: take, used } = decode(buf.subarray(0, bytesRead), loadBatch);
+      const busy = !closing && performance.now() - lastWriteAt < 250;
+      const { records: take, used } = decode(buf.subarray(0, bytesRead), busy ? Math.min(64, loadBatch) : loadBatch);
       await loadRecords(take);
       segment.readOffset += used;
       segment.loaded += take.length;
