@@ -33,7 +33,7 @@ export type SpoolOptions = {
   maxBacklog?: number;
   /**
    * The loader shares this thread with the HTTP server (PGlite runs in-process), so during a burst
-   * it waits for a pause of `idleMs` in arrivals (default 20 ms), and loads small batches (64) while
+   * it waits for a pause of `idleMs` in arrivals (default 20 ms), and loads small batches (16) while
    * deliveries keep arriving, so that a load never stalls requests for long — unless the oldest spooled
    * delivery has waited `maxDelayMs` (default 10 s), which bounds how late a job can start during a sustained burst.
    */
@@ -268,14 +268,15 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
         reader = await open(segment.path, 'r');
         readers.set(segment.seq, reader);
       }
-      let want = Math.min(segment.bytes - segment.readOffset, 8 * 1024 * 1024);
+      const busy = !closing && performance.now() - lastWriteAt < 250;
+      const batch = busy ? Math.min(16, loadBatch) : loadBatch;
+      // Read about what the batch needs (records are ~7 KB), at least one whole record.
       const head = Buffer.allocUnsafe(header);
       await reader.read(head, 0, header, segment.readOffset);
-      want = Math.max(want, header + head.readUInt32LE(0)); // one record may be larger than the window
+      const want = Math.min(segment.bytes - segment.readOffset, Math.max(batch * 16 * 1024, header + head.readUInt32LE(0)));
       const buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await reader.read(buf, 0, want, segment.readOffset);
-      const busy = !closing && performance.now() - lastWriteAt < 250;
-      const { records: take, used } = decode(buf.subarray(0, bytesRead), busy ? Math.min(64, loadBatch) : loadBatch);
+      const { records: take, used } = decode(buf.subarray(0, bytesRead), batch);
       await loadRecords(take);
       segment.readOffset += used;
       segment.loaded += take.length;
