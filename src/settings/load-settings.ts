@@ -76,6 +76,9 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     }
   }
 
+  if (raw && raw.SLIPWAY_ROLE !== 'all' && !raw.DATABASE_URL) {
+    problems.push(`SLIPWAY_ROLE=${raw.SLIPWAY_ROLE} needs DATABASE_URL: the embedded database serves one process, which must both serve HTTP and work jobs`);
+  }
   if (problems.length > 0 || !raw || !privateKey) throw new SettingsError([...new Set(problems)]);
   return {
     appId: raw.APP_ID,

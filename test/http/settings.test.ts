@@ -47,6 +47,12 @@ describe('loadSettings', () => {
     assert.doesNotMatch(text, /not a key/);
   });
 
+  it('refuses a split role on the embedded database', () => {
+    assert.throws(() => loadSettings({ APP_ID: '1', PRIVATE_KEY: pem, WEBHOOK_SECRET: 'x', SLIPWAY_ROLE: 'web' }, emptyDir), /SLIPWAY_ROLE=web needs DATABASE_URL/);
+    const s = loadSettings({ APP_ID: '1', PRIVATE_KEY: pem, WEBHOOK_SECRET: 'x', SLIPWAY_ROLE: 'worker', DATABASE_URL: 'postgres://u@h/db' }, emptyDir);
+    assert.equal(s.role, 'worker');
+  });
+
   it('reads a .env file, the real environment winning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-dotenv-'));
     writeFileSync(join(dir, '.env'), `APP_ID=7\nWEBHOOK_SECRET=from-file\nPRIVATE_KEY="${pem.replace(/\n/g, '\\n')}"\nPORT=4000\n`);
