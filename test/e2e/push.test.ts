@@ -14,7 +14,8 @@ after(async () => {
   await h?.close();
 });
 
-const checkFor = (sha: string) => () => h.github.checkRuns.find((r) => r.head_sha === sha && r.name === 'slipway');
+// By repository too: two repositories' first commits with the same files can have the same sha.
+const checkFor = (repo: string, sha: string) => () => h.github.checkRuns.find((r) => r.repo === repo && r.head_sha === sha && r.name === 'slipway');
 const outcomeOf = async (id: string) => {
   const [row] = await h.service.deps.store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
   return row?.outcome && !row.outcome.startsWith('failed, will retry') ? row.outcome : undefined;
@@ -26,11 +27,11 @@ describe('push to the default branch', () => {
     const sha = await repo.commit({ 'paas.yaml': helloApp() });
     const res = await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
     assert.equal(res.status, 202);
-    const run = await eventually('the check run', checkFor(sha));
+    const run = await eventually('the check run', checkFor(repo.fullName, sha));
     assert.equal(run.conclusion, 'success');
     assert.match(run.output.summary ?? '', /No Terraform runner is configured/);
     const deployment = await eventually('the GitHub deployment status', () => {
-      const d = h.github.deployments.find((x) => x.sha === sha);
+      const d = h.github.deployments.find((x) => x.repo === repo.fullName && x.sha === sha);
       return d && h.github.statuses.filter((s) => s.deployment_id === d.id).length >= 2 ? d : undefined;
     });
     assert.equal(deployment.environment, 'production');
@@ -46,9 +47,9 @@ describe('push to the default branch', () => {
     const repo = await h.repo('acme/no-config');
     const sha = await repo.commit({ 'README.md': '# nothing to deploy\n' });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
-    const run = await eventually('the neutral check', checkFor(sha));
+    const run = await eventually('the neutral check', checkFor(repo.fullName, sha));
     assert.equal(run.conclusion, 'neutral');
-    assert.equal(h.github.deployments.filter((d) => d.sha === sha).length, 0);
+    assert.equal(h.github.deployments.filter((d) => d.repo === repo.fullName && d.sha === sha).length, 0);
   });
 
   it('fails the check with an annotation on the exact paas.yaml line of a config error', async () => {
@@ -57,20 +58,20 @@ describe('push to the default branch', () => {
     const line = text.split('\n').findIndex((l) => l.includes('port: eighty')) + 1;
     const sha = await repo.commit({ 'paas.yaml': text });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
-    const run = await eventually('the failed check', checkFor(sha));
+    const run = await eventually('the failed check', checkFor(repo.fullName, sha));
     assert.equal(run.conclusion, 'failure');
     const annotation = run.output.annotations.find((a) => a.path === 'paas.yaml');
     assert.ok(annotation, 'an annotation on paas.yaml');
     assert.equal(annotation.start_line, line);
     assert.equal(annotation.annotation_level, 'failure');
-    assert.equal(h.github.deployments.filter((d) => d.sha === sha).length, 0);
+    assert.equal(h.github.deployments.filter((d) => d.repo === repo.fullName && d.sha === sha).length, 0);
   });
 
   it('refuses a 10 MB paas.yaml without reading it, as a located config error', async () => {
     const repo = await h.repo('acme/huge');
     const sha = await repo.commit({ 'paas.yaml': `# ${'x'.repeat(10 * 1024 * 1024)}\n${helloApp()}` });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
-    const run = await eventually('the failed check', checkFor(sha), 40_000);
+    const run = await eventually('the failed check', checkFor(repo.fullName, sha), 40_000);
     assert.equal(run.conclusion, 'failure');
     assert.match(run.output.annotations[0]?.message ?? '', /too large/);
   });
@@ -79,10 +80,10 @@ describe('push to the default branch', () => {
     const repo = await h.repo('acme/steady');
     const first = await repo.commit({ 'svc/paas.yaml': helloApp(), 'docs/notes.md': 'v1\n' });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
-    await eventually('the first check', checkFor(first));
+    await eventually('the first check', checkFor(repo.fullName, first));
     const second = await repo.commit({ 'docs/notes.md': 'v2\n' });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: second }));
-    const run = await eventually('the second check', checkFor(second));
+    const run = await eventually('the second check', checkFor(repo.fullName, second));
     assert.equal(run.conclusion, 'success');
     assert.match(run.output.summary ?? '', /hello: unchanged since the last deployment/);
     const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, second));
@@ -95,10 +96,10 @@ describe('push to the default branch', () => {
     const newer = await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) });
     const full = { fullName: 'acme/ordered', cloneUrl: repo.cloneUrl };
     await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, before: older, after: newer }));
-    await eventually('the newer check', checkFor(newer));
+    await eventually('the newer check', checkFor(repo.fullName, newer));
     const lateId = crypto.randomUUID();
     await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, after: older }), lateId);
-    const run = await eventually('the older check', checkFor(older));
+    const run = await eventually('the older check', checkFor(repo.fullName, older));
     assert.equal(run.conclusion, 'skipped');
     assert.match((await eventually('the outcome', () => outcomeOf(lateId))) ?? '', /stale/);
     const planned = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, older));
@@ -111,10 +112,10 @@ describe('push to the default branch', () => {
     const base = await repo.commit({ 'paas.yaml': helloApp({ instances: 2 }) });
     const tip = await repo.commit({ 'paas.yaml': helloApp({ instances: 4 }) });
     await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, before: base, after: tip }));
-    await eventually('the first check', checkFor(tip));
+    await eventually('the first check', checkFor(repo.fullName, tip));
     const rewritten = await repo.commit({ 'paas.yaml': helloApp({ instances: 5 }) }, { parent: base });
     await h.send('push', pushPayload({ repo: full, installationId: repo.installationId, before: tip, after: rewritten, forced: true }));
-    const run = await eventually('the rewritten check', checkFor(rewritten));
+    const run = await eventually('the rewritten check', checkFor(repo.fullName, rewritten));
     assert.equal(run.conclusion, 'success');
     const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, rewritten));
     assert.equal(rows[0]?.status, 'planned');
@@ -141,9 +142,9 @@ describe('push to the default branch', () => {
     h.github.injectFault({ method: 'POST', path: /\/repos\/acme\/flaky\/deployments$/, status: 403, retryAfter: 1, times: 1 });
     const id = crypto.randomUUID();
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }), id);
-    const run = await eventually('the check after retries', checkFor(sha), 40_000);
+    const run = await eventually('the check after retries', checkFor(repo.fullName, sha), 40_000);
     assert.equal(run.conclusion, 'success');
-    await eventually('the deployment', () => h.github.deployments.find((d) => d.sha === sha));
+    await eventually('the deployment', () => h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha));
     assert.match((await eventually('the outcome', () => outcomeOf(id))) ?? '', /planned/);
     const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, sha));
     assert.equal(rows.length, 1, 'the retried job does not record the deployment twice');
@@ -155,7 +156,7 @@ describe('push to the default branch', () => {
     const id = crypto.randomUUID();
     await h.send('push', pushPayload({ repo: { fullName: 'stranger/app', cloneUrl: repo.cloneUrl }, installationId: 999_999, after: sha }), id);
     assert.match(await eventually('the outcome', () => outcomeOf(id)), /does not know installation/);
-    assert.equal(h.github.checkRuns.filter((r) => r.head_sha === sha).length, 0);
+    assert.equal(h.github.checkRuns.filter((r) => r.repo === 'stranger/app').length, 0);
   });
 });
 

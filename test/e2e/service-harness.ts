@@ -57,6 +57,10 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
     logs,
     async repo(fullName) {
       const repo = await git.createRepo(fullName);
+      // A file naming the repository in every commit: otherwise two repositories' first commits
+      // with the same files, made in the same second, have the same sha.
+      const commit = repo.commit.bind(repo);
+      repo.commit = (files, opts) => commit({ '.test-repo': `${fullName}\n`, ...files }, opts);
       const installationId = nextInstallation++;
       github.addRepository(fullName, { cloneUrl: repo.cloneUrl, defaultBranch: 'main' });
       github.addInstallation({ id: installationId, account: fullName.split('/')[0]!, repositories: [fullName] });
