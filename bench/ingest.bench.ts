@@ -4,7 +4,10 @@
  * (verifying the same signature, storing nothing) measured side by side in the same run. Each
  * server runs in its own child process; autocannon runs here.
  *
- *   node --import tsx bench/ingest.bench.ts [--seconds 10] [--rounds 3]
+ *   node --import tsx bench/ingest.bench.ts [--seconds 10] [--rounds 3] [--database-url postgres://…]
+ *
+ * With --database-url the service stores into that Postgres database instead (group commit, no
+ * spool); the database should be empty (counts are of the whole tables).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +41,10 @@ async function runSlipwayServer(): Promise<void> {
   const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const dataDir = process.env.BENCH_DATA_DIR!;
   const service = await startService(
-    { appId: 1, privateKey, webhookSecret: secret, githubApiUrl: 'http://127.0.0.1:9', dataDir, port: 0, host: '127.0.0.1', role: 'web', workers: 1 },
+    {
+      appId: 1, privateKey, webhookSecret: secret, githubApiUrl: 'http://127.0.0.1:9', dataDir, port: 0, host: '127.0.0.1', role: 'web', workers: 1,
+      ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
+    },
     { log: () => {} },
   );
   process.send!({ port: service.port });
@@ -50,7 +56,7 @@ async function runSlipwayServer(): Promise<void> {
     void db;
     // Count what reached the database (the spool is drained into it on stop).
     const { openStore } = await import('../src/store/open-store.ts');
-    const store = await openStore({ dataDir: `${dataDir}/db` });
+    const store = await openStore(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: `${dataDir}/db` });
     const result = (await store.db.execute(sql`select (select count(*)::int from webhook_deliveries) as n, (select count(*)::int from jobs) as j`)) as unknown as { rows: Array<{ n: number; j: number }> };
     await store.close();
     process.send!({ stored: result.rows[0]!.n, jobs: result.rows[0]!.j, drainMs: performance.now() - t0 }, () => process.exit(0));
@@ -104,7 +110,8 @@ async function measure(name: string, child: ChildProcess, seconds: number, body:
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, 'database-url': { type: 'string' } } });
+  const databaseUrl = values['database-url'];
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
   const body = pushBody();
@@ -112,14 +119,14 @@ async function main(): Promise<void> {
   const results: Record<string, Result[]> = { slipway: [], probot: [] };
   for (let round = 0; round < rounds; round++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ingest-'));
-    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DATA_DIR: dataDir } });
-    results.slipway!.push(await measure('slipway (PGlite on disk, durable)', slipway, seconds, body));
+    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) } });
+    results.slipway!.push(await measure(databaseUrl ? 'slipway (Postgres, durable)' : 'slipway (PGlite on disk, durable)', slipway, seconds, body));
     rmSync(dataDir, { recursive: true, force: true });
     const probot = fork(new URL(import.meta.url).pathname, ['probot'], { execArgv: ['--import', 'tsx'] });
     results.probot!.push(await measure('probot 14 (in memory, no storage)', probot, seconds, body));
     for (const r of [results.slipway!.at(-1)!, results.probot!.at(-1)!]) {
       console.log(
-        `round ${round + 1}  ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}${r.stored ? `  acknowledged ${r.sent} (with warm-up), in the database ${r.stored} deliveries + ${r.jobs} jobs, spool drained in ${r.drainMs!.toFixed(0)} ms` : ''}`,
+        `round ${round + 1}  ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}${r.stored ? `  acknowledged ${r.sent} (with warm-up), in the database ${r.stored} deliveries + ${r.jobs} jobs, stopped (spool drained) in ${r.drainMs!.toFixed(0)} ms` : ''}`,
       );
     }
   }

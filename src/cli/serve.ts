@@ -10,6 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { BuildDepsOptions, Deps } from '../deps.ts';
 import { createHttpApp } from '../http/app.ts';
 import { openDeliverySpool, type DeliverySpool } from '../http/delivery-spool.ts';
+import { createDeliveryWriter } from '../http/delivery-writer.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
@@ -47,7 +48,8 @@ export async function startService(settings: Settings, options: StartOptions = {
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches). Postgres takes each group commit directly.
       if (store.kind === 'pglite') spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log });
-      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, ...(spool ? { writer: spool } : {}) });
+      const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
+      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, writer });
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
           port = info.port;

@@ -41,9 +41,14 @@ export type DeliveryWriter = {
 // Rows per transaction: bounded so that one commit stays short (a 7 KB payload is one jsonb value).
 const maxBatch = 256;
 
-export function createDeliveryWriter(db: Db): DeliveryWriter {
+/**
+ * `concurrency`: transactions in flight at once (1 for PGlite, a single connection; a few for a
+ * Postgres pool, so that one commit's round trip does not idle the next group).
+ */
+export function createDeliveryWriter(db: Db, options: { concurrency?: number } = {}): DeliveryWriter {
+  const concurrency = options.concurrency ?? 1;
   let pending: Waiting[] = [];
-  let running: Promise<void> | undefined;
+  const running = new Set<Promise<void>>();
 
   async function flush(batch: Waiting[]): Promise<void> {
     try {
@@ -55,13 +60,15 @@ export function createDeliveryWriter(db: Db): DeliveryWriter {
   }
 
   function pump(): void {
-    if (running || pending.length === 0) return;
-    const batch = pending.slice(0, maxBatch);
-    pending = pending.slice(batch.length);
-    running = flush(batch).finally(() => {
-      running = undefined;
-      pump();
-    });
+    while (running.size < concurrency && pending.length > 0) {
+      const batch = pending.slice(0, maxBatch);
+      pending = pending.slice(batch.length);
+      const flushing: Promise<void> = flush(batch).finally(() => {
+        running.delete(flushing);
+        pump();
+      });
+      running.add(flushing);
+    }
   }
 
   return {
@@ -72,7 +79,7 @@ export function createDeliveryWriter(db: Db): DeliveryWriter {
       });
     },
     async drain() {
-      while (running || pending.length > 0) await (running ?? Promise.resolve());
+      while (running.size > 0 || pending.length > 0) await Promise.all(running);
     },
   };
 }
