@@ -92,6 +92,9 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   }
   const rules = rulesForPullRequest({ builtin: builtinRules(), server: deps.serverPolicies, defaultBranchFiles, changedPaths });
   if (rules.notice) notes.push(rules.notice);
+  if (rules.errors.length > 0) {
+    notes.push(`Policy files on the default branch have errors; their rules were not applied: ${rules.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; ')}`);
+  }
 
   const loaded = await loadAppsAtCommit(deps.git, repo.repoKey, pr.headSha);
   if (loaded.apps.length === 0 && loaded.errors.length === 0) notes.push('No paas.yaml at the head of this pull request: nothing to plan.');

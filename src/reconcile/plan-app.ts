@@ -63,7 +63,8 @@ export function planApp(input: PlanAppInput): AppPlan {
     terraform: terraform as never,
     plan,
     cost,
-    costDiff,
+    // When the estimate failed, budget rules must say "not evaluated", not pass on a $0 stand-in.
+    costDiff: cost ? costDiff : undefined,
     rules: input.policies.rules,
     params: input.policies.params,
     locate: (path) => app.locate(path),
@@ -74,9 +75,7 @@ export function planApp(input: PlanAppInput): AppPlan {
   return { app, environment, terraform, configHash, plan, cost, costDiff, policies, notes };
 }
 
-export function isBlocking(result: PolicyResult): boolean {
-  return result.status === 'error' || (result.status === 'fail' && result.severity === 'error');
-}
+export { isBlocking } from '../policy/summarize-results.ts';
 
 /** What the store keeps of a plan: counts per action and the changed addresses. */
 export function planSummary(plan: Plan): { counts: ReturnType<typeof summarizePlan>; changed: string[] } {
