@@ -9,6 +9,7 @@ import type { Settings } from '../../src/settings/settings.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
 import { webhookHeaders } from '../harness/sign-webhook.ts';
+import { createTestDatabase } from '../store/engines.ts';
 
 export const secret = 'e2e-webhook-secret';
 
@@ -32,6 +33,9 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
   const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
+  // On Postgres each harness gets a database of its own: CI's `test` database is shared with other
+  // test files and keeps rows between runs (installation ids, repositories, deployments).
+  const database = process.env.DATABASE_URL ? await createTestDatabase(process.env.DATABASE_URL) : undefined;
   const service = await startService(
     {
       appId: github.appId,
@@ -43,7 +47,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       host: '127.0.0.1',
       role: 'all',
       workers: 4,
-      ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+      ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },
     { log: (m) => logs.push(m), retryBaseMs: 1, worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 } },
@@ -74,6 +78,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       await service.stop();
       await git.close();
       await github.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
