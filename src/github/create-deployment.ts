@@ -39,3 +39,36 @@ export async function createDeployment(octokit: Octokit, input: CreateDeployment
   if (typeof data.id !== 'number') throw new GitHubError(`creating deployment: GitHub answered ${response.status}: ${data.message ?? 'no deployment id'}`, { status: response.status });
   return data.id;
 }
+
+export interface FindDeploymentInput {
+  owner: string;
+  repo: string;
+  sha: string;
+  environment: string;
+  /** Which of the commit's deployments is ours, judged by the payload we created it with. */
+  payloadMatches: (payload: Record<string, unknown>) => boolean;
+}
+
+/**
+ * The id of a deployment of this commit and environment that we created earlier, if any: a job
+ * retried after creating its GitHub Deployment reuses it instead of creating a second one.
+ */
+export async function findDeployment(octokit: Octokit, input: FindDeploymentInput): Promise<number | undefined> {
+  const response = await withGitHubErrors(`listing deployments of ${input.owner}/${input.repo}@${input.sha.slice(0, 12)}`, () =>
+    octokit.rest.repos.listDeployments({ owner: input.owner, repo: input.repo, sha: input.sha, environment: input.environment, per_page: 100 }),
+  );
+  for (const deployment of response.data) {
+    // GitHub returns the payload as it was sent: an object, or a string when a string was sent.
+    const raw = deployment.payload as unknown;
+    let payload: unknown = raw;
+    if (typeof raw === 'string') {
+      try {
+        payload = JSON.parse(raw);
+      } catch {
+        continue;
+      }
+    }
+    if (payload && typeof payload === 'object' && input.payloadMatches(payload as Record<string, unknown>)) return deployment.id;
+  }
+  return undefined;
+}

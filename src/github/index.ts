@@ -3,7 +3,7 @@ export { GitHubError, toGitHubError, withGitHubErrors } from './github-error.ts'
 export { hiddenMarker, withMarker, isMarked } from './hidden-marker.ts';
 export { upsertPrComment, findMarkedComment, type UpsertPrCommentInput } from './upsert-pr-comment.ts';
 export { reportCheckRun, ANNOTATIONS_PER_REQUEST, type CheckAnnotation, type CheckConclusion, type CheckStatus, type ReportCheckRunInput } from './report-check-run.ts';
-export { createDeployment, type CreateDeploymentInput } from './create-deployment.ts';
+export { createDeployment, findDeployment, type CreateDeploymentInput, type FindDeploymentInput } from './create-deployment.ts';
 export { setDeploymentStatus, type DeploymentState, type SetDeploymentStatusInput } from './set-deployment-status.ts';
 export { replaceReviewSuggestions, type ReplaceReviewSuggestionsInput, type ReviewSuggestion } from './replace-review-suggestions.ts';
 export { getPermission, type RepoPermission } from './get-permission.ts';

@@ -16,7 +16,7 @@
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import type { LoadedApp } from '../config/load.ts';
-import { createDeployment as createGitHubDeployment, reportCheckRun, setDeploymentStatus as setGitHubDeploymentStatus } from '../github/index.ts';
+import { createDeployment as createGitHubDeployment, findDeployment as findGitHubDeployment, reportCheckRun, setDeploymentStatus as setGitHubDeploymentStatus } from '../github/index.ts';
 import { builtinRules, combinePolicies, loadPolicyFiles } from '../policy/index.ts';
 import { getOrCreateApp } from '../store/apps.ts';
 import { createDeployment, lastAppliedStatuses, setDeploymentStatus } from '../store/deployments.ts';
@@ -171,15 +171,26 @@ async function report(repo: RepositoryContext, sha: string, check: CheckOutput):
 }
 
 async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppPlan, deployment: Deployment, many: boolean): Promise<void> {
-  const id = await createGitHubDeployment(repo.octokit, {
+  const githubEnvironment = many ? `${plan.app.config.name}/${environment}` : environment;
+  // A retried job (GitHub failed after the deployment was created) reuses the deployment.
+  const existing = await findGitHubDeployment(repo.octokit, {
     owner: repo.owner,
     repo: repo.repo,
     sha,
-    environment: many ? `${plan.app.config.name}/${environment}` : environment,
-    description: `Slipway deployment ${deployment.id} of ${plan.app.config.name}`,
-    payload: { slipwayDeploymentId: deployment.id, app: plan.app.config.name },
-    production: true,
+    environment: githubEnvironment,
+    payloadMatches: (payload) => payload.slipwayDeploymentId === deployment.id,
   });
+  const id =
+    existing ??
+    (await createGitHubDeployment(repo.octokit, {
+      owner: repo.owner,
+      repo: repo.repo,
+      sha,
+      environment: githubEnvironment,
+      description: `Slipway deployment ${deployment.id} of ${plan.app.config.name}`,
+      payload: { slipwayDeploymentId: deployment.id, app: plan.app.config.name },
+      production: true,
+    }));
   await setGitHubDeploymentStatus(repo.octokit, { owner: repo.owner, repo: repo.repo, deploymentId: id, state: 'in_progress', description: 'planning' });
   const blocked = deployment.status === 'failed';
   await setGitHubDeploymentStatus(repo.octokit, {

@@ -150,6 +150,21 @@ describe('push to the default branch', () => {
     assert.equal(rows.length, 1, 'the retried job does not record the deployment twice');
   });
 
+  it('reuses its GitHub Deployment when the job is retried after creating it', async () => {
+    const repo = await h.repo('acme/retried');
+    const sha = await repo.commit({ 'paas.yaml': helloApp() });
+    // The deployment is created, then every try at its first status fails: octokit's own retries
+    // give up, the job fails and runs again from the start.
+    h.github.injectFault({ method: 'POST', path: /\/repos\/acme\/retried\/deployments\/\d+\/statuses$/, status: 500, times: 5 });
+    const id = crypto.randomUUID();
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }), id);
+    assert.match(await eventually('the outcome', () => outcomeOf(id), 40_000), /planned/);
+    const ours = h.github.deployments.filter((d) => d.repo === repo.fullName && d.sha === sha);
+    assert.equal(ours.length, 1, 'one GitHub Deployment for the commit, not one per try');
+    const statuses = h.github.statuses.filter((s) => s.deployment_id === ours[0]!.id);
+    assert.ok(statuses.length >= 2, 'the retry posted its statuses on the existing deployment');
+  });
+
   it('ignores a push for an installation GitHub does not know, and does not retry it', async () => {
     const repo = await h.git.createRepo('stranger/app');
     const sha = await repo.commit({ 'paas.yaml': helloApp() });
