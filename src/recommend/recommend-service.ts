@@ -8,7 +8,7 @@ import { anomaliesOfGrid, outsideWindows, type AnomalyWindow, type Season } from
 import { cleanSeries, type CleanSeries } from './clean-series.ts';
 import { fargatePrice, hoursPerMonth, type FargatePrice } from './fargate-prices.ts';
 import type { ForecastEvaluation } from './forecast.ts';
-import { coarsen, dayMs, hourMs, maskWindows, toGrid, weekMs } from './grid.ts';
+import { coarsen, dayMs, hourMs, maskWindows, toGrid, weekMs, type Grid } from './grid.ts';
 import { demandGrid, recommendReplicas, type ReplicaRecommendation } from './replicas.ts';
 import { rightSize, type SizeRecommendation } from './right-size.ts';
 import { proposeSchedule, type ScheduleRecommendation } from './schedule.ts';
@@ -123,7 +123,7 @@ export function recommendService(spec: ServiceSpec, metrics: ServiceMetrics, opt
   if (scalable && demandOf) {
     const demand = maskWindows(demandOf.grid, windows);
     const requests = clean.requests && spec.requestsPerInstance ? { grid: maskWindows(toGrid(clean.requests.samples, step), windows), perInstance: spec.requestsPerInstance } : undefined;
-    const replicas = recommendReplicas({ demand, spec, taskCpu, currentTasks: meanRunning, requests });
+    const replicas = recommendReplicas({ demand, spec, taskCpu, currentTasks: meanRunning, requests, peakLoad: peakOf(demandOf.grid) });
     if (replicas) {
       instances = { ...replicas, monthlySaving: round2((replicas.currentTasks - replicas.recommendedTasks) * newTaskMonthly) };
       const outcome = proposeSchedule({ hourly: coarsen(demand, hourMs), seasonality, taskCpu, target: replicas.recommended.target, min: replicas.recommended.min, max: replicas.recommended.max });
@@ -179,4 +179,11 @@ function mean(samples: Sample[]): number {
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+/** Largest finite value of a grid (0 when there is none). */
+function peakOf(grid: Grid): number {
+  let peak = 0;
+  for (const v of grid.values) if (Number.isFinite(v) && v > peak) peak = v;
+  return peak;
 }

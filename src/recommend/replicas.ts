@@ -7,8 +7,16 @@
  *   ceiling divided by the P99 of the five-minute growth ratio of load, rounded down to 5 %.
  * - with `requestsPerInstance` and a requests series, desired is the larger of the cpu figure and
  *   requests / requestsPerInstance;
- * - max covers the P99 of desired tasks with 15 % headroom, and never goes below today's max;
- *   min is the P5 (at least 2 when the service ran 2 or more, for availability).
+ * - max is a safety ceiling, not a cost driver: with target tracking a task is paid for only while
+ *   it runs, and the autoscaler runs only what the load needs. A low max saves nothing on normal
+ *   days and caps capacity exactly when load outgrows the history (a launch, a migration, organic
+ *   growth). So max = ceil(maxGrowthFactor (3) × the peak of desired tasks, anomalous windows
+ *   included: they are real load, left out of min and target only), never below the P99
+ *   with 15 % headroom, min, or today's max. The growth term is bounded by maxTasksCap (100) so a
+ *   runaway (a retry storm, a scaling loop) cannot run up an unbounded bill; a larger max set by
+ *   hand today is kept.
+ * - min (what the service pays for around the clock) is the P5 of desired tasks (at least 2 when
+ *   the service ran 2 or more, for availability); schedule floors raise it where load is seasonal.
  */
 import { toGrid, type Grid } from './grid.ts';
 import { histogramQuantiles } from './histogram-quantiles.ts';
@@ -16,6 +24,10 @@ import type { Sample, ServiceSpec } from './types.ts';
 
 export const utilisationCeiling = 80;
 export const reactionMs = 5 * 60_000;
+/** Recommended max covers this multiple of the observed peak of desired tasks. */
+export const maxGrowthFactor = 3;
+/** The growth term of the recommended max never goes above this many tasks (today's max may). */
+export const maxTasksCap = 100;
 
 export type ReplicaRecommendation = {
   current: { min: number; max: number; target?: number };
@@ -62,6 +74,11 @@ export function recommendReplicas(input: {
   taskCpu: number;
   currentTasks?: number;
   assumption?: string;
+  /**
+   * Peak load (vCPU) including the anomalous windows masked out of `demand`: incidents are left
+   * out of what the service pays for (min, target), but the safety ceiling must still serve them.
+   */
+  peakLoad?: number;
   /** Requests per second on a grid of the same step, with `autoscaling.requestsPerInstance`: desired is also requests / perInstance. */
   requests?: { grid: Grid; perInstance: number };
 }): ReplicaRecommendation | undefined {
@@ -93,9 +110,11 @@ export function recommendReplicas(input: {
   const [p5, p50, p99, peak] = histogramQuantiles(desiredExact, [0.05, 0.5, 0.99, 1]);
   const availabilityFloor = spec.instances.min >= 2 ? 2 : 1;
   const min = Math.max(availabilityFloor, Math.ceil(p5));
-  // A max below today's max saves nothing (tasks cost when they run) and risks breaches when load
-  // outgrows the history: keep today's as the floor of the cap.
-  const max = Math.max(min, Math.ceil(p99 * 1.15), Math.ceil(peak), spec.instances.max);
+  // max is a ceiling for growth beyond the history, not what the service pays for (see the top of
+  // the file); a max below today's saves nothing, so today's is its floor.
+  const observedPeak = Math.max(peak, input.peakLoad !== undefined && Number.isFinite(input.peakLoad) ? (input.peakLoad * 100) / (taskCpu * target) : 0);
+  const growth = Math.min(maxTasksCap, Math.ceil(maxGrowthFactor * observedPeak - 1e-9));
+  const max = Math.max(min, Math.ceil(p99 * 1.15), growth, spec.instances.max);
   let recommendedTasks = 0;
   for (const d of desiredExact) recommendedTasks += Math.min(max, Math.max(min, Math.ceil(d)));
   recommendedTasks /= count;

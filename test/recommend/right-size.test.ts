@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { recommendService } from '../../src/recommend/recommend-service.ts';
+import { maxGrowthFactor, maxTasksCap } from '../../src/recommend/replicas.ts';
 import type { ServiceSpec } from '../../src/recommend/types.ts';
 import { weightedPercentile } from '../../src/recommend/weighted-percentile.ts';
 import { day, minute, series } from './synthetic.ts';
@@ -84,12 +85,28 @@ describe('right-sizing cpu and memory', () => {
 describe('instances and autoscaling', () => {
   it('applies desired = ceil(running × utilisation / target) to a steady load', () => {
     // 4 tasks of 1 vCPU at a steady 50 %: load 2 vCPU, no bursts, so the target is the 80 % ceiling
-    // and desired = 2 / (1 × 0.8) = 2.5 → 3 tasks for min; max stays at today's 4. The task stays 1 vCPU
-    // (0.5 × 1.15 = 0.575 vCPU, above 0.5). Saving: one task of 1 vCPU / 2 GiB:
-    // 730 × (0.04048 + 2 × 0.004445) = $36.04 a month.
+    // and desired = 2 / (1 × 0.8) = 2.5 → 3 tasks for min. max is the safety ceiling
+    // ceil(maxGrowthFactor × peak desired) = ceil(3 × 2.5) = 8 (above today's 4 and P99 × 1.15 = 2.875).
+    // The task stays 1 vCPU (0.5 × 1.15 = 0.575 vCPU, above 0.5). The saving comes from tasks that
+    // run, not from max: one task of 1 vCPU / 2 GiB: 730 × (0.04048 + 2 × 0.004445) = $36.04 a month.
     const rec = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 4, max: 4 } }), { cpu: series(3 * 24 * 60, minute, () => 50) });
-    assert.deepEqual(rec.instances!.recommended, { min: 3, max: 4, target: 80 });
+    assert.equal(maxGrowthFactor, 3);
+    assert.deepEqual(rec.instances!.recommended, { min: 3, max: Math.ceil(maxGrowthFactor * 2.5), target: 80 });
     close(rec.instances!.monthlySaving, 36.04, 0.01, 'saving');
+  });
+
+  it('bounds the growth term of max by maxTasksCap, and keeps a larger max set by hand', () => {
+    // 40 tasks of 1 vCPU at a steady 90 %: load 36 vCPU, desired = 36 / 0.8 = 45 (min 45).
+    // Growth term: 3 × 45 = 135, capped at maxTasksCap (100); P99 × 1.15 = 51.75 → 52; so max = 100.
+    const cpu = series(3 * 24 * 60, minute, () => 90);
+    const capped = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 40 } }), { cpu });
+    assert.equal(maxTasksCap, 100);
+    assert.deepEqual(capped.instances!.recommended, { min: 45, max: maxTasksCap, target: 80 });
+    // The same 40 running tasks under a hand-set max of 150, above the cap: a max below today's
+    // saves nothing (tasks cost only while they run), so 150 is kept.
+    const instances = series(3 * 24 * 60, minute, () => 40);
+    const byHand = recommendService(spec({ cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 150 } }), { cpu, instances });
+    assert.deepEqual(byHand.instances!.recommended, { min: 45, max: 150, target: 80 });
   });
 
   it('lowers the target when load jumps within the five minutes a scale-out takes', () => {
