@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectAnomalies } from '../../src/recommend/anomalies.ts';
 import { recommendService } from '../../src/recommend/recommend-service.ts';
+import { maxGrowthFactor, maxTasksCap } from '../../src/recommend/replicas.ts';
 import type { ServiceSpec } from '../../src/recommend/types.ts';
 import { day, hour, minute, monday, noise, series } from './synthetic.ts';
 
@@ -40,6 +41,27 @@ describe('anomaly detection', () => {
     assert.ok(rec.memory!.basisValue < 0.32 * 4096, `peak ${rec.memory!.basisValue}`);
     assert.equal(rec.memory!.recommended, 2048);
     assert.ok(rec.notes.some((n) => /anomalous window\(s\) left out of sizing/.test(n)));
+  });
+});
+
+describe('recommended max and incidents', () => {
+  it('leaves an incident out of min and target but sizes the max ceiling on it too', () => {
+    // The daily cycle (15..65 %, ±3 % noise) with a two-hour +35 % incident, on 1..3 tasks of
+    // 1 vCPU (no running-task series, so load = utilisation × 3 vCPU). max is the safety ceiling
+    // ceil(maxGrowthFactor × peak desired) with the incident's peak included (its load was real),
+    // which here is above the normal-only figure and the other terms of the rule.
+    const rand = noise(5);
+    const from = monday + 9 * day + 3 * hour;
+    const cpu = series((14 * 24 * 60) / 5, 5 * minute, (_i, t) => daily(t) + 3 * rand() + (t >= from && t < from + 2 * hour ? 35 : 0));
+    const rec = recommendService({ ...spec, instances: { min: 1, max: 3 } }, { cpu });
+    assert.ok(rec.anomalies.some((a) => a.metric === 'cpu'), JSON.stringify(rec.anomalies));
+    const { target, max } = rec.instances!.recommended;
+    const scale = (1 * 3) / 100;
+    const desiredAt = (v: number) => (v * scale * 100) / (1 * target);
+    const peakAll = Math.max(...cpu.map((s) => s.v));
+    const peakNormal = Math.max(...cpu.filter((s) => s.t < from || s.t >= from + 2 * hour).map((s) => s.v));
+    assert.equal(max, Math.min(maxTasksCap, Math.ceil(maxGrowthFactor * desiredAt(peakAll))));
+    assert.ok(max > Math.ceil(maxGrowthFactor * desiredAt(peakNormal)), `max ${max}`);
   });
 });
 
