@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const results: Record<string, Result[]> = { slipway: [], probot: [] };
   for (let round = 0; round < rounds; round++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ingest-'));
-    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) } });
+    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], env: { ...process.env, BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) } });
     results.slipway!.push(await measure(databaseUrl ? 'slipway (Postgres, durable)' : 'slipway (PGlite on disk, durable)', slipway, seconds, body));
     rmSync(dataDir, { recursive: true, force: true });
     const probot = fork(new URL(import.meta.url).pathname, ['probot'], { execArgv: ['--import', 'tsx'] });

@@ -65,13 +65,39 @@ async function writeAll(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
+/**
+ * A record is the delivery's small fields as JSON followed by the payload's raw text, so that the
+ * 7 KB payload is copied as bytes instead of being escaped into (and parsed back out of) a JSON
+ * string: `0x01, uint32 meta length, meta JSON, payload text`. A record whose body starts with `{`
+ * is the older all-JSON form (segments a previous version left), still read.
+ */
 function encode(d: IncomingDelivery): Buffer {
-  // With the raw text at hand, the parsed payload is not serialised again.
-  const body = Buffer.from(JSON.stringify(d.payloadText !== undefined ? { ...d, payload: undefined } : d));
-  const out = Buffer.allocUnsafe(header + body.length);
-  out.writeUInt32LE(body.length, 0);
-  body.copy(out, header);
+  if (d.payloadText === undefined) {
+    const body = Buffer.from(JSON.stringify(d));
+    const out = Buffer.allocUnsafe(header + body.length);
+    out.writeUInt32LE(body.length, 0);
+    body.copy(out, header);
+    return out;
+  }
+  const { payloadText, payload: _payload, ...meta } = d;
+  const metaText = JSON.stringify(meta);
+  const metaBytes = Buffer.byteLength(metaText);
+  const length = 1 + 4 + metaBytes + Buffer.byteLength(payloadText);
+  const out = Buffer.allocUnsafe(header + length);
+  out.writeUInt32LE(length, 0);
+  out[header] = 1;
+  out.writeUInt32LE(metaBytes, header + 1);
+  out.write(metaText, header + 5, 'utf8');
+  out.write(payloadText, header + 5 + metaBytes, 'utf8');
   return out;
+}
+
+function decodeRecord(body: Buffer): IncomingDelivery {
+  if (body[0] !== 1) return JSON.parse(body.toString('utf8')) as IncomingDelivery;
+  const metaBytes = body.readUInt32LE(1);
+  const delivery = JSON.parse(body.toString('utf8', 5, 5 + metaBytes)) as IncomingDelivery;
+  delivery.payloadText = body.toString('utf8', 5 + metaBytes);
+  return delivery;
 }
 
 /** Complete records in `buf`; a torn record at the end (crash mid-append) is ignored. */
@@ -81,7 +107,7 @@ function decode(buf: Buffer, max = Infinity): { records: IncomingDelivery[]; use
   while (records.length < max && at + header <= buf.length) {
     const len = buf.readUInt32LE(at);
     if (at + header + len > buf.length) break;
-    records.push(JSON.parse(buf.subarray(at + header, at + header + len).toString('utf8')) as IncomingDelivery);
+    records.push(decodeRecord(buf.subarray(at + header, at + header + len)));
     at += header + len;
   }
   return { records, used: at };
