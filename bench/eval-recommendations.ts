@@ -17,14 +17,14 @@
  *    same 5-minute grid and the same window merging and minimum length) run on every labelled trace. A labelled
  *    window is found when an alarm window overlaps it; an alarm overlapping no label is false.
  * 3. Forecast. On the last week of nyc_taxi.csv: the seasonal profile model vs seasonal-naive
- *    (last week repeated), MAPE on the held-back week.
+ *    (last week repeated), MAPE and sMAPE on the held-back week, and on the week before it.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anomaliesOfGrid, defaultAnomalyOptions, type AnomalyWindow, type Season } from '../src/recommend/anomalies.ts';
 import { cleanSeries } from '../src/recommend/clean-series.ts';
-import { mape, profileForecast, seasonalNaive } from '../src/recommend/forecast.ts';
+import { mape, profileForecast, seasonalNaive, smape } from '../src/recommend/forecast.ts';
 import { toGrid, weekMs } from '../src/recommend/grid.ts';
 import { recommendService } from '../src/recommend/recommend-service.ts';
 import { utilisationCeiling } from '../src/recommend/replicas.ts';
@@ -40,7 +40,7 @@ type CapacityResult = { trace: string; intervals: number; staticTasks: number; c
 type AnomalyResult = { trace: string; labels: number; days: number; engine: { found: number; falseAlarms: number; perDay: number }; threeSigma: { found: number; falseAlarms: number; perDay: number } };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' } } });
   const dir = resolve(values.data ?? '../shared/data/nab');
   const files = (await listCsv(dir)).sort();
   const labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8').catch(() => '{}')) as Record<string, [string, string][]>;
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     if (labels[name]) anomalies.push(compareDetectors(name, samples, labels[name]));
     if (name.endsWith('nyc_taxi.csv')) {
       forecast = forecastLastWeek(samples, labels[name] ?? []);
+      if (values['forecast-sweep']) forecastSweep(samples, labels[name] ?? []);
       forecastNote = forecast ? '' : 'nyc_taxi.csv is too short for a held-back week';
     }
   }
@@ -74,11 +75,14 @@ async function main(): Promise<void> {
   console.log(pad(['trace', 'labels', 'engine found', 'engine FA/day', '3σ found', '3σ FA/day']));
   for (const a of anomalies) console.log(pad([a.trace, a.labels, a.engine.found, a.engine.perDay.toFixed(2), a.threeSigma.found, a.threeSigma.perDay.toFixed(2)]));
   console.log(pad(['overall', overall.labels, overall.engineFound, overall.enginePerDay.toFixed(2), overall.sigmaFound, overall.sigmaPerDay.toFixed(2)]));
-  console.log(`\nForecast (last week of nyc_taxi, MAPE)`);
+  console.log(`\nForecast (last week of nyc_taxi, MAPE and sMAPE)`);
   if (forecast) {
-    console.log(`  (${forecast.trainingAnomalies} anomalous windows left out of the training weeks)`);
-    for (const [label, m] of [['all held-back points', forecast.all], ['outside labelled anomaly windows', forecast.outsideLabels]] as const) {
-      console.log(`  ${label.padEnd(34)} model ${m.model.toFixed(2)} %   seasonal-naive ${m.naive.toFixed(2)} %   improvement ${pct(1 - m.model / m.naive)}   (${m.points} points)`);
+    console.log('  whole week ahead from its start; anomalies found by the detector left out of training');
+    for (const [week, f] of [['held-back last week', forecast.test], ['validation (the week before)', forecast.validation]] as const) {
+      console.log(`  ${week} (${f.trainingAnomalies} anomalous windows left out of training)`);
+      for (const [label, m] of [['MAPE, all points', f.all], ['MAPE, outside labelled windows', f.outsideLabels], ['sMAPE, all points', f.smapeAll]] as const) {
+        console.log(`    ${label.padEnd(32)} model ${m.model.toFixed(2).padStart(6)} %   seasonal-naive ${m.naive.toFixed(2).padStart(6)} %   improvement ${pct(1 - m.model / m.naive).padStart(7)}   (${m.points} points)`);
+      }
     }
   } else console.log(`  ${forecastNote}`);
 }
@@ -153,30 +157,109 @@ function floorAt(floors: Floor[], t: number): number | undefined {
 /**
  * As the engine does for schedules: the detector's anomalies are left out of the training weeks,
  * then the median of each half-hour-of-week over the last four weeks (level-adjusted) forecasts
- * the held-back week; seasonal-naive repeats the last training week as it was. MAPE over every
- * held-back point, and over those outside the labelled anomaly windows (the last week of
- * nyc_taxi holds the January 2015 blizzard, when taxi counts fell to single digits).
+ * a whole week ahead (one forecast at the week's start, the horizon a schedule is built for);
+ * seasonal-naive repeats the last training week as it was. Both on the same points. Scored on the
+ * held-back last week (nothing is fitted on it) and, as a validation week, on the week before it
+ * (trained on what precedes that week only). MAPE over every point, MAPE outside the labelled
+ * anomaly windows, and sMAPE over every point (the last week of nyc_taxi holds the January 2015
+ * blizzard, when taxi counts fell to single digits and MAPE explodes for any forecast).
  */
 function forecastLastWeek(samples: Sample[], windows: [string, string][]) {
   const step = cleanSeries(samples).stepMs;
   const grid = toGrid(samples, step);
   const period = Math.round(weekMs / step);
   const n = grid.values.length;
-  if (n < 3 * period) return undefined;
-  const train = grid.values.slice(0, n - period);
-  const actual = grid.values.subarray(n - period);
-  const found = anomaliesOfGrid({ start: grid.start, stepMs: step, values: train }, { season: 'week' });
-  for (let i = 0; i < train.length; i++) {
-    const t = grid.start + i * step;
-    if (found.some((w) => t >= w.from && t < w.to)) train[i] = Number.NaN;
-  }
-  const model = profileForecast(train, period, period, 4);
-  const naive = seasonalNaive(grid.values.subarray(0, n - period), period, period);
+  if (n < 4 * period) return undefined;
   const labelled = windows.map(([a, b]) => ({ from: parseTimestamp(a)!, to: parseTimestamp(b)! }));
-  const normal = (i: number) => !labelled.some((l) => grid.start + (n - period + i) * step >= l.from && grid.start + (n - period + i) * step < l.to);
-  const all = { model: mape(actual, model).value, naive: mape(actual, naive).value, points: mape(actual, model).points };
-  const outside = { model: mape(actual, model, normal).value, naive: mape(actual, naive, normal).value, points: mape(actual, model, normal).points };
-  return { trainingAnomalies: found.length, all, outsideLabels: outside };
+  const weekFrom = (end: number) => {
+    const train = grid.values.slice(0, end);
+    const actual = grid.values.subarray(end, end + period);
+    const found = anomaliesOfGrid({ start: grid.start, stepMs: step, values: train }, { season: 'week' });
+    for (let i = 0; i < train.length; i++) {
+      const t = grid.start + i * step;
+      if (found.some((w) => t >= w.from && t < w.to)) train[i] = Number.NaN;
+    }
+    const model = profileForecast(train, period, period, 4);
+    const naive = seasonalNaive(grid.values.subarray(0, end), period, period);
+    const normal = (i: number) => !labelled.some((l) => grid.start + (end + i) * step >= l.from && grid.start + (end + i) * step < l.to);
+    const score = (f: typeof mape, mask?: (i: number) => boolean) => ({ model: f(actual, model, mask).value, naive: f(actual, naive, mask).value, points: f(actual, model, mask).points });
+    return { trainingAnomalies: found.length, all: score(mape), outsideLabels: score(mape, normal), smapeAll: score(smape) };
+  };
+  return { test: weekFrom(n - period), validation: weekFrom(n - 2 * period) };
+}
+
+/**
+ * `--forecast-sweep`: alternative models, each scored on the validation week (the week before the
+ * held-back one, trained on what precedes it) and on the held-back week. A candidate is chosen by
+ * its validation score only. `ew a c`: exponentially weighted mean of the same slot over the last
+ * c weeks (weight a(1−a)^k for k weeks back; a = 1 is seasonal-naive). `median c lp`: the engine's
+ * profile with c weeks and level power lp. `day-ahead ew a lp`: each day forecast at its own start
+ * by `ew a 6` × (last day's actual / last day's ew backcast)^lp: a one-day horizon, scored against
+ * seasonal-naive on the same points (seasonal-naive is the same at one-day and one-week horizons).
+ */
+function forecastSweep(samples: Sample[], windows: [string, string][]): void {
+  const step = cleanSeries(samples).stepMs;
+  const grid = toGrid(samples, step);
+  const period = Math.round(weekMs / step);
+  const day = period / 7;
+  const n = grid.values.length;
+  const labelled = windows.map(([a, b]) => ({ from: parseTimestamp(a)!, to: parseTimestamp(b)! }));
+  const masked = (end: number) => {
+    const train = grid.values.slice(0, end);
+    const found = anomaliesOfGrid({ start: grid.start, stepMs: step, values: train }, { season: 'week' });
+    for (let i = 0; i < end; i++) if (found.some((w) => grid.start + i * step >= w.from && grid.start + i * step < w.to)) train[i] = Number.NaN;
+    return train;
+  };
+  const ew = (train: Float64Array, a: number, cycles: number) => {
+    const out = new Float64Array(period);
+    for (let k = 0; k < period; k++) {
+      let sum = 0;
+      let weight = 0;
+      for (let c = 0; c < cycles; c++) {
+        const i = train.length - period * (c + 1) + k;
+        if (i >= 0 && Number.isFinite(train[i])) { sum += a * (1 - a) ** c * train[i]; weight += a * (1 - a) ** c; }
+      }
+      out[k] = weight > 0 ? sum / weight : Number.NaN;
+    }
+    return out;
+  };
+  const dayAhead = (start: number, a: number, lp: number) => {
+    const out = new Float64Array(period);
+    for (let d = 0; d < 7; d++) {
+      const end = start + d * day;
+      const train = masked(end);
+      const profile = ew(train, a, 6);
+      const back = ew(train.subarray(0, end - day), a, 6);
+      let recent = 0;
+      let base = 0;
+      for (let j = 0; j < day; j++) if (Number.isFinite(train[end - day + j]) && Number.isFinite(back[j])) { recent += train[end - day + j]; base += back[j]; }
+      const level = recent > 0 && base > 0 ? (recent / base) ** lp : 1;
+      for (let k = 0; k < day; k++) out[d * day + k] = profile[k] * level;
+    }
+    return out;
+  };
+  const candidates: [string, (end: number) => Float64Array][] = [
+    ...[2, 3, 4].flatMap((c) => [0, 0.5].map((lp): [string, (end: number) => Float64Array] => [`median ${c} ${lp}`, (end) => profileForecast(masked(end), period, period, c, lp)])),
+    ...[0.5, 0.7, 0.9].map((a): [string, (end: number) => Float64Array] => [`ew ${a} 6`, (end) => ew(masked(end), a, 6)]),
+    ...[0.25, 0.5].flatMap((lp) => [0.5, 0.7].map((a): [string, (end: number) => Float64Array] => [`day-ahead ew ${a} ${lp}`, (end) => dayAhead(end, a, lp)])),
+  ];
+  const score = (end: number, forecast: Float64Array) => {
+    const actual = grid.values.subarray(end, end + period);
+    const naive = seasonalNaive(grid.values.subarray(0, end), period, period);
+    const normal = (i: number) => !labelled.some((l) => grid.start + (end + i) * step >= l.from && grid.start + (end + i) * step < l.to);
+    const gain = (f: typeof mape, mask?: (i: number) => boolean) => 1 - f(actual, forecast, mask).value / f(actual, naive, mask).value;
+    return { outside: gain(mape, normal), all: gain(mape), smape: gain(smape) };
+  };
+  console.log('\nForecast sweep (improvement over seasonal-naive; chosen by the validation week only)');
+  console.log(`  ${'candidate'.padEnd(24)} ${'valid. MAPE out'.padStart(16)} ${'test MAPE out'.padStart(14)} ${'test MAPE all'.padStart(14)} ${'test sMAPE'.padStart(11)}`);
+  let best: { name: string; validation: number } | undefined;
+  for (const [name, forecast] of candidates) {
+    const validation = score(n - 2 * period, forecast(n - 2 * period));
+    const test = score(n - period, forecast(n - period));
+    if (!best || validation.outside > best.validation) best = { name, validation: validation.outside };
+    console.log(`  ${name.padEnd(24)} ${pct(validation.outside).padStart(16)} ${pct(test.outside).padStart(14)} ${pct(test.all).padStart(14)} ${pct(test.smape).padStart(11)}`);
+  }
+  console.log(`  chosen on validation: ${best?.name}`);
 }
 
 function compareDetectors(trace: string, samples: Sample[], windows: [string, string][]): AnomalyResult {

@@ -97,6 +97,26 @@ export function mape(actual: ArrayLike<number>, forecast: ArrayLike<number>, mas
   return { value: points > 0 ? (100 * sum) / points : Number.NaN, points };
 }
 
+/**
+ * Symmetric MAPE (%): mean of 2|a − f| / (|a| + |f|) over points with finite actual and forecast
+ * (a point where both are 0 is left out). Bounded by 200 %, so a few near-zero actuals (an outage,
+ * a blizzard) cannot dominate it the way they dominate MAPE.
+ */
+export function smape(actual: ArrayLike<number>, forecast: ArrayLike<number>, mask?: (i: number) => boolean): { value: number; points: number } {
+  let sum = 0;
+  let points = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i];
+    const f = forecast[i];
+    if (!Number.isFinite(a) || !Number.isFinite(f) || (mask && !mask(i))) continue;
+    const denominator = Math.abs(a) + Math.abs(f);
+    if (denominator === 0) continue;
+    sum += (2 * Math.abs(a - f)) / denominator;
+    points++;
+  }
+  return { value: points > 0 ? (100 * sum) / points : Number.NaN, points };
+}
+
 /** Hold back the last `holdout` steps of the grid, forecast them with both models, compare. */
 export function evaluateForecast(grid: Grid, periodSteps: number, holdout: number, model: ForecastModel = 'profile', cycles = 4): ForecastEvaluation | undefined {
   const n = grid.values.length;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateForecast } from '../../src/recommend/forecast.ts';
+import { evaluateForecast, mape, smape } from '../../src/recommend/forecast.ts';
 import { hourMs, toGrid } from '../../src/recommend/grid.ts';
 import { recommendService } from '../../src/recommend/recommend-service.ts';
 import { detectSeasonality } from '../../src/recommend/seasonality.ts';
@@ -79,5 +79,16 @@ describe('schedule floors', () => {
     assert.equal(evaluation.modelMape, 0);
     assert.equal(evaluation.naiveMape, 0);
     assert.equal(evaluation.beatsNaive, false, 'a tie is not a win');
+  });
+
+  it('sMAPE stays bounded where MAPE explodes on near-zero actuals', () => {
+    const actual = [100, 100, 1];
+    const forecast = [110, 90, 100];
+    assert.ok(Math.abs(mape(actual, forecast).value - (10 + 10 + 9900) / 3) < 1e-9);
+    const expected = (100 * (20 / 210 + 20 / 190 + 198 / 101)) / 3;
+    assert.ok(Math.abs(smape(actual, forecast).value - expected) < 1e-9);
+    assert.ok(smape(actual, forecast).value <= 200);
+    assert.deepEqual(smape([0, 5], [0, 5]), { value: 0, points: 1 }, 'both zero is left out');
+    assert.equal(smape([1, 2], [2, 4], (i) => i === 0).points, 1);
   });
 });
