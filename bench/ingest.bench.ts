@@ -36,6 +36,11 @@ function pushBody(): string {
 async function runSlipwayServer(): Promise<void> {
   // The real service (`slipway serve` with SLIPWAY_ROLE=web: the HTTP side; the job worker would
   // call GitHub), on a new embedded data folder on disk.
+  if (process.env.BENCH_PG_SHARED_BUFFERS) {
+    // Experiment only: the embedded store's shared_buffers (Postgres' default, 128MB, is most of its idle RSS).
+    const { PGlite } = await import('@electric-sql/pglite');
+    (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams.push('-c', `shared_buffers=${process.env.BENCH_PG_SHARED_BUFFERS}`);
+  }
   const { startService } = await import('../src/cli/serve.ts');
   const { generateKeyPairSync } = await import('node:crypto');
   const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
