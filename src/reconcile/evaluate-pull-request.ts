@@ -14,6 +14,7 @@ import { auditLog } from '../store/schema.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
 import { planApp, type AppPlan } from './plan-app.ts';
+import { previewPolicyResults } from './preview-policies.ts';
 import { recommendationsForApp } from './recommendations-for-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import type { RepositoryContext } from './repository-context.ts';
@@ -110,6 +111,7 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
     const last = await lastAppliedDeployment(db, row.id, 'production');
     const plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
+    plan.policies.push(...previewPolicyResults({ app, pullRequest: pr.number, production: plan.policies, policies: rules, sha: pr.headSha }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }
