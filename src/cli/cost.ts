@@ -5,39 +5,31 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatConfigError, loadApps, resolveEnvironment } from '../config/load.ts';
 import { estimateCost, unassigned, type CostUsage } from '../cost/estimate-cost.ts';
 import type { CostEstimate } from '../cost/types.ts';
 import { money } from '../report/format.ts';
 import type { CliIo } from './io.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
 
 const usage = 'Usage: slipway cost [dir] [--env NAME] [--format text|json] [--usage FILE]\n';
 
 type AppCost = { app: string; file: string; environment: string; estimate: CostEstimate };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        env: { type: 'string', default: 'production' },
-        format: { type: 'string', default: 'text' },
-        usage: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`slipway cost: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    'cost',
+    args,
+    {
+      env: { type: 'string', default: 'production' },
+      format: { type: 'string', default: 'text' },
+      usage: { type: 'string' },
+    },
+    usage,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return 0;
-  }
   if (positionals.length > 1) {
     io.stderr(`slipway cost: unexpected argument "${positionals[1]}"\n${usage}`);
     return 2;

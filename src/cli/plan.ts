@@ -11,7 +11,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatConfigError, loadApps, loadAppsFromFiles, resolveEnvironment, type LoadedApp, type LoadResult } from '../config/load.ts';
 import { diffCost } from '../cost/diff-cost.ts';
 import { estimateCost, summarizeEstimate, UnknownRegionError, type CostUsage } from '../cost/estimate-cost.ts';
@@ -29,6 +28,7 @@ import { renderJson } from '../report/render-json.ts';
 import { renderText } from '../report/render-text.ts';
 import type { ReportApp } from '../report/report-input.ts';
 import type { CliIo } from './io.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
 
 const usage = `Usage: slipway plan [dir] [--env NAME] [--base DIR|REF|FILE] [--format markdown|json|text]
                    [--terraform-plan FILE] [--no-policies] [--sha SHA] [--usage FILE]
@@ -40,32 +40,24 @@ class CliFailure extends Error {}
 type Options = { cwd: string; dir: string; dirArg: string; env: string; base?: string; format: 'markdown' | 'json' | 'text'; sha?: string; policies: boolean; usage?: CostUsage };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        env: { type: 'string', default: 'production' },
-        base: { type: 'string' },
-        format: { type: 'string', default: 'markdown' },
-        'terraform-plan': { type: 'string' },
-        policies: { type: 'boolean', default: true },
-        'no-policies': { type: 'boolean', default: false },
-        sha: { type: 'string' },
-        usage: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`slipway plan: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    'plan',
+    args,
+    {
+      env: { type: 'string', default: 'production' },
+      base: { type: 'string' },
+      format: { type: 'string', default: 'markdown' },
+      'terraform-plan': { type: 'string' },
+      policies: { type: 'boolean', default: true },
+      'no-policies': { type: 'boolean', default: false },
+      sha: { type: 'string' },
+      usage: { type: 'string' },
+    },
+    usage,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return 0;
-  }
   if (positionals.length > 1) {
     io.stderr(`slipway plan: unexpected argument "${positionals[1]}"\n${usage}`);
     return 2;

@@ -7,7 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatConfigError, loadApps, resolveEnvironment, type LoadedApp } from '../config/load.ts';
 import { diffCost } from '../cost/diff-cost.ts';
 import { estimateCost } from '../cost/estimate-cost.ts';
@@ -21,34 +20,27 @@ import { componentOf } from '../synth/component-of.ts';
 import { synthesizeLazily } from '../synth/synthesize-lazily.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import type { CliIo } from './io.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
 
 const usage = 'Usage: slipway policy check [dir] [--env NAME] [--policies DIR] [--base FILE] [--format text|json]\n';
 
 type AppReport = { app: string; file: string; environment: string; results: PolicyResult[]; notes: string[] };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        env: { type: 'string', default: 'production' },
-        policies: { type: 'string' },
-        base: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`slipway policy: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    'policy',
+    args,
+    {
+      env: { type: 'string', default: 'production' },
+      policies: { type: 'string' },
+      base: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    usage,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return 0;
-  }
   const [sub, dirArg = '.', ...extra] = positionals;
   if (sub !== 'check' || extra.length > 0) {
     io.stderr(`slipway policy: ${sub === undefined ? 'missing subcommand' : sub === 'check' ? `unexpected argument "${extra[0]}"` : `unknown subcommand "${sub}"`}\n${usage}`);
