@@ -121,7 +121,7 @@ async function recover(dir: string, db: Db, batch: number, log: (m: string) => v
     const { records } = decode(readFileSync(path));
     for (let i = 0; i < records.length; i += batch) {
       const chunk = records.slice(i, i + batch);
-      await db.transaction((tx) => writeBatch(tx as unknown as Db, chunk));
+      await db.transaction((tx) => writeBatch(tx, chunk));
     }
     loaded += records.length;
     unlinkSync(path);
@@ -231,14 +231,14 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   async function loadRecords(records: IncomingDelivery[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await db.transaction((tx) => writeBatch(tx as unknown as Db, records));
+        await db.transaction((tx) => writeBatch(tx, records));
         return;
       } catch (error) {
         if (records.length > 1) {
           let failures = 0;
           for (const record of records) {
             try {
-              await db.transaction((tx) => writeBatch(tx as unknown as Db, [record]));
+              await db.transaction((tx) => writeBatch(tx, [record]));
             } catch {
               failures += 1;
             }
@@ -252,7 +252,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
           try {
             const { payload: _p, payloadText: _t, job: _j, ...rest } = records[0]!;
             await db.transaction((tx) =>
-              writeBatch(tx as unknown as Db, [{ ...rest, outcome: `ignored: the store refused the payload (${(error as Error).message.slice(0, 200)})` }]),
+              writeBatch(tx, [{ ...rest, outcome: `ignored: the store refused the payload (${(error as Error).message.slice(0, 200)})` }]),
             );
             return;
           } catch {

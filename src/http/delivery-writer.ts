@@ -52,7 +52,7 @@ export function createDeliveryWriter(db: Db, options: { concurrency?: number } =
 
   async function flush(batch: Waiting[]): Promise<void> {
     try {
-      const results = await db.transaction((tx) => writeBatch(tx as unknown as Db, batch.map((w) => w.delivery)));
+      const results = await db.transaction((tx) => writeBatch(tx, batch.map((w) => w.delivery)));
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       for (const w of batch) w.reject(error);

@@ -18,8 +18,7 @@ export async function handleInstallation({ deps, delivery }: WebhookContext): Pr
       .filter((r) => isRepositoryAllowed(deps.settings.repositoryPatterns, r.full_name))
       .map((r) => ({ id: r.id, fullName: r.full_name, private: r.private ?? false }));
 
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as typeof db;
+  return db.transaction(async (t) => {
     const base = { id: installation.id, accountLogin: installation.account.login, accountType: installation.account.type };
     switch (`${delivery.event}.${action}`) {
       case 'installation.created':

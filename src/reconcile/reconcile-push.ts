@@ -134,8 +134,7 @@ async function recordDeployment(ctx: WebhookContext, appId: number, plan: AppPla
     .where(and(eq(deployments.appId, appId), eq(deployments.environmentId, env.id), eq(deployments.commitSha, sha), eq(deployments.trigger, 'push')));
   if (existing && (existing.status === 'planned' || existing.status === 'failed')) return existing;
 
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as typeof db;
+  return db.transaction(async (t) => {
     const d = existing ?? (await createDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}` }));
     if (d.status === 'queued') await setDeploymentStatus(t, { deploymentId: d.id, status: 'planning', actor: 'slipway' });
     const blocking = plan.policies.filter(isBlocking);

@@ -49,8 +49,7 @@ export async function repositoryContext({ deps, delivery }: WebhookContext): Pro
     throw error;
   }
   const [owner, repo] = repository.full_name.split('/') as [string, string];
-  await db.transaction(async (tx) => {
-    const t = tx as unknown as typeof db;
+  await db.transaction(async (t) => {
     if (!known) await upsertInstallation(t, { id: installationId, accountLogin: repository.owner?.login ?? owner, accountType: repository.owner?.type });
     await upsertRepositories(t, installationId, [
       { id: repository.id, fullName: repository.full_name, defaultBranch: repository.default_branch ?? null, private: repository.private ?? false },
