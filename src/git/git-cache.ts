@@ -61,8 +61,11 @@ export interface GitCache {
   readFiles(input: ReadFilesInput): Promise<Map<string, string>>;
   /** One file of the commit, or null when the commit has no such file. */
   readFile(repoKey: string, sha: string, path: string, options?: { maxBytes?: number }): Promise<string | null>;
-  /** Whether `ancestor` is `commit` or in its history (both in the cache); false when either is unknown. */
-  isAncestor(input: { repoKey: string; ancestor: string; commit: string }): Promise<boolean>;
+  /**
+   * Whether `ancestor` is `commit` or in its history (both in the cache); false when either is
+   * unknown. `depth` bounds the walk (without it a "no" walks the whole history).
+   */
+  isAncestor(input: { repoKey: string; ancestor: string; commit: string; depth?: number }): Promise<boolean>;
   /** Paths added, modified or deleted between two commits (sorted); from null: every file of `to`. */
   changedPaths(input: { repoKey: string; from: string | null; to: string }): Promise<string[]>;
   /** Where a repository's bare cache lives. */
@@ -191,7 +194,7 @@ export function createGitCache(options: GitCacheOptions): GitCache {
         if (input.ancestor === input.commit) return commitExists(input.repoKey, input.commit);
         const { gitdir, cache } = contextOf(input.repoKey);
         try {
-          return await git.isDescendent({ fs, gitdir, cache, oid: input.commit, ancestor: input.ancestor, depth: -1 });
+          return await git.isDescendent({ fs, gitdir, cache, oid: input.commit, ancestor: input.ancestor, depth: input.depth ?? -1 });
         } catch {
           return false;
         }

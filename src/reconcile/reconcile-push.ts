@@ -24,7 +24,6 @@ import { getOrCreateEnvironment } from '../store/environments.ts';
 import { deployments, environments, type Deployment } from '../store/schema.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type CheckOutput } from './check-run-output.ts';
-import { isAncestor } from './is-ancestor.ts';
 import { isBlocking, planApp, planSummary, type AppPlan } from './plan-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
@@ -60,8 +59,8 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   for (const { last } of rows) {
     if (!last || last.commitSha === sha || last.commitSha === before) continue;
     if (!(await deps.git.hasCommit(repo.repoKey, last.commitSha))) continue; // rewritten away
-    if (await isAncestor(deps.git, repo.repoKey, last.commitSha, sha, staleSearchDepth)) continue;
-    if (await isAncestor(deps.git, repo.repoKey, sha, last.commitSha, staleSearchDepth)) {
+    if (await deps.git.isAncestor({ repoKey: repo.repoKey, ancestor: last.commitSha, commit: sha, depth: staleSearchDepth })) continue;
+    if (await deps.git.isAncestor({ repoKey: repo.repoKey, ancestor: sha, commit: last.commitSha, depth: staleSearchDepth })) {
       await report(repo, sha, staleCheck(sha, last.commitSha));
       return `stale: ${sha.slice(0, 12)} is older than the deployed ${last.commitSha.slice(0, 12)}`;
     }
