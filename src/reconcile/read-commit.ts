@@ -4,7 +4,7 @@
  * policy files. A file over the loader's size limit is refused without being read and becomes a
  * located config error.
  */
-import { isConfigPath, loadAppsFromFiles, type ConfigError, type LoadResult } from '../config/load.ts';
+import { fileTooLargeError, isConfigPath, loadAppsFromFiles, type LoadResult } from '../config/load.ts';
 import { limits } from '../config/parse-yaml.ts';
 import { GitError, type GitCache } from '../git/index.ts';
 import { isRepositoryPolicyFile } from '../policy/index.ts';
@@ -40,14 +40,7 @@ export async function readLimitedFiles(
 export async function loadAppsAtCommit(git: GitCache, repoKey: string, sha: string): Promise<LoadResult> {
   const { files, oversized } = await readLimitedFiles(git, repoKey, sha, isConfigPath, limits.maxBytes);
   const result = loadAppsFromFiles(files);
-  const tooLarge: ConfigError[] = oversized.map(({ path, size }) => ({
-    file: path,
-    line: 1,
-    column: 1,
-    path: '',
-    message: `file is too large (${(size / (1024 * 1024)).toFixed(1)} MiB); the limit is ${limits.maxBytes / 1024} KiB, checked before reading`,
-    hint: 'a paas.yaml is a few KiB: move data out of it',
-  }));
+  const tooLarge = oversized.map(({ path, size }) => fileTooLargeError(path, size));
   return { apps: result.apps, errors: [...tooLarge, ...result.errors] };
 }
 
