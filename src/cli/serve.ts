@@ -6,11 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import type { BuildDepsOptions, Deps } from '../deps.ts';
-import { createHttpApp } from '../http/app.ts';
-import { openDeliverySpool, type DeliverySpool } from '../http/delivery-spool.ts';
-import { createDeliveryWriter } from '../http/delivery-writer.ts';
+import type { DeliverySpool } from '../http/delivery-spool.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
@@ -34,6 +32,10 @@ export type StartOptions = BuildDepsOptions & {
 
 export async function startService(settings: Settings, options: StartOptions = {}): Promise<Service> {
   const log = options.log ?? ((message: string) => console.error(message));
+  // The store's start (PGlite: a WASM Postgres booting, with file reads and compilation off the
+  // main thread) overlaps with loading the HTTP server's modules.
+  const http = settings.role === 'worker' ? undefined : loadHttpModules();
+  http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
   const store = await openStore({
     ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db') }),
     log,
@@ -43,8 +45,9 @@ export async function startService(settings: Settings, options: StartOptions = {
   let server: ServerType | undefined;
   let spool: DeliverySpool | undefined;
   let port = settings.port;
-  if (settings.role !== 'worker') {
+  if (http) {
     try {
+      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches). Postgres takes each group commit directly.
       if (store.kind === 'pglite') spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log });
@@ -105,6 +108,16 @@ export async function startService(settings: Settings, options: StartOptions = {
       await store.close();
     })());
   return { url: urlOf(settings.host, port), port, deps, stop };
+}
+
+async function loadHttpModules() {
+  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }] = await Promise.all([
+    import('@hono/node-server'),
+    import('../http/app.ts'),
+    import('../http/delivery-spool.ts'),
+    import('../http/delivery-writer.ts'),
+  ]);
+  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter };
 }
 
 function urlOf(host: string, port: number): string {

@@ -3,6 +3,7 @@
  * PGlite is a single connection, so queries queue behind each other; NOTIFY is delivered in-process.
  */
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
@@ -13,7 +14,23 @@ import type { Store } from './store.ts';
 import { StoreError, causeMessage } from './store-error.ts';
 import type { StoreOptions } from './store-options.ts';
 
+/**
+ * Postgres-in-WASM is a 9 MB module. By default V8 compiles it with Liftoff, then recompiles hot
+ * functions with TurboFan on background threads: on 2 cores that recompilation competes with
+ * start-up and the first requests, and its code stays resident. Liftoff only measured 60–70 MB
+ * less RSS (PGlite alone: 135–145 MB instead of 200–210 MB), a faster start, and the same steady
+ * query throughput (inserts + indexed selects, 5 × 3,000 rounds). The flag only affects
+ * WebAssembly, so nothing else in the process changes; it must be set before the first compile.
+ */
+let liftoffOnly = false;
+function preferLiftoff(): void {
+  if (liftoffOnly || process.env.SLIPWAY_PGLITE_TIER_UP === '1') return;
+  setFlagsFromString('--liftoff-only');
+  liftoffOnly = true;
+}
+
 export async function openPglite(dataDir: string, options: StoreOptions): Promise<Store> {
+  preferLiftoff();
   const inMemory = dataDir.startsWith('memory://');
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
   let client: PGlite;

@@ -4,8 +4,6 @@
  * message names the URL (password redacted) or the folder and what failed.
  */
 import { resolve } from 'node:path';
-import { openPglite } from './open-pglite.ts';
-import { openPostgres } from './open-postgres.ts';
 import { redactUrl } from './redact-url.ts';
 import type { Store } from './store.ts';
 import { StoreError } from './store-error.ts';
@@ -20,9 +18,12 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
       throw new StoreError('unreachable', `DATABASE_URL must be a postgres:// URL, got ${redactUrl(databaseUrl)}`);
     }
+    // Each driver is imported only when chosen: the embedded mode never loads `pg`, Postgres mode never PGlite.
+    const { openPostgres } = await import('./open-postgres.ts');
     return openPostgres(databaseUrl, options);
   }
   const dataDir = options.dataDir ?? defaultDataDir;
+  const { openPglite } = await import('./open-pglite.ts');
   return openPglite(dataDir.startsWith('memory://') ? dataDir : resolve(dataDir), options);
 }
 

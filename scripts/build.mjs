@@ -1,0 +1,26 @@
+// `npm run build` (and `npm ci`, through `prepare`): bundle the CLI into build/cli, so that
+// `slipway` starts without resolving and compiling hundreds of small ES modules one by one.
+//
+// Bundled: our code and the pure-JS packages (hono, drizzle-orm, zod, yaml, octokit, …).
+// Left as packages: those that find files next to their own code or are too large to gain from it —
+// PGlite (its .wasm and .data beside its module), pg (optional native binding), cdktf,
+// @cdktf/provider-aws and constructs (jsii; synthesis already loads them lazily), and tsx.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const external = ['@electric-sql/pglite', 'pg', 'cdktf', '@cdktf/provider-aws', 'constructs', 'tsx'];
+
+rmSync(new URL('../build/cli', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outdir: 'build/cli',
+  external,
+  // Bundled CommonJS packages call require() for Node built-ins; ES modules have no require.
+  banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
