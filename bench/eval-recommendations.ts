@@ -16,15 +16,17 @@
  * 2. Anomalies. The engine's detector and a plain rolling 3-sigma detector (trailing one day,
  *    same 5-minute grid and the same window merging and minimum length) run on every labelled trace. A labelled
  *    window is found when an alarm window overlaps it; an alarm overlapping no label is false.
- * 3. Forecast. On the last week of nyc_taxi.csv: the seasonal profile model vs seasonal-naive
- *    (last week repeated), MAPE and sMAPE on the held-back week, and on the week before it.
+ * 3. Forecast. On the last week of nyc_taxi.csv: the engine's seasonal model (chosen by backtests
+ *    on the weeks before) vs seasonal-naive (last week repeated), MAPE and sMAPE on the held-back
+ *    week, and on the week before it.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anomaliesOfGrid, defaultAnomalyOptions, type AnomalyWindow, type Season } from '../src/recommend/anomalies.ts';
 import { cleanSeries } from '../src/recommend/clean-series.ts';
-import { mape, profileForecast, seasonalNaive, smape } from '../src/recommend/forecast.ts';
+import { chooseSeasonalModel } from '../src/recommend/choose-seasonal-model.ts';
+import { blendForecast, forecastWith, mape, profileForecast, seasonalNaive, smape } from '../src/recommend/forecast.ts';
 import { toGrid, weekMs } from '../src/recommend/grid.ts';
 import { recommendService } from '../src/recommend/recommend-service.ts';
 import { utilisationCeiling } from '../src/recommend/replicas.ts';
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   if (forecast) {
     console.log('  whole week ahead from its start; anomalies found by the detector left out of training');
     for (const [week, f] of [['held-back last week', forecast.test], ['validation (the week before)', forecast.validation]] as const) {
-      console.log(`  ${week} (${f.trainingAnomalies} anomalous windows left out of training)`);
+      console.log(`  ${week} (${f.trainingAnomalies} anomalous windows left out of training; model ${f.chosen} chosen by ${f.backtests} backtests, their MAPE: ${f.backtestMape})`);
       for (const [label, m] of [['MAPE, all points', f.all], ['MAPE, outside labelled windows', f.outsideLabels], ['sMAPE, all points', f.smapeAll]] as const) {
         console.log(`    ${label.padEnd(32)} model ${m.model.toFixed(2).padStart(6)} %   seasonal-naive ${m.naive.toFixed(2).padStart(6)} %   improvement ${pct(1 - m.model / m.naive).padStart(7)}   (${m.points} points)`);
       }
@@ -156,9 +158,10 @@ function floorAt(floors: Floor[], t: number): number | undefined {
 
 /**
  * As the engine does for schedules: the detector's anomalies are left out of the training weeks,
- * then the median of each half-hour-of-week over the last four weeks (level-adjusted) forecasts
- * a whole week ahead (one forecast at the week's start, the horizon a schedule is built for);
- * seasonal-naive repeats the last training week as it was. Both on the same points. Scored on the
+ * then the model that rolling-origin backtests over the last four training weeks choose (the
+ * median of each half-hour-of-week over the last four weeks, level-adjusted; its mean with
+ * seasonal-naive; or seasonal-naive) forecasts a whole week ahead (one forecast at the week's
+ * start, the horizon a schedule is built for); seasonal-naive repeats the last training week as it was. Both on the same points. Scored on the
  * held-back last week (nothing is fitted on it) and, as a validation week, on the week before it
  * (trained on what precedes that week only). MAPE over every point, MAPE outside the labelled
  * anomaly windows, and sMAPE over every point (the last week of nyc_taxi holds the January 2015
@@ -179,11 +182,14 @@ function forecastLastWeek(samples: Sample[], windows: [string, string][]) {
       const t = grid.start + i * step;
       if (found.some((w) => t >= w.from && t < w.to)) train[i] = Number.NaN;
     }
-    const model = profileForecast(train, period, period, 4);
+    // chooseSeasonalModel and forecastWith read train only: the week scored is never seen.
+    const choice = chooseSeasonalModel(train, period, period);
+    const model = forecastWith(choice.model, { start: grid.start, stepMs: step, values: train }, end, period, period);
     const naive = seasonalNaive(grid.values.subarray(0, end), period, period);
     const normal = (i: number) => !labelled.some((l) => grid.start + (end + i) * step >= l.from && grid.start + (end + i) * step < l.to);
     const score = (f: typeof mape, mask?: (i: number) => boolean) => ({ model: f(actual, model, mask).value, naive: f(actual, naive, mask).value, points: f(actual, model, mask).points });
-    return { trainingAnomalies: found.length, all: score(mape), outsideLabels: score(mape, normal), smapeAll: score(smape) };
+    const backtestMape = Object.entries(choice.mape).map(([m, v]) => `${m} ${v.toFixed(2)} %`).join(', ');
+    return { trainingAnomalies: found.length, chosen: choice.model, backtests: choice.backtests, backtestMape, all: score(mape), outsideLabels: score(mape, normal), smapeAll: score(smape) };
   };
   return { test: weekFrom(n - period), validation: weekFrom(n - 2 * period) };
 }
@@ -239,6 +245,8 @@ function forecastSweep(samples: Sample[], windows: [string, string][]): void {
     return out;
   };
   const candidates: [string, (end: number) => Float64Array][] = [
+    ['engine (backtest choice)', (end) => { const train = masked(end); return forecastWith(chooseSeasonalModel(train, period, period).model, { start: grid.start, stepMs: step, values: train }, end, period, period); }],
+    ['blend (median 4 0.5, naive)', (end) => blendForecast(masked(end), period, period)],
     ...[2, 3, 4].flatMap((c) => [0, 0.5].map((lp): [string, (end: number) => Float64Array] => [`median ${c} ${lp}`, (end) => profileForecast(masked(end), period, period, c, lp)])),
     ...[0.5, 0.7, 0.9].map((a): [string, (end: number) => Float64Array] => [`ew ${a} 6`, (end) => ew(masked(end), a, 6)]),
     ...[0.25, 0.5].flatMap((lp) => [0.5, 0.7].map((a): [string, (end: number) => Float64Array] => [`day-ahead ew ${a} ${lp}`, (end) => dayAhead(end, a, lp)])),
