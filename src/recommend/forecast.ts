@@ -44,14 +44,15 @@ export function profileForecast(train: Float64Array, period: number, horizon: nu
     }
     profile[k] = median(column);
   }
-  // Level: how the most recent period compares with the profile.
-  let recent = 0;
-  let base = 0;
+  // Level: how the most recent period compares with the profile, slot by slot; the median ratio,
+  // so that a holiday or an outage in part of the last period does not drag the whole forecast.
+  const ratios = new Float64Array(period);
   for (let k = 0; k < period; k++) {
     const v = train[n - period + k];
-    if (Number.isFinite(v) && Number.isFinite(profile[k])) { recent += v; base += profile[k]; }
+    ratios[k] = profile[k] > 0 && Number.isFinite(v) ? v / profile[k] : Number.NaN;
   }
-  const level = base > 0 && recent > 0 ? Math.pow(recent / base, levelPower) : 1; // damped: half the log-ratio by default
+  const ratio = median(ratios);
+  const level = ratio > 0 ? Math.pow(ratio, levelPower) : 1; // damped: half the log-ratio by default
   const out = new Float64Array(horizon);
   for (let h = 0; h < horizon; h++) out[h] = profile[h % period] * level;
   return out;
