@@ -5,7 +5,7 @@
  * the end of `train` is read, so when `train` stops where a held-back period starts, the choice
  * never sees the held-back data.
  */
-import { forecastWith, mape, type ForecastModel } from './forecast.ts';
+import { blendOf, mape, profileForecast, seasonalNaive, type ForecastModel } from './forecast.ts';
 
 export type SeasonalModel = Extract<ForecastModel, 'blend' | 'profile' | 'naive'>;
 
@@ -24,7 +24,6 @@ export type SeasonalChoice = {
 export const defaultBacktests = 4;
 
 export function chooseSeasonalModel(train: Float64Array, period: number, horizon = period, backtests = defaultBacktests): SeasonalChoice {
-  const grid = { start: 0, stepMs: 1, values: train };
   const sums = { blend: 0, profile: 0, naive: 0 };
   let runs = 0;
   for (let j = 1; j <= backtests; j++) {
@@ -32,7 +31,10 @@ export function chooseSeasonalModel(train: Float64Array, period: number, horizon
     // Below two periods of training the profile is seasonal-naive: nothing to tell apart.
     if (origin < 2 * period) break;
     const actual = train.subarray(origin, origin + horizon);
-    const forecasts = seasonalModels.map((model) => forecastWith(model, grid, origin, period, horizon));
+    const before = train.subarray(0, origin);
+    const profile = profileForecast(before, period, horizon);
+    const naive = seasonalNaive(before, period, horizon);
+    const forecasts = seasonalModels.map((model) => (model === 'profile' ? profile : model === 'naive' ? naive : blendOf(profile, naive)));
     // Every candidate on the same points: those where all forecast.
     const all = (i: number) => forecasts.every((f) => Number.isFinite(f[i]));
     const scores = forecasts.map((f) => mape(actual, f, all));

@@ -60,12 +60,15 @@ export function profileForecast(train: Float64Array, period: number, horizon: nu
 
 /** The mean of `profileForecast` and seasonal-naive; where one is missing, the other. */
 export function blendForecast(train: Float64Array, period: number, horizon: number, cycles = 4): Float64Array {
-  const profile = profileForecast(train, period, horizon, cycles);
-  const naive = seasonalNaive(train, period, horizon);
-  const out = new Float64Array(horizon);
-  for (let h = 0; h < horizon; h++) {
-    const p = profile[h];
-    const q = naive[h];
+  return blendOf(profileForecast(train, period, horizon, cycles), seasonalNaive(train, period, horizon));
+}
+
+/** The mean of two forecasts of the same length; where one is missing, the other. */
+export function blendOf(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let h = 0; h < a.length; h++) {
+    const p = a[h];
+    const q = b[h];
     out[h] = Number.isFinite(p) && Number.isFinite(q) ? (p + q) / 2 : Number.isFinite(p) ? p : q;
   }
   return out;
