@@ -1,18 +1,21 @@
 /**
- * The schedule model: a seasonal profile. For each slot of the period (hour of day or hour of
- * week), the median of that slot over the last `cycles` periods of training data, scaled by a
- * level factor (the last period's mean over the profile's mean) so that growth carries forward.
- * The median of several periods shrugs off a one-off holiday or incident that seasonal-naive (the
- * last period repeated) copies into its forecast.
+ * The schedule models. `profile`: for each slot of the period (hour of day or hour of week), the
+ * median of that slot over the last `cycles` periods of training data, scaled by a level factor
+ * (the last period's mean over the profile's mean) so that growth carries forward. The median of
+ * several periods shrugs off a one-off holiday or incident that seasonal-naive (the last period
+ * repeated) copies into its forecast, but lags when the pattern drifts; `blend`, the mean of the
+ * two, hedges between them. Which one a series gets is chosen by backtests (choose-seasonal-model.ts).
  */
 import { dayMs, hourMs, median, type Grid } from './grid.ts';
 
 /**
  * `profile`: the median of the same slot over the last cycles (hour of week needs three weeks of
- * history: two to train, one held back). `day-type`: for shorter history with a weekly pattern,
- * the median of the same hour over the last ten weekdays, or the last four weekend days.
+ * history: two to train, one held back). `blend`: the mean of `profile` and seasonal-naive.
+ * `naive`: seasonal-naive itself (what backtests pick when nothing beats it). `day-type`: for
+ * shorter history with a weekly pattern, the median of the same hour over the last ten weekdays,
+ * or the last four weekend days.
  */
-export type ForecastModel = 'profile' | 'day-type';
+export type ForecastModel = 'profile' | 'blend' | 'naive' | 'day-type';
 
 export type ForecastEvaluation = {
   model: ForecastModel;
@@ -23,6 +26,8 @@ export type ForecastEvaluation = {
   naiveMape: number;
   /** True when the model's MAPE is lower than seasonal-naive's. */
   beatsNaive: boolean;
+  /** Rolling-origin backtests (before the held-back data) that chose the model, when it was chosen. */
+  backtests?: number;
 };
 
 /** Forecast `horizon` grid steps after `train` (the training values end where the forecast starts). */
@@ -39,16 +44,33 @@ export function profileForecast(train: Float64Array, period: number, horizon: nu
     }
     profile[k] = median(column);
   }
-  // Level: how the most recent period compares with the profile.
-  let recent = 0;
-  let base = 0;
+  // Level: how the most recent period compares with the profile, slot by slot; the median ratio,
+  // so that a holiday or an outage in part of the last period does not drag the whole forecast.
+  const ratios = new Float64Array(period);
   for (let k = 0; k < period; k++) {
     const v = train[n - period + k];
-    if (Number.isFinite(v) && Number.isFinite(profile[k])) { recent += v; base += profile[k]; }
+    ratios[k] = profile[k] > 0 && Number.isFinite(v) ? v / profile[k] : Number.NaN;
   }
-  const level = base > 0 && recent > 0 ? Math.pow(recent / base, levelPower) : 1; // damped: half the log-ratio by default
+  const ratio = median(ratios);
+  const level = ratio > 0 ? Math.pow(ratio, levelPower) : 1; // damped: half the log-ratio by default
   const out = new Float64Array(horizon);
   for (let h = 0; h < horizon; h++) out[h] = profile[h % period] * level;
+  return out;
+}
+
+/** The mean of `profileForecast` and seasonal-naive; where one is missing, the other. */
+export function blendForecast(train: Float64Array, period: number, horizon: number, cycles = 4): Float64Array {
+  return blendOf(profileForecast(train, period, horizon, cycles), seasonalNaive(train, period, horizon));
+}
+
+/** The mean of two forecasts of the same length; where one is missing, the other. */
+export function blendOf(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let h = 0; h < a.length; h++) {
+    const p = a[h];
+    const q = b[h];
+    out[h] = Number.isFinite(p) && Number.isFinite(q) ? (p + q) / 2 : Number.isFinite(p) ? p : q;
+  }
   return out;
 }
 
@@ -120,8 +142,8 @@ export function smape(actual: ArrayLike<number>, forecast: ArrayLike<number>, ma
 /** Hold back the last `holdout` steps of the grid, forecast them with both models, compare. */
 export function evaluateForecast(grid: Grid, periodSteps: number, holdout: number, model: ForecastModel = 'profile', cycles = 4): ForecastEvaluation | undefined {
   const n = grid.values.length;
-  // The profile model needs two periods to differ from naive; the day-type model one (of several days).
-  if (n - holdout < (model === 'profile' ? 2 : 1) * periodSteps) return undefined;
+  // The profile and blend models need two periods to differ from naive; the day-type model one (of several days).
+  if (n - holdout < (model === 'day-type' ? 1 : 2) * periodSteps) return undefined;
   const train = grid.values.subarray(0, n - holdout);
   const actual = grid.values.subarray(n - holdout);
   const forecast = forecastWith(model, grid, n - holdout, periodSteps, holdout, cycles);
@@ -137,7 +159,8 @@ export function evaluateForecast(grid: Grid, periodSteps: number, holdout: numbe
 
 /** Forecast `horizon` steps after the first `trainLength` values of the grid. */
 export function forecastWith(model: ForecastModel, grid: Grid, trainLength: number, periodSteps: number, horizon: number, cycles = 4): Float64Array {
-  return model === 'day-type'
-    ? dayTypeForecast(grid, trainLength, horizon)
-    : profileForecast(grid.values.subarray(0, trainLength), periodSteps, horizon, cycles);
+  if (model === 'day-type') return dayTypeForecast(grid, trainLength, horizon);
+  const train = grid.values.subarray(0, trainLength);
+  if (model === 'naive') return seasonalNaive(train, periodSteps, horizon);
+  return model === 'blend' ? blendForecast(train, periodSteps, horizon, cycles) : profileForecast(train, periodSteps, horizon, cycles);
 }

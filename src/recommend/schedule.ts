@@ -1,11 +1,13 @@
 /**
  * Schedule floors (predictive scaling made explicit). When load repeats daily or weekly, forecast
- * the next week with the seasonal profile model, turn the forecast into desired tasks and propose
- * `schedule:` entries that raise `min` ahead of the busy hours and lower it after. Only proposed
- * when the model beats seasonal-naive on held-back history: a schedule from a model that cannot
- * predict the held-back week would be guesswork.
+ * the next week with the seasonal model that backtests on the series' own history choose, turn
+ * the forecast into desired tasks and propose `schedule:` entries that raise `min` ahead of the
+ * busy hours and lower it after. Only proposed when the model beats seasonal-naive on held-back
+ * history (chosen without it): a schedule from a model that cannot predict the held-back week
+ * would be guesswork.
  */
 import type { ScheduleFloor } from '../config/schema.ts';
+import { chooseSeasonalModel } from './choose-seasonal-model.ts';
 import { evaluateForecast, forecastWith, type ForecastEvaluation, type ForecastModel } from './forecast.ts';
 import { hourMs, median, type Grid } from './grid.ts';
 import type { Seasonality } from './seasonality.ts';
@@ -34,14 +36,20 @@ export function proposeSchedule(input: {
   const hours = grid.values.length;
   const period: number = seasonality.period;
   // Hour-of-week medians need two training weeks besides the held-back one; with less, weekdays and weekends.
-  const model: ForecastModel = period === 168 && hours < 3 * 168 ? 'day-type' : 'profile';
-  const holdout = hours >= 168 + (model === 'profile' ? 2 : 1) * period ? 168 : 24;
-  const evaluation = evaluateForecast(grid, period, holdout, model);
-  if (!evaluation) return { reason: 'not enough history to test a forecast on a held-back period' };
+  const dayType = period === 168 && hours < 3 * 168;
+  const holdout = hours >= 168 + (dayType ? 1 : 2) * period ? 168 : 24;
+  // The model is chosen by backtests on what precedes the held-back period, then tested on it.
+  const choice = dayType ? undefined : chooseSeasonalModel(grid.values.subarray(0, Math.max(0, hours - holdout)), period, holdout);
+  const tested = evaluateForecast(grid, period, holdout, choice?.model ?? 'day-type');
+  if (!tested) return { reason: 'not enough history to test a forecast on a held-back period' };
+  const evaluation: ForecastEvaluation = choice ? { ...tested, backtests: choice.backtests } : tested;
   if (!evaluation.beatsNaive) {
-    return { evaluation, reason: `the seasonal model (MAPE ${evaluation.modelMape.toFixed(1)} %) does not beat seasonal-naive (${evaluation.naiveMape.toFixed(1)} %) on the held-back data` };
+    const chosen = evaluation.model === 'naive' ? ` (backtests on the ${choice?.backtests} earlier periods chose seasonal-naive itself)` : '';
+    return { evaluation, reason: `the seasonal model (MAPE ${evaluation.modelMape.toFixed(1)} %) does not beat seasonal-naive (${evaluation.naiveMape.toFixed(1)} %) on the held-back data${chosen}` };
   }
 
+  // The next week: chosen again, now with the held-back period as ordinary history.
+  const model: ForecastModel = dayType ? 'day-type' : chooseSeasonalModel(grid.values, period, 168).model;
   const forecast = forecastWith(model, grid, hours, period, 168);
   const toTasks = (vcpu: number) => Math.min(max, Math.max(min, Math.round((vcpu * 100) / (taskCpu * target))));
   const forecastStart = grid.start + hours * hourMs;
