@@ -100,19 +100,23 @@ async function insertChunk(tx: Db, chunk: EnqueueInput[]): Promise<Enqueued[]> {
     return { id: createdId ?? existing.get(key)!, created: false };
   });
 
-  // Supersede: for each key, the newest job created here cancels the queued ones before it.
-  const newestByKey = new Map<string, number>();
+  // Supersede: for each key and kind, the newest job created here cancels the queued ones of the
+  // same kind before it. Jobs of another kind sharing the key are serialised with them but never
+  // cancelled (a PR's approvals run in the PR's order, and a new push does not drop them).
+  const newestByKey = new Map<string, { key: string; kind: string; newest: number }>();
   chunk.forEach((job, i) => {
     const r = results[i]!;
     if (job.supersede && job.concurrencyKey && r.created) {
-      newestByKey.set(job.concurrencyKey, Math.max(r.id, newestByKey.get(job.concurrencyKey) ?? 0));
+      const id = `${job.kind}\u0000${job.concurrencyKey}`;
+      const seen = newestByKey.get(id);
+      newestByKey.set(id, { key: job.concurrencyKey, kind: job.kind, newest: Math.max(r.id, seen?.newest ?? 0) });
     }
   });
-  for (const [key, newest] of newestByKey) {
+  for (const { key, kind, newest } of newestByKey.values()) {
     await tx
       .update(jobs)
       .set({ status: 'cancelled', lastError: `superseded by job ${newest}`, finishedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(and(eq(jobs.concurrencyKey, key), eq(jobs.status, 'queued'), lt(jobs.id, newest)));
+      .where(and(eq(jobs.concurrencyKey, key), eq(jobs.kind, kind), eq(jobs.status, 'queued'), lt(jobs.id, newest)));
   }
   return results;
 }

@@ -11,7 +11,7 @@ import { setDeliveryOutcome } from '../store/record-delivery.ts';
 import { webhookDeliveries } from '../store/schema.ts';
 import { approvePolicy } from './approve-policy.ts';
 import { handleInstallation } from './installation-events.ts';
-import { webhookJobKind, type WebhookJobPayload } from './job-for-delivery.ts';
+import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from './job-for-delivery.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
@@ -53,5 +53,5 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
     }
     await setDeliveryOutcome(db, deliveryId, outcome);
   };
-  return { [webhookJobKind]: handle };
+  return { [webhookJobKind]: handle, [approvalJobKind]: handle };
 }

@@ -9,13 +9,18 @@
  *    push supersedes an older one still queued. Out-of-order deliveries that do run are stopped by
  *    the reconcile itself (see reconcile-push.ts: never an ancestor of what is deployed).
  *  - pull requests: `pr:<repository id>:<number>` — the newest head wins.
- *  - approvals: `approve:<repository id>:<number>`, never superseded, so no approval is lost.
+ *  - approvals (`/slipway approve`): the same `pr:` key, so an approval and a re-plan of that PR
+ *    never write its comment at the same time, but a job kind of their own
+ *    (`github.webhook.approval`): superseding cancels only queued jobs of the same kind, so a new
+ *    push never drops an approval.
  *  - pushes to other branches and branch deletions are recorded with an outcome and no job.
  *  - installations: `installation:<id>`, in order, never superseded.
  */
 import type { EnqueueInput } from '../jobs/enqueue.ts';
 
 export const webhookJobKind = 'github.webhook';
+/** Approvals: handled like any webhook job, but never superseded by the PR's other jobs. */
+export const approvalJobKind = 'github.webhook.approval';
 
 export type WebhookJobPayload = { deliveryId: string; event: string; action: string | null };
 
@@ -52,9 +57,9 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
   const action = typeof payload.action === 'string' ? payload.action : null;
   const repoId = num(payload.repository?.id);
   const installationId = num(payload.installation?.id);
-  const job = (concurrencyKey: string, supersede: boolean): DeliveryRoute => ({
+  const job = (concurrencyKey: string, supersede: boolean, kind = webhookJobKind): DeliveryRoute => ({
     job: {
-      kind: webhookJobKind,
+      kind,
       payload: { deliveryId, event, action } satisfies WebhookJobPayload,
       concurrencyKey,
       idempotencyKey: `delivery:${deliveryId}`,
@@ -89,7 +94,7 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
       if (action !== 'created' || !payload.issue?.pull_request || !/^\s*\/slipway\s+approve\b/m.test(body)) {
         return ignored('not a /slipway approve comment on a pull request');
       }
-      return job(`approve:${repoId}:${n}`, false);
+      return job(`pr:${repoId}:${n}`, false, approvalJobKind);
     }
     default:
       return null;

@@ -112,6 +112,22 @@ forEachEngine('job queue', (engine) => {
     assert.match((await jobById(db, old1.id)).lastError ?? '', /superseded by job/);
   });
 
+  test('superseding cancels only queued jobs of the same kind: another kind on the key waits its turn', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const approval = unique('approval');
+    const key = unique('pr');
+    const old = await enqueue(db, { kind, concurrencyKey: key, supersede: true });
+    const approve = await enqueue(db, { kind: approval, concurrencyKey: key });
+    const newest = await enqueue(db, { kind, concurrencyKey: key, supersede: true });
+    const statuses = await Promise.all([old, approve, newest].map(async (j) => (await jobById(db, j.id)).status));
+    assert.deepEqual(statuses, ['cancelled', 'queued', 'queued']);
+    // One running job per key, whatever its kind: the approval and the re-plan never overlap.
+    const first = await claim(db, { workerId: 'w', kinds: [kind, approval], leaseMs: 10_000 });
+    assert.equal(first?.id, approve.id);
+    assert.equal(await claim(db, { workerId: 'w2', kinds: [kind, approval], leaseMs: 10_000 }), undefined);
+  });
+
   test('a failed job is retried after a backoff, then dead after its attempts, and kept', async () => {
     const { db } = engine.store();
     const kind = unique('kind');

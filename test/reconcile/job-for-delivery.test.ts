@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { approvalJobKind, jobForDelivery, webhookJobKind } from '../../src/reconcile/job-for-delivery.ts';
+import { fakeSha, issueCommentPayload, pullRequestPayload, pushPayload } from '../harness/payloads.ts';
+
+const repo = { fullName: 'acme/shop', cloneUrl: 'http://127.0.0.1:1/acme/shop.git' };
+
+test('an approval shares its pull request key (never concurrent with a re-plan) but not its kind (never superseded by one)', () => {
+  const pr = jobForDelivery('d1', 'pull_request', pullRequestPayload({ action: 'synchronize', repo, installationId: 1, number: 7, headSha: fakeSha('h') })).job;
+  const approval = jobForDelivery('d2', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: '/slipway approve budget.monthly' })).job;
+  assert.ok(pr && approval);
+  assert.equal(approval.concurrencyKey, pr.concurrencyKey);
+  assert.equal(pr.kind, webhookJobKind);
+  assert.equal(approval.kind, approvalJobKind);
+  assert.equal(pr.supersede, true);
+  assert.equal(approval.supersede, false);
+});
+
+test('another pull request, and pushes, have keys of their own', () => {
+  const pr7 = jobForDelivery('d1', 'pull_request', pullRequestPayload({ action: 'opened', repo, installationId: 1, number: 7, headSha: fakeSha('a') })).job;
+  const pr8 = jobForDelivery('d2', 'pull_request', pullRequestPayload({ action: 'opened', repo, installationId: 1, number: 8, headSha: fakeSha('b') })).job;
+  const push = jobForDelivery('d3', 'push', pushPayload({ repo, installationId: 1, after: fakeSha('c') })).job;
+  assert.ok(pr7 && pr8 && push);
+  assert.equal(new Set([pr7.concurrencyKey, pr8.concurrencyKey, push.concurrencyKey]).size, 3);
+});
+
+test('a comment that is not an approval starts no job', () => {
+  const route = jobForDelivery('d1', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: 'looks good' }));
+  assert.equal(route.job, undefined);
+  assert.match(route.outcome ?? '', /not a \/slipway approve comment/);
+});
