@@ -3,7 +3,7 @@
  * handed to the HTTP app and the job handlers as an argument (no module-level singletons).
  */
 import { join } from 'node:path';
-import { createGitCache, type GitCache } from './git/index.ts';
+import { claimCacheDir, createGitCache, type GitCache } from './git/index.ts';
 import { createGitHubApp, type GitHubApp } from './github/index.ts';
 import { loadServerPolicies, type LoadedPolicies } from './policy/index.ts';
 import type { Settings } from './settings/settings.ts';
@@ -20,6 +20,8 @@ export type Deps = {
   serverPolicies?: LoadedPolicies;
   now: () => Date;
   log: Log;
+  /** Give back what this process holds (the git cache folder's lock). */
+  close: () => void;
 };
 
 export type BuildDepsOptions = {
@@ -38,7 +40,10 @@ export function buildDeps(settings: Settings, store: Store, options: BuildDepsOp
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     log: { debug() {}, info() {}, warn: (m: string) => log(`github: ${m}`), error: (m: string) => log(`github: ${m}`) },
   });
-  const git = createGitCache({ dir: join(settings.dataDir, 'git') });
   const serverPolicies = settings.policyDir ? loadServerPolicies(settings.policyDir) : undefined;
-  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), now: () => new Date(), log };
+  // The web role never touches git; a worker claims a cache folder no other process on this host uses.
+  const cacheDir = settings.role === 'web' ? { dir: join(settings.dataDir, 'git'), release: () => {} } : claimCacheDir(join(settings.dataDir, 'git'));
+  if (cacheDir.dir !== join(settings.dataDir, 'git')) log(`slipway: git cache in ${cacheDir.dir} (another process on this host holds ${join(settings.dataDir, 'git')})`);
+  const git = createGitCache({ dir: cacheDir.dir });
+  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), now: () => new Date(), log, close: cacheDir.release };
 }

@@ -105,6 +105,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       await spool?.close(); // everything acknowledged is in the database before the store closes
       controller.abort(new Error('shutting down'));
       await Promise.allSettled(workers);
+      deps.close();
       await store.close();
     })());
   return { url: urlOf(settings.host, port), port, deps, stop };

@@ -14,7 +14,9 @@ export type GitErrorCode =
   /** A path is not in the commit. */
   | 'PATH_NOT_FOUND'
   /** A repository key that cannot be a folder name. */
-  | 'BAD_REPO_KEY';
+  | 'BAD_REPO_KEY'
+  /** The cache folder cannot be locked for this process (I/O error, or every slot in use). */
+  | 'CACHE_DIR';
 
 export class GitError extends Error {
   override readonly name = 'GitError';
