@@ -15,7 +15,7 @@
  *
  *   node --import tsx bench/e2e.bench.ts [--events 200] [--in-process]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,10 +36,12 @@ noteRss('idle after start');
 
 /** The doubles here, `slipway serve` in a child process (2 worker slots, as the in-process run). */
 async function startServiceProcess() {
+  // Measure what `npm ci` installs: the CLI bundle (bin/slipway.js falls back to the TypeScript
+  // sources through tsx, slower to start and heavier, when the bundle is older than src/).
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const github = await startGitHubDouble();
   const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-bench-'));
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
   const env = {
     PATH: process.env.PATH,
     APP_ID: String(github.appId),
@@ -48,10 +50,10 @@ async function startServiceProcess() {
     GITHUB_API_URL: github.url,
     SLIPWAY_DATA_DIR: dataDir,
     SLIPWAY_WORKERS: '2',
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
   };
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
   const start = async () => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -59,7 +61,9 @@ async function startServiceProcess() {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     for (;;) {
       if (child.exitCode !== null) throw new Error(`slipway serve exited (${child.exitCode}):\n${stderr}`);
-      if ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok) break;
+      // PORT=0: the service says where it listens.
+      url = /listening on (http:\/\/\S+)/.exec(stderr)?.[1] ?? '';
+      if (url && (await fetch(`${url}/readyz`).catch(() => undefined))?.ok) break;
       await sleep(2);
     }
     return { child, readyMs: performance.now() - t0 };
