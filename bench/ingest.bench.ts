@@ -4,13 +4,19 @@
  * (verifying the same signature, storing nothing) measured side by side in the same run. Each
  * server runs in its own child process; autocannon runs here.
  *
- *   node --import tsx bench/ingest.bench.ts [--seconds 10] [--rounds 3] [--database-url postgres://…]
+ *   node --import tsx bench/ingest.bench.ts [--seconds 10] [--rounds 3] [--database-url postgres://…] [--client autocannon|wrk]
+ *
+ * The load generator shares the machine with the server. autocannon (Node) needs about a core of
+ * its own to drive 20 connections; `--client wrk` (C; Debian package `wrk`, `apt-get install wrk`)
+ * drives the same load with a fraction of that, so on a small machine more of the CPU is left to
+ * the server being measured (both servers get the same client). A Lua script gives every request
+ * a unique X-GitHub-Delivery, so nothing is deduplicated away.
  *
  * With --database-url the service stores into that Postgres database instead (group commit, no
  * spool); the database should be empty (counts are of the whole tables).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,28 +92,78 @@ async function runProbotServer(): Promise<void> {
 
 type Result = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; stored?: number; jobs?: number; drainMs?: number; sent: number };
 
-async function measure(name: string, child: ChildProcess, seconds: number, body: string): Promise<Result> {
+type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
+
+async function autocannonLoad(url: string, body: string, headers: Record<string, string>, seconds: number): Promise<Load> {
+  const r = await autocannon({ url, method: 'POST', body, headers: { ...headers, 'x-github-delivery': '[<id>]' }, connections: 20, duration: seconds, idReplacement: true });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
+}
+
+/** wrk, 2 threads, 20 connections; the Lua script numbers deliveries per thread and reports the counts. */
+async function wrkLoad(url: string, body: string, headers: Record<string, string>, seconds: number): Promise<Load> {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-wrk-'));
+  const script = join(dir, 'ingest.lua');
+  const lua = (v: string) => JSON.stringify(v); // JSON string escapes are valid Lua string escapes for this ASCII text
+  writeFileSync(
+    script,
+    `wrk.method = "POST"
+wrk.body = ${lua(body)}
+${Object.entries(headers).map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}`).join('\n')}
+local threads = {}
+local counter = 1
+function setup(thread)
+  thread:set("prefix", string.format("%d-%d", os.time(), counter))
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  n = 0
+end
+function request()
+  n = n + 1
+  wrk.headers["x-github-delivery"] = prefix .. "-" .. n
+  return wrk.format()
+end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(50), latency:percentile(99), 0))
+end
+`,
+  );
+  try {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('wrk', ['-t2', '-c20', `-d${seconds}s`, '-s', script, url], (error, stdout, stderr) => (error ? reject(error) : stderr.trim() ? reject(new Error(`wrk: ${stderr}`)) : resolve(stdout))),
+    );
+    const m = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
+    if (!m) throw new Error(`wrk printed no result:\n${out}`);
+    const [requests, durationUs, non2xx, errors, p50Us, p99Us] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+    return { rps: requests / (durationUs / 1e6), p50: p50Us / 1000, p99: p99Us / 1000, errors, non2xx, total: requests };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(name: string, child: ChildProcess, seconds: number, body: string, client: 'autocannon' | 'wrk'): Promise<Result> {
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
   const headers = {
     'content-type': 'application/json',
     'x-github-event': 'push',
-    'x-github-delivery': '[<id>]',
     'x-hub-signature-256': signWebhook(secret, body),
     'user-agent': 'GitHub-Hookshot/bench',
   };
   const url = `http://127.0.0.1:${port}/webhooks/github`;
-  const warm = await autocannon({ url, method: 'POST', body, headers, connections: 20, duration: 2, idReplacement: true }); // warm-up
-  const r = await autocannon({ url, method: 'POST', body, headers, connections: 20, duration: seconds, idReplacement: true });
+  const load = client === 'wrk' ? wrkLoad : autocannonLoad;
+  const warm = await load(url, body, headers, 2); // warm-up
+  const r = await load(url, body, headers, seconds);
   child.send('stop');
   const { stored, jobs, drainMs } = await new Promise<{ stored: number; jobs?: number; drainMs?: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
   return {
     name,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
     non2xx: r.non2xx,
-    sent: r.requests.total + warm.requests.total,
+    sent: r.total + warm.total,
     stored,
     jobs,
     drainMs,
@@ -115,20 +171,21 @@ async function measure(name: string, child: ChildProcess, seconds: number, body:
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, 'database-url': { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, 'database-url': { type: 'string' }, client: { type: 'string', default: 'autocannon' } } });
+  const client = values.client === 'wrk' ? 'wrk' : 'autocannon';
   const databaseUrl = values['database-url'];
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
   const body = pushBody();
-  console.log(`# signed push delivery: ${Buffer.byteLength(body)} bytes; 20 connections; ${seconds} s per run, ${rounds} rounds (medians reported)`);
+  console.log(`# signed push delivery: ${Buffer.byteLength(body)} bytes; 20 connections (${client}); ${seconds} s per run, ${rounds} rounds (medians reported)`);
   const results: Record<string, Result[]> = { slipway: [], probot: [] };
   for (let round = 0; round < rounds; round++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ingest-'));
     const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], env: { ...process.env, BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) } });
-    results.slipway!.push(await measure(databaseUrl ? 'slipway (Postgres, durable)' : 'slipway (PGlite on disk, durable)', slipway, seconds, body));
+    results.slipway!.push(await measure(databaseUrl ? 'slipway (Postgres, durable)' : 'slipway (PGlite on disk, durable)', slipway, seconds, body, client));
     rmSync(dataDir, { recursive: true, force: true });
     const probot = fork(new URL(import.meta.url).pathname, ['probot'], { execArgv: ['--import', 'tsx'] });
-    results.probot!.push(await measure('probot 14 (in memory, no storage)', probot, seconds, body));
+    results.probot!.push(await measure('probot 14 (in memory, no storage)', probot, seconds, body, client));
     for (const r of [results.slipway!.at(-1)!, results.probot!.at(-1)!]) {
       console.log(
         `round ${round + 1}  ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}${r.stored ? `  acknowledged ${r.sent} (with warm-up), in the database ${r.stored} deliveries + ${r.jobs} jobs, stopped (spool drained) in ${r.drainMs!.toFixed(0)} ms` : ''}`,
