@@ -1,2 +1,3 @@
 export { createGitCache, type GitCache, type GitCacheOptions, type FetchCommitInput, type ReadFilesInput } from './git-cache.ts';
 export { GitError, type GitErrorCode } from './git-error.ts';
+export { commentableRanges, withinOneRange, type LineRange } from './commentable-ranges.ts';
