@@ -66,6 +66,11 @@ export interface GitCache {
    * unknown. `depth` bounds the walk (without it a "no" walks the whole history).
    */
   isAncestor(input: { repoKey: string; ancestor: string; commit: string; depth?: number }): Promise<boolean>;
+  /**
+   * The best common ancestor of two commits (both in the cache), as `git merge-base` answers; with
+   * several (criss-cross merges), the first. Null when they share no history or either is unknown.
+   */
+  mergeBase(input: { repoKey: string; a: string; b: string }): Promise<string | null>;
   /** Paths added, modified or deleted between two commits (sorted); from null: every file of `to`. */
   changedPaths(input: { repoKey: string; from: string | null; to: string }): Promise<string[]>;
   /** Where a repository's bare cache lives. */
@@ -197,6 +202,16 @@ export function createGitCache(options: GitCacheOptions): GitCache {
           return await git.isDescendent({ fs, gitdir, cache, oid: input.commit, ancestor: input.ancestor, depth: input.depth ?? -1 });
         } catch {
           return false;
+        }
+      }),
+    mergeBase: (input) =>
+      withLock(gitdirOf(input.repoKey), async () => {
+        const { gitdir, cache } = contextOf(input.repoKey);
+        try {
+          const [base] = await git.findMergeBase({ fs, gitdir, cache, oids: [input.a, input.b] });
+          return base ?? null;
+        } catch {
+          return null;
         }
       }),
     changedPaths: (input) => withLock(gitdirOf(input.repoKey), () => listChangedPaths(contextOf(input.repoKey), input)),

@@ -32,8 +32,12 @@ export function toGitHubError(what: string, error: unknown): GitHubError {
   const headers = e.response?.headers ?? {};
   const retryAfter = headers['retry-after'] !== undefined ? Number(headers['retry-after']) : undefined;
   const rateLimited = (status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || retryAfter !== undefined || /rate limit/i.test(String(e.message ?? '')));
-  const data = e.response?.data as { message?: unknown } | undefined;
-  const detail = typeof data?.message === 'string' ? data.message : String(e.message ?? error);
+  const data = e.response?.data as { message?: unknown; errors?: unknown } | undefined;
+  // A 422's reasons are in `errors` (strings, or objects with a message): "Unprocessable Entity" alone says nothing.
+  const reasons = Array.isArray(data?.errors)
+    ? data.errors.map((r: unknown) => (typeof r === 'string' ? r : typeof (r as { message?: unknown })?.message === 'string' ? (r as { message: string }).message : JSON.stringify(r)))
+    : [];
+  const detail = typeof data?.message === 'string' ? `${data.message}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}` : String(e.message ?? error);
   return new GitHubError(`${what}: GitHub answered ${status || 'nothing'}: ${firstLine(detail)}`, {
     status,
     cause: error,

@@ -1,13 +1,16 @@
 // Suggestion comments on a pull request's lines: our earlier ones (found by marker) are deleted,
-// then the new ones are posted as one review, so a PR never accumulates stale suggestions.
+// then the new ones are posted as one review, so a PR never accumulates stale suggestions. Every
+// line must be in the PR's diff (GitHub answers 422 otherwise): the caller picks them.
 import type { Octokit } from 'octokit';
 import { withGitHubErrors } from './github-error.ts';
 import { isMarked, withMarker } from './hidden-marker.ts';
 
 export interface ReviewSuggestion {
   path: string;
-  /** Line in the head version of the file (right side of the diff). */
+  /** Line in the head version of the file (right side of the diff); the LAST line of a range. */
   line: number;
+  /** First line of a multi-line range (before `line`, in the same hunk); a ```suggestion``` block then replaces the whole range. */
+  startLine?: number;
   body: string;
 }
 
@@ -51,7 +54,14 @@ export async function replaceReviewSuggestions(
       commit_id: input.commitId,
       event: 'COMMENT',
       body: withMarker(input.body ?? 'Slipway suggestions', input.marker),
-      comments: input.comments.map((c) => ({ path: c.path, line: c.line, side: 'RIGHT' as const, body: withMarker(c.body, input.marker) })),
+      comments: input.comments.map((c) => ({
+        path: c.path,
+        // GitHub wants start_line strictly before line: a single line has none.
+        ...(c.startLine !== undefined && c.startLine < c.line ? { start_line: c.startLine, start_side: 'RIGHT' as const } : {}),
+        line: c.line,
+        side: 'RIGHT' as const,
+        body: withMarker(c.body, input.marker),
+      })),
     }),
   );
   return { deleted, reviewId: review.data.id };

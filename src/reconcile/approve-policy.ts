@@ -40,8 +40,9 @@ export async function approvePolicy(ctx: WebhookContext): Promise<Outcome> {
   }
   const after = approved.length > 0 ? await evaluatePullRequest(ctx, repo, pr) : before;
   if (approved.length === 0) after.notes.push(`@${user} asked to approve ${command.ruleIds.join(', ')}, but no failing approvable result matches.`);
-  await publishPullRequest(repo, after);
-  return `approved by ${user}: ${approved.join(', ') || 'nothing to approve'} at ${pr.headSha.slice(0, 12)}`;
+  const published = await publishPullRequest(repo, after);
+  const refused = published.reviewRefused ? `; review refused, not retried: ${published.reviewRefused}` : '';
+  return `approved by ${user}: ${approved.join(', ') || 'nothing to approve'} at ${pr.headSha.slice(0, 12)}${refused}`;
 }
 
 /** The newest stored pull_request delivery for this PR: its head sha, without an API call. */

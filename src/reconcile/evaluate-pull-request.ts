@@ -13,6 +13,7 @@ import { lastAppliedDeployment } from '../store/deployments.ts';
 import { auditLog } from '../store/schema.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
+import { commentableLines, type CommentableLines } from './commentable-lines.ts';
 import { planApp, type AppPlan } from './plan-app.ts';
 import { previewPolicyResults } from './preview-policies.ts';
 import { recommendationsForApp } from './recommendations-for-app.ts';
@@ -37,6 +38,8 @@ export type PullRequestEvaluation = {
   policies: PolicyResult[];
   /** From metric samples in the store, when there are any for an app. */
   recommendations: RecommendationSummary[];
+  /** Lines of the suggested files that review comments may sit on; null when unknown (none may). */
+  commentableLines: CommentableLines;
   notes: string[];
 };
 
@@ -81,11 +84,20 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     }
   }
 
+  // The base: for the default branch's policies, and for the diff review comments must sit in.
+  let baseFetched = true;
+  try {
+    await fetchCommit(deps.git, { repoKey: repo.repoKey, url: repo.cloneUrl, token: repo.token, sha: pr.baseSha, ref: `refs/heads/${pr.baseRef}` });
+  } catch (error) {
+    if (!(error instanceof GitError) || pr.baseRef === repo.defaultBranch) throw error;
+    baseFetched = false;
+    notes.push(`The base ${pr.baseRef}@${pr.baseSha.slice(0, 12)} could not be fetched (${error.message}): suggestions are listed in this comment, not placed inline.`);
+  }
+
   // Policies: the default branch's files only (the PR's base when it targets the default branch).
   let defaultBranchFiles = new Map<string, string>();
   let changedPaths: string[] = [];
   if (pr.baseRef === repo.defaultBranch) {
-    await fetchCommit(deps.git, { repoKey: repo.repoKey, url: repo.cloneUrl, token: repo.token, sha: pr.baseSha, ref: `refs/heads/${pr.baseRef}` });
     defaultBranchFiles = await policyFilesAtCommit(deps.git, repo.repoKey, pr.baseSha);
     changedPaths = await deps.git.changedPaths({ repoKey: repo.repoKey, from: pr.baseSha, to: pr.headSha });
   } else {
@@ -115,5 +127,8 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }
-  return { pr, plans, configErrors: loaded.errors, policies: plans.flatMap((p) => p.policies), recommendations, notes };
+  const reviewLines = baseFetched && recommendations.some((r) => r.suggestion)
+    ? await commentableLines(deps.git, { repoKey: repo.repoKey, baseSha: pr.baseSha, headSha: pr.headSha, paths: [...new Set(recommendations.flatMap((r) => (r.suggestion ? [r.suggestion.file] : [])))] })
+    : null;
+  return { pr, plans, configErrors: loaded.errors, policies: plans.flatMap((p) => p.policies), recommendations, commentableLines: reviewLines, notes };
 }

@@ -1,62 +1,92 @@
 /**
  * Report a pull request's evaluation: ONE comment (found by its hidden marker, edited in place,
- * showing the head sha it was built from) and the `slipway` check run on the head commit.
+ * showing the head sha it was built from), the recommendations' one-click suggestions as a review
+ * (only on lines of the PR's diff; the others are in the comment) and the `slipway` check run on
+ * the head commit.
  */
 import { formatConfigError } from '../config/load.ts';
-import { replaceReviewSuggestions, reportCheckRun, upsertPrComment } from '../github/index.ts';
+import { GitHubError, replaceReviewSuggestions, reportCheckRun, upsertPrComment } from '../github/index.ts';
 import { renderComment } from '../report/render-comment.ts';
 import { checkRunName, pushCheck } from './check-run-output.ts';
 import type { PullRequestEvaluation } from './evaluate-pull-request.ts';
+import { notInlineSentence, placeSuggestions } from './place-suggestions.ts';
 import type { RepositoryContext } from './repository-context.ts';
 
 export const commentMarker = 'slipway:pr-comment';
 export const suggestionMarker = 'slipway:suggestion';
 
+export type PublishResult = {
+  commentId: number;
+  created: boolean;
+  /** Review suggestions posted inline, and shown in the comment instead. */
+  inline: number;
+  inComment: number;
+  /** Why GitHub refused the review (422), when it did: the comment then carries every suggestion. */
+  reviewRefused?: string;
+};
+
 export async function publishPullRequest(
   repo: RepositoryContext,
   evaluation: PullRequestEvaluation,
   options: { final?: boolean } = {},
-): Promise<{ commentId: number; created: boolean }> {
+): Promise<PublishResult> {
   const { pr, plans, configErrors } = evaluation;
+  const final = options.final ?? false;
   const notes = [...evaluation.notes, ...configErrors.map((e) => `Config error: ${formatConfigError(e)}`), ...plans.flatMap((p) => p.notes)];
   if (pr.fork) notes.push('This pull request comes from a fork: its files were read as data, without credentials.');
-  const body = renderComment({
-    apps: plans.map((p) => ({ name: p.app.config.name, environment: p.environment, plan: p.plan, cost: p.costDiff })),
-    headSha: pr.headSha,
-    policies: evaluation.policies,
-    recommendations: evaluation.recommendations,
-    final: options.final ?? false,
-    notes,
-  });
-  const comment = await upsertPrComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: pr.number, body, marker: commentMarker });
-  if (!options.final) {
-    // One-click suggestions on the paas.yaml lines, replacing (not adding to) the previous ones.
-    // Single-line suggestions only: the review API call used here anchors a comment on one line,
-    // and a multi-line replacement anchored on one line would be applied wrongly.
-    const suggestions = evaluation.recommendations.filter((r) => r.suggestion && (r.suggestion.endLine ?? r.suggestion.line) === r.suggestion.line);
-    if (suggestions.length > 0 || evaluation.recommendations.length > 0) {
+  // One-click suggestions go inline only on lines of this PR's diff (GitHub refuses others); the
+  // rest, with their replacement text, are in the comment.
+  const placement = placeSuggestions(evaluation.recommendations, evaluation.commentableLines);
+  const render = (inComment: typeof placement.inComment, reason: string | undefined, extraNotes: string[] = []) =>
+    renderComment({
+      apps: plans.map((p) => ({ name: p.app.config.name, environment: p.environment, plan: p.plan, cost: p.costDiff })),
+      headSha: pr.headSha,
+      policies: evaluation.policies,
+      recommendations: evaluation.recommendations,
+      suggestionsHere: { items: inComment, ...(reason ? { reason } : {}) },
+      final,
+      notes: [...notes, ...extraNotes],
+    });
+  const where = { owner: repo.owner, repo: repo.repo, issueNumber: pr.number, marker: commentMarker };
+  const notInline = placement.inComment.length > 0 ? notInlineSentence(placement.inComment.length) : undefined;
+  const comment = await upsertPrComment(repo.octokit, { ...where, body: render(placement.inComment, notInline) });
+  const result: PublishResult = { commentId: comment.id, created: comment.created, inline: final ? 0 : placement.inline.length, inComment: placement.inComment.length };
+  if (final) return result;
+
+  if (placement.inline.length > 0 || evaluation.recommendations.length > 0) {
+    try {
       await replaceReviewSuggestions(repo.octokit, {
         owner: repo.owner,
         repo: repo.repo,
         pullNumber: pr.number,
         commitId: pr.headSha,
         marker: suggestionMarker,
-        body: `Slipway recommendations for ${pr.headSha.slice(0, 12)} (from this service's metrics)`,
-        comments: suggestions.map((r) => ({ path: r.suggestion!.file, line: r.suggestion!.line, body: `**${r.title}**\n\n${r.detail}\n\n\`\`\`suggestion\n${r.suggestion!.replacement}\n\`\`\`` })),
+        body: `Slipway recommendations for ${pr.headSha.slice(0, 12)} (from this service's metrics)${notInline ? `. ${notInline}: they are in the Slipway comment.` : ''}`,
+        comments: placement.inline,
       });
+    } catch (error) {
+      // GitHub refused the lines (422): retrying would be refused the same way. The comment takes
+      // every suggestion instead, and says why.
+      if (!(error instanceof GitHubError) || error.status !== 422) throw error;
+      const all = evaluation.recommendations.filter((r) => r.suggestion);
+      const note = `GitHub refused the review suggestions (${error.message}): all ${all.length} are listed under Recommendations instead.`;
+      await upsertPrComment(repo.octokit, { ...where, body: render(all, undefined, [note]) });
+      result.inline = 0;
+      result.inComment = all.length;
+      result.reviewRefused = error.message;
     }
-    const check = pushCheck({ sha: pr.headSha, plans, unchanged: [], configErrors, note: 'Pull request: planned against production, nothing recorded or applied.' });
-    await reportCheckRun(repo.octokit, {
-      owner: repo.owner,
-      repo: repo.repo,
-      headSha: pr.headSha,
-      name: checkRunName,
-      status: 'completed',
-      conclusion: check.conclusion,
-      title: check.title.replace(/; not applied \(no Terraform runner\)$/, ' (pull request: plan only)'),
-      summary: check.summary,
-      annotations: check.annotations,
-    });
   }
-  return { commentId: comment.id, created: comment.created };
+  const check = pushCheck({ sha: pr.headSha, plans, unchanged: [], configErrors, note: 'Pull request: planned against production, nothing recorded or applied.' });
+  await reportCheckRun(repo.octokit, {
+    owner: repo.owner,
+    repo: repo.repo,
+    headSha: pr.headSha,
+    name: checkRunName,
+    status: 'completed',
+    conclusion: check.conclusion,
+    title: check.title.replace(/; not applied \(no Terraform runner\)$/, ' (pull request: plan only)'),
+    summary: check.summary,
+    annotations: check.annotations,
+  });
+  return result;
 }

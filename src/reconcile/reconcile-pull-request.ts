@@ -22,7 +22,9 @@ export async function reconcilePullRequest(ctx: WebhookContext): Promise<Outcome
     return finishComment(repo, pr.number, pr.headSha);
   }
   const comment = await publishPullRequest(repo, evaluation, { final });
-  return `#${pr.number}@${pr.headSha.slice(0, 12)}: comment ${comment.commentId} ${comment.created ? 'created' : 'updated'}${final ? ' (final)' : ''}`;
+  const suggestions = comment.inline + comment.inComment > 0 ? `; suggestions: ${comment.inline} inline, ${comment.inComment} in the comment` : '';
+  const refused = comment.reviewRefused ? `; review refused, not retried: ${comment.reviewRefused}` : '';
+  return `#${pr.number}@${pr.headSha.slice(0, 12)}: comment ${comment.commentId} ${comment.created ? 'created' : 'updated'}${final ? ' (final)' : ''}${suggestions}${refused}`;
 }
 
 async function finishComment(repo: RepositoryContext, number: number, headSha: string): Promise<Outcome> {

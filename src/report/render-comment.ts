@@ -9,7 +9,7 @@ import type { CostDiff } from '../cost/types.ts';
 import type { ResourceChange } from '../plan/types.ts';
 import type { PolicyResult } from '../policy/types.ts';
 import type { RecommendationSummary } from '../recommend/types.ts';
-import { code, escapeMarkdown, money, plural, signedMoney } from './format.ts';
+import { code, escapeMarkdown, fence, money, plural, signedMoney } from './format.ts';
 import { COMMENT_MARKER } from './marker.ts';
 import { resourceMarkdown, inferredMarker } from './render-resource.ts';
 import {
@@ -77,7 +77,10 @@ function buildParts(input: ReportInput, maxWarnings: number): Part[] {
   }
   if (input.policies && input.policies.length > 0) parts.push(policySection(input.policies));
   for (const app of input.apps) parts.push(...appSection(app));
-  if (input.recommendations && input.recommendations.length > 0) parts.push(recommendationSection(input.recommendations));
+  if (input.recommendations && input.recommendations.length > 0) {
+    const here = input.suggestionsHere ?? { items: input.recommendations.filter((r) => r.suggestion) };
+    parts.push(recommendationSection(input.recommendations, here));
+  }
   if (input.notes && input.notes.length > 0) parts.push(`\n${input.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n`);
   parts.push(`\n<sub>Built from ${code(input.headSha)} by Slipway.</sub>\n`);
   return parts;
@@ -169,11 +172,22 @@ function policySection(policies: PolicyResult[]): string {
   return `\n### Policies: ${policyCounts(policies)}\n\n${lines.join('\n')}\n`;
 }
 
-function recommendationSection(recs: RecommendationSummary[]): string {
+function recommendationSection(recs: RecommendationSummary[], here: NonNullable<ReportInput['suggestionsHere']>): string {
   const rows = [...recs]
     .sort((a, b) => b.monthlySaving - a.monthlySaving)
     .map((r) => `| ${escapeMarkdown(`${r.app}/${r.service}`)} | **${escapeMarkdown(r.title)}**: ${escapeMarkdown(r.detail)} | ${r.monthlySaving >= 0 ? money(r.monthlySaving) : `${signedMoney(-r.monthlySaving)} cost`} | ${Math.round(r.confidence * 100)}% |`);
-  return `\n### Recommendations\n\n| Service | Recommendation | Saving/month | Confidence |\n| --- | --- | ---: | ---: |\n${rows.join('\n')}\n`;
+  const table = `\n### Recommendations\n\n| Service | Recommendation | Saving/month | Confidence |\n| --- | --- | ---: | ---: |\n${rows.join('\n')}\n`;
+  const items = here.items.filter((r) => r.suggestion);
+  if (items.length === 0) return table;
+  // Replacement text in full, so a suggestion that is not a review comment is not lost.
+  const blocks = items.map((r) => {
+    const s = r.suggestion!;
+    const end = s.endLine ?? s.line;
+    const where = end > s.line ? `lines ${s.line}–${end}` : `line ${s.line}`;
+    return `**${escapeMarkdown(r.title)}**: replace ${code(s.file)} ${where} with\n\n${fence('yaml', s.replacement)}\n`;
+  });
+  const intro = here.reason ? `${escapeMarkdown(here.reason)}; the suggested changes:` : 'Suggested changes:';
+  return `${table}\n${intro}\n\n${blocks.join('\n')}`;
 }
 
 function cutNote(count: number, unit: string): string {

@@ -19,6 +19,11 @@ export type ReportInput = {
   headSha: string;
   policies?: PolicyResult[];
   recommendations?: RecommendationSummary[];
+  /**
+   * Suggestions that are not review comments on the pull request: their replacement text is shown
+   * under the recommendations, after `reason` (said once). Default: every recommendation's.
+   */
+  suggestionsHere?: { items: RecommendationSummary[]; reason?: string };
   /** The pull request is closed: this is the last plan. */
   final?: boolean;
   notes?: string[];

@@ -158,6 +158,100 @@ describe('recommendations on a pull request', () => {
   });
 });
 
+describe('review suggestions only where GitHub accepts them', () => {
+  // 7 days of 5-minute samples: about 5 % of the cpu and 10 % of the memory in use, so Slipway
+  // recommends cpu 0.25 (line 10), memory 1Gi (line 11) and instances (line 12, or 12–14 as a block).
+  async function oversizedMetrics(name: string): Promise<void> {
+    const now = Date.now();
+    const rows = [];
+    for (let t = now - 7 * 86_400_000; t < now; t += 300_000) {
+      rows.push({ app: name, service: 'web', metric: 'cpu', at: new Date(t), value: 4 + Math.sin(t / 3_600_000) });
+      rows.push({ app: name, service: 'web', metric: 'memory', at: new Date(t), value: 10 + Math.cos(t / 3_600_000) });
+    }
+    await insertMetricSamples(h.service.deps.store.db, rows);
+  }
+  const footer = '\n# Owned by the platform team.\n# Ask in #platform before scaling down.\n# Runbook: docs/web.md\n';
+  const refusals = (repo: string) => h.github.calls.filter((c) => c.status === 422 && c.path.startsWith(`/repos/${repo}/`));
+  const lineOf = (text: string, start: string) => text.split('\n').findIndex((l) => l.trimStart().startsWith(start)) + 1;
+
+  async function openPr(repo: Awaited<ReturnType<Harness['repo']>>, number: number, base: string, files: Record<string, string>) {
+    const head = await repo.commit(files, { branch: `pr-${number}`, parent: base });
+    const id = crypto.randomUUID();
+    await h.send('pull_request', pullRequestPayload({ action: 'opened', repo: repo.full, installationId: repo.installationId, number, headSha: head, headRef: `pr-${number}`, baseSha: base }), id);
+    const outcome = await eventually('the PR outcome', () => outcomeOf(id));
+    const [job] = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${id}`));
+    return { head, outcome, comment: commentsOn(repo.fullName, number)[0]!, attempts: job?.attempts };
+  }
+
+  it('posts the suggestion for the cpu line a PR changes inline, on that line, and GitHub accepts it', async () => {
+    const repo = await h.repo('acme/cpu-change');
+    const name = 'cpu-change';
+    await oversizedMetrics(name);
+    const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 4, memory: '4Gi', instances: 4 }) + footer });
+    const text = helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) + footer;
+    const { outcome } = await openPr(repo, 21, base, { 'paas.yaml': text });
+    assert.match(outcome, /suggestions: 3 inline, 0 in the comment/);
+    const cpu = h.github.reviewComments.find((c) => c.repo === 'acme/cpu-change' && c.body.includes('cpu 2 → 0.25'));
+    assert.ok(cpu, 'the cpu suggestion is a review comment');
+    assert.equal(cpu.line, lineOf(text, 'cpu:'));
+    assert.equal(cpu.side, 'RIGHT');
+    assert.equal(cpu.start_line, undefined, 'one line: no start_line');
+    assert.match(cpu.body, /```suggestion\n {4}cpu: 0\.25\n```/);
+    assert.deepEqual(refusals('acme/cpu-change'), []);
+  });
+
+  it('keeps suggestions for lines far from what a PR changes in the comment, with their text, and posts nothing GitHub would refuse', async () => {
+    const repo = await h.repo('acme/far-change');
+    const name = 'far-change';
+    await oversizedMetrics(name);
+    const text = helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) + footer;
+    const base = await deployMain(repo, { 'paas.yaml': text });
+    const { outcome, comment, attempts } = await openPr(repo, 22, base, { 'paas.yaml': text.replace('docs/web.md', 'docs/runbooks/web.md') });
+    assert.match(outcome, /suggestions: 0 inline, 3 in the comment/);
+    assert.doesNotMatch(outcome, /refused/);
+    assert.deepEqual(h.github.reviewComments.filter((c) => c.repo === 'acme/far-change'), []);
+    assert.deepEqual(refusals('acme/far-change'), [], 'no review GitHub would refuse was sent');
+    assert.match(comment.body, /### Recommendations/);
+    assert.equal(comment.body.match(/could not be placed inline/g)?.length, 1, 'said once');
+    assert.ok(comment.body.includes("3 suggestions could not be placed inline because their lines are not part of this pull request's diff"));
+    assert.ok(comment.body.includes(`replace \`paas.yaml\` line ${lineOf(text, 'cpu:')} with\n\n\`\`\`yaml\n    cpu: 0.25\n\`\`\``), 'the cpu replacement is in the comment');
+    assert.ok(comment.body.includes('    memory: 1Gi'));
+    assert.equal(attempts, 1, 'done in one attempt');
+  });
+
+  it('posts a multi-line suggestion as a range (start_line..line) when the whole block is in one hunk', async () => {
+    const repo = await h.repo('acme/block-change');
+    const name = 'block-change';
+    await oversizedMetrics(name);
+    const block = (n: number) => helloApp({ name, cpu: 2, memory: '4Gi' }).replace('    instances: 2\n', `    instances:\n      min: ${n}\n      max: ${n}\n`) + footer;
+    const base = await deployMain(repo, { 'paas.yaml': block(4) });
+    const text = block(3);
+    const { outcome } = await openPr(repo, 23, base, { 'paas.yaml': text });
+    assert.doesNotMatch(outcome, /refused/);
+    const range = h.github.reviewComments.find((c) => c.repo === 'acme/block-change' && c.body.includes('instances 3 →'));
+    assert.ok(range, 'the instances suggestion is a review comment');
+    const first = lineOf(text, 'instances:');
+    assert.deepEqual([range.start_line, range.start_side, range.line, range.side], [first, 'RIGHT', first + 2, 'RIGHT']);
+    assert.match(range.body, /```suggestion\n {4}instances: \{ min: \d+, max: \d+ \}\n {4}autoscaling: \{ cpu: \d+ \}\n```/);
+    assert.deepEqual(refusals('acme/block-change'), []);
+  });
+
+  it('does not retry the PR when GitHub refuses the review anyway (422): the comment carries every suggestion and says why', async () => {
+    const repo = await h.repo('acme/refused');
+    const name = 'refused';
+    await oversizedMetrics(name);
+    const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 4, memory: '4Gi', instances: 4 }) + footer });
+    h.github.injectFault({ method: 'POST', path: '/repos/acme/refused/pulls/24/reviews', status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] } });
+    const { outcome, attempts } = await openPr(repo, 24, base, { 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) + footer });
+    assert.match(outcome, /review refused, not retried: .*line must be part of the diff/);
+    assert.equal(h.github.callsTo('POST', '/repos/acme/refused/pulls/24/reviews').length, 1, 'asked once');
+    const comment = await eventually('the comment with every suggestion', () => commentsOn('acme/refused', 24).find((c) => c.body.includes('GitHub refused the review suggestions')));
+    assert.ok(comment.body.includes('    cpu: 0.25') && comment.body.includes('    memory: 1Gi'));
+    assert.ok(h.github.checkRuns.some((r) => r.repo === 'acme/refused' && r.name === 'slipway'), 'the check run is still reported');
+    assert.equal(attempts, 1, 'not retried');
+  });
+});
+
 describe('installation lifecycle', () => {
   it('records installations and their repositories, changes and removals', async () => {
     const db = h.service.deps.store.db;

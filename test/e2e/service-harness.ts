@@ -29,7 +29,9 @@ export type Harness = {
 };
 
 export async function startHarness(overrides: Partial<Settings> = {}): Promise<Harness> {
-  const github = await startGitHubDouble();
+  // The double reads the git server's repositories: review comments are checked against real diffs.
+  const bareDirs = new Map<string, string>();
+  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo) });
   const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
@@ -61,6 +63,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
     logs,
     async repo(fullName) {
       const repo = await git.createRepo(fullName);
+      bareDirs.set(fullName, repo.bareDir);
       // A file naming the repository in every commit: otherwise two repositories' first commits
       // with the same files, made in the same second, have the same sha.
       const commit = repo.commit.bind(repo);
@@ -71,6 +74,8 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       return Object.assign(repo, { installationId, full: { fullName, cloneUrl: repo.cloneUrl } });
     },
     send(event, payload, deliveryId) {
+      // On GitHub the pull request exists before its webhook is sent: the double learns it too.
+      if (event === 'pull_request') registerPullRequest(github, payload as PullRequestEvent);
       const body = JSON.stringify(payload);
       return fetch(`${service.url}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders(secret, event, body, deliveryId) });
     },
@@ -82,6 +87,29 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+type PullRequestEvent = {
+  repository: { full_name: string };
+  pull_request: { number: number; state: 'open' | 'closed'; merged: boolean; draft: boolean; user: { login: string }; head: { sha: string; ref: string; repo: { full_name: string } | null }; base: { sha: string; ref: string } };
+};
+
+function registerPullRequest(github: GitHubDouble, payload: PullRequestEvent): void {
+  const pr = payload.pull_request;
+  const repo = payload.repository.full_name;
+  github.addPullRequest({
+    repo,
+    number: pr.number,
+    state: pr.state,
+    merged: pr.merged,
+    draft: pr.draft,
+    user: pr.user.login,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    headRepo: pr.head.repo?.full_name ?? repo,
+    baseRef: pr.base.ref,
+    baseSha: pr.base.sha,
+  });
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */

@@ -108,6 +108,17 @@ describe('GitHub double', () => {
     assert.equal((await call('GET', '/app/installations', `token ${token}`)).status, 401);
   });
 
+  it('refuses to pass review comments it cannot check against a diff, and 404s a review on an unknown PR', async () => {
+    const token = gh.issueToken(1).token;
+    const review = { event: 'COMMENT', body: 'x', comments: [{ path: 'paas.yaml', line: 3, side: 'RIGHT', body: 'x' }] };
+    assert.equal((await call('POST', '/repos/acme/web/pulls/77/reviews', `token ${token}`, review)).status, 404);
+    gh.addPullRequest({ repo: 'acme/web', number: 77, headSha: 'c'.repeat(40) });
+    const unchecked = await call('POST', '/repos/acme/web/pulls/77/reviews', `token ${token}`, review);
+    assert.equal(unchecked.status, 500);
+    assert.match(((await unchecked.json()) as { message: string }).message, /cannot check review comment lines/);
+    assert.equal((await call('POST', '/repos/acme/web/pulls/77/reviews', `token ${token}`, { event: 'COMMENT', body: 'no comments' })).status, 200, 'a review without comments needs no diff');
+  });
+
   it('serves pull requests it was told about, with fork heads', async () => {
     const token = gh.issueToken(1).token;
     gh.addPullRequest({ repo: 'acme/web', number: 4, headSha: 'b'.repeat(40), headRepo: 'mallory/web' });

@@ -12,6 +12,7 @@ import { reportCheckRun, type CheckAnnotation } from '../../src/github/report-ch
 import { setDeploymentStatus } from '../../src/github/set-deployment-status.ts';
 import { upsertPrComment } from '../../src/github/upsert-pr-comment.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
+import { startTestGitHub, type TestGitHub } from '../harness/test-github.ts';
 
 const SHA = 'c0ffee'.padEnd(40, '0');
 
@@ -154,21 +155,6 @@ describe('GitHub operations against the GitHub double', () => {
     });
   });
 
-  describe('replaceReviewSuggestions', () => {
-    it('deletes our earlier suggestions and posts the new ones as one review', async () => {
-      const input = { ...repo, pullNumber: 9, commitId: SHA, marker: 'slipway:suggest' };
-      await replaceReviewSuggestions(octokit, { ...input, comments: [{ path: 'paas.yaml', line: 3, body: '```suggestion\nmemory: 512Mi\n```' }, { path: 'paas.yaml', line: 7, body: 'b' }] });
-      assert.equal(gh.reviewComments.length, 2);
-      const second = await replaceReviewSuggestions(octokit, { ...input, comments: [{ path: 'paas.yaml', line: 4, body: 'c' }] });
-      assert.equal(second.deleted, 2);
-      assert.equal(gh.reviews.length, 2);
-      assert.deepEqual(gh.reviewComments.map((c) => [c.line, c.body]), [[4, '<!-- slipway:suggest -->\nc']]);
-      const none = await replaceReviewSuggestions(octokit, { ...input, comments: [] });
-      assert.deepEqual(none, { deleted: 1, reviewId: null });
-      assert.equal(gh.reviewComments.length, 0);
-    });
-  });
-
   describe('getPermission and getRepository', () => {
     it('reads a collaborator\'s permission, none for strangers', async () => {
       gh.setPermission('acme/web', 'alice', 'admin');
@@ -181,5 +167,64 @@ describe('GitHub operations against the GitHub double', () => {
     it('reads the default branch', async () => {
       assert.equal((await getRepository(octokit, 'acme', 'web')).defaultBranch, 'trunk');
     });
+  });
+});
+
+describe('replaceReviewSuggestions on a real pull request diff', () => {
+  // paas.yaml of 30 lines; the PR changes lines 5 and 20: GitHub's hunks are lines 2–8 and 17–23.
+  let t: TestGitHub;
+  let octokit: Octokit;
+  const repo = { owner: 'acme', repo: 'reviewed' };
+  let head = '';
+  const lines = Array.from({ length: 30 }, (_, i) => `line: ${i + 1}`);
+  const input = () => ({ ...repo, pullNumber: 9, commitId: head, marker: 'slipway:suggest' });
+  const isRefused = (pattern: RegExp) => (e: unknown) => e instanceof GitHubError && e.status === 422 && pattern.test(e.message);
+
+  before(async () => {
+    t = await startTestGitHub();
+    t.gh.addInstallation({ id: 6, account: 'acme', repositories: [] });
+    const git = await t.createRepo('acme/reviewed', { installationId: 6 });
+    const base = await git.commit({ 'paas.yaml': `${lines.join('\n')}\n` });
+    const changed = lines.map((l, i) => (i === 4 || i === 19 ? `${l} # changed` : l));
+    head = await git.commit({ 'paas.yaml': `${changed.join('\n')}\n` }, { branch: 'feature', parent: base });
+    t.gh.addPullRequest({ repo: 'acme/reviewed', number: 9, headSha: head, headRef: 'feature', baseSha: base });
+    octokit = await createGitHubApp({ appId: t.gh.appId, privateKey: t.gh.privateKeyPem, baseUrl: t.gh.url, retryBaseMs: 1 }).octokit(6);
+  });
+  after(() => t.close());
+
+  it('deletes our earlier suggestions and posts the new ones as one review', async () => {
+    await replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'paas.yaml', line: 5, body: '```suggestion\nline: 5\n```' }, { path: 'paas.yaml', line: 8, body: 'b' }] });
+    assert.equal(t.gh.reviewComments.length, 2);
+    const second = await replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'paas.yaml', line: 2, body: 'c' }] });
+    assert.equal(second.deleted, 2);
+    assert.equal(t.gh.reviews.length, 2);
+    assert.deepEqual(t.gh.reviewComments.map((c) => [c.line, c.body]), [[2, '<!-- slipway:suggest -->\nc']]);
+    const none = await replaceReviewSuggestions(octokit, { ...input(), comments: [] });
+    assert.deepEqual(none, { deleted: 1, reviewId: null });
+    assert.equal(t.gh.reviewComments.length, 0);
+  });
+
+  it('posts a multi-line suggestion as start_line/start_side..line/side, and a one-line one without start_line', async () => {
+    await replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'paas.yaml', startLine: 18, line: 21, body: 'range' }, { path: 'paas.yaml', startLine: 6, line: 6, body: 'one' }] });
+    const posted = t.gh.callsTo('POST', '/repos/acme/reviewed/pulls/9/reviews').at(-1)!.body as { comments: Array<Record<string, unknown>> };
+    assert.deepEqual(posted.comments.map(({ body: _body, ...c }) => c), [
+      { path: 'paas.yaml', start_line: 18, start_side: 'RIGHT', line: 21, side: 'RIGHT' },
+      { path: 'paas.yaml', line: 6, side: 'RIGHT' },
+    ]);
+    assert.deepEqual(t.gh.reviewComments.map((c) => [c.start_line, c.line]), [[18, 21], [undefined, 6]]);
+    await replaceReviewSuggestions(octokit, { ...input(), comments: [] });
+  });
+
+  it('is refused with 422, as GitHub refuses it, off the diff, across hunks, or with start_line not before line', async () => {
+    await assert.rejects(replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'paas.yaml', line: 12, body: 'x' }] }), isRefused(/line must be part of the diff/));
+    await assert.rejects(replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'paas.yaml', line: 9, body: 'x' }] }), isRefused(/line must be part of the diff/), 'one line past the hunk');
+    await assert.rejects(replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'paas.yaml', startLine: 7, line: 18, body: 'x' }] }), isRefused(/same hunk/));
+    await assert.rejects(replaceReviewSuggestions(octokit, { ...input(), comments: [{ path: 'README.md', line: 1, body: 'x' }] }), isRefused(/Path could not be resolved/));
+    await assert.rejects(
+      octokit.rest.pulls.createReview({ ...repo, pull_number: 9, commit_id: head, event: 'COMMENT', comments: [{ path: 'paas.yaml', start_line: 5, line: 5, side: 'RIGHT', body: 'x' }] }),
+      (e: { status?: number; message?: string }) => e.status === 422 && /start line must precede the end line/.test(e.message ?? ''),
+    );
+    await assert.rejects(replaceReviewSuggestions(octokit, { ...input(), pullNumber: 10, comments: [{ path: 'paas.yaml', line: 5, body: 'x' }] }), (e: unknown) => e instanceof GitHubError && e.status === 404);
+    assert.equal(t.gh.reviewComments.length, 0, 'nothing recorded from a refused review');
   });
 });

@@ -1,10 +1,14 @@
 // A loopback stand-in for the GitHub REST API that checks what GitHub checks: the app JWT's RS256
 // signature and iat/exp/iss, installation tokens (expiry, repository scope, permissions), request
-// shapes (at most 50 check-run annotations per request, deployment states). It records every call
-// and keeps state for assertions, and injects faults (500s, rate limits, slow answers).
+// shapes (at most 50 check-run annotations per request, deployment states), and that review comments
+// sit on lines of the pull request's real diff (`git diff base...head` over the repository's bare
+// git data, as GitHub computes hunks). It records every call and keeps state for assertions, and
+// injects faults (500s, rate limits, slow answers).
 import { createVerify, generateKeyPairSync, randomBytes, type KeyObject, createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gitFileDiff, hunkOf, type FileDiff } from './git-diff-hunks.ts';
+import { runGit } from './git-server.ts';
 
 export type Permission = 'admin' | 'write' | 'read' | 'none';
 type Access = 'read' | 'write';
@@ -128,6 +132,9 @@ export interface ReviewCommentRecord {
   path: string;
   line: number;
   side: string;
+  /** First line of a multi-line comment. */
+  start_line?: number;
+  start_side?: string;
   body: string;
   user: { login: string; type: string };
 }
@@ -151,6 +158,13 @@ export interface GitHubDoubleOptions {
    * `/repos/{o}/{r}/commits/{ref}` (e.g. `(repo, ref) => gitRepos.get(repo)?.headOf(ref)`).
    */
   resolveRef?: (repo: string, ref: string) => Promise<string | null | undefined> | string | null | undefined;
+  /**
+   * The bare git folder holding a repository's commits (e.g. `(repo) => gitRepos.get(repo)?.bareDir`):
+   * review comments are checked against the real diff of the pull request. Without it, or without
+   * the pull request registered with its `baseSha`, a review with comments is answered 500 (the
+   * double cannot check what GitHub checks).
+   */
+  gitDirOf?: (repo: string) => string | undefined;
 }
 
 export interface PullRequestRecord {
@@ -159,6 +173,8 @@ export interface PullRequestRecord {
   state: 'open' | 'closed';
   headSha: string;
   headRef: string;
+  /** The base branch's commit the PR is compared with (GitHub diffs merge-base(base, head)...head). */
+  baseSha?: string;
   /** Differs from `repo` for a fork. */
   headRepo: string;
   baseRef: string;
@@ -469,6 +485,51 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: run.output.annotations.length } };
   }
 
+  /**
+   * GitHub's rules for review comment lines, against the pull request's real diff (merge base of
+   * base and the commit, to the commit; 3 lines of context): `line` (and `start_line`) on their
+   * side must lie in a hunk, `start_line` strictly before `line` and in the same hunk; `position`
+   * within the file's patch. Every broken rule is listed, as GitHub does, in one 422.
+   */
+  async function checkReviewLines(pr: PullRequestRecord, commitId: string, comments: any[]): Promise<void> {
+    const gitDir = options.gitDirOf?.(pr.repo);
+    if (!gitDir || !pr.baseSha) {
+      throw new Error(`the GitHub double cannot check review comment lines on ${pr.repo}#${pr.number}: ${gitDir ? 'register the pull request with its baseSha' : 'start it with gitDirOf'}`);
+    }
+    if (!/^[0-9a-f]{40}$/.test(commitId) || !(await runGit(['cat-file', '-e', `${commitId}^{commit}`], gitDir).then(() => true, () => false))) {
+      throw new HttpError(422, 'Unprocessable Entity', { errors: ['Commit could not be resolved'] });
+    }
+    const diffs = new Map<string, FileDiff>();
+    const errors: string[] = [];
+    for (const c of comments) {
+      let diff = diffs.get(c.path);
+      if (!diff) diffs.set(c.path, (diff = await gitFileDiff(gitDir, pr.baseSha, commitId, c.path)));
+      if (diff.hunks.length === 0) {
+        errors.push('Path could not be resolved');
+        continue;
+      }
+      if (c.line === undefined) {
+        if (c.position < 1 || c.position > diff.patchLines) errors.push('Pull request review thread position is invalid');
+        continue;
+      }
+      const side = c.side ?? 'RIGHT';
+      const startSide = c.start_side ?? side;
+      if (![side, startSide].every((x) => x === 'LEFT' || x === 'RIGHT')) {
+        errors.push('Pull request review thread side must be LEFT or RIGHT');
+        continue;
+      }
+      const hunk = hunkOf(diff.hunks, side, c.line);
+      if (!hunk) errors.push('Pull request review thread line must be part of the diff');
+      if (c.start_line === undefined) continue;
+      if (!Number.isInteger(c.start_line) || (startSide === side && c.start_line >= c.line)) {
+        errors.push('Pull request review thread start line must precede the end line.');
+        continue;
+      }
+      if (!hunk || hunkOf(diff.hunks, startSide, c.start_line) !== hunk) errors.push('Pull request review thread start line must be part of the same hunk as the line.');
+    }
+    if (errors.length > 0) throw new HttpError(422, 'Unprocessable Entity', { errors });
+  }
+
   // ---- routes -----------------------------------------------------------------------------------
 
   type Handler = (ctx: Ctx, params: string[]) => [number, unknown] | Promise<[number, unknown]>;
@@ -651,23 +712,32 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   });
 
   // Pull request reviews and review comments.
-  route('POST', '/repos/:o/:r/pulls/:n/reviews', (ctx, p) => {
+  route('POST', '/repos/:o/:r/pulls/:n/reviews', async (ctx, p) => {
     requireToken(ctx, repoOf(p), 'pull_requests', 'write');
+    const pr = state.pulls.find((x) => x.repo === repoOf(p) && x.number === Number(p[2]));
+    if (!pr) throw new HttpError(404, 'Not Found');
     const event = ctx.body?.event;
     if (event !== undefined && !['APPROVE', 'REQUEST_CHANGES', 'COMMENT'].includes(event)) throw new HttpError(422, 'Unprocessable Entity: event');
     if ((event === 'COMMENT' || event === 'REQUEST_CHANGES') && !ctx.body?.body && !(ctx.body?.comments?.length > 0)) {
       throw new HttpError(422, 'Unprocessable Entity: "Body is required when event is COMMENT"');
     }
-    const review: ReviewRecord = { id: id(), repo: repoOf(p), pull_number: Number(p[2]), commit_id: ctx.body?.commit_id, body: ctx.body?.body, event, state: event ? (event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED') : 'PENDING' };
     const comments = (ctx.body?.comments ?? []) as any[];
     for (const c of comments) {
       if (typeof c?.path !== 'string' || typeof c?.body !== 'string' || !(Number.isInteger(c?.line) || Number.isInteger(c?.position))) {
         throw new HttpError(422, 'Unprocessable Entity: review comments need path, body and line');
       }
     }
+    const commitId: string = ctx.body?.commit_id ?? pr.headSha;
+    if (comments.length > 0) await checkReviewLines(pr, commitId, comments);
+    const review: ReviewRecord = { id: id(), repo: repoOf(p), pull_number: Number(p[2]), commit_id: ctx.body?.commit_id, body: ctx.body?.body, event, state: event ? (event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED') : 'PENDING' };
     state.reviews.push(review);
     for (const c of comments) {
-      state.reviewComments.push({ id: id(), repo: review.repo, pull_number: review.pull_number, pull_request_review_id: review.id, commit_id: review.commit_id, path: c.path, line: c.line ?? c.position, side: c.side ?? 'RIGHT', body: c.body, user: botUser });
+      const side = c.side ?? 'RIGHT';
+      state.reviewComments.push({
+        id: id(), repo: review.repo, pull_number: review.pull_number, pull_request_review_id: review.id, commit_id: review.commit_id, path: c.path, line: c.line ?? c.position, side,
+        ...(c.start_line !== undefined ? { start_line: c.start_line, start_side: c.start_side ?? side } : {}),
+        body: c.body, user: botUser,
+      });
     }
     return [200, review];
   });
@@ -726,7 +796,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       merged: pr.merged,
       user: { login: pr.user, type: 'User' },
       head: { sha: pr.headSha, ref: pr.headRef, repo: { ...repoJson(pr.headRepo), fork: pr.headRepo !== pr.repo } },
-      base: { ref: pr.baseRef, repo: base },
+      base: { ref: pr.baseRef, ...(pr.baseSha ? { sha: pr.baseSha } : {}), repo: base },
     }];
   });
   route('POST', '/repos/:o/:r/issues/comments/:id/reactions', (ctx, p) => {

@@ -1,6 +1,7 @@
 // The two doubles wired together as GitHub is: installation tokens from the REST double open the
 // git server's repositories of their installation, repository metadata carries the git server's
-// clone URL, and branch/commit lookups answer from the real bare repositories.
+// clone URL, branch/commit lookups answer from the real bare repositories, and review comments are
+// checked against their real diffs.
 import { startGitHubDouble, type GitHubDouble, type GitHubDoubleOptions } from './github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from './git-server.ts';
 
@@ -13,7 +14,7 @@ export interface TestGitHub {
   close(): Promise<void>;
 }
 
-export async function startTestGitHub(options: Omit<GitHubDoubleOptions, 'resolveRef'> = {}): Promise<TestGitHub> {
+export async function startTestGitHub(options: Omit<GitHubDoubleOptions, 'resolveRef' | 'gitDirOf'> = {}): Promise<TestGitHub> {
   const repos = new Map<string, TestRepo>();
   const gh = await startGitHubDouble({
     ...options,
@@ -23,6 +24,7 @@ export async function startTestGitHub(options: Omit<GitHubDoubleOptions, 'resolv
       if (/^[0-9a-f]{40}$/.test(ref)) return ref;
       return testRepo.headOf(ref);
     },
+    gitDirOf: (repo) => repos.get(repo)?.bareDir,
   });
   const git = await startGitServer({ authorize: (token, repo) => gh.tokenCanRead(token, repo) });
   return {

@@ -173,3 +173,26 @@ describe('credential-shaped text from other modules', () => {
     }
   });
 });
+
+describe('renderComment: suggestions that are not review comments', () => {
+  const cpu = { app: 'shop', service: 'web', kind: 'cpu', title: 'web: cpu 2 → 0.25 vCPU', detail: 'P90 0.1 vCPU', monthlySaving: 50, confidence: 0.9, suggestion: { file: 'apps/shop/paas.yaml', line: 10, replacement: '    cpu: 0.25' } };
+  const instances = { app: 'shop', service: 'web', kind: 'instances', title: 'web: instances 4 → 2–7', detail: 'target tracking', monthlySaving: 20, confidence: 0.9, suggestion: { file: 'apps/shop/paas.yaml', line: 12, endLine: 14, replacement: '    instances: { min: 2, max: 7 }\n    autoscaling: { cpu: 75 }' } };
+  const base = { apps: [app(before, after)], headSha: 'abc', recommendations: [cpu, instances] };
+
+  it('shows the replacement text of the ones listed, with the reason said once', () => {
+    const md = renderComment({ ...base, suggestionsHere: { items: [instances], reason: '1 suggestion could not be placed inline because its lines are not part of this pull request\'s diff' } });
+    const section = md.slice(md.indexOf('### Recommendations'));
+    assert.equal(section.match(/could not be placed inline/g)?.length, 1);
+    assert.ok(section.includes('**web: instances 4 → 2–7**: replace `apps/shop/paas.yaml` lines 12–14 with\n\n```yaml\n    instances: { min: 2, max: 7 }\n    autoscaling: { cpu: 75 }\n```'));
+    assert.ok(!section.includes('    cpu: 0.25'), 'an inline suggestion is not repeated');
+    assert.equal(checkMarkdown(md).length, 0, 'fences and tags balanced');
+  });
+
+  it('shows nothing more when every suggestion is inline, and every one when not told', () => {
+    const none = renderComment({ ...base, suggestionsHere: { items: [] } });
+    assert.doesNotMatch(none, /replace `apps/);
+    const all = renderComment(base);
+    assert.ok(all.includes('replace `apps/shop/paas.yaml` line 10 with\n\n```yaml\n    cpu: 0.25\n```'));
+    assert.ok(all.includes('lines 12–14'));
+  });
+});
