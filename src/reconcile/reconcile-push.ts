@@ -19,7 +19,7 @@ import type { LoadedApp } from '../config/load.ts';
 import { createDeployment as createGitHubDeployment, findDeployment as findGitHubDeployment, reportCheckRun, setDeploymentStatus as setGitHubDeploymentStatus } from '../github/index.ts';
 import { builtinRules, combinePolicies, loadPolicyFiles } from '../policy/index.ts';
 import { getOrCreateApp } from '../store/apps.ts';
-import { createDeployment, lastAppliedStatuses, setDeploymentStatus } from '../store/deployments.ts';
+import { createPlannedDeployment, deploymentRowColumns, lastAppliedStatuses, setDeploymentStatus, type DeploymentRow } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
 import { deployments, environments, type Deployment } from '../store/schema.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
@@ -71,7 +71,7 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
 
   const plans: AppPlan[] = [];
   const unchanged: string[] = [];
-  const recorded: Array<{ plan: AppPlan; deployment: Deployment }> = [];
+  const recorded: Array<{ plan: AppPlan; deployment: DeploymentRow }> = [];
   for (const { app, row, last } of rows) {
     if (last && !(await appChanged(ctx, repo, app, last.commitSha, sha))) {
       unchanged.push(app.config.name);
@@ -124,33 +124,39 @@ async function appChanged(ctx: WebhookContext, repo: RepositoryContext, app: Loa
 }
 
 /** Store the deployment (once per app and commit, so a retried job does not record it twice). */
-async function recordDeployment(ctx: WebhookContext, appId: number, plan: AppPlan, sha: string, last: Deployment | undefined): Promise<Deployment> {
+async function recordDeployment(ctx: WebhookContext, appId: number, plan: AppPlan, sha: string, last: Deployment | undefined): Promise<DeploymentRow> {
   const db = ctx.deps.store.db;
   const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'production' });
   const [existing] = await db
-    .select()
+    .select(deploymentRowColumns)
     .from(deployments)
     .where(and(eq(deployments.appId, appId), eq(deployments.environmentId, env.id), eq(deployments.commitSha, sha), eq(deployments.trigger, 'push')));
   if (existing && (existing.status === 'planned' || existing.status === 'failed')) return existing;
 
+  const blocking = plan.policies.filter(isBlocking);
+  const fields = {
+    terraformJson: plan.terraform,
+    configHash: plan.configHash,
+    planSummary: { ...planSummary(plan.plan), policies: plan.policies.filter((r) => r.status !== 'pass').map((r) => ({ ruleId: r.ruleId, status: r.status, severity: r.severity })) },
+    monthlyCostUsd: plan.cost?.monthly ?? null,
+  };
+  const final =
+    blocking.length > 0
+      ? { status: 'failed' as const, actor: 'policy', reason: `blocked by ${blocking.map((r) => r.ruleId).join(', ')}` }
+      : { status: 'planned' as const, actor: 'slipway', reason: noRunnerNote };
   return db.transaction(async (t) => {
-    const d = existing ?? (await createDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}` }));
-    if (d.status === 'queued') await setDeploymentStatus(t, { deploymentId: d.id, status: 'planning', actor: 'slipway' });
-    const blocking = plan.policies.filter(isBlocking);
-    const fields = {
-      terraformJson: plan.terraform,
-      configHash: plan.configHash,
-      planSummary: { ...planSummary(plan.plan), policies: plan.policies.filter((r) => r.status !== 'pass').map((r) => ({ ruleId: r.ruleId, status: r.status, severity: r.severity })) },
-      monthlyCostUsd: plan.cost?.monthly ?? null,
-    };
-    if (blocking.length > 0) {
-      return setDeploymentStatus(t, { deploymentId: d.id, status: 'failed', actor: 'policy', reason: `blocked by ${blocking.map((r) => r.ruleId).join(', ')}`, ...fields });
+    let recorded: DeploymentRow;
+    if (existing) {
+      // Left mid-way by an earlier version or another flow: finish it step by step.
+      if (existing.status === 'queued') await setDeploymentStatus(t, { deploymentId: existing.id, status: 'planning', actor: 'slipway' });
+      recorded = await setDeploymentStatus(t, { deploymentId: existing.id, ...final, ...fields });
+    } else {
+      recorded = await createPlannedDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}`, final, ...fields });
     }
-    const planned = await setDeploymentStatus(t, { deploymentId: d.id, status: 'planned', actor: 'slipway', reason: noRunnerNote, ...fields });
-    if (last && last.status === 'planned' && last.id !== d.id) {
+    if (final.status === 'planned' && last && last.status === 'planned' && last.id !== recorded.id) {
       await setDeploymentStatus(t, { deploymentId: last.id, status: 'superseded', actor: 'slipway', reason: `superseded by ${sha.slice(0, 12)}` });
     }
-    return planned;
+    return recorded;
   });
 }
 
@@ -168,7 +174,7 @@ async function report(repo: RepositoryContext, sha: string, check: CheckOutput):
   });
 }
 
-async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppPlan, deployment: Deployment, many: boolean): Promise<void> {
+async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppPlan, deployment: DeploymentRow, many: boolean): Promise<void> {
   const githubEnvironment = many ? `${plan.app.config.name}/${environment}` : environment;
   // A retried job (GitHub failed after the deployment was created) reuses the deployment.
   const existing = await findGitHubDeployment(repo.octokit, {

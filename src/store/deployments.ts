@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { canMoveDeployment, isFinished } from './deployment-lifecycle.ts';
 import {
   deploymentEvents,
+  deploymentStatuses,
   deployments,
   environments,
   type Deployment,
@@ -67,38 +68,85 @@ export type DeploymentUpdate = {
   monthlyCostUsd?: number | null;
 };
 
+/** A deployment row without its Terraform JSON (tens to hundreds of KB, read only where a plan needs it). */
+export type DeploymentRow = Omit<Deployment, 'terraformJson'>;
+const { terraformJson: _terraformJson, ...rowColumns } = getTableColumns(deployments);
+/** Columns of a DeploymentRow, for selects. */
+export const deploymentRowColumns = rowColumns;
+
 /**
  * Move a deployment to `status` (checked against the lifecycle), optionally storing what the step
  * produced (plan summary, cost, Terraform JSON), and append the event. Throws a StoreError with
  * code `invalid_transition` (e.g. applied → planning) or `not_found`.
+ *
+ * One conditional UPDATE (the row lock it takes orders concurrent moves, as SELECT … FOR UPDATE
+ * would) that returns the row without its Terraform JSON: each step of a push used to read back
+ * the whole document it had just written.
  */
 export async function setDeploymentStatus(
   tx: Db,
   input: { deploymentId: number; status: DeploymentStatus; actor: string; reason?: string | null } & DeploymentUpdate,
-): Promise<Deployment> {
+): Promise<DeploymentRow> {
   const { deploymentId, status, actor, reason, ...fields } = input;
-  const [current] = await tx
-    .select({ status: deployments.status })
-    .from(deployments)
-    .where(eq(deployments.id, deploymentId))
-    .for('update');
-  if (!current) throw new StoreError('not_found', `deployment ${deploymentId} does not exist`);
-  if (!canMoveDeployment(current.status, status)) {
+  const from = deploymentStatuses.filter((s) => canMoveDeployment(s, status));
+  const now = new Date();
+  const [row] =
+    from.length === 0
+      ? []
+      : await tx
+          .update(deployments)
+          .set({
+            ...fields,
+            status,
+            updatedAt: now,
+            ...(status === 'planning' ? { startedAt: now } : {}),
+            ...(isFinished(status) ? { finishedAt: now } : {}),
+          })
+          .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, from)))
+          .returning(rowColumns);
+  if (!row) {
+    const [current] = await tx.select({ status: deployments.status }).from(deployments).where(eq(deployments.id, deploymentId));
+    if (!current) throw new StoreError('not_found', `deployment ${deploymentId} does not exist`);
     throw new StoreError('invalid_transition', `deployment ${deploymentId} cannot move from ${current.status} to ${status}`);
   }
+  await appendDeploymentEvent(tx, { deploymentId, status, actor, reason });
+  return row;
+}
+
+/**
+ * A new deployment recorded already planned (or failed, when a policy blocks it): one insert of
+ * the row at its final status and one of the history a step-by-step record would write
+ * (queued → planning → final). Each PGlite statement costs about a millisecond however small, and
+ * this is on every push's path: 2 statements instead of 8.
+ */
+export async function createPlannedDeployment(
+  tx: Db,
+  input: Omit<CreateDeploymentInput, keyof DeploymentUpdate> &
+    DeploymentUpdate & { final: { status: 'planned' | 'failed'; actor: string; reason?: string | null } },
+): Promise<DeploymentRow> {
   const now = new Date();
   const [row] = await tx
-    .update(deployments)
-    .set({
-      ...fields,
-      status,
+    .insert(deployments)
+    .values({
+      appId: input.appId,
+      environmentId: input.environmentId,
+      commitSha: input.commitSha,
+      trigger: input.trigger ?? 'push',
+      status: input.final.status,
+      terraformJson: input.terraformJson ?? null,
+      configHash: input.configHash ?? null,
+      planSummary: input.planSummary ?? null,
+      monthlyCostUsd: input.monthlyCostUsd ?? null,
+      startedAt: now,
       updatedAt: now,
-      ...(status === 'planning' ? { startedAt: now } : {}),
-      ...(isFinished(status) ? { finishedAt: now } : {}),
+      ...(isFinished(input.final.status) ? { finishedAt: now } : {}),
     })
-    .where(eq(deployments.id, deploymentId))
-    .returning();
-  await appendDeploymentEvent(tx, { deploymentId, status, actor, reason });
+    .returning(rowColumns);
+  await tx.insert(deploymentEvents).values([
+    { deploymentId: row!.id, status: 'queued', actor: input.actor ?? 'slipway', reason: input.reason ?? null },
+    { deploymentId: row!.id, status: 'planning', actor: 'slipway', reason: null },
+    { deploymentId: row!.id, status: input.final.status, actor: input.final.actor, reason: input.final.reason ?? null },
+  ]);
   return row!;
 }
 

@@ -6,6 +6,7 @@ import { recentAudit, writeAudit } from '../../src/store/audit-log.ts';
 import {
   appendDeploymentEvent,
   createDeployment,
+  createPlannedDeployment,
   deploymentHistory,
   lastAppliedDeployment,
   setDeploymentStatus,
@@ -15,7 +16,7 @@ import { removeInstallation, upsertInstallation } from '../../src/store/installa
 import { insertMetricSamples, readMetricSamples } from '../../src/store/metric-samples.ts';
 import { recordDelivery, setDeliveryOutcome } from '../../src/store/record-delivery.ts';
 import { findRepository, removeRepositories, upsertRepositories } from '../../src/store/repositories.ts';
-import { installations, webhookDeliveries } from '../../src/store/schema.ts';
+import { deployments, installations, webhookDeliveries } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { forEachEngine, unique } from './engines.ts';
 
@@ -113,6 +114,37 @@ forEachEngine('store helpers', (engine) => {
       history.map((e) => [e.status, e.actor]),
       [['queued', 'octocat'], ['planning', 'slipway'], ['planned', 'slipway'], ['planned', 'reviewer']],
     );
+  });
+
+  test('a deployment recorded already planned has the whole history and no Terraform JSON read back', async () => {
+    const { db } = engine.store();
+    const { app, production } = await anApp(db);
+    const planned = await createPlannedDeployment(db, {
+      appId: app.id,
+      environmentId: production.id,
+      commitSha: 'def456',
+      actor: 'slipway',
+      reason: 'push def456',
+      terraformJson: { resource: { aws_s3_bucket: {} } },
+      planSummary: { create: 1 },
+      monthlyCostUsd: 3.5,
+      final: { status: 'planned', actor: 'slipway', reason: 'no runner' },
+    });
+    assert.equal(planned.status, 'planned');
+    assert.equal('terraformJson' in planned, false);
+    assert.ok(planned.startedAt instanceof Date);
+    assert.equal(planned.finishedAt, null); // planned is not finished: it may still be applied
+    assert.deepEqual(
+      (await deploymentHistory(db, planned.id)).map((e) => [e.status, e.actor, e.reason]),
+      [['queued', 'slipway', 'push def456'], ['planning', 'slipway', null], ['planned', 'slipway', 'no runner']],
+    );
+    const [stored] = await db.select().from(deployments).where(eq(deployments.id, planned.id));
+    assert.deepEqual(stored!.terraformJson, { resource: { aws_s3_bucket: {} } });
+    const blocked = await createPlannedDeployment(db, { appId: app.id, environmentId: production.id, commitSha: 'def457', final: { status: 'failed', actor: 'policy', reason: 'blocked' } });
+    assert.ok(blocked.finishedAt instanceof Date);
+    // The planned one can still move on; the failed one cannot.
+    await setDeploymentStatus(db, { deploymentId: planned.id, status: 'superseded', actor: 'slipway' });
+    await assert.rejects(setDeploymentStatus(db, { deploymentId: blocked.id, status: 'planning', actor: 'slipway' }), (e: unknown) => e instanceof StoreError && e.code === 'invalid_transition');
   });
 
   test('a status change the lifecycle forbids is refused and changes nothing', async () => {
