@@ -56,7 +56,8 @@ async function startServiceProcess() {
   let url = '';
   const start = async () => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // As `npm start` runs it (package.json): young generation capped at 4 MB semi-spaces.
+    const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     for (;;) {
