@@ -2,6 +2,7 @@
 // cached until shortly before they expire. Every Octokit made here has octokit's retry (5xx) and
 // throttling (rate limits, honouring `retry-after`) plugins configured for a background worker.
 import Bottleneck from 'bottleneck';
+import { LruMap } from '../git/lru-map.ts';
 import { App, Octokit } from 'octokit';
 import { GitHubError, toGitHubError } from './github-error.ts';
 
@@ -56,6 +57,12 @@ export interface GitHubApp {
   appOctokit: Octokit;
   /** Drops a cached token (e.g. after GitHub answered 401 for it). */
   forgetToken(installationId: number): void;
+  /**
+   * Ids of our living PR comments, by `owner/repo#number:marker`, as last seen by this process:
+   * updating one then needs no listing of the PR's comments first (a round trip, and one more
+   * request against the installation's rate limit, on every push to a pull request).
+   */
+  commentIds: LruMap<string, number>;
   baseUrl: string;
 }
 
@@ -156,7 +163,7 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
     return client;
   }
 
-  return { installationToken, octokit, appOctokit, forgetToken, baseUrl };
+  return { installationToken, octokit, appOctokit, forgetToken, baseUrl, commentIds: new LruMap<string, number>(10_000) };
 }
 
 interface InstallationAuthOptions {

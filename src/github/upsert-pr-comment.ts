@@ -11,12 +11,17 @@ export interface UpsertPrCommentInput {
   body: string;
   /** e.g. `slipway:plan`; stored as `<!-- slipway:plan -->` in the body. */
   marker: string;
+  /**
+   * Comment ids remembered between calls (GitHubApp.commentIds): a known one is edited straight
+   * away; when it is gone (404: deleted on GitHub) the comments are listed as without it.
+   */
+  known?: { get(key: string): number | undefined; set(key: string, id: number): void };
 }
 
 // GitHub refuses comment bodies over 65,536 characters.
 const MAX_BODY = 65_536;
 
-type Target = Omit<UpsertPrCommentInput, 'body'>;
+type Target = Omit<UpsertPrCommentInput, 'body' | 'known'>;
 
 /** Our comment (the oldest carrying the marker), looking through every page; stops at the first found. */
 export async function findMarkedComment(octokit: Octokit, input: Target): Promise<{ id: number; body: string } | undefined> {
@@ -44,7 +49,25 @@ async function listMarkedComments(octokit: Octokit, input: Target, firstOnly: bo
 }
 
 export async function upsertPrComment(octokit: Octokit, input: UpsertPrCommentInput): Promise<{ id: number; created: boolean }> {
+  const key = `${input.owner}/${input.repo}#${input.issueNumber}:${input.marker}`;
+  const knownId = input.known?.get(key);
   const body = truncate(withMarker(input.body, input.marker));
+  if (knownId !== undefined) {
+    try {
+      await withGitHubErrors(`updating comment ${knownId} on ${input.owner}/${input.repo}#${input.issueNumber}`, () =>
+        octokit.rest.issues.updateComment({ owner: input.owner, repo: input.repo, comment_id: knownId, body }),
+      );
+      return { id: knownId, created: false };
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error; // gone: find or create it below
+    }
+  }
+  const result = await findOrCreate(octokit, input, body);
+  input.known?.set(key, result.id);
+  return result;
+}
+
+async function findOrCreate(octokit: Octokit, input: UpsertPrCommentInput, body: string): Promise<{ id: number; created: boolean }> {
   const existing = await findMarkedComment(octokit, input);
   if (existing) {
     if (existing.body !== body) {

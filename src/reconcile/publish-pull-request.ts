@@ -47,7 +47,7 @@ export async function publishPullRequest(
       final,
       notes: [...notes, ...extraNotes],
     });
-  const where = { owner: repo.owner, repo: repo.repo, issueNumber: pr.number, marker: commentMarker };
+  const where = { owner: repo.owner, repo: repo.repo, issueNumber: pr.number, marker: commentMarker, known: repo.commentIds };
   const notInline = placement.inComment.length > 0 ? notInlineSentence(placement.inComment.length) : undefined;
   const comment = await upsertPrComment(repo.octokit, { ...where, body: render(placement.inComment, notInline) });
   const result: PublishResult = { commentId: comment.id, created: comment.created, inline: final ? 0 : placement.inline.length, inComment: placement.inComment.length };

@@ -34,6 +34,6 @@ async function finishComment(repo: RepositoryContext, number: number, headSha: s
   const body = existing.body
     .replace('## Slipway plan', '## Slipway plan (final)')
     .concat(`\n\n_This pull request is closed (head ${headSha.slice(0, 12)} could no longer be fetched): this is the last plan Slipway made for it._\n`);
-  await upsertPrComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: number, body, marker: commentMarker });
+  await upsertPrComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: number, body, marker: commentMarker, known: repo.commentIds });
   return `#${number}: comment ${existing.id} marked final`;
 }

@@ -5,7 +5,7 @@
  * installation token for it.
  */
 import { eq } from 'drizzle-orm';
-import { GitHubError, type Octokit } from '../github/index.ts';
+import { GitHubError, type GitHubApp, type Octokit } from '../github/index.ts';
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
 import { upsertInstallation } from '../store/installations.ts';
 import { upsertRepositories } from '../store/repositories.ts';
@@ -24,6 +24,8 @@ export type RepositoryContext = {
   repoKey: string;
   token: string;
   octokit: Octokit;
+  /** Our living comments' ids, remembered by this process (see GitHubApp.commentIds). */
+  commentIds: GitHubApp['commentIds'];
 };
 
 export async function repositoryContext({ deps, delivery }: WebhookContext): Promise<RepositoryContext> {
@@ -66,5 +68,6 @@ export async function repositoryContext({ deps, delivery }: WebhookContext): Pro
     repoKey: String(repository.id),
     token,
     octokit: await deps.github.octokit(installationId),
+    commentIds: deps.github.commentIds,
   };
 }

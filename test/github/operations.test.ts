@@ -43,6 +43,24 @@ describe('GitHub operations against the GitHub double', () => {
       assert.equal(gh.callsTo('PATCH', `/repos/acme/web/issues/comments/${first.id}`).length, 1);
     });
 
+    it('edits a remembered comment without listing the discussion, and finds or recreates it when it was deleted', async () => {
+      const known = new Map<string, number>();
+      const first = await upsertPrComment(octokit, { ...repo, issueNumber: 3, body: 'v1', marker: 'slipway:plan', known });
+      const listings = () => gh.callsTo('GET', '/repos/acme/web/issues/3/comments').length;
+      const listedBefore = listings();
+      const second = await upsertPrComment(octokit, { ...repo, issueNumber: 3, body: 'v2', marker: 'slipway:plan', known });
+      assert.deepEqual(second, { id: first.id, created: false });
+      assert.equal(listings(), listedBefore, 'no listing when the id is known');
+      assert.equal(gh.comments.find((c) => c.id === first.id)!.body, '<!-- slipway:plan -->\nv2');
+      // Someone deletes the comment on GitHub: the PATCH answers 404, and a new comment is made.
+      gh.comments.splice(gh.comments.findIndex((c) => c.id === first.id), 1);
+      const third = await upsertPrComment(octokit, { ...repo, issueNumber: 3, body: 'v3', marker: 'slipway:plan', known });
+      assert.equal(third.created, true);
+      assert.notEqual(third.id, first.id);
+      assert.equal(known.get('acme/web#3:slipway:plan'), third.id);
+      assert.deepEqual(gh.comments.filter((c) => c.issue_number === 3).map((c) => c.body), ['<!-- slipway:plan -->\nv3']);
+    });
+
     it('finds its comment on the second page of a long discussion', async () => {
       for (let i = 0; i < 100; i++) gh.seedComment('acme/web', 2, `comment ${i}`);
       const { id } = await upsertPrComment(octokit, { ...repo, issueNumber: 2, body: 'v1', marker: 'slipway:plan' });
