@@ -51,12 +51,14 @@ export async function repositoryContext({ deps, delivery }: WebhookContext): Pro
     throw error;
   }
   const [owner, repo] = repository.full_name.split('/') as [string, string];
-  await db.transaction(async (t) => {
-    if (!known) await upsertInstallation(t, { id: installationId, accountLogin: repository.owner?.login ?? owner, accountType: repository.owner?.type });
-    await upsertRepositories(t, installationId, [
-      { id: repository.id, fullName: repository.full_name, defaultBranch: repository.default_branch ?? null, private: repository.private ?? false },
-    ]);
-  });
+  const current = [{ id: repository.id, fullName: repository.full_name, defaultBranch: repository.default_branch ?? null, private: repository.private ?? false }];
+  if (known) await upsertRepositories(db, installationId, current); // one statement: no transaction needed
+  else {
+    await db.transaction(async (t) => {
+      await upsertInstallation(t, { id: installationId, accountLogin: repository.owner?.login ?? owner, accountType: repository.owner?.type });
+      await upsertRepositories(t, installationId, current);
+    });
+  }
   return {
     installationId,
     repositoryId: repository.id,

@@ -10,12 +10,19 @@ export async function getOrCreateEnvironment(
   input: { appId: number; name: string; kind?: EnvironmentKind; pullRequest?: number | null },
 ): Promise<Environment> {
   const kind = input.kind ?? (input.name === 'production' ? 'production' : input.name === 'staging' ? 'staging' : 'other');
+  // Read first: it exists on every push after the first (one statement instead of two).
+  const [known] = await tx
+    .select()
+    .from(environments)
+    .where(and(eq(environments.appId, input.appId), eq(environments.name, input.name)));
+  if (known) return known;
   const [created] = await tx
     .insert(environments)
     .values({ appId: input.appId, name: input.name, kind, pullRequest: input.pullRequest ?? null })
     .onConflictDoNothing({ target: [environments.appId, environments.name] })
     .returning();
   if (created) return created;
+  // Created meanwhile by another job.
   const [existing] = await tx
     .select()
     .from(environments)
