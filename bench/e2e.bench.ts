@@ -20,6 +20,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { openStore } from '../src/store/open-store.ts';
+import { webhookDeliveries } from '../src/store/schema.ts';
 import { startGitHubDouble } from '../test/harness/github-double.ts';
 import { startGitServer } from '../test/harness/git-server.ts';
 import { pullRequestPayload, pushPayload } from '../test/harness/payloads.ts';
@@ -96,9 +99,25 @@ async function startServiceProcess() {
       await stop(child);
       await git.close();
       await github.close();
+      await printPushLaps(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Medians of the per-stage times each push job wrote into its outcome (read from the stopped service's store). */
+async function printPushLaps(dataDir: string): Promise<void> {
+  const store = await openStore({ dataDir: join(dataDir, 'db'), migrate: false });
+  try {
+    const rows = await store.db.select({ outcome: webhookDeliveries.outcome }).from(webhookDeliveries).where(eq(webhookDeliveries.event, 'push'));
+    const laps = new Map<string, number[]>();
+    for (const { outcome } of rows) {
+      for (const [, name, ms] of (outcome ?? '').matchAll(/(?:\(|, )([a-z ]+) (\d+) ms/g)) laps.set(name!, [...(laps.get(name!) ?? []), Number(ms)]);
+    }
+    console.log(`push job stages, median over ${rows.length} pushes (from each job's outcome): ${[...laps].map(([name, xs]) => `${name} ${percentile(xs, 50)} ms`).join(', ')}`);
+  } finally {
+    await store.close();
+  }
 }
 
 function percentile(xs: number[], p: number): number {

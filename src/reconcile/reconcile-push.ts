@@ -27,6 +27,7 @@ import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type 
 import { isBlocking, planApp, planSummary, type AppPlan } from './plan-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
+import { stopwatch } from './stopwatch.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
 const environment = 'production';
@@ -36,10 +37,13 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   const { deps, delivery } = ctx;
   const sha = delivery.payload.after as string;
   const ref = delivery.payload.ref as string;
+  const took = stopwatch();
   const repo = await repositoryContext(ctx);
   const db = deps.store.db;
+  took.lap('setup');
 
   await fetchCommit(deps.git, { repoKey: repo.repoKey, url: repo.cloneUrl, token: repo.token, sha, ref });
+  took.lap('fetch');
   const loaded = await loadAppsAtCommit(deps.git, repo.repoKey, sha);
   if (loaded.apps.length === 0 && loaded.errors.length === 0) {
     await report(repo, sha, noConfigCheck(sha));
@@ -77,19 +81,25 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
       unchanged.push(app.config.name);
       continue;
     }
+    took.lap('read');
     const plan = planApp({ app, environment, base: (last?.terraformJson as TerraformJson | null) ?? null, policies, sha });
     plans.push(plan);
+    took.lap('plan');
     recorded.push({ plan, deployment: await recordDeployment(ctx, row.id, plan, sha, last) });
+    took.lap('record');
   }
 
   const check = pushCheck({ sha, plans, unchanged, configErrors: loaded.errors });
   if (policies.errors.length > 0) {
     check.summary += `\n\nRepository policy files with errors (their rules were not applied):\n${policies.errors.map((e) => `- ${e.file}:${e.line}: ${e.message}`).join('\n')}`;
   }
+  took.lap('read');
   await report(repo, sha, check);
+  took.lap('check run');
   for (const { plan, deployment } of recorded) await reportDeployment(repo, sha, plan, deployment, rows.length > 1);
+  took.lap('deployments');
   const failed = recorded.filter((r) => r.deployment.status === 'failed').length;
-  return `${ref}@${sha.slice(0, 12)}: ${plans.length - failed} planned, ${failed} blocked, ${unchanged.length} unchanged, ${loaded.errors.length} config errors`;
+  return `${ref}@${sha.slice(0, 12)}: ${plans.length - failed} planned, ${failed} blocked, ${unchanged.length} unchanged, ${loaded.errors.length} config errors (${took})`;
 }
 
 /**
