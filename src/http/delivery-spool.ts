@@ -299,7 +299,9 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
         reader = await open(segment.path, 'r');
         readers.set(segment.seq, reader);
       }
-      const busy = !closing && performance.now() - lastWriteAt < 250;
+      // Small batches while deliveries arrived in the last 2 s: a 500-row load holds the thread for
+      // ≈ 200 ms, which a burst resuming after a short pause would feel as its p99.
+      const busy = !closing && performance.now() - lastWriteAt < 2_000;
       const batch = busy ? Math.min(16, loadBatch) : loadBatch;
       // Read about what the batch needs (records are ~7 KB), at least one whole record.
       const head = Buffer.allocUnsafe(header);
