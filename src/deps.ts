@@ -42,8 +42,9 @@ export function buildDeps(settings: Settings, store: Store, options: BuildDepsOp
   });
   const serverPolicies = settings.policyDir ? loadServerPolicies(settings.policyDir) : undefined;
   // The web role never touches git; a worker claims a cache folder no other process on this host uses.
-  const cacheDir = settings.role === 'web' ? { dir: join(settings.dataDir, 'git'), release: () => {} } : claimCacheDir(join(settings.dataDir, 'git'));
-  if (cacheDir.dir !== join(settings.dataDir, 'git')) log(`slipway: git cache in ${cacheDir.dir} (another process on this host holds ${join(settings.dataDir, 'git')})`);
+  const gitDir = join(settings.dataDir, 'git');
+  const cacheDir = settings.role === 'web' ? { dir: gitDir, release: () => {} } : claimCacheDir(gitDir);
+  if (cacheDir.dir !== gitDir) log(`slipway: git cache in ${cacheDir.dir} (another process on this host holds ${gitDir})`);
   const git = createGitCache({ dir: cacheDir.dir });
   return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), now: () => new Date(), log, close: cacheDir.release };
 }

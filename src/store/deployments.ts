@@ -25,20 +25,25 @@ export type CreateDeploymentInput = {
   reason?: string | null;
 };
 
+/** The columns a new deployment row takes from its input (the rest are defaults). */
+function newDeploymentValues(input: CreateDeploymentInput) {
+  return {
+    appId: input.appId,
+    environmentId: input.environmentId,
+    commitSha: input.commitSha,
+    trigger: input.trigger ?? 'push',
+    terraformJson: input.terraformJson ?? null,
+    configHash: input.configHash ?? null,
+    planSummary: input.planSummary ?? null,
+    monthlyCostUsd: input.monthlyCostUsd ?? null,
+  };
+}
+
 /** A new deployment in status `queued`, with its first event. */
 export async function createDeployment(tx: Db, input: CreateDeploymentInput): Promise<Deployment> {
   const [row] = await tx
     .insert(deployments)
-    .values({
-      appId: input.appId,
-      environmentId: input.environmentId,
-      commitSha: input.commitSha,
-      trigger: input.trigger ?? 'push',
-      terraformJson: input.terraformJson ?? null,
-      configHash: input.configHash ?? null,
-      planSummary: input.planSummary ?? null,
-      monthlyCostUsd: input.monthlyCostUsd ?? null,
-    })
+    .values(newDeploymentValues(input))
     .returning();
   await appendDeploymentEvent(tx, {
     deploymentId: row!.id,
@@ -128,15 +133,8 @@ export async function createPlannedDeployment(
   const [row] = await tx
     .insert(deployments)
     .values({
-      appId: input.appId,
-      environmentId: input.environmentId,
-      commitSha: input.commitSha,
-      trigger: input.trigger ?? 'push',
+      ...newDeploymentValues(input),
       status: input.final.status,
-      terraformJson: input.terraformJson ?? null,
-      configHash: input.configHash ?? null,
-      planSummary: input.planSummary ?? null,
-      monthlyCostUsd: input.monthlyCostUsd ?? null,
       startedAt: now,
       updatedAt: now,
       ...(isFinished(input.final.status) ? { finishedAt: now } : {}),

@@ -22,11 +22,8 @@ import type { StoreOptions } from './store-options.ts';
  * query throughput (inserts + indexed selects, 5 × 3,000 rounds). The flag only affects
  * WebAssembly, so nothing else in the process changes; it must be set before the first compile.
  */
-let liftoffOnly = false;
 function preferLiftoff(): void {
-  if (liftoffOnly || process.env.SLIPWAY_PGLITE_TIER_UP === '1') return;
-  setFlagsFromString('--liftoff-only');
-  liftoffOnly = true;
+  setFlagsFromString('--liftoff-only'); // idempotent: every store opened in the process asks again
 }
 
 export async function openPglite(dataDir: string, options: StoreOptions): Promise<Store> {

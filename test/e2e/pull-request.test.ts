@@ -124,19 +124,23 @@ describe('pull requests', () => {
   });
 });
 
+/** 7 days of 5-minute samples: a service using about 5 % of its cpu and 10 % of its memory. */
+async function oversizedMetrics(name: string): Promise<void> {
+  const now = Date.now();
+  const rows = [];
+  for (let t = now - 7 * 86_400_000; t < now; t += 300_000) {
+    rows.push({ app: name, service: 'web', metric: 'cpu', at: new Date(t), value: 4 + Math.sin(t / 3_600_000) });
+    rows.push({ app: name, service: 'web', metric: 'memory', at: new Date(t), value: 10 + Math.cos(t / 3_600_000) });
+  }
+  await insertMetricSamples(h.service.deps.store.db, rows);
+}
+
 describe('recommendations on a pull request', () => {
   it('adds a Recommendations section and one-click suggestions from stored metrics, replaced (not duplicated) on a new push', async () => {
     const repo = await h.repo('acme/oversized');
     const name = 'oversized';
     const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) });
-    // 7 days of 5-minute samples: a service using about 5 % of its cpu and 10 % of its memory.
-    const now = Date.now();
-    const rows = [];
-    for (let t = now - 7 * 86_400_000; t < now; t += 300_000) {
-      rows.push({ app: name, service: 'web', metric: 'cpu', at: new Date(t), value: 4 + Math.sin(t / 3_600_000) });
-      rows.push({ app: name, service: 'web', metric: 'memory', at: new Date(t), value: 10 + Math.cos(t / 3_600_000) });
-    }
-    await insertMetricSamples(h.service.deps.store.db, rows);
+    await oversizedMetrics(name);
     const pr = (action: 'opened' | 'synchronize', headSha: string) =>
       pullRequestPayload({ action, repo: repo.full, installationId: repo.installationId, number: 11, headSha, headRef: 'tweak', baseSha: base });
     const head1 = await repo.commit({ 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 5 }) }, { branch: 'tweak', parent: base });
@@ -159,17 +163,7 @@ describe('recommendations on a pull request', () => {
 });
 
 describe('review suggestions only where GitHub accepts them', () => {
-  // 7 days of 5-minute samples: about 5 % of the cpu and 10 % of the memory in use, so Slipway
-  // recommends cpu 0.25 (line 10), memory 1Gi (line 11) and instances (line 12, or 12–14 as a block).
-  async function oversizedMetrics(name: string): Promise<void> {
-    const now = Date.now();
-    const rows = [];
-    for (let t = now - 7 * 86_400_000; t < now; t += 300_000) {
-      rows.push({ app: name, service: 'web', metric: 'cpu', at: new Date(t), value: 4 + Math.sin(t / 3_600_000) });
-      rows.push({ app: name, service: 'web', metric: 'memory', at: new Date(t), value: 10 + Math.cos(t / 3_600_000) });
-    }
-    await insertMetricSamples(h.service.deps.store.db, rows);
-  }
+  // Slipway recommends cpu 0.25 (line 10), memory 1Gi (line 11) and instances (line 12, or 12–14 as a block).
   const footer = '\n# Owned by the platform team.\n# Ask in #platform before scaling down.\n# Runbook: docs/web.md\n';
   const refusals = (repo: string) => h.github.calls.filter((c) => c.status === 422 && c.path.startsWith(`/repos/${repo}/`));
   const lineOf = (text: string, start: string) => text.split('\n').findIndex((l) => l.trimStart().startsWith(start)) + 1;

@@ -185,9 +185,8 @@ forEachEngine('worker', (engine) => {
   });
 
   if (engine.name === 'postgres') {
-    test('when the database goes away mid-run, the worker logs, retries with backoff and carries on', async () => {
-      const { db } = engine.store();
-      const kind = unique('kind');
+    /** A store whose connections go through a TCP proxy the test can cut and restore. */
+    const storeThroughProxy = async () => {
       const target = new URL(engine.databaseUrl!);
       const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
       const viaProxy = new URL(engine.databaseUrl!);
@@ -195,6 +194,13 @@ forEachEngine('worker', (engine) => {
       viaProxy.port = String(proxy.port);
       const storeLog: string[] = [];
       const store = await openStore({ databaseUrl: viaProxy.toString(), log: (m) => storeLog.push(m) });
+      return { proxy, store, storeLog };
+    };
+
+    test('when the database goes away mid-run, the worker logs, retries with backoff and carries on', async () => {
+      const { db } = engine.store();
+      const kind = unique('kind');
+      const { proxy, store, storeLog } = await storeThroughProxy();
       const done: number[] = [];
       const worker = start({ ...engine, store: () => store }, { [kind]: async (job) => void done.push(job.id) }, { pollMs: 30 });
       try {
@@ -216,13 +222,7 @@ forEachEngine('worker', (engine) => {
     test('an idle worker whose LISTEN connection was lost is woken again once it is back', async () => {
       const { db } = engine.store();
       const kind = unique('kind');
-      const target = new URL(engine.databaseUrl!);
-      const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-      const viaProxy = new URL(engine.databaseUrl!);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      const storeLog: string[] = [];
-      const store = await openStore({ databaseUrl: viaProxy.toString(), log: (m) => storeLog.push(m) });
+      const { proxy, store, storeLog } = await storeThroughProxy();
       const done: number[] = [];
       // Polling far slower than the test: only notifications can get the job started in time.
       const worker = start({ ...engine, store: () => store }, { [kind]: async (job) => void done.push(job.id) }, { pollMs: 60_000 });
