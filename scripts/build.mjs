@@ -12,7 +12,9 @@ const external = ['@electric-sql/pglite', 'pg', 'cdktf', '@cdktf/provider-aws', 
 
 rmSync(new URL('../build/cli', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
+  // The embedded store's thread (src/store/pglite-thread.ts) is an entry of its own: the service
+  // starts it as build/cli/pglite-thread.js.
+  entryPoints: { main: 'src/cli/main.ts', 'pglite-thread': 'src/store/pglite-thread.ts' },
   bundle: true,
   splitting: true,
   platform: 'node',

@@ -12,6 +12,7 @@ import type { DeliverySpool } from '../http/delivery-spool.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
+import type { ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { CliIo } from './io.ts';
@@ -36,8 +37,10 @@ export async function startService(settings: Settings, options: StartOptions = {
   // main thread) overlaps with loading the HTTP server's modules.
   const http = settings.role === 'worker' ? undefined : loadHttpModules();
   http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
+  // Embedded: PGlite in a thread of its own, so that the database's work (above all loading the
+  // delivery spool) never holds the thread that answers webhooks.
   const store = await openStore({
-    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db') }),
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db'), thread: true }),
     log,
   });
   // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
@@ -50,7 +53,10 @@ export async function startService(settings: Settings, options: StartOptions = {
       const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches). Postgres takes each group commit directly.
-      if (store.kind === 'pglite') spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log });
+      if (store.kind === 'pglite') {
+        const loadOffThread = 'loadSpoolRange' in store ? (store as ThreadStore).loadSpoolRange : undefined;
+        spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log, ...(loadOffThread ? { loadOffThread } : {}) });
+      }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
       const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, writer });
       await new Promise<void>((resolve, reject) => {

@@ -15,16 +15,22 @@
  * at once; an older redelivery is still never worked twice (the database skips the known id and
  * its job), it is only answered 202 instead of 200.
  */
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, write } from 'node:fs';
 import { promisify } from 'node:util';
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
-import { writeBatch, type DeliveryWriter, type IncomingDelivery, type WriteResult } from './delivery-writer.ts';
+import type { DeliveryWriter, WriteResult } from './delivery-writer.ts';
+import { encodeRecord, loadSpoolRange, type LoadRange } from './spool-records.ts';
 
 export type SpoolOptions = {
   dir: string;
   db: Db;
+  /**
+   * Load a range of a segment into the database somewhere else than this thread (the embedded
+   * store's own thread: `store.loadSpoolRange`). Then the loader needs no yielding to bursts and
+   * always loads full batches. Default: `loadSpoolRange` on `db`, in this thread.
+   */
+  loadOffThread?: LoadRange;
   /** Deliveries per database transaction when loading (default 500). */
   loadBatch?: number;
   /** Start a new segment after this many bytes (default 64 MiB). */
@@ -54,7 +60,6 @@ export class SpoolFullError extends Error {}
 
 type Segment = { seq: number; path: string; records: number; loaded: number; bytes: number; readOffset: number; sealed: boolean };
 
-const header = 4; // uint32 length prefix per record
 const datasync = promisify(fdatasync);
 const writeAsync = promisify(write);
 
@@ -66,65 +71,18 @@ async function writeAll(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
-/**
- * A record is the delivery's small fields as JSON followed by the payload's raw text, so that the
- * 7 KB payload is copied as bytes instead of being escaped into (and parsed back out of) a JSON
- * string: `0x01, uint32 meta length, meta JSON, payload text`. A record whose body starts with `{`
- * is the older all-JSON form (segments a previous version left), still read.
- */
-function encode(d: IncomingDelivery): Buffer {
-  if (d.payloadText === undefined) {
-    const body = Buffer.from(JSON.stringify(d));
-    const out = Buffer.allocUnsafe(header + body.length);
-    out.writeUInt32LE(body.length, 0);
-    body.copy(out, header);
-    return out;
-  }
-  const { payloadText, payload: _payload, ...meta } = d;
-  const metaText = JSON.stringify(meta);
-  const metaBytes = Buffer.byteLength(metaText);
-  const length = 1 + 4 + metaBytes + Buffer.byteLength(payloadText);
-  const out = Buffer.allocUnsafe(header + length);
-  out.writeUInt32LE(length, 0);
-  out[header] = 1;
-  out.writeUInt32LE(metaBytes, header + 1);
-  out.write(metaText, header + 5, 'utf8');
-  out.write(payloadText, header + 5 + metaBytes, 'utf8');
-  return out;
-}
-
-function decodeRecord(body: Buffer): IncomingDelivery {
-  if (body[0] !== 1) return JSON.parse(body.toString('utf8')) as IncomingDelivery;
-  const metaBytes = body.readUInt32LE(1);
-  const delivery = JSON.parse(body.toString('utf8', 5, 5 + metaBytes)) as IncomingDelivery;
-  delivery.payloadText = body.toString('utf8', 5 + metaBytes);
-  return delivery;
-}
-
-/** Complete records in `buf`; a torn record at the end (crash mid-append) is ignored. */
-function decode(buf: Buffer, max = Infinity): { records: IncomingDelivery[]; used: number } {
-  const records: IncomingDelivery[] = [];
-  let at = 0;
-  while (records.length < max && at + header <= buf.length) {
-    const len = buf.readUInt32LE(at);
-    if (at + header + len > buf.length) break;
-    records.push(decodeRecord(buf.subarray(at + header, at + header + len)));
-    at += header + len;
-  }
-  return { records, used: at };
-}
-
 /** Load every segment a previous run left, then delete it. Runs before the spool accepts writes. */
-async function recover(dir: string, db: Db, batch: number, log: (m: string) => void): Promise<number> {
+async function recover(dir: string, load: LoadRange, batch: number, log: (m: string) => void): Promise<number> {
   let loaded = 0;
   for (const name of readdirSync(dir).filter((n) => /^segment-\d+\.log$/.test(n)).sort()) {
     const path = join(dir, name);
-    const { records } = decode(readFileSync(path));
-    for (let i = 0; i < records.length; i += batch) {
-      const chunk = records.slice(i, i + batch);
-      await db.transaction((tx) => writeBatch(tx, chunk));
+    const end = statSync(path).size;
+    for (let offset = 0; offset < end; ) {
+      const range = await load({ path, offset, end, max: batch });
+      if (range.loaded === 0) break; // a torn record at the end (crash mid-append)
+      loaded += range.loaded;
+      offset += range.used;
     }
-    loaded += records.length;
     unlinkSync(path);
   }
   if (loaded > 0) log(`slipway: loaded ${loaded} spooled deliveries left by the previous run`);
@@ -140,8 +98,10 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   const idleMs = options.idleMs ?? 20;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   mkdirSync(dir, { recursive: true });
+  const offThread = options.loadOffThread !== undefined;
+  const load: LoadRange = options.loadOffThread ?? ((range) => loadSpoolRange(db, range, log));
   const existing = readdirSync(dir).filter((n) => /^segment-\d+\.log$/.test(n)).map((n) => Number(/\d+/.exec(n)![0]));
-  await recover(dir, db, loadBatch, log);
+  await recover(dir, load, loadBatch, log);
 
   let nextSeq = Math.max(0, ...existing) + 1;
   const segments: Segment[] = [];
@@ -227,52 +187,8 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
     })();
   }
 
-  /**
-   * One transaction for the batch. If it fails, each record is tried alone, so that one delivery
-   * the database refuses (e.g. a `\u0000` escape, which jsonb cannot hold) cannot block the
-   * spool: it is stored without its payload, with an outcome saying why, and no job. A store that
-   * is down fails every record: the batch is retried until it is back.
-   */
-  async function loadRecords(records: IncomingDelivery[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await db.transaction((tx) => writeBatch(tx, records));
-        return;
-      } catch (error) {
-        if (records.length > 1) {
-          let failures = 0;
-          for (const record of records) {
-            try {
-              await db.transaction((tx) => writeBatch(tx, [record]));
-            } catch {
-              failures += 1;
-            }
-          }
-          if (failures === 0) return;
-          if (failures < records.length) {
-            for (const record of records) await loadRecords([record]);
-            return;
-          }
-        } else if (attempt >= 3) {
-          try {
-            const { payload: _p, payloadText: _t, job: _j, ...rest } = records[0]!;
-            await db.transaction((tx) =>
-              writeBatch(tx, [{ ...rest, outcome: `ignored: the store refused the payload (${(error as Error).message.slice(0, 200)})` }]),
-            );
-            return;
-          } catch {
-            // the store itself is failing: keep retrying below
-          }
-        }
-        log(`slipway: loading spooled deliveries into the store failed (${(error as Error).message}); retrying`);
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * attempt)));
-      }
-    }
-  }
-
   // The loader: spool → database, oldest segment first.
   let loading: Promise<void> | undefined;
-  const readers = new Map<number, FileHandle>();
   function kickLoader(): void {
     loading ??= loadAll().finally(() => {
       loading = undefined;
@@ -281,40 +197,26 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   }
   async function loadAll(): Promise<void> {
     for (;;) {
-      // Yield to a burst of arrivals, within the delay bound (close() loads at once).
-      while (!closing && arrivalGap < idleMs && (inflight > 0 || performance.now() - lastWriteAt < idleMs) && acked.length > 0 && performance.now() - acked[0]!.at < maxDelayMs) {
+      // Sharing this thread: yield to a burst of arrivals, within the delay bound (close() loads at once).
+      while (!offThread && !closing && arrivalGap < idleMs && (inflight > 0 || performance.now() - lastWriteAt < idleMs) && acked.length > 0 && performance.now() - acked[0]!.at < maxDelayMs) {
         await new Promise((r) => setTimeout(r, idleMs));
       }
       const segment = segments.find((s) => s.loaded < s.records || (s.sealed && s.loaded === s.records));
       if (!segment) return;
       if (segment.sealed && segment.loaded === segment.records) {
-        await readers.get(segment.seq)?.close();
-        readers.delete(segment.seq);
         unlinkSync(segment.path);
         segments.splice(segments.indexOf(segment), 1);
         continue;
       }
-      let reader = readers.get(segment.seq);
-      if (!reader) {
-        reader = await open(segment.path, 'r');
-        readers.set(segment.seq, reader);
-      }
-      // Small batches while deliveries arrived in the last 2 s: a 500-row load holds the thread for
-      // ≈ 200 ms, which a burst resuming after a short pause would feel as its p99.
-      const busy = !closing && performance.now() - lastWriteAt < 2_000;
+      // Sharing this thread, small batches while deliveries arrived in the last 2 s: a 500-row load
+      // holds the thread for ≈ 200 ms, which a burst resuming after a short pause would feel as its p99.
+      const busy = !offThread && !closing && performance.now() - lastWriteAt < 2_000;
       const batch = busy ? Math.min(16, loadBatch) : loadBatch;
-      // Read about what the batch needs (records are ~7 KB), at least one whole record.
-      const head = Buffer.allocUnsafe(header);
-      await reader.read(head, 0, header, segment.readOffset);
-      const want = Math.min(segment.bytes - segment.readOffset, Math.max(batch * 16 * 1024, header + head.readUInt32LE(0)));
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await reader.read(buf, 0, want, segment.readOffset);
-      const { records: take, used } = decode(buf.subarray(0, bytesRead), batch);
-      await loadRecords(take);
+      const { loaded, used } = await load({ path: segment.path, offset: segment.readOffset, end: segment.bytes, max: batch });
       segment.readOffset += used;
-      segment.loaded += take.length;
-      backlog -= take.length;
-      consumeAcked(take.length);
+      segment.loaded += loaded;
+      backlog -= loaded;
+      consumeAcked(loaded);
     }
   }
 
@@ -329,7 +231,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       lastArrivalAt = lastWriteAt;
       inflight += 1;
       return new Promise<WriteResult>((resolve, reject) => {
-        pending.push({ buf: encode(delivery), resolve, reject });
+        pending.push({ buf: encodeRecord(delivery), resolve, reject });
         flush();
       }).finally(() => {
         inflight -= 1;
@@ -346,7 +248,6 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       closing = true;
       await spool.drain();
       closed = true;
-      for (const r of readers.values()) await r.close();
       if (fd >= 0) closeSync(fd);
       for (const s of segments) if (s.loaded === s.records) unlinkSync(s.path);
     },

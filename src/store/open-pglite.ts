@@ -26,10 +26,14 @@ function preferLiftoff(): void {
   setFlagsFromString('--liftoff-only'); // idempotent: every store opened in the process asks again
 }
 
-export async function openPglite(dataDir: string, options: StoreOptions): Promise<Store> {
+/** The store, with the PGlite client under it (the store thread answers queries on it). */
+export type PgliteStore = Store & { client: PGlite };
+
+/** `lock: false`: the caller holds the data folder's lock (the store thread's owner does). */
+export async function openPglite(dataDir: string, options: StoreOptions, { lock = true } = {}): Promise<PgliteStore> {
   preferLiftoff();
   const inMemory = dataDir.startsWith('memory://');
-  const unlock = inMemory ? () => {} : lockDataDir(dataDir);
+  const unlock = inMemory || !lock ? () => {} : lockDataDir(dataDir);
   let client: PGlite;
   try {
     if (!inMemory) mkdirSync(dataDir, { recursive: true });
@@ -70,6 +74,7 @@ export async function openPglite(dataDir: string, options: StoreOptions): Promis
   }
   return {
     db,
+    client,
     kind: 'pglite',
     migrate: migrateStore,
     listen: (channel, onNotify) => client.listen(channel, onNotify),

@@ -23,8 +23,13 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     return openPostgres(databaseUrl, options);
   }
   const dataDir = options.dataDir ?? defaultDataDir;
+  const where = dataDir.startsWith('memory://') ? dataDir : resolve(dataDir);
+  if (options.thread) {
+    const { openPgliteThread } = await import('./open-pglite-thread.ts');
+    return openPgliteThread(where, options);
+  }
   const { openPglite } = await import('./open-pglite.ts');
-  return openPglite(dataDir.startsWith('memory://') ? dataDir : resolve(dataDir), options);
+  return openPglite(where, options);
 }
 
 /** Open once, on first use, however many callers ask (one store per process). */

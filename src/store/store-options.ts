@@ -19,6 +19,12 @@ export type StoreOptions = {
    * (seconds faster than initialising one; the test suite uses it). Ignored with `databaseUrl`.
    */
   pgliteSnapshot?: Blob;
+  /**
+   * Embedded only: run PGlite in a thread of its own (`slipway serve` does), so that database work
+   * never holds this thread. Costs a thread's start-up (≈ 30 ms) and memory; the CLI's short
+   * commands and most tests keep it in-process.
+   */
+  thread?: boolean;
   /** Postgres pool size (default 10). */
   poolMax?: number;
 };

@@ -1,6 +1,7 @@
 /**
  * Run the same test bodies on every engine: embedded PGlite always (in memory: opening a folder is
- * slow and the folder is not the point here), and Postgres when DATABASE_URL is set. Each test file
+ * slow and the folder is not the point here), in this thread and in a store thread of its own as
+ * `slipway serve` runs it, and Postgres when DATABASE_URL is set. Each test file
  * gets its own fresh Postgres database (created here, dropped after), because CI's `test` database
  * is shared with other test files running at the same time.
  */
@@ -16,7 +17,7 @@ import pg from 'pg';
 import { migrationsFolder } from '../../src/store/migrations-folder.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 
-export type EngineName = 'pglite' | 'postgres';
+export type EngineName = 'pglite' | 'pglite-thread' | 'postgres';
 export type Engine = { name: EngineName; store: () => Store; databaseUrl?: string };
 
 export const postgresUrl = process.env.DATABASE_URL?.trim() || undefined;
@@ -26,8 +27,8 @@ export const postgresUrl = process.env.DATABASE_URL?.trim() || undefined;
  * (per set of migrations) saves a snapshot of a migrated database in the temp folder and later
  * calls, in any test process, start from it.
  */
-export async function openTestPglite(): Promise<Store> {
-  return openStore({ dataDir: 'memory://', pgliteSnapshot: await migratedSnapshot() });
+export async function openTestPglite({ thread = false } = {}): Promise<Store> {
+  return openStore({ dataDir: 'memory://', pgliteSnapshot: await migratedSnapshot(), thread });
 }
 
 /** A `PGlite.dumpDataDir()` tarball of a migrated database, cached in the temp folder. */
@@ -74,7 +75,7 @@ export async function createTestDatabase(baseUrl: string): Promise<{ url: string
 }
 
 export function forEachEngine(title: string, body: (engine: Engine) => void): void {
-  const engines: EngineName[] = postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
+  const engines: EngineName[] = postgresUrl ? ['pglite', 'pglite-thread', 'postgres'] : ['pglite', 'pglite-thread'];
   for (const name of engines) {
     describe(`${title} (${name})`, () => {
       let store: Store | undefined;
@@ -93,7 +94,7 @@ export function forEachEngine(title: string, body: (engine: Engine) => void): vo
           engine.databaseUrl = created.url;
           store = await openStore({ databaseUrl: created.url });
         } else {
-          store = await openTestPglite();
+          store = await openTestPglite({ thread: name === 'pglite-thread' });
         }
       });
       after(async () => {

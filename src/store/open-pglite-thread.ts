@@ -1,0 +1,144 @@
+/**
+ * Embedded mode for the long-running service: PGlite in a thread of its own (pglite-thread.ts),
+ * so that the database's work — above all loading the delivery spool, about 0.4 ms of WASM per
+ * 7 KB delivery — never holds the thread that answers webhooks. On 2 cores the service thread
+ * keeps answering at full speed while the store thread loads the spool behind it.
+ *
+ * This side is an ordinary Drizzle database over a client whose `query` and `transaction` send
+ * messages: every store query and the job queue work unchanged. A transaction holds PGlite's one
+ * connection in the store thread until this side commits or rolls back, exactly as in-process.
+ * The CLI's short commands and the tests keep PGlite in-process (open-pglite.ts): a thread costs
+ * start-up time they would not win back.
+ */
+import { Worker } from 'node:worker_threads';
+import { drizzle } from 'drizzle-orm/pglite';
+import { lockDataDir } from './data-dir-lock.ts';
+import type { Db } from './db.ts';
+import type { LoadedRange, SpoolRange } from '../http/spool-records.ts';
+import { reviveError, type SerializedError, type ThreadInit, type ThreadMessage, type ThreadCall } from './pglite-thread-protocol.ts';
+import * as schema from './schema.ts';
+import type { Store } from './store.ts';
+import { StoreError, type StoreErrorCode } from './store-error.ts';
+import type { StoreOptions } from './store-options.ts';
+
+export type ThreadStore = Store & {
+  /** Load a range of the delivery spool into the database, in the store's thread. */
+  loadSpoolRange: (range: SpoolRange) => Promise<LoadedRange>;
+};
+
+type QueryResult = { rows: unknown[]; fields: unknown[]; affectedRows?: number };
+type Query = (sql: string, params?: unknown[], options?: { rowMode?: 'array' | 'object' }) => Promise<QueryResult>;
+
+// The bundle (build/cli) has the thread's entry beside its chunks; from the sources it is the .ts file.
+const sourceMode = import.meta.url.endsWith('.ts');
+const entry = new URL(sourceMode ? './pglite-thread.ts' : './pglite-thread.js', import.meta.url);
+
+const reviveStoreError = (e: SerializedError, cause?: Error) =>
+  e.name === 'StoreError' ? new StoreError(e.fields.code as StoreErrorCode, e.message, cause ? { cause } : undefined) : undefined;
+
+export async function openPgliteThread(dataDir: string, options: StoreOptions): Promise<ThreadStore> {
+  const log = options.log ?? (() => {});
+  const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
+  const init: ThreadInit = {
+    dataDir,
+    options: { migrate: options.migrate, migrationsFolder: options.migrationsFolder },
+    ...(options.pgliteSnapshot ? { snapshot: new Uint8Array(await options.pgliteSnapshot.arrayBuffer()) } : {}),
+  };
+  // From the sources the thread loads its entry through tsx (a thread does not inherit the loader
+  // the service was started with).
+  const script = sourceMode
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`
+    : entry;
+  const worker = new Worker(script, { eval: sourceMode, workerData: init, name: 'slipway-store' });
+
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const notify = new Map<number, (payload: string) => void>();
+  let nextId = 1;
+  let gone: Error | undefined;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: ThreadMessage) => {
+      if ('ready' in message) return message.ready ? resolve() : reject(reviveError(message.error, reviveStoreError));
+      if ('log' in message) return log(message.log);
+      if ('notify' in message) return notify.get(message.notify)?.(message.payload);
+      const call = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.ok) call?.resolve(message.value);
+      else call?.reject(reviveError(message.error, reviveStoreError));
+    });
+    const stopped = (why: string) => {
+      gone ??= new StoreError('unreachable', `the embedded database's thread stopped (${why}); restart the service`);
+      for (const call of waiting.values()) call.reject(gone);
+      waiting.clear();
+      reject(gone);
+    };
+    worker.on('error', (error) => stopped(error.message));
+    worker.on('exit', (code) => stopped(`exit code ${code}`));
+  });
+
+  function call<T>(request: ThreadCall): Promise<T> {
+    if (gone) return Promise.reject(gone);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...request, id });
+    });
+  }
+
+  try {
+    await ready;
+  } catch (error) {
+    await worker.terminate();
+    unlock();
+    throw error;
+  }
+
+  const queryOn =
+    (tx?: number): Query =>
+    (sql, params = [], opts = {}) =>
+      call<QueryResult>({ op: 'query', sql, params, rowMode: opts.rowMode ?? 'object', ...(tx === undefined ? {} : { tx }) });
+  const client = {
+    query: queryOn(),
+    exec: (sql: string) => call<QueryResult[]>({ op: 'exec', sql }),
+    async transaction<T>(fn: (tx: { query: Query; exec: (sql: string) => Promise<QueryResult[]> }) => Promise<T>): Promise<T> {
+      const tx = await call<number>({ op: 'begin' });
+      let result: T;
+      try {
+        result = await fn({ query: queryOn(tx), exec: (sql) => call<QueryResult[]>({ op: 'exec', sql, tx }) });
+      } catch (error) {
+        await call({ op: 'end', tx, commit: false }).catch(() => {});
+        throw error;
+      }
+      await call({ op: 'end', tx, commit: true });
+      return result;
+    },
+  };
+  // Drizzle's PGlite driver only calls `query` and `transaction` on its client.
+  const db = drizzle({ client: client as never, schema }) as unknown as Db;
+
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    kind: 'pglite',
+    migrate: (folder) => call({ op: 'migrate', ...(folder ? { folder } : {}) }),
+    async listen(channel, onNotify) {
+      const listener = await call<number>({ op: 'listen', channel });
+      notify.set(listener, onNotify);
+      return async () => {
+        notify.delete(listener);
+        await call({ op: 'unlisten', listener }).catch(() => {});
+      };
+    },
+    loadSpoolRange: (range) => call<LoadedRange>({ op: 'loadSpool', range }),
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          if (!gone) await call({ op: 'close' });
+        } finally {
+          gone ??= new StoreError('unreachable', 'the store is closed');
+          await worker.terminate();
+          unlock();
+        }
+      })()),
+  };
+}

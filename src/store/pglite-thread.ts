@@ -1,0 +1,127 @@
+/**
+ * The embedded store's thread: PGlite (Postgres in WASM, one connection) runs here, and the
+ * service's thread sends it queries, transactions, LISTENs and delivery-spool loads as messages
+ * (open-pglite-thread.ts). Queries outside a transaction wait for an open one exactly as they do on
+ * an in-process PGlite: each goes to `client.query`, which queues behind the transaction.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { types, type Transaction } from '@electric-sql/pglite';
+import { loadSpoolRange } from '../http/spool-records.ts';
+import { openPglite, type PgliteStore } from './open-pglite.ts';
+import { serializeError, type ThreadInit, type ThreadMessage, type ThreadRequest } from './pglite-thread-protocol.ts';
+
+const port = parentPort!;
+const init = workerData as ThreadInit;
+const send = (message: ThreadMessage) => port.postMessage(message);
+const log = (message: string) => send({ log: message });
+
+// What Drizzle's PGlite driver asks for on every query: date, time and interval values (and
+// numeric arrays) come back as the text Postgres sent, and Drizzle maps them itself. Functions
+// cannot cross threads, so they are set here.
+const identity = (value: string) => value;
+const parsers = Object.fromEntries([types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((t) => [t, identity]));
+
+class Rollback extends Error {}
+
+let store: PgliteStore;
+try {
+  store = await openPglite(
+    init.dataDir,
+    { ...init.options, ...(init.snapshot ? { pgliteSnapshot: new Blob([init.snapshot]) } : {}), log },
+    { lock: false },
+  );
+  send({ ready: true });
+} catch (error) {
+  send({ ready: false, error: serializeError(error) });
+  port.close();
+  throw error;
+}
+
+const transactions = new Map<number, Transaction>();
+const ending = new Map<number, { end: (commit: boolean) => void; replyTo?: number }>();
+const listeners = new Map<number, () => Promise<void>>();
+let nextId = 1;
+
+async function answer(request: ThreadRequest): Promise<unknown> {
+  const { client } = store;
+  switch (request.op) {
+    case 'query': {
+      const on = request.tx === undefined ? client : transactions.get(request.tx);
+      if (!on) throw new Error(`transaction ${request.tx} is not open`);
+      const { rows, fields, affectedRows } = await on.query(request.sql, request.params, { rowMode: request.rowMode, parsers });
+      return { rows, fields, affectedRows };
+    }
+    case 'exec': {
+      const on = request.tx === undefined ? client : transactions.get(request.tx);
+      if (!on) throw new Error(`transaction ${request.tx} is not open`);
+      return (await on.exec(request.sql)).map(({ rows, fields, affectedRows }) => ({ rows, fields, affectedRows }));
+    }
+    case 'begin':
+      return begin();
+    case 'end': {
+      const open = ending.get(request.tx);
+      if (!open) throw new Error(`transaction ${request.tx} is not open`);
+      open.replyTo = request.id;
+      open.end(request.commit);
+      return undefined; // answered when the transaction has committed or rolled back
+    }
+    case 'listen': {
+      const listener = nextId++;
+      listeners.set(listener, await client.listen(request.channel, (payload) => send({ notify: listener, payload })));
+      return listener;
+    }
+    case 'unlisten':
+      await listeners.get(request.listener)?.();
+      listeners.delete(request.listener);
+      return undefined;
+    case 'migrate':
+      return store.migrate(request.folder);
+    case 'loadSpool':
+      return loadSpoolRange(store.db, request.range, log);
+    case 'close':
+      await store.close();
+      return undefined;
+  }
+}
+
+/** Open a transaction and hold it until the service's thread sends `end`. Resolves to its id. */
+function begin(): Promise<number> {
+  const tx = nextId++;
+  return new Promise<number>((opened, failed) => {
+    let started = false;
+    const ended = new Promise<boolean>((end) => ending.set(tx, { end }));
+    store.client
+      .transaction(async (on) => {
+        transactions.set(tx, on);
+        started = true;
+        opened(tx);
+        if (!(await ended)) throw new Rollback();
+      })
+      .then(
+        () => reply(ending.get(tx)?.replyTo, { ok: true, value: undefined }),
+        (error: unknown) => {
+          if (!started) return failed(error);
+          const replyTo = ending.get(tx)?.replyTo;
+          reply(replyTo, error instanceof Rollback ? { ok: true, value: undefined } : { ok: false, error: serializeError(error) });
+        },
+      )
+      .finally(() => {
+        transactions.delete(tx);
+        ending.delete(tx);
+      });
+  });
+}
+
+function reply(id: number | undefined, message: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof serializeError> }): void {
+  if (id !== undefined) send({ id, ...message });
+}
+
+port.on('message', (request: ThreadRequest) => {
+  answer(request).then(
+    (value) => {
+      if (request.op !== 'end') reply(request.id, { ok: true, value });
+      if (request.op === 'close') port.close();
+    },
+    (error: unknown) => reply(request.id, { ok: false, error: serializeError(error) }),
+  );
+});
