@@ -37,6 +37,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`slipway: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  // The service's embedded store boots in a thread of its own: start it before the service loads.
+  if (name === 'serve' && !rest.includes('--help') && !rest.includes('-h') && !io.env.DATABASE_URL?.trim()) {
+    (await import('../store/open-pglite-thread.ts')).prestartStoreThread();
+  }
   const mod = await command.load();
   return mod.run(rest, io);
 }

@@ -12,7 +12,7 @@ import type { DeliverySpool } from '../http/delivery-spool.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
-import type { ThreadStore } from '../store/open-pglite-thread.ts';
+import { discardPrestartedThread, type ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { CliIo } from './io.ts';
@@ -35,14 +35,16 @@ export async function startService(settings: Settings, options: StartOptions = {
   const log = options.log ?? ((message: string) => console.error(message));
   // The store's start (PGlite: a WASM Postgres booting, with file reads and compilation off the
   // main thread) overlaps with loading the HTTP server's modules.
-  const http = settings.role === 'worker' ? undefined : loadHttpModules();
-  http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
   // Embedded: PGlite in a thread of its own, so that the database's work (above all loading the
   // delivery spool) never holds the thread that answers webhooks.
-  const store = await openStore({
+  // The store is asked for first, so that its thread starts before the HTTP modules are evaluated.
+  const opening = openStore({
     ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db'), thread: true }),
     log,
   });
+  const http = settings.role === 'worker' ? undefined : loadHttpModules();
+  http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
+  const store = await opening;
   // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
   // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;
@@ -168,6 +170,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    await discardPrestartedThread(); // started by main(), not taken: refused settings, or Postgres
   }
   io.stderr(`slipway: ${await signalled}, shutting down\n`);
   await service.stop();

@@ -197,8 +197,9 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   }
   async function loadAll(): Promise<void> {
     for (;;) {
-      // Sharing this thread: yield to a burst of arrivals, within the delay bound (close() loads at once).
-      while (!offThread && !closing && arrivalGap < idleMs && (inflight > 0 || performance.now() - lastWriteAt < idleMs) && acked.length > 0 && performance.now() - acked[0]!.at < maxDelayMs) {
+      // Yield to a burst of arrivals, within the delay bound (close() loads at once). Off this thread
+      // too: on a small machine a load competes for the cores that answer the burst.
+      while (!closing && arrivalGap < idleMs && (inflight > 0 || performance.now() - lastWriteAt < idleMs) && acked.length > 0 && performance.now() - acked[0]!.at < maxDelayMs) {
         await new Promise((r) => setTimeout(r, idleMs));
       }
       const segment = segments.find((s) => s.loaded < s.records || (s.sealed && s.loaded === s.records));

@@ -11,12 +11,10 @@
  * start-up time they would not win back.
  */
 import { Worker } from 'node:worker_threads';
-import { drizzle } from 'drizzle-orm/pglite';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Db } from './db.ts';
 import type { LoadedRange, SpoolRange } from '../http/spool-records.ts';
 import { reviveError, type SerializedError, type ThreadInit, type ThreadMessage, type ThreadCall } from './pglite-thread-protocol.ts';
-import * as schema from './schema.ts';
 import type { Store } from './store.ts';
 import { StoreError, type StoreErrorCode } from './store-error.ts';
 import type { StoreOptions } from './store-options.ts';
@@ -36,6 +34,34 @@ const entry = new URL(sourceMode ? './pglite-thread.ts' : './pglite-thread.js', 
 const reviveStoreError = (e: SerializedError, cause?: Error) =>
   e.name === 'StoreError' ? new StoreError(e.fields.code as StoreErrorCode, e.message, cause ? { cause } : undefined) : undefined;
 
+function spawn(): Worker {
+  // From the sources the thread loads its entry through tsx (a thread does not inherit the loader
+  // the service was started with).
+  const script = sourceMode
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`
+    : entry;
+  return new Worker(script, { eval: sourceMode, name: 'slipway-store' });
+}
+
+let prestarted: Worker | undefined;
+
+/**
+ * Start the store thread before the settings are read (`slipway serve` does, first thing): it boots,
+ * loads PGlite and compiles its WebAssembly while this thread loads the service (≈ 150 ms less to
+ * ready). It waits for `openPgliteThread`; it does not keep the process alive meanwhile.
+ */
+export function prestartStoreThread(): void {
+  prestarted ??= spawn();
+  prestarted.unref();
+}
+
+/** Stop a prestarted thread nobody took (Postgres was configured, or the settings were refused). */
+export async function discardPrestartedThread(): Promise<void> {
+  const worker = prestarted;
+  prestarted = undefined;
+  await worker?.terminate();
+}
+
 export async function openPgliteThread(dataDir: string, options: StoreOptions): Promise<ThreadStore> {
   const log = options.log ?? (() => {});
   const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
@@ -44,12 +70,10 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
     options: { migrate: options.migrate, migrationsFolder: options.migrationsFolder },
     ...(options.pgliteSnapshot ? { snapshot: new Uint8Array(await options.pgliteSnapshot.arrayBuffer()) } : {}),
   };
-  // From the sources the thread loads its entry through tsx (a thread does not inherit the loader
-  // the service was started with).
-  const script = sourceMode
-    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`
-    : entry;
-  const worker = new Worker(script, { eval: sourceMode, workerData: init, name: 'slipway-store' });
+  const worker = prestarted ?? spawn();
+  prestarted = undefined;
+  worker.ref();
+  worker.postMessage(init, init.snapshot ? [init.snapshot.buffer as ArrayBuffer] : []);
 
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const notify = new Map<number, (payload: string) => void>();
@@ -85,6 +109,12 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
     });
   }
 
+  // Drizzle (and, through its PGlite driver, PGlite's JavaScript) loads here while the thread boots.
+  const [{ drizzle }, schema] = await Promise.all([import('drizzle-orm/pglite'), import('./schema.ts')]).catch(async (error: unknown) => {
+    await worker.terminate();
+    unlock();
+    throw error;
+  });
   try {
     await ready;
   } catch (error) {

@@ -4,14 +4,15 @@
  * (open-pglite-thread.ts). Queries outside a transaction wait for an open one exactly as they do on
  * an in-process PGlite: each goes to `client.query`, which queues behind the transaction.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { types, type Transaction } from '@electric-sql/pglite';
-import { loadSpoolRange } from '../http/spool-records.ts';
-import { openPglite, type PgliteStore } from './open-pglite.ts';
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { types, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
+import { openPglite, preferLiftoff, type PgliteStore } from './open-pglite.ts';
 import { serializeError, type ThreadInit, type ThreadMessage, type ThreadRequest } from './pglite-thread-protocol.ts';
 
 const port = parentPort!;
-const init = workerData as ThreadInit;
 const send = (message: ThreadMessage) => port.postMessage(message);
 const log = (message: string) => send({ log: message });
 
@@ -23,12 +24,44 @@ const parsers = Object.fromEntries([types.TIMESTAMP, types.TIMESTAMPTZ, types.IN
 
 class Rollback extends Error {}
 
+/**
+ * Linux: this thread yields the CPU to the service's thread under contention (nice 5 for this
+ * thread only: `setpriority` on its thread id), so a burst of webhooks is answered first and the
+ * spool is loaded with what is left; with idle cores it runs at full speed. Elsewhere a no-op.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 5));
+  } catch {
+    // not Linux, or not permitted: run at the process's priority
+  }
+}
+
+lowerPriority();
+
+/**
+ * Before the data folder is known (the thread may be started first thing, see prestartStoreThread):
+ * compile Postgres' WebAssembly and read PGlite's file-system bundle, which PGlite.create would do.
+ */
+function prefetch(): Promise<Partial<PGliteOptions>> {
+  preferLiftoff(); // before the compile
+  const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
+  // (this project's TypeScript libs do not declare the WebAssembly global)
+  const { compile } = (globalThis as unknown as { WebAssembly: { compile: (bytes: Uint8Array) => Promise<PGliteOptions['pgliteWasmModule']> } }).WebAssembly;
+  return Promise.all([readFile(new URL('pglite.wasm', dist)).then((bytes) => compile(bytes)), readFile(new URL('pglite.data', dist))])
+    .then(([pgliteWasmModule, data]): Partial<PGliteOptions> => ({ pgliteWasmModule, fsBundle: new Blob([data]) }))
+    .catch(() => ({})); // PGlite finds them itself
+}
+const prefetched = prefetch();
+const init = await new Promise<ThreadInit>((resolve) => port.once('message', resolve));
+
 let store: PgliteStore;
 try {
   store = await openPglite(
     init.dataDir,
     { ...init.options, ...(init.snapshot ? { pgliteSnapshot: new Blob([init.snapshot]) } : {}), log },
-    { lock: false },
+    { lock: false, boot: await prefetched },
   );
   send({ ready: true });
 } catch (error) {
@@ -37,6 +70,7 @@ try {
   throw error;
 }
 
+let spoolRecords: Promise<typeof import('../http/spool-records.ts')> | undefined;
 const transactions = new Map<number, Transaction>();
 const ending = new Map<number, { end: (commit: boolean) => void; replyTo?: number }>();
 const listeners = new Map<number, () => Promise<void>>();
@@ -76,8 +110,10 @@ async function answer(request: ThreadRequest): Promise<unknown> {
       return undefined;
     case 'migrate':
       return store.migrate(request.folder);
-    case 'loadSpool':
+    case 'loadSpool': {
+      const { loadSpoolRange } = await (spoolRecords ??= import('../http/spool-records.ts'));
       return loadSpoolRange(store.db, request.range, log);
+    }
     case 'close':
       await store.close();
       return undefined;
