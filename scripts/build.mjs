@@ -10,6 +10,17 @@ import { build } from 'esbuild';
 
 const external = ['@electric-sql/pglite', 'pg', 'cdktf', '@cdktf/provider-aws', 'constructs', 'tsx'];
 
+// Drizzle's PGlite driver imports PGlite's whole module for a few type OIDs; it gets them from
+// src/store/pglite-types.ts instead, so that only the thread that runs PGlite loads PGlite.
+const drizzlePgliteTypes = {
+  name: 'drizzle-pglite-types',
+  setup(build) {
+    build.onResolve({ filter: /^@electric-sql\/pglite$/ }, (args) =>
+      /drizzle-orm[\\/]pglite[\\/]/.test(args.importer) ? { path: new URL('../src/store/pglite-types.ts', import.meta.url).pathname } : undefined,
+    );
+  },
+};
+
 rmSync(new URL('../build/cli', import.meta.url), { recursive: true, force: true });
 await build({
   // The embedded store's thread (src/store/pglite-thread.ts) is an entry of its own: the service
@@ -24,5 +35,6 @@ await build({
   external,
   // Bundled CommonJS packages call require() for Node built-ins; ES modules have no require.
   banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+  plugins: [drizzlePgliteTypes],
   logLevel: 'warning',
 });

@@ -4,7 +4,7 @@
  * (open-pglite-thread.ts). Queries outside a transaction wait for an open one exactly as they do on
  * an in-process PGlite: each goes to `client.query`, which queues behind the transaction.
  */
-import { readlinkSync } from 'node:fs';
+import { openAsBlob, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
@@ -49,11 +49,12 @@ function prefetch(): Promise<Partial<PGliteOptions>> {
   const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
   // (this project's TypeScript libs do not declare the WebAssembly global)
   const { compile } = (globalThis as unknown as { WebAssembly: { compile: (bytes: Uint8Array) => Promise<PGliteOptions['pgliteWasmModule']> } }).WebAssembly;
-  return Promise.all([readFile(new URL('pglite.wasm', dist)).then((bytes) => compile(bytes)), readFile(new URL('pglite.data', dist))])
-    .then(([pgliteWasmModule, data]): Partial<PGliteOptions> => ({ pgliteWasmModule, fsBundle: new Blob([data]) }))
+  // The bundle is a file-backed Blob (read when PGlite unpacks it, not held in memory before).
+  return Promise.all([readFile(new URL('pglite.wasm', dist)).then((bytes) => compile(bytes)), openAsBlob(new URL('pglite.data', dist))])
+    .then(([pgliteWasmModule, fsBundle]): Partial<PGliteOptions> => ({ pgliteWasmModule, fsBundle }))
     .catch(() => ({})); // PGlite finds them itself
 }
-const prefetched = prefetch();
+let prefetched: Promise<Partial<PGliteOptions>> | undefined = prefetch();
 const init = await new Promise<ThreadInit>((resolve) => port.once('message', resolve));
 
 let store: PgliteStore;
@@ -61,8 +62,9 @@ try {
   store = await openPglite(
     init.dataDir,
     { ...init.options, ...(init.snapshot ? { pgliteSnapshot: new Blob([init.snapshot]) } : {}), log },
-    { lock: false, boot: await prefetched },
+    { lock: false, boot: (await prefetched) ?? {} },
   );
+  prefetched = undefined; // the file bundle's bytes are in PGlite's file system now: let them go
   send({ ready: true });
 } catch (error) {
   send({ ready: false, error: serializeError(error) });

@@ -114,6 +114,12 @@ describe('embedded store in its own thread', () => {
   });
 });
 
+it("the CLI bundle's stand-in for PGlite's type OIDs (scripts/build.mjs) matches PGlite's own", async () => {
+  const [{ types }, shim] = await Promise.all([import('@electric-sql/pglite'), import('../../src/store/pglite-types.ts')]);
+  for (const [name, oid] of Object.entries(shim.types)) assert.equal(oid, types[name as keyof typeof types], name);
+  assert.throws(() => new shim.PGlite(), /must be given a PGlite client/);
+});
+
 describe('embedded store thread: failures', () => {
   it('names the folder when it cannot be opened, as a StoreError from the thread', async () => {
     const corrupt = join(scratch, 'corrupt');
