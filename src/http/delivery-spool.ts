@@ -189,10 +189,13 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
 
   // The loader: spool → database, oldest segment first.
   let loading: Promise<void> | undefined;
+  let failures = 0; // loads failed in a row
+  let gaveUp = false; // a load failed while closing
   function kickLoader(): void {
+    if (gaveUp) return;
     loading ??= loadAll().finally(() => {
       loading = undefined;
-      if (segments.some((s) => s.loaded < s.records)) kickLoader();
+      if (!gaveUp && segments.some((s) => s.loaded < s.records)) kickLoader();
     });
   }
   async function loadAll(): Promise<void> {
@@ -213,7 +216,25 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       // holds the thread for ≈ 200 ms, which a burst resuming after a short pause would feel as its p99.
       const busy = !offThread && !closing && performance.now() - lastWriteAt < 2_000;
       const batch = busy ? Math.min(16, loadBatch) : loadBatch;
-      const { loaded, used } = await load({ path: segment.path, offset: segment.readOffset, end: segment.bytes, max: batch });
+      let range;
+      try {
+        range = await load({ path: segment.path, offset: segment.readOffset, end: segment.bytes, max: batch });
+        failures = 0;
+      } catch (error) {
+        // The store's thread is gone, or the file could not be read: the deliveries stay in the
+        // spool (acknowledged, durable) and the load is tried again, less often the longer it fails.
+        failures += 1;
+        if (closing) {
+          // Shutting down: what is left stays in the spool and is loaded at the next start.
+          gaveUp = true;
+          log(`slipway: loading spooled deliveries failed (${(error as Error).message}); ${backlog} left in the spool for the next start`);
+          return;
+        }
+        log(`slipway: loading spooled deliveries failed (${(error as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
+        continue;
+      }
+      const { loaded, used } = range;
       segment.readOffset += used;
       segment.loaded += loaded;
       backlog -= loaded;
@@ -240,7 +261,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       });
     },
     async drain() {
-      while (syncing || pending.length > 0 || loading || segments.some((s) => s.loaded < s.records)) {
+      while (syncing || pending.length > 0 || loading || (!gaveUp && segments.some((s) => s.loaded < s.records))) {
         await (loading ?? new Promise((r) => setTimeout(r, 2)));
       }
     },

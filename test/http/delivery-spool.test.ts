@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { eq, like } from 'drizzle-orm';
 import { openDeliverySpool } from '../../src/http/delivery-spool.ts';
 import type { IncomingDelivery } from '../../src/http/delivery-writer.ts';
+import { loadSpoolRange, type LoadRange } from '../../src/http/spool-records.ts';
 import { jobForDelivery } from '../../src/reconcile/job-for-delivery.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { jobs, webhookDeliveries } from '../../src/store/schema.ts';
@@ -80,6 +81,34 @@ describe('delivery spool', () => {
     const [row] = await store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, 'e-2'));
     assert.match(row?.outcome ?? '', /store refused the payload/);
     assert.equal((await store.db.select().from(jobs).where(eq(jobs.idempotencyKey, 'delivery:e-2'))).length, 0);
+  });
+
+  it('keeps deliveries spooled while loading fails (store thread gone), and loads them when it works again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const logs: string[] = [];
+    let failing = 3;
+    const flaky: LoadRange = (range) => (failing-- > 0 ? Promise.reject(new Error('thread stopped')) : loadSpoolRange(store.db, range));
+    const spool = await openDeliverySpool({ dir, db: store.db, loadOffThread: flaky, log: (m) => logs.push(m) });
+    await Promise.all(['f-1', 'f-2', 'f-3'].map((id) => spool.write(delivery(id))));
+    await spool.drain(); // waits through the failures and their backoff
+    assert.equal(await count('f-'), 3);
+    await spool.close();
+    assert.ok(logs.filter((m) => /loading spooled deliveries failed \(thread stopped\); retrying/.test(m)).length >= 3, logs.join('\n'));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('shutting down while loading fails leaves the deliveries in the spool, and the next start loads them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const logs: string[] = [];
+    const spool = await openDeliverySpool({ dir, db: store.db, loadOffThread: () => Promise.reject(new Error('thread stopped')), log: (m) => logs.push(m) });
+    await Promise.all(['g-1', 'g-2'].map((id) => spool.write(delivery(id))));
+    await spool.close(); // resolves: it does not wait for a store that is gone
+    assert.equal(await count('g-'), 0);
+    assert.equal(readdirSync(dir).length, 1, 'the segment is kept');
+    assert.ok(logs.some((m) => /2 left in the spool for the next start/.test(m)), logs.join('\n'));
+    const next = await openDeliverySpool({ dir, db: store.db });
+    await next.close();
+    assert.equal(await count('g-'), 2);
   });
 
   it('refuses new deliveries (to be redelivered) when the backlog is full', async () => {
