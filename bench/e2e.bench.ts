@@ -59,8 +59,8 @@ async function startServiceProcess() {
   let url = '';
   const start = async () => {
     const t0 = performance.now();
-    // As `npm start` runs it (package.json): young generation capped at 4 MB semi-spaces, V8 told to favour size.
-    const child = spawn(process.execPath, ['--max-semi-space-size=4', '--optimize-for-size', 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // As `npm start` runs it (package.json): young generation capped at 4 MB semi-spaces.
+    const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     for (;;) {
@@ -141,6 +141,9 @@ let before = await repo.commit({ 'paas.yaml': helloApp() });
 await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: before }));
 await eventually('warm-up', () => h.github.checkRuns.find((r) => r.head_sha === before));
 noteRss('after the first push');
+// RSS sampled every 250 ms while the events run: the highest is reported with the snapshot after them.
+const rssSamples: number[] = [];
+const sampler = setInterval(() => 'rssMb' in h && rssSamples.push(h.rssMb()), 250);
 const push: number[] = [];
 for (let i = 0; i < events; i++) {
   const sha = await repo.commit({ 'paas.yaml': helloApp({ instances: 2 + (i % 7) }) });
@@ -167,11 +170,18 @@ for (let i = 0; i < events; i++) {
   prLatency.push(performance.now() - t0);
 }
 
+clearInterval(sampler);
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} ms  p99 ${percentile(xs, 99).toFixed(0)} ms  max ${Math.max(...xs).toFixed(0)} ms  (n=${xs.length})`;
 console.log(`push → check run      ${fmt(push)}`);
 console.log(`PR → comment          ${fmt(prLatency)}`);
 console.log(`comments on the PR: ${h.github.comments.filter((c) => c.repo === 'bench/app').length} (one, edited)`);
 noteRss(`after ${2 * events} more events`);
+if ('rssMb' in h) {
+  rss.push(`highest while they ran ${Math.max(...rssSamples).toFixed(0)} MB`);
+  // V8 collects its old generation late under load and early when idle (its memory reducer).
+  await new Promise((r) => setTimeout(r, 15_000));
+  noteRss('after 15 s idle');
+}
 if ('rssMb' in h) console.log(`service RSS (slipway serve, its own process): ${rss.join('; ')}`);
 else console.log(`RSS after the run: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB (service, doubles and bench in one process)`);
 await h.close();
