@@ -25,20 +25,19 @@ const parsers = Object.fromEntries([types.TIMESTAMP, types.TIMESTAMPTZ, types.IN
 class Rollback extends Error {}
 
 /**
- * Linux: this thread yields the CPU to the service's thread under contention (nice 5 for this
+ * Linux: this thread yields the CPU to the service's thread under contention (nice +10 for this
  * thread only: `setpriority` on its thread id), so a burst of webhooks is answered first and the
  * spool is loaded with what is left; with idle cores it runs at full speed. Elsewhere a no-op.
  */
 function lowerPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 5));
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 10));
   } catch {
     // not Linux, or not permitted: run at the process's priority
   }
 }
 
-lowerPriority();
 
 /**
  * Before the data folder is known (the thread may be started first thing, see prestartStoreThread):
@@ -65,6 +64,7 @@ try {
     { lock: false, boot: (await prefetched) ?? {} },
   );
   prefetched = undefined; // the file bundle's bytes are in PGlite's file system now: let them go
+  lowerPriority(); // after start-up, which should be as fast as it can be
   send({ ready: true });
 } catch (error) {
   send({ ready: false, error: serializeError(error) });
