@@ -38,7 +38,6 @@ function lowerPriority(): void {
   }
 }
 
-
 /**
  * Before the data folder is known (the thread may be started first thing, see prestartStoreThread):
  * compile Postgres' WebAssembly and read PGlite's file-system bundle, which PGlite.create would do.
@@ -68,8 +67,7 @@ try {
   send({ ready: true });
 } catch (error) {
   send({ ready: false, error: serializeError(error) });
-  port.close();
-  throw error;
+  port.close(); // the thread ends (nothing more can arrive); the service's side reports the error
 }
 
 let spoolRecords: Promise<typeof import('../http/spool-records.ts')> | undefined;
