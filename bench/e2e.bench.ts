@@ -47,6 +47,7 @@ async function startServiceProcess() {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-bench-'));
   const env = {
     PATH: process.env.PATH,
+    MALLOC_ARENA_MAX: '2', // as `npm start` sets it
     APP_ID: String(github.appId),
     PRIVATE_KEY: github.privateKeyPem,
     WEBHOOK_SECRET: secret,
