@@ -45,6 +45,6 @@ export function buildDeps(settings: Settings, store: Store, options: BuildDepsOp
   const gitDir = join(settings.dataDir, 'git');
   const cacheDir = settings.role === 'web' ? { dir: gitDir, release: () => {} } : claimCacheDir(gitDir);
   if (cacheDir.dir !== gitDir) log(`slipway: git cache in ${cacheDir.dir} (another process on this host holds ${gitDir})`);
-  const git = createGitCache({ dir: cacheDir.dir });
+  const git = createGitCache({ dir: cacheDir.dir, log: { debug() {}, warn: (m: string) => log(`slipway: ${m}`) } });
   return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), now: () => new Date(), log, close: cacheDir.release };
 }

@@ -13,6 +13,7 @@ import { GitError } from './git-error.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
 import { LruMap } from './lru-map.ts';
 import { readMatchingFiles, readOneFile, type RepoContext } from './read-files.ts';
+import { countPacks, repack } from './repack.ts';
 
 export interface GitCacheOptions {
   /** Folder holding one bare repository per repoKey. */
@@ -21,7 +22,14 @@ export interface GitCacheOptions {
   http?: HttpClient;
   /** Deadline per HTTP request of a fetch (default 5 minutes). */
   timeoutMs?: number;
-  log?: { debug(message: string): void };
+  log?: { debug(message: string): void; warn?(message: string): void };
+  /**
+   * Compact a repository's packs (`git repack`, in the background under its lock) once a fetch
+   * leaves more than this many (default 50; one is added per incremental fetch).
+   */
+  maxPacks?: number;
+  /** The git program for compaction (default `git` on the PATH; without it, packs accumulate). */
+  gitBinary?: string;
   /** Repositories whose in-memory caches are kept (default 16; the on-disk cache keeps them all). */
   maxCachedRepos?: number;
   /** Trees kept in memory per repository once read (default 5000). */
@@ -75,6 +83,8 @@ export interface GitCache {
   changedPaths(input: { repoKey: string; from: string | null; to: string }): Promise<string[]>;
   /** Where a repository's bare cache lives. */
   gitdirOf(repoKey: string): string;
+  /** Resolves when background pack compaction started so far has finished. */
+  idle(): Promise<void>;
 }
 
 const FETCH_REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/pull/*:refs/remotes/origin/pull/*'];
@@ -90,6 +100,32 @@ export function createGitCache(options: GitCacheOptions): GitCache {
   const objectCaches = new LruMap<string, object>(maxRepos);
   const sizers = new LruMap<string, ReturnType<typeof createBlobSizer>>(maxRepos);
   const memos = new LruMap<string, RepoContext['memo']>(maxRepos);
+
+  // Pack compaction, after a fetch leaves too many packs: queued behind the fetch on the
+  // repository's lock, so no read sees packs being replaced; the in-memory caches that index the
+  // old packs are dropped after it.
+  const maxPacks = options.maxPacks ?? 50;
+  const compacting = new Set<Promise<void>>();
+  let gitMissing = false;
+  function compactLater(gitdir: string): void {
+    if (gitMissing || countPacks(gitdir) <= maxPacks) return;
+    const done: Promise<void> = withLock(gitdir, async () => {
+      const result = await repack(gitdir, options.gitBinary);
+      if (result.outcome === 'no-git') {
+        gitMissing = true;
+        options.log?.warn?.(`git cache: ${options.gitBinary ?? 'git'} is not on the PATH, so packs are not compacted (one more per fetch)`);
+        return;
+      }
+      if (result.outcome === 'failed') {
+        options.log?.warn?.(`git cache: compacting ${gitdir} failed: ${result.message}`);
+        return;
+      }
+      objectCaches.delete(gitdir);
+      sizers.delete(gitdir);
+      options.log?.debug(`git cache: compacted ${result.packsBefore} packs of ${gitdir} into one in ${Math.round(result.ms)} ms`);
+    }).finally(() => compacting.delete(done));
+    compacting.add(done);
+  }
 
   function gitdirOf(repoKey: string): string {
     if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(repoKey) || repoKey.split('/').some((part) => part === '.' || part === '..')) {
@@ -158,6 +194,7 @@ export function createGitCache(options: GitCacheOptions): GitCache {
       if (!(await commitExists(input.repoKey, input.sha))) {
         throw new GitError('SHA_NOT_FOUND', `commit ${input.sha} is not in ${url}${ref ? ` (looked in ${ref})` : ''}: the history was rewritten or the branch deleted`);
       }
+      compactLater(gitdir);
     });
   }
 
@@ -216,6 +253,9 @@ export function createGitCache(options: GitCacheOptions): GitCache {
       }),
     changedPaths: (input) => withLock(gitdirOf(input.repoKey), () => listChangedPaths(contextOf(input.repoKey), input)),
     gitdirOf,
+    async idle() {
+      while (compacting.size > 0) await Promise.all(compacting);
+    },
   };
 }
 

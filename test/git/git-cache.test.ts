@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createGitCache, type GitCache } from '../../src/git/git-cache.ts';
 import { GitError, type GitErrorCode } from '../../src/git/git-error.ts';
+import { countPacks } from '../../src/git/repack.ts';
 import { runGit, startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
 
 const TOKEN = 'ghs_test_token_value';
@@ -208,5 +209,51 @@ describe('git cache against a real git http-backend', () => {
     assert.ok(Date.now() - started < 2000);
     silent.closeAllConnections();
     silent.close();
+  });
+
+  it('compacts packs once fetches leave more than maxPacks, keeping every commit (a force-push orphan too)', async () => {
+    const repo = await newRepo();
+    const logs: string[] = [];
+    const compacting = createGitCache({ dir: join(dir, 'compact'), maxPacks: 3, log: { debug: (m) => logs.push(m), warn: (m) => logs.push(m) } });
+    const packs = () => countPacks(compacting.gitdirOf(repo.fullName));
+    const shas: string[] = [];
+    shas.push(await repo.commit({ 'paas.yaml': 'name: web\n', 'README.md': '# 0\n' }));
+    await fetchCommit(repo, shas[0]!, 'main', compacting);
+    // A commit only a later force-push will orphan.
+    const orphan = await repo.commit({ 'paas.yaml': 'name: orphan\n' });
+    await fetchCommit(repo, orphan, 'main', compacting);
+    await repo.forcePush('main', shas[0]!);
+    shas.push(await repo.commit({ 'README.md': '# 1\n' }));
+    await fetchCommit(repo, shas[1]!, 'main', compacting);
+    assert.equal(packs(), 3, 'one pack per fetch');
+    assert.ok(!logs.some((m) => /compacted/.test(m)), 'no compaction at the bound');
+    shas.push(await repo.commit({ 'README.md': '# 2\n' }));
+    await fetchCommit(repo, shas[2]!, 'main', compacting); // the 4th pack: compaction follows
+    await compacting.idle();
+    assert.equal(packs(), 1);
+    assert.ok(logs.some((m) => /compacted 4 packs .* into one/.test(m)), logs.join('\n'));
+    for (const [i, sha] of shas.entries()) assert.equal(await compacting.readFile(repo.fullName, sha, 'README.md'), `# ${i}\n`);
+    assert.equal(await compacting.readFile(repo.fullName, orphan, 'paas.yaml'), 'name: orphan\n', 'unreachable objects are kept');
+    assert.equal(await compacting.isAncestor({ repoKey: repo.fullName, ancestor: shas[0]!, commit: shas[2]! }), true);
+    // Fetching goes on incrementally into the compacted cache.
+    const after = await repo.commit({ 'README.md': '# after\n' });
+    await fetchCommit(repo, after, 'main', compacting);
+    assert.equal(packs(), 2);
+    assert.equal(await compacting.readFile(repo.fullName, after, 'README.md'), '# after\n');
+  });
+
+  it('without git on the PATH, leaves the packs as they are and says so once', async () => {
+    const repo = await newRepo();
+    const warnings: string[] = [];
+    const noGit = createGitCache({ dir: join(dir, 'no-git'), maxPacks: 1, gitBinary: 'git-not-installed-here', log: { debug() {}, warn: (m) => warnings.push(m) } });
+    for (let i = 0; i < 3; i++) {
+      const sha = await repo.commit({ 'README.md': `# ${i}\n` });
+      await fetchCommit(repo, sha, 'main', noGit);
+      await noGit.idle();
+      assert.equal(await noGit.readFile(repo.fullName, sha, 'README.md'), `# ${i}\n`);
+    }
+    assert.equal(countPacks(noGit.gitdirOf(repo.fullName)), 3);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, /git-not-installed-here is not on the PATH, so packs are not compacted/);
   });
 });
