@@ -105,7 +105,13 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...request, id });
+      try {
+        worker.postMessage({ ...request, id });
+      } catch (error) {
+        // A parameter that cannot be copied to the thread (a function, a symbol): this query fails.
+        waiting.delete(id);
+        reject(error as Error);
+      }
     });
   }
 

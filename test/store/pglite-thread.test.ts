@@ -65,6 +65,27 @@ describe('embedded store in its own thread', () => {
     assert.equal(await probeCount(), 2);
   });
 
+  it('rolls a nested transaction back to its savepoint and commits the outer one', async () => {
+    await store.db.transaction(async (t) => {
+      await t.execute(sql`insert into thread_probe values (30, 'outer')`);
+      await assert.rejects(
+        t.transaction(async (inner) => {
+          await inner.execute(sql`insert into thread_probe values (31, 'inner')`);
+          throw new Error('inner fails');
+        }),
+        /inner fails/,
+      );
+    });
+    const ids = ((await store.db.execute(sql`select id from thread_probe where id in (30, 31) order by id`)) as unknown as { rows: Array<{ id: number }> }).rows.map((r) => r.id);
+    assert.deepEqual(ids, [30]);
+    await store.db.execute(sql`delete from thread_probe where id = 30`);
+  });
+
+  it('refuses a value that cannot be sent to the thread, and stays usable', async () => {
+    await assert.rejects(store.db.execute(sql`select ${Symbol('not cloneable') as unknown as string}::text`));
+    assert.equal(await probeCount(), 2);
+  });
+
   it('keeps the SQLSTATE of a database error (the queue relies on 23505), and rolls the transaction back', async () => {
     const error = await store.db
       .transaction(async (t) => {
