@@ -21,25 +21,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { pushPayload } from '../test/harness/payloads.ts';
+import { push7kb } from './push-7kb.ts';
 import { signWebhook } from '../test/harness/sign-webhook.ts';
 
 const secret = 'bench-webhook-secret';
 // Slipway's server runs with the V8 flags and MALLOC_ARENA_MAX `npm start` gives it (package.json); BENCH_SERVER_NODE_ARGS overrides the flags.
 const npmStartFlags = '--max-semi-space-size=4';
 const role = process.argv[2];
-
-function pushBody(): string {
-  // A push payload padded with realistic commit entries to about 7 KB, as GitHub sends them.
-  const commits = Array.from({ length: 14 }, (_, i) => ({
-    id: `${i}`.repeat(40).slice(0, 40),
-    message: `Change ${i}: tune the service's memory and the worker's queue settings`,
-    modified: ['paas.yaml', `src/handlers/h${i}.ts`, `src/lib/util${i}.ts`],
-    added: [`docs/notes-${i}.md`],
-  }));
-  const body = JSON.stringify(pushPayload({ repo: { fullName: 'acme/api' }, installationId: 1, before: 'b'.repeat(40), after: 'a'.repeat(40), commits }));
-  return body;
-}
 
 async function runSlipwayServer(): Promise<void> {
   // The real service (`slipway serve` with SLIPWAY_ROLE=web: the HTTP side; the job worker would
@@ -178,7 +166,7 @@ async function main(): Promise<void> {
   const databaseUrl = values['database-url'];
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
-  const body = pushBody();
+  const body = JSON.stringify(push7kb());
   console.log(`# signed push delivery: ${Buffer.byteLength(body)} bytes; 20 connections (${client}); ${seconds} s per run, ${rounds} rounds (medians reported)`);
   const results: Record<string, Result[]> = { slipway: [], probot: [] };
   for (let round = 0; round < rounds; round++) {

@@ -13,19 +13,13 @@ import { parseArgs } from 'node:util';
 import { writeBatch, type IncomingDelivery } from '../src/http/delivery-writer.ts';
 import { jobForDelivery } from '../src/reconcile/job-for-delivery.ts';
 import { openStore } from '../src/store/open-store.ts';
-import { pushPayload } from '../test/harness/payloads.ts';
+import { push7kb } from './push-7kb.ts';
 
 const { values } = parseArgs({ options: { batches: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } } });
 const batches = Number(values.batches);
 const dir = mkdtempSync(join(tmpdir(), 'slipway-spool-load-'));
 const store = await openStore({ dataDir: join(dir, 'db') });
-const commits = Array.from({ length: 14 }, (_, i) => ({
-  id: `${i}`.repeat(40).slice(0, 40),
-  message: `Change ${i}: tune the service's memory and the worker's queue settings`,
-  modified: ['paas.yaml', `src/handlers/h${i}.ts`, `src/lib/util${i}.ts`],
-  added: [`docs/notes-${i}.md`],
-}));
-const payload = pushPayload({ repo: { fullName: 'acme/api' }, installationId: 1, before: 'b'.repeat(40), after: 'a'.repeat(40), commits });
+const payload = push7kb();
 const payloadText = JSON.stringify(payload);
 console.log(`# payload ${payloadText.length} bytes; ${batches} transactions of 500 deliveries per round`);
 let n = 0;

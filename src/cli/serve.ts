@@ -33,11 +33,9 @@ export type StartOptions = BuildDepsOptions & {
 
 export async function startService(settings: Settings, options: StartOptions = {}): Promise<Service> {
   const log = options.log ?? ((message: string) => console.error(message));
-  // The store's start (PGlite: a WASM Postgres booting, with file reads and compilation off the
-  // main thread) overlaps with loading the HTTP server's modules.
   // Embedded: PGlite in a thread of its own, so that the database's work (above all loading the
-  // delivery spool) never holds the thread that answers webhooks.
-  // The store is asked for first, so that its thread starts before the HTTP modules are evaluated.
+  // delivery spool) never holds the thread that answers webhooks. The store is asked for first,
+  // and the HTTP server's modules load while it starts.
   const opening = openStore({
     ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db'), thread: true }),
     log,

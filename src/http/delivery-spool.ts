@@ -8,8 +8,8 @@
  * crash are loaded first; loading is idempotent (delivery ids are primary keys, job idempotency
  * keys are delivery ids), so a segment loaded twice changes nothing.
  *
- * Why: PGlite is one connection in this thread; a transaction per request (or per small group of
- * requests) caps durable ingest near 1,000 deliveries/s, while an append + fsync does not.
+ * Why: PGlite is one connection; a transaction per request (or per small group of requests) caps
+ * durable ingest near 1,000 deliveries/s, while an append + fsync does not.
  *
  * Redeliveries: ids spooled or loaded recently (an in-memory window) are answered as duplicates
  * at once; an older redelivery is still never worked twice (the database skips the known id and
@@ -27,8 +27,8 @@ export type SpoolOptions = {
   db: Db;
   /**
    * Load a range of a segment into the database somewhere else than this thread (the embedded
-   * store's own thread: `store.loadSpoolRange`). Then the loader needs no yielding to bursts and
-   * always loads full batches. Default: `loadSpoolRange` on `db`, in this thread.
+   * store's own thread: `store.loadSpoolRange`). Then the loader always loads full batches.
+   * Default: `loadSpoolRange` on `db`, in this thread.
    */
   loadOffThread?: LoadRange;
   /** Deliveries per database transaction when loading (default 500). */
@@ -38,11 +38,12 @@ export type SpoolOptions = {
   /** Refuse (503) while this many deliveries wait to be loaded (default 200,000). */
   maxBacklog?: number;
   /**
-   * The loader shares this thread with the HTTP server (PGlite runs in-process), so during a burst
-   * (deliveries arriving less than `idleMs` apart) it waits for a pause of `idleMs` in arrivals
-   * (default 20 ms; a lone delivery is loaded at once), and loads small batches (16) while
-   * deliveries keep arriving, so that a load never stalls requests for long — unless the oldest spooled
-   * delivery has waited `maxDelayMs` (default 10 s), which bounds how late a job can start during a sustained burst.
+   * A load competes with the HTTP server for the CPU (and, in this thread, for the thread), so
+   * during a burst (deliveries arriving less than `idleMs` apart) the loader waits for a pause of
+   * `idleMs` in arrivals (default 20 ms; a lone delivery is loaded at once) — unless the oldest
+   * spooled delivery has waited `maxDelayMs` (default 10 s), which bounds how late a job can start
+   * during a sustained burst. In this thread it also loads small batches (16) while deliveries keep
+   * arriving, so that a load never stalls requests for long.
    */
   idleMs?: number;
   maxDelayMs?: number;

@@ -1,6 +1,6 @@
 /**
  * Embedded mode for the long-running service: PGlite in a thread of its own (pglite-thread.ts),
- * so that the database's work — above all loading the delivery spool, about 0.4 ms of WASM per
+ * so that the database's work — above all loading the delivery spool, about 0.5 ms of WASM per
  * 7 KB delivery — never holds the thread that answers webhooks. On 2 cores the service thread
  * keeps answering at full speed while the store thread loads the spool behind it.
  *
@@ -115,32 +115,25 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
     });
   }
 
-  // Drizzle (and, through its PGlite driver, PGlite's JavaScript) loads here while the thread boots.
-  const [{ drizzle }, schema] = await Promise.all([import('drizzle-orm/pglite'), import('./schema.ts')]).catch(async (error: unknown) => {
+  // Drizzle loads here while the thread boots.
+  const [{ drizzle }, schema] = await Promise.all([import('drizzle-orm/pglite'), import('./schema.ts'), ready]).catch(async (error: unknown) => {
     await worker.terminate();
     unlock();
     throw error;
   });
-  try {
-    await ready;
-  } catch (error) {
-    await worker.terminate();
-    unlock();
-    throw error;
-  }
 
   const queryOn =
     (tx?: number): Query =>
     (sql, params = [], opts = {}) =>
       call<QueryResult>({ op: 'query', sql, params, rowMode: opts.rowMode ?? 'object', ...(tx === undefined ? {} : { tx }) });
+  // Drizzle's PGlite driver only calls `query` and `transaction` on its client.
   const client = {
     query: queryOn(),
-    exec: (sql: string) => call<QueryResult[]>({ op: 'exec', sql }),
-    async transaction<T>(fn: (tx: { query: Query; exec: (sql: string) => Promise<QueryResult[]> }) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: { query: Query }) => Promise<T>): Promise<T> {
       const tx = await call<number>({ op: 'begin' });
       let result: T;
       try {
-        result = await fn({ query: queryOn(tx), exec: (sql) => call<QueryResult[]>({ op: 'exec', sql, tx }) });
+        result = await fn({ query: queryOn(tx) });
       } catch (error) {
         await call({ op: 'end', tx, commit: false }).catch(() => {});
         throw error;
@@ -149,7 +142,6 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
       return result;
     },
   };
-  // Drizzle's PGlite driver only calls `query` and `transaction` on its client.
   const db = drizzle({ client: client as never, schema }) as unknown as Db;
 
   let closing: Promise<void> | undefined;

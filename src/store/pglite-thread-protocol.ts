@@ -17,7 +17,6 @@ export type ThreadRequest = { id: number } & ThreadCall;
 
 export type ThreadCall =
   | { op: 'query'; sql: string; params: unknown[]; rowMode: 'array' | 'object'; tx?: number }
-  | { op: 'exec'; sql: string; tx?: number }
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
   | { op: 'listen'; channel: string }

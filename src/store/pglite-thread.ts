@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { types, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import { openPglite, preferLiftoff, type PgliteStore } from './open-pglite.ts';
-import { serializeError, type ThreadInit, type ThreadMessage, type ThreadRequest } from './pglite-thread-protocol.ts';
+import { serializeError, type SerializedError, type ThreadInit, type ThreadMessage, type ThreadRequest } from './pglite-thread-protocol.ts';
 
 const port = parentPort!;
 const send = (message: ThreadMessage) => port.postMessage(message);
@@ -71,37 +71,37 @@ try {
 }
 
 let spoolRecords: Promise<typeof import('../http/spool-records.ts')> | undefined;
-const transactions = new Map<number, Transaction>();
-const ending = new Map<number, { end: (commit: boolean) => void; replyTo?: number }>();
+// Open transactions: PGlite's handle, how to end it, and which request to answer when it has.
+const transactions = new Map<number, { on: Transaction; end: (commit: boolean) => void; replyTo?: number }>();
 const listeners = new Map<number, () => Promise<void>>();
 let nextId = 1;
 
+function opened(tx: number) {
+  const open = transactions.get(tx);
+  if (!open) throw new Error(`transaction ${tx} is not open`);
+  return open;
+}
+
+/** Where a query runs: in its transaction, or on the connection (queued behind any open one). */
+const connection = (tx: number | undefined) => (tx === undefined ? store.client : opened(tx).on);
+
 async function answer(request: ThreadRequest): Promise<unknown> {
-  const { client } = store;
   switch (request.op) {
     case 'query': {
-      const on = request.tx === undefined ? client : transactions.get(request.tx);
-      if (!on) throw new Error(`transaction ${request.tx} is not open`);
-      const { rows, fields, affectedRows } = await on.query(request.sql, request.params, { rowMode: request.rowMode, parsers });
+      const { rows, fields, affectedRows } = await connection(request.tx).query(request.sql, request.params, { rowMode: request.rowMode, parsers });
       return { rows, fields, affectedRows };
-    }
-    case 'exec': {
-      const on = request.tx === undefined ? client : transactions.get(request.tx);
-      if (!on) throw new Error(`transaction ${request.tx} is not open`);
-      return (await on.exec(request.sql)).map(({ rows, fields, affectedRows }) => ({ rows, fields, affectedRows }));
     }
     case 'begin':
       return begin();
     case 'end': {
-      const open = ending.get(request.tx);
-      if (!open) throw new Error(`transaction ${request.tx} is not open`);
+      const open = opened(request.tx);
       open.replyTo = request.id;
       open.end(request.commit);
       return undefined; // answered when the transaction has committed or rolled back
     }
     case 'listen': {
       const listener = nextId++;
-      listeners.set(listener, await client.listen(request.channel, (payload) => send({ notify: listener, payload })));
+      listeners.set(listener, await store.client.listen(request.channel, (payload) => send({ notify: listener, payload })));
       return listener;
     }
     case 'unlisten':
@@ -123,32 +123,29 @@ async function answer(request: ThreadRequest): Promise<unknown> {
 /** Open a transaction and hold it until the service's thread sends `end`. Resolves to its id. */
 function begin(): Promise<number> {
   const tx = nextId++;
-  return new Promise<number>((opened, failed) => {
-    let started = false;
-    const ended = new Promise<boolean>((end) => ending.set(tx, { end }));
+  const ok = { ok: true, value: undefined } as const;
+  return new Promise<number>((resolve, failed) => {
     store.client
       .transaction(async (on) => {
-        transactions.set(tx, on);
-        started = true;
-        opened(tx);
-        if (!(await ended)) throw new Rollback();
+        const commit = await new Promise<boolean>((end) => {
+          transactions.set(tx, { on, end });
+          resolve(tx);
+        });
+        if (!commit) throw new Rollback();
       })
       .then(
-        () => reply(ending.get(tx)?.replyTo, { ok: true, value: undefined }),
+        () => reply(transactions.get(tx)?.replyTo, ok),
         (error: unknown) => {
-          if (!started) return failed(error);
-          const replyTo = ending.get(tx)?.replyTo;
-          reply(replyTo, error instanceof Rollback ? { ok: true, value: undefined } : { ok: false, error: serializeError(error) });
+          const open = transactions.get(tx);
+          if (!open) return failed(error); // BEGIN itself failed
+          reply(open.replyTo, error instanceof Rollback ? ok : { ok: false, error: serializeError(error) });
         },
       )
-      .finally(() => {
-        transactions.delete(tx);
-        ending.delete(tx);
-      });
+      .finally(() => transactions.delete(tx));
   });
 }
 
-function reply(id: number | undefined, message: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof serializeError> }): void {
+function reply(id: number | undefined, message: { ok: true; value: unknown } | { ok: false; error: SerializedError }): void {
   if (id !== undefined) send({ id, ...message });
 }
 
