@@ -6,6 +6,7 @@
  */
 import type { Condition } from './rule-schema.ts';
 import { elementsAt, valuesAt } from './path.ts';
+import { compilePattern, type Pattern } from './pattern.ts';
 import { referencedAddresses, type ResourceGraph } from './resource-graph.ts';
 
 export type Verdict = boolean | undefined;
@@ -19,11 +20,11 @@ export type Scope = {
 };
 
 const maxMatchLength = 10_000;
-const regexCache = new Map<string, RegExp>();
-function regex(pattern: string): RegExp {
+const regexCache = new Map<string, Pattern>();
+function regex(pattern: string): Pattern {
   let compiled = regexCache.get(pattern);
   if (!compiled) {
-    compiled = new RegExp(pattern);
+    compiled = compilePattern(pattern);
     regexCache.set(pattern, compiled);
   }
   return compiled;
@@ -170,7 +171,7 @@ export function evaluateCondition(c: Condition, subject: unknown, scope: Scope):
   if (c.lessThanOrEqual !== undefined) return compare(values, c.lessThanOrEqual, scope, (a, b) => a <= b);
   if (c.matches !== undefined) {
     const pattern = regex(c.matches);
-    // Bounded input keeps a slow pattern from an untrusted file from stalling evaluation.
+    // Linear-time matching (pattern.ts) on bounded input: no pattern or value can stall evaluation.
     return values.some((value) => typeof value === 'string' && pattern.test(value.length > maxMatchLength ? value.slice(0, maxMatchLength) : value));
   }
   throw new Error(`condition has no test: ${JSON.stringify(c)}`);

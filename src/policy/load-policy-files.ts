@@ -143,6 +143,7 @@ function locateIssue(issue: z.core.$ZodIssue, document: Document, lineCounter: L
     if (inner && inner.code !== 'invalid_type') return locateIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, document, lineCounter, file);
   }
   let hint: string | undefined;
+  if (issue.code === 'custom' && typeof issue.params?.hint === 'string') hint = issue.params.hint;
   if (issue.code === 'invalid_value' && 'values' in issue) {
     const actual = valueAt(document, path);
     const suggestion = typeof actual === 'string' ? didYouMean(actual, issue.values.map(String)) : undefined;

@@ -4,6 +4,7 @@
  * the reverse indexes are built lazily, only for the (type, attribute) pairs some rule asks about.
  */
 import { valuesAt } from './path.ts';
+import { compilePattern, type Pattern } from './pattern.ts';
 
 export type TerraformResource = {
   address: string;
@@ -108,11 +109,12 @@ function providerDefaultTags(terraform: TerraformJson | undefined): Record<strin
   return tags !== null && typeof tags === 'object' ? (tags as Record<string, unknown>) : undefined;
 }
 
-const globCache = new Map<string, RegExp>();
-export function globToRegExp(glob: string): RegExp {
+const globCache = new Map<string, Pattern>();
+/** `*` globs (types, environments) compile to linear-time patterns: `*a*a*a…b` backtracks in `RegExp`. */
+export function globToRegExp(glob: string): Pattern {
   let pattern = globCache.get(glob);
   if (!pattern) {
-    pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    pattern = compilePattern(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
     globCache.set(glob, pattern);
   }
   return pattern;

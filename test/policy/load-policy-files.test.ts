@@ -61,8 +61,8 @@ test('a condition with two tests, or none, is refused', () => {
 
 test('a bad reference, a dangerous regex and an unknown selector are refused', () => {
   assert.match(load(valid.replace('lessThanOrEqual: 86400', 'lessThanOrEqual: $secrets.x')).errors[0].message, /reference/);
-  const regex = load(valid.replace('lessThanOrEqual: 86400', 'matches: "(a+)+$"')).errors;
-  assert.match(regex[0].message, /nested quantifiers/);
+  const regex = load(valid.replace('lessThanOrEqual: 86400', 'matches: "(?=a)b"')).errors;
+  assert.match(regex[0].message, /linear time/);
   const selector = load(valid.replace('resource: { type: aws_sqs_queue }', 'resources: { type: aws_sqs_queue }')).errors;
   assert.ok(selector.some((e) => e.hint === 'did you mean "resource"?'), JSON.stringify(selector));
 });
