@@ -43,14 +43,17 @@ export type AppContext = {
   baseDomain: string;
   platform: PlatformRefs;
   components: Map<string, ComponentRef>;
+  /** Listener rule priorities of the stack's web services, `<component>#<index>` (web-hosts.ts). */
+  listenerPriorities: Map<string, number>;
 };
 
-export function newAppContext(fields: Omit<AppContext, 'partition' | 'components' | 'production'>): AppContext {
+export function newAppContext(fields: Omit<AppContext, 'partition' | 'components' | 'production' | 'listenerPriorities'>): AppContext {
   return {
     ...fields,
     production: fields.environment === 'production',
     partition: partitionOf(fields.region),
     components: new Map(),
+    listenerPriorities: new Map(),
   };
 }
 

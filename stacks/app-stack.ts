@@ -16,7 +16,7 @@ import type { Queue } from './queue.ts';
 import type { Redis } from './redis.ts';
 import { literal } from './naming.ts';
 import { addStateBackend, stateKey } from './state-backend.ts';
-import { webServiceRef } from './web-hosts.ts';
+import { listenerPriorities, listenerRuleCount, webServiceRef } from './web-hosts.ts';
 import { SynthError } from '../src/synth/synth-error.ts';
 import { aws, cdktf, constructs } from './cdk.ts';
 
@@ -94,9 +94,13 @@ export class AppStack extends TerraformStack {
           break;
       }
     }
+    const webRules: Array<{ component: string; count: number }> = [];
     for (const [name, service] of Object.entries(config.services)) {
-      if (service.type === 'web') ctx.components.set(name, webServiceRef(name, service, ctx));
+      if (service.type !== 'web') continue;
+      ctx.components.set(name, webServiceRef(name, service, ctx));
+      webRules.push({ component: name, count: listenerRuleCount(name, service, ctx) });
     }
+    ctx.listenerPriorities = listenerPriorities(ctx, webRules);
 
     const tasks: [string, EcsTask][] = [];
     let usEast1: AwsProvider | undefined;

@@ -12,7 +12,7 @@ import { addEcsTask } from './ecs-task.ts';
 import { awsName, literal } from './naming.ts';
 import type { TrackingPolicy } from './scaling.ts';
 import { addScaling, defaultCpuTarget, utilisationPolicy } from './scaling.ts';
-import { listenerPriority, webHosts } from './web-hosts.ts';
+import { hostsPerRule, listenerPriority, webHosts } from './web-hosts.ts';
 import { aws, constructs } from './cdk.ts';
 
 const { Construct } = constructs;
@@ -23,9 +23,6 @@ const { LbListenerRule } = aws<typeof import('@cdktf/provider-aws/lib/lb-listene
 type LbListenerRule = InstanceType<typeof LbListenerRule>;
 const { LbTargetGroup } = aws<typeof import('@cdktf/provider-aws/lib/lb-target-group/index.js')>('lb-target-group');
 type LbTargetGroup = InstanceType<typeof LbTargetGroup>;
-
-/** An ALB rule matches at most five values across its conditions. */
-const hostsPerRule = 5;
 
 export class WebService extends Construct {
   readonly service: EcsService;

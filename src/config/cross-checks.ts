@@ -94,7 +94,7 @@ function checkService(config: PaasConfig, service: Service, base: Path, add: Add
   }
   if (service.type === 'worker') {
     if (service.queue !== undefined) {
-      const target = config.resources[service.queue];
+      const target = own(config.resources, service.queue);
       if (!target) {
         add([...base, 'queue'], `queue \`${service.queue}\` is not a resource of this app`, missingHint(service.queue, queueNames(config), 'queue'));
       } else if (target.type !== 'queue') {
@@ -153,13 +153,13 @@ function checkFunction(config: PaasConfig, service: Service & { type: 'function'
   if (!trigger) return;
   const tpath = [...base, 'trigger'];
   if (trigger.bucket !== undefined) {
-    const target = config.resources[trigger.bucket];
+    const target = own(config.resources, trigger.bucket);
     if (!target || target.type !== 'bucket') {
       add([...tpath, 'bucket'], target ? `\`${trigger.bucket}\` is a ${target.type} resource, not a bucket` : `bucket \`${trigger.bucket}\` is not a resource of this app`, missingHint(trigger.bucket, namesOfType(config, 'bucket'), 'bucket'));
     }
   }
   if (trigger.queue !== undefined) {
-    const target = config.resources[trigger.queue];
+    const target = own(config.resources, trigger.queue);
     if (!target || target.type !== 'queue') {
       add([...tpath, 'queue'], target ? `\`${trigger.queue}\` is a ${target.type} resource, not a queue` : `queue \`${trigger.queue}\` is not a resource of this app`, missingHint(trigger.queue, queueNames(config), 'queue'));
     } else {
@@ -192,7 +192,7 @@ function checkEnv(config: PaasConfig, type: Service['type'], env: Record<string,
       }
       const kind = components.get(ref.component);
       if (!kind) {
-        const service = config.services[ref.component];
+        const service = own(config.services, ref.component);
         if (service) {
           add(fpath, `\`${ref.component}\` is a ${service.type} service; only resources and web services have outputs`, 'reference a resource (db.url) or a web service (web.url)');
         } else {
@@ -270,4 +270,9 @@ function missingHint(name: string, candidates: string[], kind: string): string {
   if (near) return `did you mean \`${near}\`?`;
   if (candidates.length > 0) return `defined: ${candidates.join(', ')}`;
   return `add it under resources: with type: ${kind === 'resource' ? '<postgres|redis|queue|bucket>' : kind}`;
+}
+
+/** `record[key]` when `key` is the record's own: a name from the file never reaches a prototype property. */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

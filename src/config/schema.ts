@@ -8,9 +8,22 @@ import { z } from 'zod';
 
 const describe = <T extends z.ZodType>(schema: T, description: string): T => schema.describe(description) as T;
 
+/**
+ * Names a paas.yaml may not use although they fit the pattern: the properties every JavaScript
+ * object inherits (of those, only `constructor` is lowercase). CDKTF's constructs keep children in
+ * plain objects, so a service, resource or app named `constructor` found "already a Construct with
+ * that name" and synthesis threw; refusing it at validation is clearer than renaming it in the output.
+ */
+export const reservedNames: ReadonlySet<string> = new Set(
+  Object.getOwnPropertyNames(Object.prototype).filter((name) => /^[a-z][a-z0-9-]{0,38}$/.test(name)),
+);
+
 export const Name = describe(
-  z.string().regex(/^[a-z][a-z0-9-]{0,38}$/, 'must start with a lowercase letter and use only a-z, 0-9 and "-", at most 39 characters'),
-  'Lowercase name: a letter, then letters, digits or "-"; at most 39 characters.',
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,38}$/, 'must start with a lowercase letter and use only a-z, 0-9 and "-", at most 39 characters')
+    .refine((name) => !reservedNames.has(name), { message: 'is a reserved name (a built-in property of JavaScript objects, which synthesis cannot use): choose another name' }),
+  'Lowercase name: a letter, then letters, digits or "-"; at most 39 characters; not `constructor`.',
 );
 export const Region = describe(
   z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1 or eu-west-1'),

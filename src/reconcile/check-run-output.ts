@@ -68,11 +68,19 @@ export function policyAnnotations(results: PolicyResult[], fallbackFile: string)
   return out;
 }
 
-export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: string[]; configErrors: ConfigError[]; note?: string }): CheckOutput {
+/** An app whose synthesis threw (a `SynthError`): the check fails with the reason; nothing is recorded. */
+export type SynthFailure = { app: string; file: string; reason: string };
+
+export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: string[]; configErrors: ConfigError[]; synthFailures?: SynthFailure[]; note?: string }): CheckOutput {
   const { plans, configErrors } = input;
+  const synthFailures = input.synthFailures ?? [];
   const blocking = plans.flatMap((p) => p.policies.filter(isBlocking).map((r) => ({ app: p.app.config.name, r })));
-  const annotations = [...configErrorAnnotations(configErrors), ...plans.flatMap((p) => policyAnnotations(p.policies, p.app.file))];
-  const failed = configErrors.length > 0 || blocking.length > 0;
+  const annotations = [
+    ...configErrorAnnotations(configErrors),
+    ...synthFailures.map((f) => ({ path: f.file, start_line: 1, end_line: 1, annotation_level: 'failure' as const, title: `cannot synthesize ${f.app}`, message: f.reason })),
+    ...plans.flatMap((p) => policyAnnotations(p.policies, p.app.file)),
+  ];
+  const failed = configErrors.length > 0 || blocking.length > 0 || synthFailures.length > 0;
   const lines: string[] = [];
   for (const p of plans) {
     const counts = countChanges(p);
@@ -82,11 +90,14 @@ export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: str
   }
   for (const name of input.unchanged) lines.push(`- ${name}: unchanged since the last deployment`);
   if (configErrors.length > 0) lines.push('', '**Config errors**', ...configErrors.map((e) => `- \`${formatConfigError(e)}\``));
+  if (synthFailures.length > 0) lines.push('', '**Could not synthesize**', ...synthFailures.map((f) => `- **${f.app}** (${f.file}): ${f.reason}`));
   if (blocking.length > 0) lines.push('', '**Blocking policy results**', ...blocking.map(({ app, r }) => `- ${app}: \`${r.ruleId}\` ${r.message}`));
   lines.push('', input.note ?? noRunnerNote);
   const title = configErrors.length > 0
     ? `${configErrors.length} config error(s) in paas.yaml`
-    : blocking.length > 0
+    : synthFailures.length > 0
+      ? `${synthFailures.length} app(s) could not be synthesized`
+      : blocking.length > 0
       ? `${blocking.length} blocking policy result(s)`
       : plans.length === 0
         ? 'Nothing changed'

@@ -22,8 +22,9 @@ import { getOrCreateApp } from '../store/apps.ts';
 import { createPlannedDeployment, deploymentRowColumns, lastAppliedStatuses, setDeploymentStatus, type DeploymentRow } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
 import { deployments, environments, type Deployment } from '../store/schema.ts';
+import { SynthError } from '../synth/synth-error.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
-import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type CheckOutput } from './check-run-output.ts';
+import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type CheckOutput, type SynthFailure } from './check-run-output.ts';
 import { isBlocking, planApp, planSummary, type AppPlan } from './plan-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
@@ -75,6 +76,7 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
 
   const plans: AppPlan[] = [];
   const unchanged: string[] = [];
+  const synthFailures: SynthFailure[] = [];
   const recorded: Array<{ plan: AppPlan; deployment: DeploymentRow }> = [];
   for (const { app, row, last } of rows) {
     if (last && !(await appChanged(ctx, repo, app, last.commitSha, sha))) {
@@ -82,14 +84,22 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
       continue;
     }
     took.lap('read');
-    const plan = planApp({ app, environment, base: (last?.terraformJson as TerraformJson | null) ?? null, policies, sha });
+    let plan: AppPlan;
+    try {
+      plan = planApp({ app, environment, base: (last?.terraformJson as TerraformJson | null) ?? null, policies, sha });
+    } catch (error) {
+      // Synthesis fails the same way on every retry: the check says why, the job ends.
+      if (!(error instanceof SynthError)) throw error;
+      synthFailures.push({ app: app.config.name, file: app.file, reason: error.message });
+      continue;
+    }
     plans.push(plan);
     took.lap('plan');
     recorded.push({ plan, deployment: await recordDeployment(ctx, row.id, plan, sha, last) });
     took.lap('record');
   }
 
-  const check = pushCheck({ sha, plans, unchanged, configErrors: loaded.errors });
+  const check = pushCheck({ sha, plans, unchanged, configErrors: loaded.errors, synthFailures });
   if (policies.errors.length > 0) {
     check.summary += `\n\nRepository policy files with errors (their rules were not applied):\n${policies.errors.map((e) => `- ${e.file}:${e.line}: ${e.message}`).join('\n')}`;
   }
@@ -99,7 +109,7 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   for (const { plan, deployment } of recorded) await reportDeployment(repo, sha, plan, deployment, rows.length > 1);
   took.lap('deployments');
   const failed = recorded.filter((r) => r.deployment.status === 'failed').length;
-  return `${ref}@${sha.slice(0, 12)}: ${plans.length - failed} planned, ${failed} blocked, ${unchanged.length} unchanged, ${loaded.errors.length} config errors (${took})`;
+  return `${ref}@${sha.slice(0, 12)}: ${plans.length - failed} planned, ${failed} blocked, ${unchanged.length} unchanged, ${loaded.errors.length} config errors${synthFailures.length > 0 ? `, ${synthFailures.length} not synthesized` : ''} (${took})`;
 }
 
 /**

@@ -10,7 +10,9 @@ export function canonicalize<T>(value: T): T {
   if (typeof value === 'string') return restoreLiterals(value) as T;
   if (Array.isArray(value)) return value.map(canonicalize) as T;
   if (value === null || typeof value !== 'object') return value;
+  // Keys are user text too (config `tags`): restored like values, and sorted as they come out.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) out[key] = canonicalize((value as Record<string, unknown>)[key]);
+  const keys = Object.keys(value).map((key) => [restoreLiterals(key), key] as const);
+  for (const [shown, key] of keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[shown] = canonicalize((value as Record<string, unknown>)[key]);
   return out as T;
 }

@@ -86,9 +86,10 @@ function resolveTokens(value: unknown, stack: TerraformStack): unknown {
   const keys = Object.keys(value);
   for (const key of keys) if (key.includes(tokenMarker)) return resolveWithCdktf(value, stack);
   const out: Json = {};
-  for (const key of keys.sort()) {
+  // Keys are user text too (config `tags`): restored like values (see canonical-json.ts).
+  for (const [shown, key] of keys.map((key) => [restoreLiterals(key), key] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const resolved = resolveTokens((value as Json)[key], stack);
-    if (resolved !== undefined) out[key] = resolved;
+    if (resolved !== undefined) out[shown] = resolved;
   }
   return out;
 }

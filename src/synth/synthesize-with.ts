@@ -12,6 +12,7 @@ import type { Kinds } from '../../stacks/kinds.ts';
 import { finishDocument } from './finish-document.ts';
 import { isolated } from './isolated.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
+import { SynthError } from './synth-error.ts';
 import type { TerraformJson } from './terraform-json.ts';
 import { constructs } from '../../stacks/cdk.ts';
 
@@ -19,9 +20,17 @@ const { RootConstruct } = constructs;
 
 export type SynthOptions = AppStackOptions;
 
+/**
+ * Whatever fails while the stack is built (a construct refusing an id, a value a construct cannot
+ * take) is a `SynthError` with the cause kept: callers end the app's work with a reason instead
+ * of retrying a job that will throw the same way every time.
+ */
 export function synthesizeWith(config: ResolvedConfig, kinds: Partial<Kinds>, options: SynthOptions = {}): TerraformJson {
-  return isolated(() => {
-    const stack = new AppStack(new RootConstruct(), config, kinds, options);
-    return finishDocument(stackToTerraform(stack), `${config.name}/${config.environment}`);
-  });
+  const what = `${config.name}/${config.environment}`;
+  try {
+    return isolated(() => finishDocument(stackToTerraform(new AppStack(new RootConstruct(), config, kinds, options)), what));
+  } catch (error) {
+    if (error instanceof SynthError) throw error;
+    throw new SynthError(`cannot synthesize ${what}: ${error instanceof Error ? error.message : String(error)}`, [], { cause: error });
+  }
 }

@@ -67,6 +67,21 @@ describe('push to the default branch', () => {
     assert.equal(h.github.deployments.filter((d) => d.repo === repo.fullName && d.sha === sha).length, 0);
   });
 
+  it('fails the check on a service or app named constructor (which broke synthesis), and the job ends instead of retrying', async () => {
+    const repo = await h.repo('acme/constructor');
+    const text = helloApp({ name: 'constructor' }).replace('  web:\n', '  constructor:\n');
+    const sha = await repo.commit({ 'paas.yaml': text });
+    const id = crypto.randomUUID();
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }), id);
+    const run = await eventually('the failed check', checkFor(repo.fullName, sha));
+    assert.equal(run.conclusion, 'failure');
+    const lines = run.output.annotations.filter((a) => a.path === 'paas.yaml').map((a) => [a.start_line, a.message]);
+    assert.deepEqual(lines.map(([line]) => line), [2, 6]);
+    for (const [, message] of lines) assert.match(String(message), /reserved name/);
+    const outcome = await eventually('the final outcome', () => outcomeOf(id));
+    assert.match(outcome, /config errors/);
+  });
+
   it('refuses a 10 MB paas.yaml without reading it, as a located config error', async () => {
     const repo = await h.repo('acme/huge');
     const sha = await repo.commit({ 'paas.yaml': `# ${'x'.repeat(10 * 1024 * 1024)}\n${helloApp()}` });

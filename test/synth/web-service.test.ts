@@ -114,6 +114,17 @@ test('more than five domains are split over several listener rules with distinct
   assert.notEqual(rules[0].priority, rules[1].priority);
 });
 
+test('a tag key that looks like a Terraform expression is escaped like a value, never left half-escaped', () => {
+  const doc = synthesize(resolved({ version: 1, name: 'keys', tags: { '${file("/etc/passwd")}': 'v', '%{if true}x': 'w', plain: '${y}' }, services: { web: { type: 'web', image: 'nginx' } } }));
+  const tags = (doc.provider!.aws[0].default_tags as { tags: Record<string, string> }[])[0].tags;
+  assert.deepEqual(Object.keys(tags).filter((key) => !key.startsWith('slipway:')).sort(), ['$${file("/etc/passwd")}', '%%{if true}x', 'plain']);
+  assert.equal(tags['$${file("/etc/passwd")}'], 'v');
+  assert.equal(tags.plain, '$${y}');
+  const text = JSON.stringify(doc);
+  assert.doesNotMatch(text, /[\uE000\uE001]/, 'no escape placeholder is left in the document');
+  assert.ok(text.includes('"$${file(\\"/etc/passwd\\")}":"v"'), 'the literal key is in the JSON text');
+});
+
 test('user text that looks like a Terraform expression is escaped, not evaluated', () => {
   const sneaky = synthesize(
     resolved({ version: 1, name: 'sneaky', services: { web: { type: 'web', image: 'nginx', env: { X: '${aws_iam_role.admin.arn}' }, command: ['echo', '%{if true}'] } } }),
