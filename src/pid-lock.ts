@@ -24,10 +24,10 @@ export type PidLock = { locked: true; release: () => void } | { locked: false; o
 
 /** Take the lock at `lockPath`, or say which live process holds it. I/O errors other than EEXIST are thrown. */
 export function tryPidLock(lockPath: string): PidLock {
-  mkdirSync(dirname(lockPath), { recursive: true });
+  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 }); // a data folder: the owner's alone
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx');
+      const fd = openSync(lockPath, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       held.add(lockPath);

@@ -3,8 +3,11 @@
  * `run(args, io)`. Subcommands are imported lazily so that `slipway validate` never pays for the
  * store, the HTTP server or CDKTF.
  */
+import { readEnvironment } from '../settings/read-environment.ts';
 import type { CliIo } from './io.ts';
 export { processIo } from './io.ts';
+
+const writesData = new Set(['serve', 'migrate', 'metrics']);
 
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }> };
 
@@ -37,6 +40,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`slipway: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  // `.env` means the same to every command as to `serve` (SLIPWAY_DATA_DIR, DATABASE_URL, …).
+  io = { ...io, env: readEnvironment(io.env, io.cwd) };
+  // Commands that write Slipway's data create it private to this user (see store/private-folder.ts).
+  if (writesData.has(name)) process.umask(0o077);
   // The service's embedded store boots in a thread of its own: start it before the service loads.
   if (name === 'serve' && !rest.includes('--help') && !rest.includes('-h') && !io.env.DATABASE_URL?.trim()) {
     (await import('../store/open-pglite-thread.ts')).prestartStoreThread();

@@ -6,10 +6,10 @@ import { parseArgs } from 'node:util';
 import { openStore } from '../store/open-store.ts';
 import { redactUrl } from '../store/redact-url.ts';
 import { StoreError, causeMessage } from '../store/store-error.ts';
-import { storeOptionsFromEnv } from '../store/store-options.ts';
+import { misplacedDatabaseNote, storeOptionsFromEnv } from '../store/store-options.ts';
 import type { CliIo } from './io.ts';
 
-const usage = 'Usage: slipway migrate [--database-url URL] [--data-dir DIR]\n';
+const usage = 'Usage: slipway migrate [--database-url URL] [--data-dir DIR]\n  --data-dir DIR  Slipway\'s data folder, as SLIPWAY_DATA_DIR (the database is DIR/db, where slipway serve reads it)\n';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let values: { 'database-url'?: string; 'data-dir'?: string; help?: boolean };
@@ -32,6 +32,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     ...(values['data-dir'] ? { SLIPWAY_DATA_DIR: values['data-dir'], DATABASE_URL: values['database-url'] } : {}),
   };
   const options = storeOptionsFromEnv(env, io.cwd);
+  const misplaced = misplacedDatabaseNote(env, io.cwd);
+  if (misplaced) io.stderr(`slipway migrate: note: ${misplaced}\n`);
   const where = options.databaseUrl ? `Postgres at ${redactUrl(options.databaseUrl)}` : `PGlite data folder ${options.dataDir}`;
   try {
     const store = await openStore({ ...options, log: (msg) => io.stderr(`${msg}\n`) });

@@ -15,6 +15,7 @@ import type { Settings } from '../settings/settings.ts';
 import { discardPrestartedThread, type ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
+import { databaseDir } from '../store/store-options.ts';
 import type { CliIo } from './io.ts';
 
 export type Service = {
@@ -37,7 +38,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   // delivery spool) never holds the thread that answers webhooks. The store is asked for first,
   // and the HTTP server's modules load while it starts.
   const opening = openStore({
-    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db'), thread: true }),
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: databaseDir(settings.dataDir), thread: true }),
     log,
   });
   const http = settings.role === 'worker' ? undefined : loadHttpModules();

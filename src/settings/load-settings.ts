@@ -3,11 +3,14 @@
  * working folder (read when present, never written to `process.env`). Everything missing or
  * malformed is reported together in one `SettingsError`; secret values are never echoed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
 import { SettingsEnv, type Settings } from './settings.ts';
+
+export { readEnvironment };
 
 export class SettingsError extends Error {
   readonly problems: string[];
@@ -18,12 +21,6 @@ export class SettingsError extends Error {
   }
 }
 
-/** The environment a service sees: `.env` (when present) under the real environment. */
-export function readEnvironment(env: Record<string, string | undefined>, cwd: string): Record<string, string | undefined> {
-  const file = resolve(cwd, '.env');
-  if (!existsSync(file)) return env;
-  return { ...parseDotenv(readFileSync(file)), ...env };
-}
 
 /** A PEM given inline, possibly with `\n` escapes (one-line env files and CI secrets). */
 export function normalizePem(text: string): string {
@@ -31,8 +28,22 @@ export function normalizePem(text: string): string {
   return pem.trim() + '\n';
 }
 
-function looksLikePem(text: string): boolean {
-  return /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(text);
+/**
+ * Why a PEM cannot sign GitHub App JWTs (RS256), or undefined when it can. Parsed here, at start-up:
+ * a key that only looks like one started the service, and every job then failed with OpenSSL's
+ * "DECODER routines::unsupported", reported as GitHub answering nothing. OpenSSL's reason is
+ * quoted (it never contains the key); the key itself never is.
+ */
+function privateKeyProblem(pem: string): string | undefined {
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(pem)) return 'is not a PEM private key (expected -----BEGIN … PRIVATE KEY-----)';
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch (error) {
+    return `cannot be read as a private key (${(error as Error).message}): paste the whole .pem file GitHub generated for the App`;
+  }
+  if (key.asymmetricKeyType !== 'rsa') return `is a ${key.asymmetricKeyType} key; GitHub App keys are RSA`;
+  return undefined;
 }
 
 export function loadSettings(processEnv: Record<string, string | undefined>, cwd: string = process.cwd()): Settings {
@@ -52,15 +63,17 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
   const keyPath = env.PRIVATE_KEY_PATH?.trim();
   if (inline) {
     privateKey = normalizePem(inline);
-    if (!looksLikePem(privateKey)) problems.push('PRIVATE_KEY is not a PEM private key (expected -----BEGIN … PRIVATE KEY-----)');
+    const problem = privateKeyProblem(privateKey);
+    if (problem) problems.push(`PRIVATE_KEY ${problem}`);
   } else if (keyPath) {
     const file = resolve(cwd, keyPath);
     try {
       privateKey = normalizePem(readFileSync(file, 'utf8'));
-      if (!looksLikePem(privateKey)) problems.push(`PRIVATE_KEY_PATH ${file} does not hold a PEM private key`);
     } catch {
       problems.push(`PRIVATE_KEY_PATH ${file} cannot be read`);
     }
+    const problem = privateKey === undefined ? undefined : privateKeyProblem(privateKey);
+    if (problem) problems.push(`PRIVATE_KEY_PATH ${file} ${problem}`);
   } else {
     problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required (the App’s private key, PEM)');
   }

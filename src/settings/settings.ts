@@ -4,6 +4,7 @@
  * from it. Secret values never appear in error messages.
  */
 import { z } from 'zod';
+import { defaultSlipwayDataDir } from '../store/store-options.ts';
 import { parseRepositoryPatterns } from './repository-allow-list.ts';
 
 const optionalText = z
@@ -55,7 +56,7 @@ export const SettingsEnv = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
     message: 'must be a postgres:// URL (unset: the embedded database)',
   }),
-  SLIPWAY_DATA_DIR: optionalText.transform((v) => v ?? './.slipway'),
+  SLIPWAY_DATA_DIR: optionalText.transform((v) => v ?? defaultSlipwayDataDir),
   PORT: port,
   HOST: optionalText.transform((v) => v ?? '0.0.0.0'),
   SLIPWAY_REPOSITORIES: optionalText,

@@ -2,11 +2,11 @@
  * Embedded mode: PGlite (Postgres compiled to WASM) in this process, data in a local folder.
  * PGlite is a single connection, so queries queue behind each other; NOTIFY is delivered in-process.
  */
-import { mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { lockDataDir } from './data-dir-lock.ts';
 import { migrationsFolder as defaultMigrationsFolder } from './migrations-folder.ts';
+import { makePrivateFolder, makePrivateTree } from './private-folder.ts';
 import type { Store } from './store.ts';
 import { StoreError, causeMessage } from './store-error.ts';
 import type { StoreOptions } from './store-options.ts';
@@ -43,7 +43,7 @@ export async function openPglite(
   modules.catch(() => {}); // awaited below, after a failed open too
   let client: PGlite;
   try {
-    if (!inMemory) mkdirSync(dataDir, { recursive: true });
+    if (!inMemory) makePrivateFolder(dataDir);
     client = await PGlite.create(dataDir, {
       // Postgres' default 128MB of shared buffers is most of an idle Slipway's memory (PGlite
       // alone: 312 MB RSS at 128MB, 163 MB at 16MB); the embedded store's working set is small.
@@ -82,6 +82,7 @@ export async function openPglite(
       throw error;
     }
   }
+  if (!inMemory) makePrivateTree(dataDir); // what PGlite created at 0666 (see private-folder.ts)
   return {
     db,
     client,
@@ -91,6 +92,7 @@ export async function openPglite(
     async close() {
       try {
         await client.close();
+        if (!inMemory) makePrivateTree(dataDir);
       } finally {
         unlock();
       }

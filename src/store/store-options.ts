@@ -1,8 +1,10 @@
 /**
  * Store options read once from the environment at start-up: `DATABASE_URL` selects Postgres,
- * otherwise PGlite keeps its data in `SLIPWAY_DATA_DIR` or `./.slipway/db`.
+ * otherwise PGlite keeps its data in `SLIPWAY_DATA_DIR/db` (`./.slipway/db` by default), where
+ * `slipway serve` keeps it.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export type StoreOptions = {
   /** `postgres://…` or `postgresql://…`: use a pooled Postgres connection. */
@@ -29,10 +31,30 @@ export type StoreOptions = {
   poolMax?: number;
 };
 
-export const defaultDataDir = '.slipway/db';
+/** `SLIPWAY_DATA_DIR` when unset: the embedded database, the git cache and the spool live under it. */
+export const defaultSlipwayDataDir = './.slipway';
+
+/** The embedded database's folder inside Slipway's data folder: the same for `serve` and every CLI command. */
+export function databaseDir(slipwayDataDir: string): string {
+  return join(slipwayDataDir, 'db');
+}
+
+export const defaultDataDir = databaseDir(defaultSlipwayDataDir);
 
 export function storeOptionsFromEnv(env: Record<string, string | undefined>, cwd = process.cwd()): StoreOptions {
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  const dataDir = resolve(cwd, env.SLIPWAY_DATA_DIR?.trim() || defaultDataDir);
+  const dataDir = databaseDir(resolve(cwd, env.SLIPWAY_DATA_DIR?.trim() || defaultSlipwayDataDir));
   return databaseUrl ? { databaseUrl } : { dataDir };
+}
+
+/**
+ * Before `SLIPWAY_DATA_DIR` meant the same everywhere, the CLI put its database in DIR itself
+ * where `serve` uses DIR/db. Such a folder is named, so that the operator can move it.
+ */
+export function misplacedDatabaseNote(env: Record<string, string | undefined>, cwd = process.cwd()): string | undefined {
+  const dir = env.SLIPWAY_DATA_DIR?.trim();
+  if (!dir || env.DATABASE_URL?.trim()) return undefined;
+  const folder = resolve(cwd, dir);
+  if (!existsSync(join(folder, 'PG_VERSION')) || existsSync(databaseDir(folder))) return undefined;
+  return `${folder} holds a database of its own (written by an older slipway CLI); slipway serve and every command now use ${databaseDir(folder)}: move its contents there to keep them`;
 }

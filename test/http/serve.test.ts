@@ -38,6 +38,15 @@ describe('slipway serve', () => {
     assert.doesNotMatch(text, /at .*\.ts:\d+/, 'no stack trace');
   });
 
+  it('refuses to start with a private key that only looks like one, naming PRIVATE_KEY', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'slipway-serve-'));
+    const broken = '-----BEGIN RSA PRIVATE KEY-----\\nMIIEabcSECRETPART\\n-----END RSA PRIVATE KEY-----';
+    const run = startServe({ APP_ID: '1', PRIVATE_KEY: broken, WEBHOOK_SECRET: 's', PORT: '0', HOST: '127.0.0.1' }, cwd);
+    assert.equal(await run.exited, 1);
+    assert.match(run.stderr(), /PRIVATE_KEY cannot be read as a private key/);
+    assert.doesNotMatch(run.stderr(), /SECRETPART/);
+  });
+
   it('starts, answers /readyz, restarts on the same data folder, and shuts down on SIGTERM', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'slipway-serve-'));
     const env = { APP_ID: '1', PRIVATE_KEY: pem.replace(/\n/g, '\\n'), WEBHOOK_SECRET: 's', PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: 'http://127.0.0.1:9' };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,9 @@ import { describe, it } from 'node:test';
 import { isRepositoryAllowed, parseRepositoryPatterns } from '../../src/settings/repository-allow-list.ts';
 import { loadSettings, SettingsError } from '../../src/settings/load-settings.ts';
 
-const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----';
+const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString().trim();
+/** Looks like a PEM, is not one: the key that used to start the service and fail every job. */
+const malformed = '-----BEGIN RSA PRIVATE KEY-----\nMIIEabcSECRETPART\n-----END RSA PRIVATE KEY-----';
 const emptyDir = mkdtempSync(join(tmpdir(), 'slipway-settings-'));
 
 describe('loadSettings', () => {
@@ -45,6 +48,26 @@ describe('loadSettings', () => {
     for (const name of ['APP_ID', 'WEBHOOK_SECRET', 'PORT', 'DATABASE_URL', 'SLIPWAY_ROLE', 'PRIVATE_KEY']) assert.match(text, new RegExp(name));
     assert.doesNotMatch(text, /hunter2/);
     assert.doesNotMatch(text, /not a key/);
+  });
+
+  it('refuses a malformed PRIVATE_KEY at start-up, naming the variable and never quoting the key', () => {
+    const refused = (env: Record<string, string>, cwd = emptyDir) => {
+      try {
+        loadSettings({ APP_ID: '1', WEBHOOK_SECRET: 'x', ...env }, cwd);
+      } catch (error) {
+        assert.ok(error instanceof SettingsError);
+        return error.message;
+      }
+      assert.fail('accepted');
+    };
+    const inline = refused({ PRIVATE_KEY: malformed });
+    assert.match(inline, /PRIVATE_KEY cannot be read as a private key \(.*\): paste the whole \.pem file/);
+    assert.doesNotMatch(inline, /MIIEabc|SECRETPART/);
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-key-'));
+    writeFileSync(join(dir, 'key.pem'), malformed);
+    assert.match(refused({ PRIVATE_KEY_PATH: 'key.pem' }, dir), /PRIVATE_KEY_PATH .*key\.pem cannot be read as a private key/);
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    assert.match(refused({ PRIVATE_KEY: ec }), /PRIVATE_KEY is a ec key; GitHub App keys are RSA/);
   });
 
   it('refuses a split role on the embedded database', () => {

@@ -21,7 +21,7 @@ describe('slipway metrics import and the store source', () => {
   let env: Record<string, string>;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-metrics-'));
-    env = { SLIPWAY_DATA_DIR: join(dir, 'db') };
+    env = { SLIPWAY_DATA_DIR: dir }; // the database is dir/db, as for slipway serve
     // Three days at 5-minute steps, 20 % of 2 vCPU, as a CloudWatch-style CSV.
     const rows = Array.from({ length: 3 * 288 }, (_, i) => `${new Date(monday + i * 5 * minute).toISOString().replace('T', ' ').slice(0, 19)},20`);
     await writeFile(join(dir, 'cpu.csv'), `timestamp,value\n${rows.join('\n')}\n`);
@@ -33,7 +33,7 @@ describe('slipway metrics import and the store source', () => {
     const io = capture(dir, env);
     assert.equal(await run(['import', 'cpu.csv', '--app', 'shop', '--service', 'web', '--metric', 'cpu'], io), 0, io.err());
     assert.equal(io.out(), 'imported 864 cpu sample(s) for shop/web\n');
-    const store = await openStore({ dataDir: env.SLIPWAY_DATA_DIR });
+    const store = await openStore({ dataDir: join(dir, 'db') });
     try {
       const config = {
         name: 'shop',

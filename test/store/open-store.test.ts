@@ -29,7 +29,7 @@ const isStoreError = (code: StoreError['code'], pattern: RegExp) => (e: unknown)
 test('the environment selects the engine: DATABASE_URL for Postgres, else a data folder', () => {
   assert.deepEqual(storeOptionsFromEnv({ DATABASE_URL: 'postgres://h/db' }, '/srv'), { databaseUrl: 'postgres://h/db' });
   assert.deepEqual(storeOptionsFromEnv({}, '/srv'), { dataDir: '/srv/.slipway/db' });
-  assert.deepEqual(storeOptionsFromEnv({ SLIPWAY_DATA_DIR: 'data', DATABASE_URL: ' ' }, '/srv'), { dataDir: '/srv/data' });
+  assert.deepEqual(storeOptionsFromEnv({ SLIPWAY_DATA_DIR: 'data', DATABASE_URL: ' ' }, '/srv'), { dataDir: '/srv/data/db' });
 });
 
 test('an unreachable Postgres gives one error naming the URL, password redacted, and the cause', async () => {
@@ -87,7 +87,8 @@ test('a PGlite data folder keeps its data, and refuses a second process while in
     await recordDelivery(store.db, { deliveryId: 'kept', event: 'push' });
     assert.equal(readFileSync(`${dir}.lock`, 'utf8'), String(process.pid));
     await assert.rejects(openStore({ dataDir: dir }), isStoreError('locked', new RegExp(`${dir}.*in use by process ${process.pid}`)));
-    const cli = slipway(['migrate', '--data-dir', dir], {});
+    // --data-dir is Slipway's data folder, as SLIPWAY_DATA_DIR: the database is <it>/db, this one.
+    const cli = slipway(['migrate', '--data-dir', scratch], {});
     assert.equal(cli.code, 1);
     assert.match(cli.stderr, new RegExp(`^slipway migrate: the PGlite data folder ${dir} is in use by process ${process.pid}`));
   } finally {
