@@ -10,8 +10,10 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
 import { bearerToken } from './bearer-token.ts';
 import { createDeliveryWriter, type DeliveryWriter } from './delivery-writer.ts';
-import { metricsRoute, type MetricSampleRow } from './routes/metrics.ts';
-import { insertMetricSamples } from '../store/metric-samples.ts';
+import { sql } from 'drizzle-orm';
+import { storeSeries } from '../metrics/store-series.ts';
+import { causeMessage } from '../store/store-error.ts';
+import { metricsRoute } from './routes/metrics.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ServiceUnavailableError } from './service-unavailable.ts';
@@ -38,7 +40,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   if (deps.apiToken) {
     // The metrics intake for recommendations: only with a token set (no token, no API).
     app.use('/api/v1/*', bearerToken(deps.apiToken));
-    app.route('/api/v1/metrics', metricsRoute({ insertSamples: (rows) => storeSamples(deps.db, rows) }));
+    app.route('/api/v1/metrics', metricsRoute({ storeSeries: (series) => storeSeries(deps.db, series), storeIsUp: () => storeAnswers(deps.db) }));
   }
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
@@ -58,14 +60,18 @@ export function createHttpApp(deps: HttpDeps): Hono {
   return app;
 }
 
-async function storeSamples(db: Db, rows: MetricSampleRow[]): Promise<number> {
+/** A round trip, bounded: a store that does not answer within 2 s counts as down. */
+async function storeAnswers(db: Db): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2_000)));
   try {
-    return await insertMetricSamples(db, rows);
-  } catch (error) {
-    throw new ServiceUnavailableError('the store cannot take metric samples right now', { cause: error, retryAfterSeconds: 10 });
+    return await Promise.race([db.execute(sql`select 1`).then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
+/** The driver's reason, never Drizzle's "Failed query: <sql> params: <every value>" (a request's whole payload). */
 function causeText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return causeMessage(error);
 }

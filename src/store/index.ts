@@ -7,7 +7,7 @@ export type { Db } from './db.ts';
 export * from './schema.ts';
 export { recordDelivery, setDeliveryOutcome, type DeliveryInput } from './record-delivery.ts';
 export { upsertInstallation, removeInstallation, type InstallationInput } from './installations.ts';
-export { upsertRepositories, removeRepositories, findRepository, type RepositoryInput } from './repositories.ts';
+export { upsertRepositories, removeRepositories, findRepository, findInstalledRepository, type RepositoryInput } from './repositories.ts';
 export { getOrCreateApp } from './apps.ts';
 export { getOrCreateEnvironment, type EnvironmentKind } from './environments.ts';
 export {
@@ -21,5 +21,5 @@ export {
   type DeploymentUpdate,
 } from './deployments.ts';
 export { canMoveDeployment } from './deployment-lifecycle.ts';
-export { insertMetricSamples, readMetricSamples } from './metric-samples.ts';
+export { insertMetricSeries, readMetricSamples, hasMetricSamples, type SampleScope, type MetricSeriesRows } from './metric-samples.ts';
 export { writeAudit, recentAudit } from './audit-log.ts';

@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { repositories, type Repository } from './schema.ts';
+import { installations, repositories, type Repository } from './schema.ts';
 
 export type RepositoryInput = { id: number; fullName: string; defaultBranch?: string | null; private?: boolean };
 
@@ -46,4 +46,27 @@ export async function removeRepositories(tx: Db, installationId: number, reposit
 export async function findRepository(tx: Db, repositoryId: number): Promise<Repository | undefined> {
   const [row] = await tx.select().from(repositories).where(eq(repositories.id, repositoryId));
   return row;
+}
+
+/**
+ * The repository Slipway records under `owner/name` (as GitHub does, case-insensitively), if it is
+ * installed: not removed, its installation neither removed nor suspended. After a rename the old
+ * name finds nothing once GitHub's event has updated the row.
+ */
+export async function findInstalledRepository(tx: Db, fullName: string): Promise<Repository | undefined> {
+  const [row] = await tx
+    .select({ repository: repositories })
+    .from(repositories)
+    .innerJoin(installations, eq(installations.id, repositories.installationId))
+    .where(
+      and(
+        sql`lower(${repositories.fullName}) = lower(${fullName})`,
+        isNull(repositories.removedAt),
+        isNull(installations.removedAt),
+        isNull(installations.suspendedAt),
+      ),
+    )
+    .orderBy(desc(repositories.updatedAt))
+    .limit(1);
+  return row?.repository;
 }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, installations, jobs, repositories, webhookDeliveries } from '../../src/store/schema.ts';
-import { insertMetricSamples } from '../../src/store/metric-samples.ts';
 import { runGit } from '../harness/git-server.ts';
 import {
   installationPayload,
@@ -14,8 +13,9 @@ import {
 import { eventually, helloApp, startHarness, type Harness } from './service-harness.ts';
 
 let h: Harness;
+const apiToken = 'e2e-api-token';
 before(async () => {
-  h = await startHarness();
+  h = await startHarness({ apiToken });
 });
 after(async () => {
   await h?.close();
@@ -124,15 +124,24 @@ describe('pull requests', () => {
   });
 });
 
-/** 7 days of 5-minute samples: a service using about 5 % of its cpu and 10 % of its memory. */
-async function oversizedMetrics(name: string): Promise<void> {
+/**
+ * 7 days of 5-minute samples: a service using about 5 % of its cpu and 10 % of its memory, posted
+ * to the metrics API for one repository, as a metrics exporter would.
+ */
+async function oversizedMetrics(repository: string, name: string): Promise<void> {
   const now = Date.now();
-  const rows = [];
+  const cpu: [number, number][] = [];
+  const memory: [number, number][] = [];
   for (let t = now - 7 * 86_400_000; t < now; t += 300_000) {
-    rows.push({ app: name, service: 'web', metric: 'cpu', at: new Date(t), value: 4 + Math.sin(t / 3_600_000) });
-    rows.push({ app: name, service: 'web', metric: 'memory', at: new Date(t), value: 10 + Math.cos(t / 3_600_000) });
+    cpu.push([t, 4 + Math.sin(t / 3_600_000)]);
+    memory.push([t, 10 + Math.cos(t / 3_600_000)]);
   }
-  await insertMetricSamples(h.service.deps.store.db, rows);
+  const body = JSON.stringify([
+    { repository, app: name, service: 'web', metric: 'cpu', samples: cpu },
+    { repository, app: name, service: 'web', metric: 'memory', samples: memory },
+  ]);
+  const res = await fetch(`${h.service.url}/api/v1/metrics`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` } });
+  assert.equal(res.status, 200, await res.clone().text());
 }
 
 describe('recommendations on a pull request', () => {
@@ -140,7 +149,7 @@ describe('recommendations on a pull request', () => {
     const repo = await h.repo('acme/oversized');
     const name = 'oversized';
     const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) });
-    await oversizedMetrics(name);
+    await oversizedMetrics(repo.fullName, name);
     const pr = (action: 'opened' | 'synchronize', headSha: string) =>
       pullRequestPayload({ action, repo: repo.full, installationId: repo.installationId, number: 11, headSha, headRef: 'tweak', baseSha: base });
     const head1 = await repo.commit({ 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 5 }) }, { branch: 'tweak', parent: base });
@@ -162,6 +171,33 @@ describe('recommendations on a pull request', () => {
   });
 });
 
+describe('tenants apart', () => {
+  it('two installations with an app of the same name: each pull request sees only its own repository\'s metrics', async () => {
+    const mine = await h.repo('acme/shop');
+    const theirs = await h.repo('rival/shop');
+    assert.notEqual(mine.installationId, theirs.installationId);
+    const app = helloApp({ name: 'shop', cpu: 2, memory: '4Gi', instances: 4 });
+    const bases = [await deployMain(mine, { 'paas.yaml': app }), await deployMain(theirs, { 'paas.yaml': app })];
+    await oversizedMetrics('acme/shop', 'shop');
+    for (const [index, repo] of [mine, theirs].entries()) {
+      const head = await repo.commit({ 'paas.yaml': helloApp({ name: 'shop', cpu: 2, memory: '4Gi', instances: 5 }) }, { branch: 'grow', parent: bases[index] });
+      await h.send('pull_request', pullRequestPayload({ action: 'opened', repo: repo.full, installationId: repo.installationId, number: 21, headSha: head, headRef: 'grow', baseSha: bases[index]! }));
+    }
+    const ours = await eventually('acme/shop\'s comment', () => commentsOn('acme/shop', 21)[0]);
+    const rival = await eventually('rival/shop\'s comment', () => commentsOn('rival/shop', 21)[0]);
+    assert.match(ours.body, /### Recommendations/);
+    assert.doesNotMatch(rival.body, /### Recommendations/, 'the other tenant\'s samples are not read');
+    assert.equal(h.github.reviewComments.filter((c) => c.repo === 'rival/shop').length, 0);
+  });
+
+  it('the metrics API refuses samples for a repository Slipway does not serve, storing nothing', async () => {
+    const body = JSON.stringify({ repository: 'nobody/shop', app: 'shop', service: 'web', metric: 'cpu', samples: [[Date.now() - 60_000, 5]] });
+    const res = await fetch(`${h.service.url}/api/v1/metrics`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` } });
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { error: string }).error, /repository nobody\/shop is not one Slipway serves/);
+  });
+});
+
 describe('review suggestions only where GitHub accepts them', () => {
   // Slipway recommends cpu 0.25 (line 10), memory 1Gi (line 11) and instances (line 12, or 12–14 as a block).
   const footer = '\n# Owned by the platform team.\n# Ask in #platform before scaling down.\n# Runbook: docs/web.md\n';
@@ -180,8 +216,8 @@ describe('review suggestions only where GitHub accepts them', () => {
   it('posts the suggestion for the cpu line a PR changes inline, on that line, and GitHub accepts it', async () => {
     const repo = await h.repo('acme/cpu-change');
     const name = 'cpu-change';
-    await oversizedMetrics(name);
     const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 4, memory: '4Gi', instances: 4 }) + footer });
+    await oversizedMetrics(repo.fullName, name); // once the push has recorded the repository
     const text = helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) + footer;
     const { outcome } = await openPr(repo, 21, base, { 'paas.yaml': text });
     assert.match(outcome, /suggestions: 3 inline, 0 in the comment/);
@@ -197,9 +233,9 @@ describe('review suggestions only where GitHub accepts them', () => {
   it('keeps suggestions for lines far from what a PR changes in the comment, with their text, and posts nothing GitHub would refuse', async () => {
     const repo = await h.repo('acme/far-change');
     const name = 'far-change';
-    await oversizedMetrics(name);
     const text = helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) + footer;
     const base = await deployMain(repo, { 'paas.yaml': text });
+    await oversizedMetrics(repo.fullName, name); // once the push has recorded the repository
     const { outcome, comment, attempts } = await openPr(repo, 22, base, { 'paas.yaml': text.replace('docs/web.md', 'docs/runbooks/web.md') });
     assert.match(outcome, /suggestions: 0 inline, 3 in the comment/);
     assert.doesNotMatch(outcome, /refused/);
@@ -216,9 +252,9 @@ describe('review suggestions only where GitHub accepts them', () => {
   it('posts a multi-line suggestion as a range (start_line..line) when the whole block is in one hunk', async () => {
     const repo = await h.repo('acme/block-change');
     const name = 'block-change';
-    await oversizedMetrics(name);
     const block = (n: number) => helloApp({ name, cpu: 2, memory: '4Gi' }).replace('    instances: 2\n', `    instances:\n      min: ${n}\n      max: ${n}\n`) + footer;
     const base = await deployMain(repo, { 'paas.yaml': block(4) });
+    await oversizedMetrics(repo.fullName, name); // once the push has recorded the repository
     const text = block(3);
     const { outcome } = await openPr(repo, 23, base, { 'paas.yaml': text });
     assert.doesNotMatch(outcome, /refused/);
@@ -233,8 +269,8 @@ describe('review suggestions only where GitHub accepts them', () => {
   it('does not retry the PR when GitHub refuses the review anyway (422): the comment carries every suggestion and says why', async () => {
     const repo = await h.repo('acme/refused');
     const name = 'refused';
-    await oversizedMetrics(name);
     const base = await deployMain(repo, { 'paas.yaml': helloApp({ name, cpu: 4, memory: '4Gi', instances: 4 }) + footer });
+    await oversizedMetrics(repo.fullName, name); // once the push has recorded the repository
     h.github.injectFault({ method: 'POST', path: '/repos/acme/refused/pulls/24/reviews', status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] } });
     const { outcome, attempts } = await openPr(repo, 24, base, { 'paas.yaml': helloApp({ name, cpu: 2, memory: '4Gi', instances: 4 }) + footer });
     assert.match(outcome, /review refused, not retried: .*line must be part of the diff/);

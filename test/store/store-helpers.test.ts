@@ -13,7 +13,7 @@ import {
 } from '../../src/store/deployments.ts';
 import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { removeInstallation, upsertInstallation } from '../../src/store/installations.ts';
-import { insertMetricSamples, readMetricSamples } from '../../src/store/metric-samples.ts';
+import { hasMetricSamples, insertMetricSeries, readMetricSamples } from '../../src/store/metric-samples.ts';
 import { recordDelivery, setDeliveryOutcome } from '../../src/store/record-delivery.ts';
 import { findRepository, removeRepositories, upsertRepositories } from '../../src/store/repositories.ts';
 import { deployments, installations, webhookDeliveries } from '../../src/store/schema.ts';
@@ -183,26 +183,36 @@ forEachEngine('store helpers', (engine) => {
     assert.equal((await lastAppliedDeployment(db, app.id, 'staging'))?.commitSha, 's4');
   });
 
-  test('metric samples are stored in batches and read back by range, oldest first', async () => {
+  test('metric samples are stored per repository in batches, replaced on re-import, and read back by range, oldest first', async () => {
     const { db } = engine.store();
     const app = unique('app');
+    const tenant = async () => {
+      const installationId = githubId();
+      const repositoryId = githubId();
+      await upsertInstallation(db, { id: installationId, accountLogin: unique('acme') });
+      await upsertRepositories(db, installationId, [{ id: repositoryId, fullName: unique('acme/shop') }]);
+      return { installationId, repositoryId };
+    };
+    const scope = await tenant();
+    const other = await tenant();
     const t0 = Date.parse('2026-01-01T00:00:00Z');
-    const samples = Array.from({ length: 10_001 }, (_, i) => ({
-      app,
-      service: 'web',
-      metric: 'cpu',
-      at: new Date(t0 + i * 60_000),
-      value: i,
-    }));
-    assert.equal(await insertMetricSamples(db, samples), 10_001);
-    // A re-import replaces values instead of duplicating rows.
-    await insertMetricSamples(db, [{ app, service: 'web', metric: 'cpu', at: new Date(t0), value: 99 }]);
-    await insertMetricSamples(db, [{ app, service: 'web', metric: 'memory', at: new Date(t0 + 60_000), value: 5 }]);
-    const read = await readMetricSamples(db, app, 'web', 'cpu', new Date(t0), new Date(t0 + 3 * 60_000));
+    const series = (metric: string, times: number[], values: number[], where = scope) => ({ ...where, app, service: 'web', metric, times, values });
+    // 50,001 rows: more than one statement's worth.
+    const times = Array.from({ length: 50_001 }, (_, i) => t0 + i * 60_000);
+    assert.equal(await insertMetricSeries(db, series('cpu', times, times.map((_, i) => i))), 50_001);
+    // A re-import replaces values instead of duplicating rows; milliseconds survive the trip.
+    await insertMetricSeries(db, series('cpu', [t0, t0 + 123], [99, 7]));
+    await insertMetricSeries(db, series('memory', [t0 + 60_000], [5]));
+    // Another tenant's app of the same name is kept apart.
+    await insertMetricSeries(db, series('cpu', [t0 + 60_000], [1234], other));
+    const read = await readMetricSamples(db, scope, app, 'web', 'cpu', new Date(t0), new Date(t0 + 3 * 60_000));
     assert.deepEqual(
       read.map((s) => [s.at.getTime() - t0, s.value]),
-      [[0, 99], [60_000, 1], [120_000, 2]],
+      [[0, 99], [123, 7], [60_000, 1], [120_000, 2]],
     );
+    assert.deepEqual((await readMetricSamples(db, other, app, 'web', 'cpu', new Date(t0), new Date(t0 + 3 * 60_000))).map((s) => s.value), [1234]);
+    assert.equal(await hasMetricSamples(db, scope, app), true);
+    assert.equal(await hasMetricSamples(db, { ...scope, repositoryId: other.repositoryId }, app), false);
   });
 
   test('audit entries are written and read back newest first', async () => {
