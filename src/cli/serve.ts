@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import type { BuildDepsOptions, Deps } from '../deps.ts';
 import type { DeliverySpool } from '../http/delivery-spool.ts';
+import type { ReadSeries } from '../metrics/read-series.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
@@ -48,6 +49,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;
   let spool: DeliverySpool | undefined;
+  let readMetrics: (ReadSeries & { close: () => Promise<void> }) | undefined;
   let port = settings.port;
   if (http) {
     try {
@@ -59,7 +61,9 @@ export async function startService(settings: Settings, options: StartOptions = {
         spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log, ...(loadOffThread ? { loadOffThread } : {}) });
       }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
-      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, writer });
+      // The metrics API reads and checks request bodies in a thread of its own (see read-series-off-thread.ts).
+      readMetrics = settings.apiToken ? (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread() : undefined;
+      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, writer, readMetrics });
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
           port = info.port;
@@ -110,6 +114,7 @@ export async function startService(settings: Settings, options: StartOptions = {
     (stopping ??= (async () => {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await spool?.close(); // everything acknowledged is in the database before the store closes
+      await readMetrics?.close();
       controller.abort(new Error('shutting down'));
       await Promise.allSettled(workers);
       deps.close();

@@ -11,6 +11,7 @@ import type { Db } from '../store/db.ts';
 import { bearerToken } from './bearer-token.ts';
 import { createDeliveryWriter, type DeliveryWriter } from './delivery-writer.ts';
 import { sql } from 'drizzle-orm';
+import type { ReadSeries } from '../metrics/read-series.ts';
 import { storeSeries } from '../metrics/store-series.ts';
 import { causeMessage } from '../store/store-error.ts';
 import { metricsRoute } from './routes/metrics.ts';
@@ -28,6 +29,8 @@ export type HttpDeps = {
   readiness?: Readiness;
   maxBodyBytes?: number;
   log?: (message: string) => void;
+  /** How metric request bodies are read and checked (`slipway serve`: in a thread of its own). */
+  readMetrics?: ReadSeries;
 };
 
 export function createHttpApp(deps: HttpDeps): Hono {
@@ -40,7 +43,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   if (deps.apiToken) {
     // The metrics intake for recommendations: only with a token set (no token, no API).
     app.use('/api/v1/*', bearerToken(deps.apiToken));
-    app.route('/api/v1/metrics', metricsRoute({ storeSeries: (series) => storeSeries(deps.db, series), storeIsUp: () => storeAnswers(deps.db) }));
+    app.route('/api/v1/metrics', metricsRoute({ storeSeries: (series) => storeSeries(deps.db, series), storeIsUp: () => storeAnswers(deps.db), readSeries: deps.readMetrics }));
   }
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));

@@ -13,7 +13,8 @@ import { IntakeError } from './intake-error.ts';
 import { timeProblem, valueProblem, type MetricName } from './sample-bounds.ts';
 
 export type SeriesHeader = { repository: string; app: string; service: string; metric: MetricName };
-export type CheckedSeries = SeriesHeader & { times: number[]; values: number[] };
+/** Times in epoch ms and values, index for index, no instant twice. */
+export type CheckedSeries = SeriesHeader & { times: ArrayLike<number>; values: ArrayLike<number> };
 
 export type CheckOptions = {
   /** The series' index in the request, for messages and `IntakeError.sample`. */

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createHttpApp } from '../../src/http/app.ts';
 import { metricsRoute } from '../../src/http/routes/metrics.ts';
+import { IntakeError } from '../../src/metrics/intake-error.ts';
+import { readSeriesOffThread } from '../../src/metrics/read-series-off-thread.ts';
 import { storeSeries } from '../../src/metrics/store-series.ts';
 import { upsertInstallation } from '../../src/store/installations.ts';
 import { readMetricSamples, type SampleScope } from '../../src/store/metric-samples.ts';
@@ -180,6 +182,25 @@ describe('POST /api/v1/metrics when the store fails', () => {
       assert.doesNotMatch(logs.join('\n'), /Failed query|params:/);
     } finally {
       await own.close();
+    }
+  });
+});
+
+describe('the metrics intake thread (slipway serve)', () => {
+  it('reads and checks a body in its own thread: the same series, and the same refusal naming the sample', async () => {
+    const read = readSeriesOffThread();
+    try {
+      const body = (samples: unknown) => new TextEncoder().encode(JSON.stringify({ repository: 'acme/shop', app: 'shop', service: 'web', metric: 'cpu', samples }));
+      const request = (samples: unknown) => ({ body: body(samples), type: 'application/json', query: {}, maxSamples: 1000, now: t0 + 86_400_000 });
+      const [series] = await read(request([[1767571200, 1], ['2026-01-05T00:00:00Z', 2], [1767571260, 3]]));
+      assert.deepEqual([series!.repository, Array.from(series!.times), Array.from(series!.values)], ['acme/shop', [t0, t0 + 60_000], [2, 3]]);
+      await assert.rejects(read(request([[t0, 1], [t0, -1]])), (error: unknown) => {
+        assert.ok(error instanceof IntakeError);
+        assert.deepEqual([error.status, error.sample], [400, { series: 0, index: 1, field: 'value' }]);
+        return true;
+      });
+    } finally {
+      await read.close();
     }
   });
 });
