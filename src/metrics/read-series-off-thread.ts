@@ -1,8 +1,9 @@
 /**
  * `readSeries` in a thread of its own, for `slipway serve`: a 200,000-sample request is about 7 MB
  * of JSON, and parsing it, checking every sample and collecting the garbage held the thread that
- * answers webhooks for hundreds of milliseconds. The thread starts on the first request and is
- * kept (unreferenced: it never keeps the process alive); requests are answered in order.
+ * answers webhooks for hundreds of milliseconds. The thread starts on the first request and stops
+ * when it has had nothing to do for `idleMs` (its heap is tens of MB after a large request; an
+ * exporter posting every minute keeps it warm); it never keeps the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import type { CheckedSeries } from './check-series.ts';
@@ -24,8 +25,9 @@ function spawn(): Worker {
   return new Worker(script, { eval: sourceMode, name: 'slipway-metrics-intake', resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 8 } });
 }
 
-export function readSeriesOffThread(): ReadSeries & { close: () => Promise<void> } {
+export function readSeriesOffThread({ idleMs = 10_000 }: { idleMs?: number } = {}): ReadSeries & { close: () => Promise<void> } {
   let worker: Worker | undefined;
+  let idle: NodeJS.Timeout | undefined;
   let next = 0;
   const pending = new Map<number, { resolve: (series: CheckedSeries[]) => void; reject: (error: Error) => void }>();
   const start = () => {
@@ -35,6 +37,14 @@ export function readSeriesOffThread(): ReadSeries & { close: () => Promise<void>
       const call = pending.get(reply.id);
       if (!call) return;
       pending.delete(reply.id);
+      if (pending.size === 0) {
+        idle = setTimeout(() => {
+          if (worker !== started || pending.size > 0) return;
+          worker = undefined;
+          void started.terminate();
+        }, idleMs);
+        idle.unref();
+      }
       if ('series' in reply) call.resolve(reply.series);
       else if ('refused' in reply) call.reject(new IntakeError(reply.refused.code, reply.refused.message, reply.refused.sample));
       else call.reject(new Error(`the metrics intake thread failed: ${reply.failed}`));
@@ -50,6 +60,7 @@ export function readSeriesOffThread(): ReadSeries & { close: () => Promise<void>
   };
   const read: ReadSeries = (request) =>
     new Promise<CheckedSeries[]>((resolve, reject) => {
+      clearTimeout(idle);
       worker ??= start();
       const id = next++;
       pending.set(id, { resolve, reject });
@@ -59,6 +70,7 @@ export function readSeriesOffThread(): ReadSeries & { close: () => Promise<void>
     });
   return Object.assign(read, {
     close: async () => {
+      clearTimeout(idle);
       const running = worker;
       worker = undefined;
       await running?.terminate();

@@ -188,7 +188,7 @@ describe('POST /api/v1/metrics when the store fails', () => {
 
 describe('the metrics intake thread (slipway serve)', () => {
   it('reads and checks a body in its own thread: the same series, and the same refusal naming the sample', async () => {
-    const read = readSeriesOffThread();
+    const read = readSeriesOffThread({ idleMs: 50 });
     try {
       const body = (samples: unknown) => new TextEncoder().encode(JSON.stringify({ repository: 'acme/shop', app: 'shop', service: 'web', metric: 'cpu', samples }));
       const request = (samples: unknown) => ({ body: body(samples), type: 'application/json', query: {}, maxSamples: 1000, now: t0 + 86_400_000 });
@@ -199,6 +199,10 @@ describe('the metrics intake thread (slipway serve)', () => {
         assert.deepEqual([error.status, error.sample], [400, { series: 0, index: 1, field: 'value' }]);
         return true;
       });
+      // Idle, the thread stops; the next request starts another.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [again] = await read(request([[1767571200, 7]]));
+      assert.deepEqual(Array.from(again!.values), [7]);
     } finally {
       await read.close();
     }
