@@ -11,6 +11,7 @@ import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type 
 import { getOrCreateApp } from '../store/apps.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
 import { auditLog } from '../store/schema.ts';
+import { SynthError } from '../synth/synth-error.ts';
 import type { TerraformJson } from '../synth/terraform-json.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
 import { commentableLines, type CommentableLines } from './commentable-lines.ts';
@@ -113,6 +114,7 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   if (loaded.apps.length === 0 && loaded.errors.length === 0) notes.push('No paas.yaml at the head of this pull request: nothing to plan.');
   const approvals = await approvalsFor(ctx, repo, pr.number);
   const plans: AppPlan[] = [];
+  const synthErrors: ConfigError[] = [];
   const recommendations: RecommendationSummary[] = [];
   for (const app of loaded.apps) {
     try {
@@ -122,7 +124,15 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     }
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
     const last = await lastAppliedDeployment(db, row.id, 'production');
-    const plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
+    let plan: AppPlan;
+    try {
+      plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
+    } catch (error) {
+      // Synthesis fails the same way on every retry: reported on the PR like a config error, job done.
+      if (!(error instanceof SynthError)) throw error;
+      synthErrors.push({ file: app.file, line: 1, column: 1, path: '', message: `Slipway could not synthesize ${app.config.name}: ${error.message}` });
+      continue;
+    }
     plan.policies.push(...previewPolicyResults({ app, pullRequest: pr.number, production: plan.policies, policies: rules, sha: pr.headSha }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
@@ -130,5 +140,5 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   const reviewLines = baseFetched && recommendations.some((r) => r.suggestion)
     ? await commentableLines(deps.git, { repoKey: repo.repoKey, baseSha: pr.baseSha, headSha: pr.headSha, paths: [...new Set(recommendations.flatMap((r) => (r.suggestion ? [r.suggestion.file] : [])))] })
     : null;
-  return { pr, plans, configErrors: loaded.errors, policies: plans.flatMap((p) => p.policies), recommendations, commentableLines: reviewLines, notes };
+  return { pr, plans, configErrors: [...loaded.errors, ...synthErrors], policies: plans.flatMap((p) => p.policies), recommendations, commentableLines: reviewLines, notes };
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { createHttpApp } from '../../src/http/app.ts';
+import { upsertInstallation } from '../../src/store/installations.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
+import { upsertRepositories } from '../../src/store/repositories.ts';
 import { jobs, webhookDeliveries } from '../../src/store/schema.ts';
 import { pushPayload, pullRequestPayload, installationPayload } from '../harness/payloads.ts';
 import { signWebhook, webhookHeaders } from '../harness/sign-webhook.ts';
@@ -189,7 +191,9 @@ describe('health', () => {
 
 describe('metrics API', () => {
   it('is served only with a token, and refuses requests without it', async () => {
-    const body = JSON.stringify({ app: 'hello', service: 'web', metric: 'cpu', samples: [[1_790_000_000, 42]] });
+    await upsertInstallation(store.db, { id: 4242, accountLogin: 'acme' });
+    await upsertRepositories(store.db, 4242, [{ id: 424200, fullName: 'acme/hello' }]);
+    const body = JSON.stringify({ repository: 'acme/hello', app: 'hello', service: 'web', metric: 'cpu', samples: [[Date.now() - 60_000, 42]] });
     assert.equal((await app.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status, 404);
     const withApi = createHttpApp({ db: store.db, webhookSecret: secret, apiToken: 'api-token', log: () => {} });
     const denied = await withApi.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer wrong' } });
