@@ -12,7 +12,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { createHttpApp } from './http/app.ts';
-import { createDeliveryWriter } from './http/delivery-writer.ts';
+import { createDeliveryWriter } from './intake/delivery-writer.ts';
 import type { Db } from './store/db.ts';
 import * as schema from './store/schema.ts';
 

@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
 import { bearerToken } from './bearer-token.ts';
-import { createDeliveryWriter, type DeliveryWriter } from './delivery-writer.ts';
+import { createDeliveryWriter, type DeliveryWriter } from '../intake/delivery-writer.ts';
 import { metricsRoute, type MetricSampleRow } from './routes/metrics.ts';
 import { insertMetricSamples } from '../store/metric-samples.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';

@@ -11,7 +11,7 @@ import { setDeliveryOutcome } from '../store/record-delivery.ts';
 import { webhookDeliveries } from '../store/schema.ts';
 import { approvePolicy } from './approve-policy.ts';
 import { handleInstallation } from './installation-events.ts';
-import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from './job-for-delivery.ts';
+import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';

@@ -9,8 +9,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { jobForDelivery } from '../../reconcile/job-for-delivery.ts';
-import type { DeliveryWriter } from '../delivery-writer.ts';
+import { jobForDelivery } from '../../intake/job-for-delivery.ts';
+import type { DeliveryWriter } from '../../intake/delivery-writer.ts';
 import { readBody } from '../read-body.ts';
 import { ServiceUnavailableError } from '../service-unavailable.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { approvalJobKind, jobForDelivery, webhookJobKind } from '../../src/reconcile/job-for-delivery.ts';
+import { approvalJobKind, jobForDelivery, webhookJobKind } from '../../src/intake/job-for-delivery.ts';
 import { fakeSha, issueCommentPayload, pullRequestPayload, pushPayload } from '../harness/payloads.ts';
 
 const repo = { fullName: 'acme/shop', cloneUrl: 'http://127.0.0.1:1/acme/shop.git' };
