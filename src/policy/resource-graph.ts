@@ -3,6 +3,7 @@
  * references between them, for `related` and `references` conditions. Built once per evaluation;
  * the reverse indexes are built lazily, only for the (type, attribute) pairs some rule asks about.
  */
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { valuesAt } from './path.ts';
 
 export type TerraformResource = {
@@ -12,13 +13,6 @@ export type TerraformResource = {
   /** The attribute block as written, with `tags_all` (provider default_tags merged with tags) added. */
   view: Record<string, unknown>;
   block: Record<string, unknown>;
-};
-
-export type TerraformJson = {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  provider?: Record<string, unknown>;
-  [key: string]: unknown;
 };
 
 const referencePattern = /\$\{(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/g;

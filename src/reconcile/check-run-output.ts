@@ -8,7 +8,8 @@ import { formatConfigError, type ConfigError } from '../config/load.ts';
 import type { CheckAnnotation, CheckConclusion } from '../github/index.ts';
 import type { PolicyResult } from '../policy/index.ts';
 import { money, signedMoney } from '../report/format.ts';
-import { isBlocking, type AppPlan } from './plan-app.ts';
+import type { AppEvaluation } from '../evaluate/evaluate-app.ts';
+import { isBlocking } from '../policy/summarize-results.ts';
 
 export const checkRunName = 'slipway';
 
@@ -68,7 +69,7 @@ export function policyAnnotations(results: PolicyResult[], fallbackFile: string)
   return out;
 }
 
-export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: string[]; configErrors: ConfigError[]; note?: string }): CheckOutput {
+export function pushCheck(input: { sha: string; plans: AppEvaluation[]; unchanged: string[]; configErrors: ConfigError[]; note?: string }): CheckOutput {
   const { plans, configErrors } = input;
   const blocking = plans.flatMap((p) => p.policies.filter(isBlocking).map((r) => ({ app: p.app.config.name, r })));
   const annotations = [...configErrorAnnotations(configErrors), ...plans.flatMap((p) => policyAnnotations(p.policies, p.app.file))];
@@ -94,14 +95,14 @@ export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: str
   return { conclusion: failed ? 'failure' : 'success', title, summary: lines.join('\n'), annotations };
 }
 
-function countChanges(p: AppPlan): string {
+function countChanges(p: AppEvaluation): string {
   const counts: Record<string, number> = {};
   for (const r of p.plan.resources) if (r.action !== 'no-op') counts[r.action] = (counts[r.action] ?? 0) + 1;
   const parts = Object.entries(counts).map(([a, n]) => `${n} to ${a}`);
   return parts.length === 0 ? 'no changes' : parts.join(', ');
 }
 
-function blockingOf(p: AppPlan): string {
+function blockingOf(p: AppEvaluation): string {
   const n = p.policies.filter(isBlocking).length;
   return n > 0 ? `; ${n} blocking policy result(s)` : '';
 }

@@ -11,11 +11,11 @@ import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type 
 import { getOrCreateApp } from '../store/apps.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
 import { auditLog } from '../store/schema.ts';
-import type { TerraformJson } from '../synth/terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
 import { commentableLines, type CommentableLines } from './commentable-lines.ts';
-import { planApp, type AppPlan } from './plan-app.ts';
-import { previewPolicyResults } from './preview-policies.ts';
+import { evaluateApp, type AppEvaluation } from '../evaluate/evaluate-app.ts';
+import { previewPolicyResults } from '../evaluate/preview-policy-results.ts';
 import { recommendationsForApp } from './recommendations-for-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import type { RepositoryContext } from './repository-context.ts';
@@ -32,7 +32,7 @@ export type PullRequestRef = {
 
 export type PullRequestEvaluation = {
   pr: PullRequestRef;
-  plans: AppPlan[];
+  plans: AppEvaluation[];
   configErrors: ConfigError[];
   /** Every app's policy results, approvals applied. */
   policies: PolicyResult[];
@@ -112,7 +112,7 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   const loaded = await loadAppsAtCommit(deps.git, repo.repoKey, pr.headSha);
   if (loaded.apps.length === 0 && loaded.errors.length === 0) notes.push('No paas.yaml at the head of this pull request: nothing to plan.');
   const approvals = await approvalsFor(ctx, repo, pr.number);
-  const plans: AppPlan[] = [];
+  const plans: AppEvaluation[] = [];
   const recommendations: RecommendationSummary[] = [];
   for (const app of loaded.apps) {
     try {
@@ -122,8 +122,8 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     }
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
     const last = await lastAppliedDeployment(db, row.id, 'production');
-    const plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
-    plan.policies.push(...previewPolicyResults({ app, pullRequest: pr.number, production: plan.policies, policies: rules, sha: pr.headSha }));
+    const plan = evaluateApp({ app, environment: 'production', sha: pr.headSha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules });
+    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }

@@ -7,6 +7,7 @@
 import { formatConfigError } from '../config/load.ts';
 import { GitHubError, replaceReviewSuggestions, reportCheckRun, upsertPrComment } from '../github/index.ts';
 import { renderComment } from '../report/render-comment.ts';
+import { reportEvaluations } from '../report/report-evaluations.ts';
 import { checkRunName, pushCheck } from './check-run-output.ts';
 import type { PullRequestEvaluation } from './evaluate-pull-request.ts';
 import { notInlineSentence, placeSuggestions } from './place-suggestions.ts';
@@ -32,16 +33,17 @@ export async function publishPullRequest(
 ): Promise<PublishResult> {
   const { pr, plans, configErrors } = evaluation;
   const final = options.final ?? false;
-  const notes = [...evaluation.notes, ...configErrors.map((e) => `Config error: ${formatConfigError(e)}`), ...plans.flatMap((p) => p.notes)];
+  const report = reportEvaluations(plans);
+  const notes = [...evaluation.notes, ...configErrors.map((e) => `Config error: ${formatConfigError(e)}`), ...report.notes];
   if (pr.fork) notes.push('This pull request comes from a fork: its files were read as data, without credentials.');
   // One-click suggestions go inline only on lines of this PR's diff (GitHub refuses others); the
   // rest, with their replacement text, are in the comment.
   const placement = placeSuggestions(evaluation.recommendations, evaluation.commentableLines);
   const render = (inComment: typeof placement.inComment, reason: string | undefined, extraNotes: string[] = []) =>
     renderComment({
-      apps: plans.map((p) => ({ name: p.app.config.name, environment: p.environment, plan: p.plan, cost: p.costDiff })),
+      apps: report.apps,
       headSha: pr.headSha,
-      policies: evaluation.policies,
+      policies: report.policies,
       recommendations: evaluation.recommendations,
       suggestionsHere: { items: inComment, ...(reason ? { reason } : {}) },
       final,

@@ -22,9 +22,12 @@ import { getOrCreateApp } from '../store/apps.ts';
 import { createPlannedDeployment, deploymentRowColumns, lastAppliedStatuses, setDeploymentStatus, type DeploymentRow } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
 import { deployments, environments, type Deployment } from '../store/schema.ts';
-import type { TerraformJson } from '../synth/terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { checkRunName, noConfigCheck, noRunnerNote, pushCheck, staleCheck, type CheckOutput } from './check-run-output.ts';
-import { isBlocking, planApp, planSummary, type AppPlan } from './plan-app.ts';
+import { evaluateApp, type AppEvaluation } from '../evaluate/evaluate-app.ts';
+import { summarizePlan } from '../plan/summarize-plan.ts';
+import type { Plan } from '../plan/types.ts';
+import { isBlocking } from '../policy/summarize-results.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
 import { stopwatch } from './stopwatch.ts';
@@ -73,16 +76,16 @@ export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
   const repoPolicies = loadPolicyFiles(await policyFilesAtCommit(deps.git, repo.repoKey, sha), 'repo');
   const policies = combinePolicies({ builtin: builtinRules(), server: deps.serverPolicies, repository: repoPolicies });
 
-  const plans: AppPlan[] = [];
+  const plans: AppEvaluation[] = [];
   const unchanged: string[] = [];
-  const recorded: Array<{ plan: AppPlan; deployment: DeploymentRow }> = [];
+  const recorded: Array<{ plan: AppEvaluation; deployment: DeploymentRow }> = [];
   for (const { app, row, last } of rows) {
     if (last && !(await appChanged(ctx, repo, app, last.commitSha, sha))) {
       unchanged.push(app.config.name);
       continue;
     }
     took.lap('read');
-    const plan = planApp({ app, environment, base: (last?.terraformJson as TerraformJson | null) ?? null, policies, sha });
+    const plan = evaluateApp({ app, environment, sha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies });
     plans.push(plan);
     took.lap('plan');
     recorded.push({ plan, deployment: await recordDeployment(ctx, row.id, plan, sha, last) });
@@ -134,7 +137,7 @@ async function appChanged(ctx: WebhookContext, repo: RepositoryContext, app: Loa
 }
 
 /** Store the deployment (once per app and commit, so a retried job does not record it twice). */
-async function recordDeployment(ctx: WebhookContext, appId: number, plan: AppPlan, sha: string, last: Deployment | undefined): Promise<DeploymentRow> {
+async function recordDeployment(ctx: WebhookContext, appId: number, plan: AppEvaluation, sha: string, last: Deployment | undefined): Promise<DeploymentRow> {
   const db = ctx.deps.store.db;
   const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'production' });
   const [existing] = await db
@@ -184,7 +187,7 @@ async function report(repo: RepositoryContext, sha: string, check: CheckOutput):
   });
 }
 
-async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppPlan, deployment: DeploymentRow, many: boolean): Promise<void> {
+async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppEvaluation, deployment: DeploymentRow, many: boolean): Promise<void> {
   const githubEnvironment = many ? `${plan.app.config.name}/${environment}` : environment;
   // A retried job (GitHub failed after the deployment was created) reuses the deployment.
   const existing = await findGitHubDeployment(repo.octokit, {
@@ -214,4 +217,12 @@ async function reportDeployment(repo: RepositoryContext, sha: string, plan: AppP
     state: blocked ? 'failure' : 'pending',
     description: blocked ? 'blocked by policy: see the slipway check run' : 'planned; not applied: no Terraform runner is configured',
   });
+}
+
+/** What the store keeps of a plan: counts per action and the changed addresses. */
+function planSummary(plan: Plan): { counts: ReturnType<typeof summarizePlan>; changed: string[] } {
+  return {
+    counts: summarizePlan(plan.resources),
+    changed: plan.resources.filter((r) => r.action !== 'no-op').map((r) => `${r.action} ${r.address}`),
+  };
 }
