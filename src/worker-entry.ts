@@ -9,12 +9,10 @@
  * Postgres client and its own delivery writer (no cross-request group commit), closed after the
  * response with `waitUntil`. See docs/github-app.md ("Cloudflare Workers").
  */
-import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { createHttpApp } from './http/app.ts';
 import { createDeliveryWriter } from './intake/delivery-writer.ts';
-import type { Db } from './store/db.ts';
-import * as schema from './store/schema.ts';
+import { postgresClientDb } from './store/postgres-client-db.ts';
 
 export type WorkerEnv = {
   /** Hyperdrive binding in front of the Postgres server (wrangler.toml `[[hyperdrive]]`). */
@@ -35,7 +33,7 @@ export default {
     } catch {
       return Response.json({ error: 'the store is unreachable' }, { status: 503, headers: { 'retry-after': '30' } });
     }
-    const db = drizzle({ client, schema }) as unknown as Db;
+    const db = postgresClientDb(client);
     const app = createHttpApp({
       db,
       webhookSecret: env.WEBHOOK_SECRET,

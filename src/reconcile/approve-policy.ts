@@ -4,11 +4,10 @@
  * recorded in the audit log with the PR head sha and the fingerprint of the failing result it
  * approves, then the PR is re-evaluated and its comment updated.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
 import { getPermission } from '../github/index.ts';
 import { parseApprovalCommand, type Approval } from '../policy/index.ts';
 import { writeAudit } from '../store/audit-log.ts';
-import { webhookDeliveries } from '../store/schema.ts';
+import { latestPullRequestDelivery } from '../store/webhook-deliveries.ts';
 import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef } from './evaluate-pull-request.ts';
 import { publishPullRequest } from './publish-pull-request.ts';
 import { repositoryContext } from './repository-context.ts';
@@ -45,19 +44,7 @@ export async function approvePolicy(ctx: WebhookContext): Promise<Outcome> {
   return `approved by ${user}: ${approved.join(', ') || 'nothing to approve'} at ${pr.headSha.slice(0, 12)}${refused}`;
 }
 
-/** The newest stored pull_request delivery for this PR: its head sha, without an API call. */
+/** The newest stored pull_request delivery's pull request: its head sha, without an API call. */
 async function latestPullRequest(ctx: WebhookContext, repositoryId: number, number: number): Promise<any | undefined> {
-  const [row] = await ctx.deps.store.db
-    .select({ payload: webhookDeliveries.payload })
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.event, 'pull_request'),
-        sql`(${webhookDeliveries.payload} -> 'repository' ->> 'id')::bigint = ${repositoryId}`,
-        sql`(${webhookDeliveries.payload} ->> 'number')::int = ${number}`,
-      ),
-    )
-    .orderBy(desc(webhookDeliveries.receivedAt))
-    .limit(1);
-  return (row?.payload as { pull_request?: unknown } | undefined)?.pull_request;
+  return (await latestPullRequestDelivery(ctx.deps.store.db, repositoryId, number))?.pull_request;
 }

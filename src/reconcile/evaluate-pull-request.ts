@@ -4,13 +4,12 @@
  * head's files are read as data only. A fork's head is fetched through the base repository's
  * `refs/pull/<n>/head` with the base installation's token: no credential reaches the fork.
  */
-import { and, desc, eq } from 'drizzle-orm';
 import type { ConfigError } from '../config/load.ts';
 import { GitError } from '../git/index.ts';
 import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
 import { getOrCreateApp } from '../store/apps.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
-import { auditLog } from '../store/schema.ts';
+import { auditDetails } from '../store/audit-log.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
 import { commentableLines, type CommentableLines } from './commentable-lines.ts';
@@ -58,13 +57,10 @@ export function pullRequestRef(pullRequest: any, baseFullName: string): PullRequ
 
 export const prSubject = (repo: RepositoryContext, n: number) => `${repo.fullName}#${n}`;
 
+/** The approvals recorded for a pull request, newest first (written by approve-policy.ts, so of its shape). */
 export async function approvalsFor(ctx: WebhookContext, repo: RepositoryContext, n: number): Promise<Approval[]> {
-  const rows = await ctx.deps.store.db
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.action, approvalAction), eq(auditLog.subject, prSubject(repo, n))))
-    .orderBy(desc(auditLog.id));
-  return rows.map((r) => r.details as Approval);
+  const details = await auditDetails(ctx.deps.store.db, { action: approvalAction, subject: prSubject(repo, n) });
+  return details.filter((d): d is Approval => typeof d?.ruleId === 'string' && typeof d.headSha === 'string' && typeof d.resultFingerprint === 'string');
 }
 
 export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryContext, pr: PullRequestRef): Promise<PullRequestEvaluation> {

@@ -4,11 +4,9 @@
  * fails (GitHub answering 500 past octokit's retries, a rate limit, the git server down) throws:
  * the job queue retries it with backoff, and the delivery is never lost.
  */
-import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import type { JobHandler } from '../jobs/index.ts';
-import { setDeliveryOutcome } from '../store/record-delivery.ts';
-import { webhookDeliveries } from '../store/schema.ts';
+import { findDelivery, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
 import { approvePolicy } from './approve-policy.ts';
 import { handleInstallation } from './installation-events.ts';
 import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
@@ -28,7 +26,7 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
   const handle: JobHandler = async (job, jobCtx) => {
     const { deliveryId } = job.payload as WebhookJobPayload;
     const db = deps.store.db;
-    const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    const row = await findDelivery(db, deliveryId);
     if (!row) throw new PermanentSkip(`delivery ${deliveryId} is not stored`);
     const handler = handlers[row.event];
     let outcome: Outcome;

@@ -5,12 +5,13 @@
  * the head commit.
  */
 import { formatConfigError } from '../config/load.ts';
-import { GitHubError, replaceReviewSuggestions, reportCheckRun, upsertPrComment } from '../github/index.ts';
+import { GitHubError, replaceReviewSuggestions, upsertPrComment } from '../github/index.ts';
 import { renderComment } from '../report/render-comment.ts';
 import { reportEvaluations } from '../report/report-evaluations.ts';
-import { checkRunName, pushCheck } from './check-run-output.ts';
+import { checkOutput } from './check-run-output.ts';
 import type { PullRequestEvaluation } from './evaluate-pull-request.ts';
 import { notInlineSentence, placeSuggestions } from './place-suggestions.ts';
+import { publishCheckRun } from './publish-check-run.ts';
 import type { RepositoryContext } from './repository-context.ts';
 
 export const commentMarker = 'slipway:pr-comment';
@@ -78,17 +79,6 @@ export async function publishPullRequest(
       result.reviewRefused = error.message;
     }
   }
-  const check = pushCheck({ sha: pr.headSha, plans, unchanged: [], configErrors, note: 'Pull request: planned against production, nothing recorded or applied.' });
-  await reportCheckRun(repo.octokit, {
-    owner: repo.owner,
-    repo: repo.repo,
-    headSha: pr.headSha,
-    name: checkRunName,
-    status: 'completed',
-    conclusion: check.conclusion,
-    title: check.title.replace(/; not applied \(no Terraform runner\)$/, ' (pull request: plan only)'),
-    summary: check.summary,
-    annotations: check.annotations,
-  });
+  await publishCheckRun(repo, pr.headSha, checkOutput({ trigger: 'pull-request', sha: pr.headSha, evaluations: plans, configErrors }));
   return result;
 }

@@ -4,12 +4,10 @@
  * asked for a token, and an installation GitHub does not know ends the job), an Octokit and an
  * installation token for it.
  */
-import { eq } from 'drizzle-orm';
 import { GitHubError, type GitHubApp, type Octokit } from '../github/index.ts';
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
-import { upsertInstallation } from '../store/installations.ts';
+import { findInstallation, upsertInstallation } from '../store/installations.ts';
 import { upsertRepositories } from '../store/repositories.ts';
-import { installations } from '../store/schema.ts';
 import { PermanentSkip, type WebhookContext } from './webhook-context.ts';
 
 export type RepositoryContext = {
@@ -37,7 +35,7 @@ export async function repositoryContext({ deps, delivery }: WebhookContext): Pro
     throw new PermanentSkip(`ignored: ${repository.full_name} is not in SLIPWAY_REPOSITORIES`);
   }
   const db = deps.store.db;
-  const [known] = await db.select().from(installations).where(eq(installations.id, installationId));
+  const known = await findInstallation(db, installationId);
   if (known?.removedAt) throw new PermanentSkip(`ignored: installation ${installationId} was uninstalled`);
   if (known?.suspendedAt) throw new PermanentSkip(`ignored: installation ${installationId} is suspended`);
 

@@ -131,9 +131,35 @@ describe('push to the default branch', () => {
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: second }));
     const run = await eventually('the second check', checkFor(repo.fullName, second));
     assert.equal(run.conclusion, 'success');
-    assert.match(run.output.summary ?? '', /hello: unchanged since the last deployment/);
+    assert.equal(run.output.title, 'No app affected by this push');
+    assert.match(run.output.summary ?? '', /\*\*hello\*\* \(svc\/paas\.yaml\): not planned: none of the 1 file changed since [0-9a-f]{12} is watched \(`docs\/notes\.md`\)\. It watches `svc\/\*\*`, `\.slipway\/\*\*`/);
     const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, second));
     assert.equal(rows.length, 0);
+  });
+
+  it('plans an app in a subfolder when a file its watch: globs name changes, and not for an unrelated file', async () => {
+    const repo = await h.repo('acme/watched');
+    const config = `${helloApp()}watch:\n  - "src/**"\n`;
+    const first = await repo.commit({ 'deploy/paas.yaml': config, 'src/server.js': 'v1\n', 'docs/notes.md': 'v1\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
+    assert.match((await eventually('the first check', checkFor(repo.fullName, first))).output.summary ?? '', /Planned: first deployment/);
+
+    const code = await repo.commit({ 'src/server.js': 'v2\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: code }));
+    const planned = await eventually('the code check', checkFor(repo.fullName, code));
+    assert.equal(planned.output.title, 'Planned 1 app(s); not applied (no Terraform runner)');
+    assert.match(planned.output.summary ?? '', /Planned: `src\/server\.js` changed \(watched by `src\/\*\*`\)/);
+    const [row] = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, code));
+    assert.equal(row?.status, 'planned');
+    assert.match((row!.planSummary as { changed: string[] }).changed.join(' '), /replace aws_ecs_task_definition\./, 'the new commit\'s image');
+
+    const docs = await repo.commit({ 'docs/notes.md': 'v2\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: code, after: docs }));
+    const skipped = await eventually('the docs check', checkFor(repo.fullName, docs));
+    assert.equal(skipped.conclusion, 'success');
+    assert.equal(skipped.output.title, 'No app affected by this push');
+    assert.match(skipped.output.summary ?? '', /not planned: none of the 1 file changed since [0-9a-f]{12} is watched \(`docs\/notes\.md`\)\. It watches `deploy\/\*\*`, `\.slipway\/\*\*`, `src\/\*\*`/);
+    assert.equal((await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, docs))).length, 0);
   });
 
   it('never deploys an older commit over a newer one when pushes arrive out of order', async () => {
