@@ -19,6 +19,8 @@ export type WorkerEnv = {
   HYPERDRIVE: { connectionString: string };
   /** `wrangler secret put WEBHOOK_SECRET` */
   WEBHOOK_SECRET: string;
+  /** Optional, during a rotation: `wrangler secret put WEBHOOK_SECRET_PREVIOUS` (the old secret). */
+  WEBHOOK_SECRET_PREVIOUS?: string;
   /** Optional: `wrangler secret put SLIPWAY_API_TOKEN` enables `/api/v1/metrics`. */
   SLIPWAY_API_TOKEN?: string;
 };
@@ -37,6 +39,7 @@ export default {
     const app = createHttpApp({
       db,
       webhookSecret: env.WEBHOOK_SECRET,
+      ...(env.WEBHOOK_SECRET_PREVIOUS ? { previousWebhookSecret: env.WEBHOOK_SECRET_PREVIOUS } : {}),
       ...(env.SLIPWAY_API_TOKEN ? { apiToken: env.SLIPWAY_API_TOKEN } : {}),
       writer: createDeliveryWriter(db),
       log: (message) => console.error(message),

@@ -63,7 +63,14 @@ export async function startService(settings: Settings, options: StartOptions = {
         spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log, ...(loadOffThread ? { loadOffThread } : {}) });
       }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
-      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, writer });
+      const app = createHttpApp({
+        db: store.db,
+        webhookSecret: settings.webhookSecret,
+        ...(settings.previousWebhookSecret ? { previousWebhookSecret: settings.previousWebhookSecret } : {}),
+        apiToken: settings.apiToken,
+        log,
+        writer,
+      });
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
           port = info.port;

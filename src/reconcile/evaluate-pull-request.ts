@@ -44,7 +44,14 @@ export type PullRequestEvaluation = {
 
 export const approvalAction = 'policy.approve';
 
-export function pullRequestRef(pullRequest: any, baseFullName: string): PullRequestRef {
+/** The fields parse-event.ts checks (`PullRequestFields`), from a payload or the REST API. */
+export type PullRequestFields = {
+  number: number;
+  head: { sha: string; ref: string; repo?: { full_name: string } | null };
+  base: { sha: string; ref: string };
+};
+
+export function pullRequestRef(pullRequest: PullRequestFields, baseFullName: string): PullRequestRef {
   return {
     number: pullRequest.number,
     headSha: pullRequest.head.sha,

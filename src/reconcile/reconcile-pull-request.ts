@@ -7,12 +7,13 @@ import { findMarkedComment, upsertPrComment } from '../github/index.ts';
 import { evaluatePullRequest, pullRequestRef } from './evaluate-pull-request.ts';
 import { commentMarker, publishPullRequest } from './publish-pull-request.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
+import type { EventPayload } from './parse-event.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
-export async function reconcilePullRequest(ctx: WebhookContext): Promise<Outcome> {
-  const repo = await repositoryContext(ctx);
-  const pr = pullRequestRef(ctx.delivery.payload.pull_request, repo.fullName);
-  const final = ctx.delivery.action === 'closed';
+export async function reconcilePullRequest(ctx: WebhookContext, event: EventPayload<'pull_request'>): Promise<Outcome> {
+  const repo = await repositoryContext(ctx, event);
+  const pr = pullRequestRef(event.pull_request, repo.fullName);
+  const final = event.action === 'closed';
   let evaluation;
   try {
     evaluation = await evaluatePullRequest(ctx, repo, pr);

@@ -26,17 +26,17 @@ import { repositoryContext } from './repository-context.ts';
 import { repositoryPolicies } from './repository-policies.ts';
 import { reportPushDeployment } from './report-push-deployment.ts';
 import { stopwatch } from './stopwatch.ts';
+import type { EventPayload } from './parse-event.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
 const environment = 'production';
 
-export async function reconcilePush(ctx: WebhookContext): Promise<Outcome> {
-  const { deps, delivery } = ctx;
-  const sha = delivery.payload.after as string;
-  const ref = delivery.payload.ref as string;
-  const before = delivery.payload.before as string | undefined;
+export async function reconcilePush(ctx: WebhookContext, push: EventPayload<'push'>): Promise<Outcome> {
+  const { deps } = ctx;
+  const { after: sha, ref } = push;
+  const before = push.before ?? undefined;
   const took = stopwatch();
-  const repo = await repositoryContext(ctx);
+  const repo = await repositoryContext(ctx, push);
   const db = deps.store.db;
   took.lap('setup');
 

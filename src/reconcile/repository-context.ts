@@ -26,11 +26,23 @@ export type RepositoryContext = {
   commentIds: GitHubApp['commentIds'];
 };
 
-export async function repositoryContext({ deps, delivery }: WebhookContext): Promise<RepositoryContext> {
-  const p = delivery.payload;
-  const installationId = p.installation?.id as number | undefined;
-  const repository = p.repository as { id: number; full_name: string; clone_url: string; default_branch?: string; private?: boolean; owner?: { login: string; type?: string } };
-  if (!installationId) throw new PermanentSkip('ignored: the delivery names no installation');
+/** What a delivery says about its repository (checked by parseEvent). */
+export type RepositoryFields = {
+  id: number;
+  full_name: string;
+  clone_url: string;
+  default_branch?: string;
+  private?: boolean;
+  owner?: { login: string; type?: string } | null;
+};
+
+export async function repositoryContext(
+  { deps }: WebhookContext,
+  payload: { installation?: { id: number }; repository?: RepositoryFields },
+): Promise<RepositoryContext> {
+  const installationId = payload.installation?.id;
+  const repository = payload.repository;
+  if (!installationId || !repository) throw new PermanentSkip('ignored: the delivery names no installation or repository');
   if (!isRepositoryAllowed(deps.settings.repositoryPatterns, repository.full_name)) {
     throw new PermanentSkip(`ignored: ${repository.full_name} is not in SLIPWAY_REPOSITORIES`);
   }

@@ -29,3 +29,16 @@ test('a comment that is not an approval starts no job', () => {
   assert.equal(route.job, undefined);
   assert.match(route.outcome ?? '', /not a \/slipway approve comment/);
 });
+
+test('a handled event without the fields its job is keyed by is recorded with the missing field named, and no job', () => {
+  const push = pushPayload({ repo, installationId: 1, after: fakeSha('d') }) as Record<string, unknown>;
+  const noRepository = jobForDelivery('d1', 'push', { ...push, repository: undefined });
+  assert.equal(noRepository.job, undefined);
+  assert.equal(noRepository.outcome, 'ignored: the push payload has no repository.id');
+  assert.equal(jobForDelivery('d2', 'installation', { action: 'created' }).outcome, 'ignored: the installation payload has no installation.id');
+});
+
+test('an event GitHub documents but Slipway does not handle, and one nobody documents, are told apart', () => {
+  assert.equal(jobForDelivery('d1', 'projects_v2_item', { action: 'created' }).outcome, 'ignored: projects_v2_item events are not handled');
+  assert.match(jobForDelivery('d2', 'brand_new_event', {}).outcome ?? '', /^ignored: brand_new_event is not an event @octokit\/webhooks knows/);
+});
