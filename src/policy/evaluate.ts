@@ -116,12 +116,12 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       if (judged === 0) return { ...base(rule), status: 'pass', notApplicable: true, message: 'nothing to check' };
       return { ...base(rule), status: 'pass', message: `${judged} checked, none at fault` };
     }
-    const approvalHint = rule.requiresApproval ? ` — needs approval: comment \`/slipway approve ${rule.id}\`` : '';
+    // How to approve is not part of the message: renderers say it from `approvable`.
     const head = faults.length === 1 ? faults[0].message : `${faults.length} at fault; first: ${faults[0].message}`;
     return {
       ...base(rule),
       status: 'fail',
-      message: `${head}${approvalHint}`,
+      message: head,
       resources: faults.map((fault) => fault.resource),
       location: faults.find((fault) => fault.location)?.location,
       faults: faults.map(({ facts: _facts, ...fault }) => fault),
