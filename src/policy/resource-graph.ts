@@ -5,6 +5,7 @@
  */
 import type { TerraformJson } from '../plan/terraform-json.ts';
 import { valuesAt } from './path.ts';
+import { LruMap } from '../lru-map.ts';
 
 export type TerraformResource = {
   address: string;
@@ -102,7 +103,8 @@ function providerDefaultTags(terraform: TerraformJson | undefined): Record<strin
   return tags !== null && typeof tags === 'object' ? (tags as Record<string, unknown>) : undefined;
 }
 
-const globCache = new Map<string, RegExp>();
+// Keyed by resource-type globs from policy files: bounded.
+const globCache = new LruMap<string, RegExp>(500, { weigh: (glob) => glob.length, maxWeight: 1_000_000 });
 export function globToRegExp(glob: string): RegExp {
   let pattern = globCache.get(glob);
   if (!pattern) {
