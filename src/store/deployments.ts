@@ -171,16 +171,7 @@ export async function lastAppliedDeployment(
   environment: string,
   statuses: readonly DeploymentStatus[] = lastAppliedStatuses,
 ): Promise<Deployment | undefined> {
-  const [row] = await tx
-    .select({ deployment: deployments })
-    .from(deployments)
-    .innerJoin(environments, eq(environments.id, deployments.environmentId))
-    .where(
-      and(eq(deployments.appId, appId), eq(environments.name, environment), inArray(deployments.status, [...statuses])),
-    )
-    .orderBy(desc(deployments.id))
-    .limit(1);
-  return row?.deployment;
+  return latestDeployment(tx, { appId, environment, statuses });
 }
 
 /**
@@ -192,6 +183,13 @@ export async function lastDeploymentOfOtherCommit(
   tx: Db,
   input: { appId: number; environment: string; commitSha: string; statuses: readonly DeploymentStatus[] },
 ): Promise<Deployment | undefined> {
+  return latestDeployment(tx, { ...input, otherThanCommit: input.commitSha });
+}
+
+async function latestDeployment(
+  tx: Db,
+  input: { appId: number; environment: string; statuses: readonly DeploymentStatus[]; otherThanCommit?: string },
+): Promise<Deployment | undefined> {
   const [row] = await tx
     .select({ deployment: deployments })
     .from(deployments)
@@ -201,7 +199,7 @@ export async function lastDeploymentOfOtherCommit(
         eq(deployments.appId, input.appId),
         eq(environments.name, input.environment),
         inArray(deployments.status, [...input.statuses]),
-        ne(deployments.commitSha, input.commitSha),
+        input.otherThanCommit === undefined ? undefined : ne(deployments.commitSha, input.otherThanCommit),
       ),
     )
     .orderBy(desc(deployments.id))
