@@ -2,17 +2,17 @@
  * The worker's table of contents: a `github.webhook` job reads its stored delivery, parses its
  * payload once into the event's type (parse-event.ts: a payload without a field its handler needs
  * is a recorded skip) and hands it to the handler for its event. What became of it is stored as
- * the delivery's outcome. A handler that
- * fails (GitHub answering 500 past octokit's retries, a rate limit, the git server down) throws:
- * the job queue retries it with backoff, and the delivery is never lost.
+ * the delivery's outcome. A handler that fails (GitHub answering 500 past octokit's retries, a
+ * rate limit, the git server down) throws: the job queue retries it with backoff, and the delivery
+ * is never lost.
  */
 import type { Deps } from '../deps.ts';
+import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import type { JobHandler } from '../jobs/index.ts';
 import { findDelivery, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
 import { approvePolicy } from './approve-policy.ts';
 import { handleInstallation, handleInstallationRepositories } from './installation-events.ts';
 import { parseEvent } from './parse-event.ts';
-import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
