@@ -23,10 +23,16 @@ const drizzlePgliteTypes = {
 
 rmSync(new URL('../build/cli', import.meta.url), { recursive: true, force: true });
 await build({
-  // The embedded store's thread (src/store/pglite-thread.ts) and the metrics intake's thread
-  // (src/metrics/intake-thread.ts) are entries of their own: the service starts them as
-  // build/cli/pglite-thread.js and build/cli/intake-thread.js.
-  entryPoints: { main: 'src/cli/main.ts', 'pglite-thread': 'src/store/pglite-thread.ts', 'intake-thread': 'src/metrics/intake-thread.ts' },
+  // The embedded store's thread (src/store/pglite-thread.ts) is an entry of its own: the service
+  // starts it as build/cli/pglite-thread.js. So is each module the thread runs as a task
+  // (src/store/store-thread-task.ts): the thread imports build/cli/<name>.js. And so is the
+  // metrics intake's thread (src/metrics/intake-thread.ts): build/cli/intake-thread.js.
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'pglite-thread': 'src/store/pglite-thread.ts',
+    'spool-records': 'src/intake/spool-records.ts',
+    'intake-thread': 'src/metrics/intake-thread.ts',
+  },
   bundle: true,
   splitting: true,
   platform: 'node',

@@ -5,11 +5,12 @@
  */
 import { readEnvironment } from '../settings/read-environment.ts';
 import type { CliIo } from './io.ts';
+import type { EarlyStart } from './serve.ts';
 export { processIo } from './io.ts';
 
 const writesData = new Set(['serve', 'migrate', 'metrics']);
 
-type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }> };
+type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo, early: EarlyStart) => Promise<number> }> };
 
 const commands: Record<string, Command> = {
   validate: { summary: 'check every paas.yaml under a directory', load: () => import('./validate.ts') },
@@ -44,10 +45,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   io = { ...io, env: readEnvironment(io.env, io.cwd) };
   // Commands that write Slipway's data create it private to this user (see store/private-folder.ts).
   if (writesData.has(name)) process.umask(0o077);
-  // The service's embedded store boots in a thread of its own: start it before the service loads.
+  // The service's embedded store boots in a thread of its own: start it before the service loads,
+  // and hand it to the command.
+  const early: EarlyStart = {};
   if (name === 'serve' && !rest.includes('--help') && !rest.includes('-h') && !io.env.DATABASE_URL?.trim()) {
-    (await import('../store/open-pglite-thread.ts')).prestartStoreThread();
+    early.storeThread = (await import('../store/open-pglite-thread.ts')).prestartStoreThread();
   }
   const mod = await command.load();
-  return mod.run(rest, io);
+  return mod.run(rest, io, early);
 }

@@ -9,10 +9,10 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
 import { bearerToken } from './bearer-token.ts';
-import { createDeliveryWriter, type DeliveryWriter } from './delivery-writer.ts';
-import { sql } from 'drizzle-orm';
+import { createDeliveryWriter, type DeliveryWriter } from '../intake/delivery-writer.ts';
 import type { ReadSeries } from '../metrics/read-series.ts';
 import { storeSeries } from '../metrics/store-series.ts';
+import { migrationStatus } from '../store/migration-status.ts';
 import { causeMessage } from '../store/store-error.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
@@ -23,6 +23,8 @@ import { storeReadiness } from './store-readiness.ts';
 export type HttpDeps = {
   db: Db;
   webhookSecret: string;
+  /** Accepted too while the webhook secret is rotated (`WEBHOOK_SECRET_PREVIOUS`). */
+  previousWebhookSecret?: string;
   /** Bearer token protecting `/api/v1/*`; without one, the API answers 404. */
   apiToken?: string;
   writer?: DeliveryWriter;
@@ -39,7 +41,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
 
   app.route('/', healthRoutes(deps.readiness ?? storeReadiness(deps.db)));
-  app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, writer, maxBodyBytes: deps.maxBodyBytes }));
+  app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, previousWebhookSecret: deps.previousWebhookSecret, writer, maxBodyBytes: deps.maxBodyBytes }));
   if (deps.apiToken) {
     // The metrics intake for recommendations: only with a token set (no token, no API).
     app.use('/api/v1/*', bearerToken(deps.apiToken));
@@ -68,7 +70,7 @@ async function storeAnswers(db: Db): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2_000)));
   try {
-    return await Promise.race([db.execute(sql`select 1`).then(() => true), timeout]);
+    return await Promise.race([migrationStatus(db).then(() => true), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -3,7 +3,9 @@
  * references between them, for `related` and `references` conditions. Built once per evaluation;
  * the reverse indexes are built lazily, only for the (type, attribute) pairs some rule asks about.
  */
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { valuesAt } from './path.ts';
+import { LruMap } from '../lru-map.ts';
 import { compilePattern, type Pattern } from './pattern.ts';
 
 export type TerraformResource = {
@@ -13,13 +15,6 @@ export type TerraformResource = {
   /** The attribute block as written, with `tags_all` (provider default_tags merged with tags) added. */
   view: Record<string, unknown>;
   block: Record<string, unknown>;
-};
-
-export type TerraformJson = {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  provider?: Record<string, unknown>;
-  [key: string]: unknown;
 };
 
 const referencePattern = /\$\{(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/g;
@@ -109,7 +104,8 @@ function providerDefaultTags(terraform: TerraformJson | undefined): Record<strin
   return tags !== null && typeof tags === 'object' ? (tags as Record<string, unknown>) : undefined;
 }
 
-const globCache = new Map<string, Pattern>();
+// Keyed by resource-type globs from policy files: bounded.
+const globCache = new LruMap<string, Pattern>(500, { weigh: (glob) => glob.length, maxWeight: 1_000_000 });
 /** `*` globs (types, environments) compile to linear-time patterns: `*a*a*a…b` backtracks in `RegExp`. */
 export function globToRegExp(glob: string): Pattern {
   let pattern = globCache.get(glob);

@@ -165,3 +165,4 @@ function seriesHash(series: SampleScope & { app: string; service: string; metric
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return (hash >>> 0) & 0x7fffffff;
 }
+

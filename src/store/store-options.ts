@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PrestartedStoreThread } from './open-pglite-thread.ts';
 
 export type StoreOptions = {
   /** `postgres://…` or `postgresql://…`: use a pooled Postgres connection. */
@@ -24,9 +25,10 @@ export type StoreOptions = {
   /**
    * Embedded only: run PGlite in a thread of its own (`slipway serve` does), so that database work
    * never holds this thread. Costs a thread's start-up (≈ 30 ms) and memory; the CLI's short
-   * commands and most tests keep it in-process.
+   * commands and most tests keep it in-process. Given a thread started earlier
+   * (`prestartStoreThread`), that thread is used.
    */
-  thread?: boolean;
+  thread?: boolean | PrestartedStoreThread;
   /** Postgres pool size (default 10). */
   poolMax?: number;
 };

@@ -13,7 +13,7 @@ import { finishDocument } from './finish-document.ts';
 import { isolated } from './isolated.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
 import { SynthError } from './synth-error.ts';
-import type { TerraformJson } from './terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { constructs } from '../../stacks/cdk.ts';
 
 const { RootConstruct } = constructs;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { formatConfigError, parseConfigText } from '../../src/config/load.ts';
-import { pushCheck } from '../../src/reconcile/check-run-output.ts';
+import { checkOutput } from '../../src/reconcile/check-run-output.ts';
 import { SynthError } from '../../src/synth/synth-error.ts';
 import { synthesize } from '../../src/synth/synthesize.ts';
 import { resolved } from '../synth/example-configs.ts';
@@ -59,7 +59,7 @@ test('a config that synthesis cannot build (schema bypassed) throws a SynthError
   assert.match(thrown.message, /^cannot synthesize shop\/production: There is already a Construct with name 'constructor'/);
   assert.ok(thrown.cause instanceof Error);
 
-  const check = pushCheck({ sha: 'a'.repeat(40), plans: [], unchanged: [], configErrors: [], synthFailures: [{ app: 'shop', file: 'paas.yaml', reason: thrown.message }] });
+  const check = checkOutput({ trigger: 'push', sha: 'a'.repeat(40), evaluations: [], configErrors: [], synthFailures: [{ app: 'shop', file: 'paas.yaml', reason: thrown.message }] });
   assert.equal(check.conclusion, 'failure');
   assert.equal(check.title, '1 app(s) could not be synthesized');
   assert.match(check.summary, /\*\*Could not synthesize\*\*\n- \*\*shop\*\* \(paas\.yaml\): cannot synthesize shop\/production/);
