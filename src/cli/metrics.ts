@@ -14,10 +14,11 @@ import { insertMetricSamples } from '../store/metric-samples.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { storeOptionsFromEnv } from '../store/store-options.ts';
+import { metricNames } from '../recommend/types.ts';
 import type { CliIo } from './io.ts';
 
-const usage = 'Usage: slipway metrics import FILE.csv --app APP --service SERVICE --metric cpu|memory|requests|instances\n';
-const metrics = ['cpu', 'memory', 'requests', 'instances'];
+const metrics: readonly string[] = metricNames;
+const usage = `Usage: slipway metrics import FILE.csv --app APP --service SERVICE --metric ${metrics.join('|')}\n`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let values: { app?: string; service?: string; metric?: string };

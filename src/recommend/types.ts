@@ -21,8 +21,13 @@ export type RecommendationSummary = {
 /** One observation: `t` epoch milliseconds, `v` the value (utilisation in percent, or a rate). */
 export type Sample = { t: number; v: number };
 
-/** The metrics the engine reads for a service. Utilisation is in percent of the CURRENT allocation. */
-export type MetricName = 'cpu' | 'memory' | 'requests' | 'instances';
+/**
+ * The metrics the engine reads for a service. Utilisation (`cpu`, `memory`) is in percent of the
+ * CURRENT allocation; `requests` per second; `instances` running tasks; `backlog` messages waiting
+ * in the queue a worker consumes.
+ */
+export const metricNames = ['cpu', 'memory', 'requests', 'instances', 'backlog'] as const;
+export type MetricName = (typeof metricNames)[number];
 
 /** A service's series, any of which may be missing. `instances` is the running task count, when known. */
 export type ServiceMetrics = Partial<Record<MetricName, Sample[]>>;
@@ -38,7 +43,10 @@ export type ServiceSpec = {
   instances: { min: number; max: number };
   /** Configured autoscaling target (percent), when any. */
   targetCpu?: number;
+  /** Web: `autoscaling.requestsPerInstance`. */
   requestsPerInstance?: number;
+  /** Worker: `autoscaling.backlogPerInstance` (messages waiting per running task). */
+  backlogPerInstance?: number;
   region: string;
 };
 

@@ -14,6 +14,7 @@ import { Name } from '../../config/schema.ts';
 import { MetricsInputError } from '../../recommend/sources/metrics-input-error.ts';
 import { parseMetricsCsv } from '../../recommend/sources/parse-metrics-csv.ts';
 import { parseTimestamp } from '../../recommend/sources/parse-timestamp.ts';
+import { metricNames } from '../../recommend/types.ts';
 import { readBody } from '../read-body.ts';
 
 export type MetricSampleRow = { app: string; service: string; metric: string; at: Date; value: number };
@@ -26,7 +27,7 @@ export type MetricsRouteDeps = {
   maxSamples?: number;
 };
 
-const Metric = z.enum(['cpu', 'memory', 'requests', 'instances']);
+const Metric = z.enum(metricNames);
 const Point = z.union([
   z.tuple([z.union([z.number(), z.string()]), z.number()]),
   z.strictObject({ t: z.union([z.number(), z.string()]), v: z.number() }),
