@@ -208,6 +208,15 @@ export const metricSamples = pgTable(
   (t) => [primaryKey({ name: 'metric_samples_pk', columns: [t.app, t.service, t.metric, t.at] })],
 );
 
+export const recommendationStatuses = ['open', 'accepted', 'dismissed', 'superseded'] as const;
+export type RecommendationStatus = (typeof recommendationStatuses)[number];
+
+/**
+ * Every recommendation Slipway proposed, with its history: when and where it was proposed (the
+ * pull request and commit), whether it was accepted (the commit that applied it) or dismissed or
+ * superseded by a newer one, and its measured effect afterwards (cost from recorded metrics before
+ * and after), so a later proposal can say what the last one saved.
+ */
 export const recommendations = pgTable(
   'recommendations',
   {
@@ -218,11 +227,25 @@ export const recommendations = pgTable(
     kind: text('kind').notNull(),
     fingerprint: text('fingerprint').notNull(),
     body: jsonb('body').notNull(),
-    status: text('status').notNull().default('open'),
+    status: text('status', { enum: recommendationStatuses }).notNull().default('open'),
+    /** The pull request and head commit it was (last) proposed on. */
+    pullRequest: integer('pull_request'),
+    commitSha: text('commit_sha'),
+    /** Estimated USD per month when proposed; positive saves. */
+    monthlySaving: doublePrecision('monthly_saving'),
+    /** When it was accepted, dismissed or superseded, and (accepted) the commit that applied it. */
+    decidedAt: at('decided_at'),
+    decidedSha: text('decided_sha'),
+    /** Measured after acceptance: cost from recorded metrics before and after (`MeasuredEffect`). */
+    effect: jsonb('effect'),
+    measuredAt: at('measured_at'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('recommendations_fingerprint_uq').on(t.app, t.environment, t.fingerprint)],
+  (t) => [
+    uniqueIndex('recommendations_fingerprint_uq').on(t.app, t.environment, t.fingerprint),
+    index('recommendations_history_idx').on(t.app, t.environment, t.service, t.kind, t.decidedAt),
+  ],
 );
 
 export const auditLog = pgTable(
