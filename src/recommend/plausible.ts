@@ -17,6 +17,8 @@ export const plausibleMax: Record<MetricName, number> = {
   instances: 2000, // running tasks
   requests: 1e8, // per second: 1,000 tasks at 100,000 requests a second each
   backlog: 1e10, // messages waiting
+  logs: 1e10, // bytes a second: 10 GB/s of log output
+  egress: 1e11, // bytes a second: 100 GB/s, more than any task's network can send
 };
 
 export type Implausible = { metric: MetricName; count: number; largest: number; bound: number };

@@ -39,6 +39,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Recency-weighted P90 usage ${fmt(c.basisValue)} vCPU (P50 ${fmt(c.percentiles.p50)}, P99 ${fmt(c.percentiles.p99)}, peak ${fmt(c.percentiles.max)}) over ${days}, ${c.samples} samples; +15 % margin → ${fmt(c.target)} vCPU, snapped to a Fargate size.`,
       monthlySaving: c.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'cpu', to: c.recommended },
       ...opt('suggestion', suggest('cpu', `cpu: ${c.recommended}`)),
     });
   }
@@ -51,6 +52,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Peak usage ${Math.round(m.basisValue)} MiB (P50 ${Math.round(m.percentiles.p50)}, P99 ${Math.round(m.percentiles.p99)}) over ${days}, ${m.samples} samples; +15 % margin → ${Math.round(m.target)} MiB, snapped to a Fargate size.`,
       monthlySaving: m.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'memory', to: m.recommended },
       ...opt('suggestion', suggest('memory', `memory: ${size(m.recommended)}`)),
     });
   }
@@ -66,6 +68,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Target tracking (desired = ceil(running × utilisation / target)${i.basis === 'cpu+requests' ? ', or requests / requestsPerInstance when higher' : i.basis === 'cpu+backlog' ? ', or backlog / backlogPerInstance when higher' : ''}) replayed on ${days} of load, scaling out 5 minutes late and in after 15: ${r.target} % with min ${r.min} goes above 80 % utilisation in ${pctOf(i.replay.breachRate)} of intervals (allowed ${pctOf(i.replay.breachBudget)}), the cheapest such policy. Desired tasks P50 ${i.desired.p50}, P99 ${i.desired.p99}; load grows up to ×${i.burstP99} within the scaler's reaction (P99). Mean tasks ${i.currentTasks.toFixed(1)} → ${i.recommendedTasks.toFixed(1)}.${i.headroom ? ` Headroom: ${i.headroom.reason}.` : ''}${i.assumption ? ` Assumption: ${i.assumption}.` : ''}`,
       monthlySaving: i.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'instances', to: { min: r.min, max: r.max } },
       ...opt('suggestion', suggest('instances', instancesText, r.min !== r.max && !hasAutoscaling ? `autoscaling: { cpu: ${r.target} }` : '')),
     });
     if (hasAutoscaling && i.current.target !== r.target && r.min !== r.max) {
@@ -76,6 +79,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
         detail: `Load grows up to ×${i.burstP99} within the scaler's reaction (P99); replayed on the history, tracking ${r.target} % lets utilisation go above 80 % in only ${pctOf(i.replay.breachRate)} of intervals while scale-outs happen.`,
         monthlySaving: 0,
         confidence: rec.confidence,
+        change: { field: 'autoscaling.cpu', to: r.target },
         ...opt('suggestion', context?.locate(path(context, service, 'autoscaling', 'cpu')) ? suggest('autoscaling.cpu', `cpu: ${r.target}`) : undefined),
       });
     }
@@ -90,6 +94,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Over ${b.samples} busy intervals, the queue held a median ${b.recommended} messages per running task at the ${rec.instances?.recommended.target ?? 'recommended'} % cpu target; scaling on that backlog reacts to a growing queue before cpu does.${located ? '' : ` Add \`backlogPerInstance: ${b.recommended}\` under autoscaling.`}`,
       monthlySaving: 0,
       confidence: rec.confidence,
+      change: { field: 'autoscaling.backlogPerInstance', to: b.recommended },
       ...opt('suggestion', located ? suggest('autoscaling.backlogPerInstance', `backlogPerInstance: ${b.recommended}`) : undefined),
     });
   }
@@ -104,6 +109,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Load repeats every ${s.evaluation.periodHours} h; on the held-back last ${s.evaluation.points} hours the seasonal model's error is ${s.evaluation.modelMape.toFixed(1)} % MAPE vs ${s.evaluation.naiveMape.toFixed(1)} % for seasonal-naive. Proposed: \`${yaml}\`.`,
       monthlySaving: s.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'schedule', to: s.floors },
       ...opt('suggestion', existing ? suggest('schedule', yaml) : undefined),
     });
   }

@@ -23,3 +23,13 @@ export {
 export { canMoveDeployment } from './deployment-lifecycle.ts';
 export { insertMetricSamples, readMetricSamples } from './metric-samples.ts';
 export { writeAudit, recentAudit } from './audit-log.ts';
+export {
+  recordProposedRecommendations,
+  openRecommendations,
+  decideRecommendation,
+  recommendationsAwaitingEffect,
+  recordRecommendationEffect,
+  lastMeasuredRecommendation,
+  recommendationHistory,
+  type ProposedRecommendation,
+} from './recommendations.ts';

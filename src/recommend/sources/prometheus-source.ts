@@ -15,6 +15,8 @@ export const defaultQueries: Record<MetricName, string> = {
   instances: 'sum(ecs_service_running_tasks{app="{app}",service="{service}"})',
   // Messages waiting in the queue a worker consumes (SQS ApproximateNumberOfMessagesVisible).
   backlog: 'sum(queue_backlog_messages{app="{app}",service="{service}"})',
+  logs: 'sum(rate(log_bytes_total{app="{app}",service="{service}"}[5m]))',
+  egress: 'sum(rate(network_transmit_bytes_total{app="{app}",service="{service}"}[5m]))',
 };
 
 const maxPointsPerQuery = 10_000;
