@@ -7,7 +7,7 @@
  * rate of false alarms per day (calibrate-threshold.ts). At least `minPoints` points above it,
  * closer than `mergeGapMs`, form one window.
  */
-import { median as ssMedian, medianAbsoluteDeviation } from 'simple-statistics';
+import { median as ssMedian } from 'simple-statistics';
 import { calibrateThreshold, type Calibration } from './calibrate-threshold.ts';
 import { dayMs, median, slotOf, toGrid, type Grid } from './grid.ts';
 import type { Sample } from './types.ts';
@@ -168,8 +168,8 @@ function slotMedians(values: Float64Array, slotIndex: Int32Array, slots: number)
 }
 
 /**
- * 0.6745 (x − median) / MAD (simple-statistics' median and median absolute deviation, over the
- * finite values), the MAD at least `minMad`; when it is 0 (a flat series), the mean absolute
+ * 0.6745 (x − median) / MAD (simple-statistics' median, of the finite values and of their
+ * absolute deviations), the MAD at least `minMad`; when it is 0 (a flat series), the mean absolute
  * deviation × 1.2533 stands in.
  */
 export function robustZ(values: Float64Array, minMad = 0): Float64Array {
@@ -178,12 +178,15 @@ export function robustZ(values: Float64Array, minMad = 0): Float64Array {
   const out = new Float64Array(values.length);
   if (finite.length === 0) return out.fill(Number.NaN);
   const med = ssMedian(finite);
-  const mad = Math.max(medianAbsoluteDeviation(finite), minMad);
+  // The median absolute deviation, as simple-statistics' medianAbsoluteDeviation computes it,
+  // without taking the median a second time.
+  const deviations = finite.map((x) => Math.abs(x - med));
+  const mad = Math.max(ssMedian(deviations), minMad);
   if (mad > 0) {
     for (let i = 0; i < values.length; i++) out[i] = (0.6745 * (values[i] - med)) / mad;
   } else {
     let sumAbs = 0;
-    for (const x of finite) sumAbs += Math.abs(x - med);
+    for (const d of deviations) sumAbs += d;
     const meanAd = sumAbs / finite.length;
     for (let i = 0; i < values.length; i++) out[i] = meanAd > 0 ? (values[i] - med) / (1.2533 * meanAd) : 0;
   }

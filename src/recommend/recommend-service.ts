@@ -4,7 +4,6 @@
  * fleet and the schedule, and price each change. Pure: series and the service's sizing in, a
  * `ServiceRecommendation` out.
  */
-import { mean } from 'simple-statistics';
 import { defaultAnomalyOptions, outsideWindows, scanAnomalies, type AnomalyOptions, type AnomalyWindow, type Season } from './anomalies.ts';
 import { recommendBacklogPerInstance, type BacklogRecommendation } from './backlog-per-instance.ts';
 import type { Calibration } from './calibrate-threshold.ts';
@@ -233,8 +232,14 @@ function mergeWindows(windows: readonly AnomalyWindow[]): AnomalyWindow[] {
   return out;
 }
 
+/**
+ * Mean of the samples' values. A plain loop, not simple-statistics' `mean`: that takes an array of
+ * numbers, and mapping 20,160 sample objects to one cost 7 % of a recommendation in the profile.
+ */
 function meanOf(samples: Sample[]): number {
-  return mean(samples.map((s) => s.v));
+  let sum = 0;
+  for (const s of samples) sum += s.v;
+  return sum / samples.length;
 }
 
 function round2(x: number): number {
