@@ -5,7 +5,7 @@
 import type { PaasConfig } from '../src/config/schema.ts';
 import type { Plan, ResourceChange } from '../src/plan/types.ts';
 import { builtinRules, evaluatePolicies } from '../src/policy/index.ts';
-import type { TerraformJson } from '../src/policy/resource-graph.ts';
+import type { TerraformJson } from '../src/plan/terraform-json.ts';
 
 function generate(count: number): { terraform: TerraformJson; plan: Plan; config: PaasConfig } {
   const resource: Record<string, Record<string, Record<string, unknown>>> = {};

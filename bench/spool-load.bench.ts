@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeBatch, type IncomingDelivery } from '../src/http/delivery-writer.ts';
-import { jobForDelivery } from '../src/reconcile/job-for-delivery.ts';
+import { writeBatch, type IncomingDelivery } from '../src/intake/delivery-writer.ts';
+import { jobForDelivery } from '../src/intake/job-for-delivery.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { push7kb } from './push-7kb.ts';
 

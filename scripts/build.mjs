@@ -24,8 +24,9 @@ const drizzlePgliteTypes = {
 rmSync(new URL('../build/cli', import.meta.url), { recursive: true, force: true });
 await build({
   // The embedded store's thread (src/store/pglite-thread.ts) is an entry of its own: the service
-  // starts it as build/cli/pglite-thread.js.
-  entryPoints: { main: 'src/cli/main.ts', 'pglite-thread': 'src/store/pglite-thread.ts' },
+  // starts it as build/cli/pglite-thread.js. So is each module the thread runs as a task
+  // (src/store/store-thread-task.ts): the thread imports build/cli/<name>.js.
+  entryPoints: { main: 'src/cli/main.ts', 'pglite-thread': 'src/store/pglite-thread.ts', 'spool-records': 'src/intake/spool-records.ts' },
   bundle: true,
   splitting: true,
   platform: 'node',

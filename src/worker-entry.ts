@@ -9,18 +9,18 @@
  * Postgres client and its own delivery writer (no cross-request group commit), closed after the
  * response with `waitUntil`. See docs/github-app.md ("Cloudflare Workers").
  */
-import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { createHttpApp } from './http/app.ts';
-import { createDeliveryWriter } from './http/delivery-writer.ts';
-import type { Db } from './store/db.ts';
-import * as schema from './store/schema.ts';
+import { createDeliveryWriter } from './intake/delivery-writer.ts';
+import { postgresClientDb } from './store/postgres-client-db.ts';
 
 export type WorkerEnv = {
   /** Hyperdrive binding in front of the Postgres server (wrangler.toml `[[hyperdrive]]`). */
   HYPERDRIVE: { connectionString: string };
   /** `wrangler secret put WEBHOOK_SECRET` */
   WEBHOOK_SECRET: string;
+  /** Optional, during a rotation: `wrangler secret put WEBHOOK_SECRET_PREVIOUS` (the old secret). */
+  WEBHOOK_SECRET_PREVIOUS?: string;
   /** Optional: `wrangler secret put SLIPWAY_API_TOKEN` enables `/api/v1/metrics`. */
   SLIPWAY_API_TOKEN?: string;
 };
@@ -35,10 +35,11 @@ export default {
     } catch {
       return Response.json({ error: 'the store is unreachable' }, { status: 503, headers: { 'retry-after': '30' } });
     }
-    const db = drizzle({ client, schema }) as unknown as Db;
+    const db = postgresClientDb(client);
     const app = createHttpApp({
       db,
       webhookSecret: env.WEBHOOK_SECRET,
+      ...(env.WEBHOOK_SECRET_PREVIOUS ? { previousWebhookSecret: env.WEBHOOK_SECRET_PREVIOUS } : {}),
       ...(env.SLIPWAY_API_TOKEN ? { apiToken: env.SLIPWAY_API_TOKEN } : {}),
       writer: createDeliveryWriter(db),
       log: (message) => console.error(message),

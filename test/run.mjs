@@ -1,8 +1,13 @@
 // The README's test command: every test/**/*.test.ts through Node's own runner (node:test) with
 // tsx's loader. Node 20's --test does not expand globs itself, so the files are listed here.
+// What the tests need beyond `npm ci` is checked first (test/prerequisites.mjs): installed as
+// root, otherwise named in one line before any test runs.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrerequisites } from './prerequisites.mjs';
+
+if (!ensurePrerequisites()) process.exit(1);
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -4,9 +4,10 @@
  * store, the HTTP server or CDKTF.
  */
 import type { CliIo } from './io.ts';
+import type { EarlyStart } from './serve.ts';
 export { processIo } from './io.ts';
 
-type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }> };
+type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo, early: EarlyStart) => Promise<number> }> };
 
 const commands: Record<string, Command> = {
   validate: { summary: 'check every paas.yaml under a directory', load: () => import('./validate.ts') },
@@ -37,10 +38,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`slipway: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  // The service's embedded store boots in a thread of its own: start it before the service loads.
+  // The service's embedded store boots in a thread of its own: start it before the service loads,
+  // and hand it to the command.
+  const early: EarlyStart = {};
   if (name === 'serve' && !rest.includes('--help') && !rest.includes('-h') && !io.env.DATABASE_URL?.trim()) {
-    (await import('../store/open-pglite-thread.ts')).prestartStoreThread();
+    early.storeThread = (await import('../store/open-pglite-thread.ts')).prestartStoreThread();
   }
   const mod = await command.load();
-  return mod.run(rest, io);
+  return mod.run(rest, io, early);
 }

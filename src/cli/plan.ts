@@ -11,21 +11,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { formatConfigError, loadApps, loadAppsFromFiles, resolveEnvironment, type LoadedApp, type LoadResult } from '../config/load.ts';
-import { diffCost } from '../cost/diff-cost.ts';
-import { estimateCost, summarizeEstimate, UnknownRegionError, type CostUsage } from '../cost/estimate-cost.ts';
-import type { CostDiff } from '../cost/types.ts';
-import { diffTerraform } from '../plan/diff-terraform.ts';
+import { formatConfigError, loadApps, loadAppsFromFiles, resolveEnvironment, UnknownEnvironmentError, type LoadedApp, type LoadResult } from '../config/load.ts';
+import type { CostUsage } from '../cost/estimate-cost.ts';
+import { estimateCostDiff } from '../evaluate/estimate-cost-diff.ts';
 import { PlanInputError } from '../plan/plan-input-error.ts';
 import { planToTerraformJson } from '../plan/plan-to-terraform-json.ts';
 import { readTerraformJson } from '../plan/read-terraform-json.ts';
 import { readTerraformPlan } from '../plan/read-terraform-plan.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
+import type { PolicySet } from '../policy/index.ts';
 import type { PolicyResult } from '../policy/types.ts';
-import { buildReportApp } from '../report/build-report-app.ts';
 import { renderComment } from '../report/render-comment.ts';
 import { renderJson } from '../report/render-json.ts';
 import { renderText } from '../report/render-text.ts';
+import { reportEvaluations } from '../report/report-evaluations.ts';
 import type { ReportApp } from '../report/report-input.ts';
 import type { CliIo } from './io.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
@@ -96,52 +95,33 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 type Built = { apps: ReportApp[]; policies?: PolicyResult[]; notes: string[] };
 
+/** Every app through evaluateApp, the one per-app evaluation the service runs too. */
 async function fromConfig(o: Options, io: CliIo): Promise<Built> {
   const head = await load(o.dir, o.dirArg);
   const base = o.base === undefined ? undefined : await loadBase(o);
+  const { evaluateApp, synthesizeApp } = await import('../evaluate/evaluate-app.ts');
+  const policies = o.policies ? await loadPolicySet(o.dir, io) : undefined;
+  const sha = o.sha ?? 'latest';
   const notes: string[] = [];
-  const apps: ReportApp[] = [];
-  const policies: PolicyResult[] = [];
-  const synth = await import('../synth/index.ts');
-  const policy = o.policies ? await loadPolicyEngine(o.dir, io) : undefined;
+  const evaluations = [];
   for (const app of head.apps) {
-    const resolved = resolveApp(app, o.env);
-    const after = synth.synthesize(resolved, o.sha === undefined ? {} : { sha: o.sha });
     let before: TerraformJson | null = null;
-    let beforeRegion = resolved.region;
     if (base?.kind === 'json') before = base.doc;
     else if (base?.kind === 'apps') {
+      // The base is synthesized at the same sha: the plan shows what the configuration changes.
       const match = base.apps.find((b) => b.file === app.file) ?? base.apps.find((b) => b.config.name === app.config.name);
-      if (match) {
-        const old = resolveApp(match, o.env);
-        before = synth.synthesize(old, o.sha === undefined ? {} : { sha: o.sha });
-        beforeRegion = old.region;
-      } else notes.push(`${app.config.name}: not in the base, so everything is new`);
+      if (match) before = inEnvironment(match, () => synthesizeApp({ app: match, environment: o.env, sha }).terraform);
+      else notes.push(`${app.config.name}: not in the base, so everything is new`);
     }
-    const componentOf = synth.componentOf;
-    let report: ReportApp;
-    try {
-      report = buildReportApp({ name: app.config.name, environment: o.env, before, after, region: resolved.region, beforeRegion, usage: o.usage, componentOf });
-    } catch (error) {
-      if (!(error instanceof UnknownRegionError)) throw error;
-      notes.push(`${app.config.name}: cost not estimated: ${error.message}`);
-      report = { name: app.config.name, environment: o.env, plan: diffTerraform(before, after, { componentOf }), cost: diffCost(null, summarizeEstimate(resolved.region, [])) };
-    }
-    apps.push(report);
-    const { plan, cost } = report;
-    if (policy) {
-      policies.push(...policy.evaluate({
-        config: resolved, environment: o.env, terraform: after as never, plan, cost: cost.after, costDiff: cost,
-        rules: policy.rules, params: policy.params, locate: (path: string) => app.locate(path), file: join(o.dirArg, app.file), componentOf,
-      }).map((r) => (head.apps.length > 1 ? { ...r, message: `${app.config.name}: ${r.message}` } : r)));
-    }
+    evaluations.push(inEnvironment(app, () => evaluateApp({ app, environment: o.env, sha, base: before, policies, usage: o.usage, file: join(o.dirArg, app.file) })));
   }
   if (base?.kind === 'apps') {
     for (const gone of base.apps.filter((b) => !head.apps.some((a) => a.file === b.file || a.config.name === b.config.name))) {
       notes.push(`${gone.config.name} (${gone.file}) is in the base but no longer here: its resources are not destroyed by removing the file`);
     }
   }
-  return { apps, policies: policy ? policies : undefined, notes };
+  const report = reportEvaluations(evaluations);
+  return { apps: report.apps, policies: policies ? report.policies : undefined, notes: [...notes, ...report.notes] };
 }
 
 async function fromTerraformPlan(o: Options, path: string, label: string): Promise<Built> {
@@ -154,33 +134,16 @@ async function fromTerraformPlan(o: Options, path: string, label: string): Promi
   const plan = readTerraformPlan(text, label);
   let name = basename(label).replace(/\.json$/, '');
   let region = 'us-east-1';
-  const notes: string[] = [];
   if (existsSync(join(o.dir, 'paas.yaml')) || o.dirArg !== '.') {
     const loaded = await load(o.dir, o.dirArg).catch(() => undefined);
     const app = loaded?.apps[0];
     if (app) {
-      const resolved = resolveApp(app, o.env);
       name = app.config.name;
-      region = resolved.region;
+      region = inEnvironment(app, () => resolveEnvironment(app.config, o.env)).region;
     }
   }
-  const cost = costDiff(planToTerraformJson(plan, 'before'), planToTerraformJson(plan, 'after'), region, region, o.usage, undefined, notes, name);
-  return { apps: [{ name, environment: o.env, plan, cost }], notes };
-}
-
-function costDiff(
-  before: TerraformJson | null, after: TerraformJson, beforeRegion: string, region: string, usage: CostUsage | undefined,
-  componentOf: ((block: Record<string, unknown>) => string | undefined) | undefined, notes: string[], app: string,
-): CostDiff {
-  try {
-    const a = estimateCost(after, { region, usage, componentOf });
-    const b = before ? estimateCost(before, { region: beforeRegion, usage, componentOf }) : null;
-    return diffCost(b, a);
-  } catch (error) {
-    if (!(error instanceof UnknownRegionError)) throw error;
-    notes.push(`${app}: cost not estimated: ${error.message}`);
-    return diffCost(null, summarizeEstimate(region, []));
-  }
+  const { costDiff, note } = estimateCostDiff({ base: planToTerraformJson(plan, 'before'), desired: planToTerraformJson(plan, 'after'), region, usage: o.usage });
+  return { apps: [{ name, environment: o.env, plan, cost: costDiff }], notes: note ? [`${name}: ${note}`] : [] };
 }
 
 async function load(dir: string, dirArg: string): Promise<LoadResult> {
@@ -195,11 +158,13 @@ async function load(dir: string, dirArg: string): Promise<LoadResult> {
   return loaded;
 }
 
-function resolveApp(app: LoadedApp, env: string) {
+/** An environment the app does not define is the user's mistake, said with the file. */
+function inEnvironment<T>(app: LoadedApp, step: () => T): T {
   try {
-    return resolveEnvironment(app.config, env);
+    return step();
   } catch (error) {
-    throw new CliFailure(`${app.file}: ${(error as Error).message}`);
+    if (error instanceof UnknownEnvironmentError) throw new CliFailure(`${app.file}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -278,20 +243,9 @@ function readUsage(path: string, label: string): CostUsage {
   return parsed as CostUsage;
 }
 
-type PolicyEngine = {
-  evaluate: (typeof import('../policy/index.ts'))['evaluatePolicies'];
-  rules: import('../policy/index.ts').PolicyRule[];
-  params: Record<string, unknown>;
-};
-
 /** The built-in rules, the server folder (`SLIPWAY_POLICY_DIR`) and `<dir>/.slipway/policies`, when present. */
-async function loadPolicyEngine(dir: string, io: CliIo): Promise<PolicyEngine | undefined> {
-  let policy: typeof import('../policy/index.ts');
-  try {
-    policy = await import('../policy/index.ts');
-  } catch {
-    return undefined; // the policy engine is not part of this build
-  }
+async function loadPolicySet(dir: string, io: CliIo): Promise<PolicySet> {
+  const policy = await import('../policy/index.ts');
   let server;
   let repository;
   try {
@@ -303,5 +257,5 @@ async function loadPolicyEngine(dir: string, io: CliIo): Promise<PolicyEngine | 
   }
   const set = policy.combinePolicies({ builtin: policy.builtinRules(), server, repository });
   if (set.errors.length > 0) throw new CliFailure(`\n${set.errors.map(policy.formatPolicyError).join('\n')}`);
-  return { evaluate: policy.evaluatePolicies, rules: set.rules, params: set.params };
+  return set;
 }

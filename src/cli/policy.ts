@@ -18,7 +18,7 @@ import {
 } from '../policy/index.ts';
 import { componentOf } from '../synth/component-of.ts';
 import { synthesizeLazily } from '../synth/synthesize-lazily.ts';
-import type { TerraformJson } from '../synth/terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { CliIo } from './io.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 

@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import type { BuildDepsOptions, Deps } from '../deps.ts';
-import type { DeliverySpool } from '../http/delivery-spool.ts';
+import type { DeliverySpool } from '../intake/delivery-spool.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
-import { discardPrestartedThread, type ThreadStore } from '../store/open-pglite-thread.ts';
+import type { PrestartedStoreThread, ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { CliIo } from './io.ts';
@@ -25,7 +25,12 @@ export type Service = {
   stop: () => Promise<void>;
 };
 
+/** What `slipway` started before loading this command: the embedded store's thread (see main.ts). */
+export type EarlyStart = { storeThread?: PrestartedStoreThread };
+
 export type StartOptions = BuildDepsOptions & {
+  /** A store thread started before the settings were read; used in embedded mode. */
+  storeThread?: PrestartedStoreThread;
   /** Called as soon as the HTTP server accepts connections (before the worker's modules load). */
   onListening?: (url: string) => void;
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'retryBackoff' | 'shutdownGraceMs'>>;
@@ -37,7 +42,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   // delivery spool) never holds the thread that answers webhooks. The store is asked for first,
   // and the HTTP server's modules load while it starts.
   const opening = openStore({
-    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db'), thread: true }),
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: join(settings.dataDir, 'db'), thread: options.storeThread ?? true }),
     log,
   });
   const http = settings.role === 'worker' ? undefined : loadHttpModules();
@@ -50,15 +55,22 @@ export async function startService(settings: Settings, options: StartOptions = {
   let port = settings.port;
   if (http) {
     try {
-      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter } = await http;
+      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
-      // the database in batches). Postgres takes each group commit directly.
+      // the database in batches, in the store's thread). Postgres takes each group commit directly.
       if (store.kind === 'pglite') {
-        const loadOffThread = 'loadSpoolRange' in store ? (store as ThreadStore).loadSpoolRange : undefined;
+        const loadOffThread = 'runTask' in store ? loadInStoreThread(store as ThreadStore) : undefined;
         spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log, ...(loadOffThread ? { loadOffThread } : {}) });
       }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
-      const app = createHttpApp({ db: store.db, webhookSecret: settings.webhookSecret, apiToken: settings.apiToken, log, writer });
+      const app = createHttpApp({
+        db: store.db,
+        webhookSecret: settings.webhookSecret,
+        ...(settings.previousWebhookSecret ? { previousWebhookSecret: settings.previousWebhookSecret } : {}),
+        apiToken: settings.apiToken,
+        log,
+        writer,
+      });
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
           port = info.port;
@@ -118,13 +130,14 @@ export async function startService(settings: Settings, options: StartOptions = {
 }
 
 async function loadHttpModules() {
-  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }] = await Promise.all([
+  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }] = await Promise.all([
     import('@hono/node-server'),
     import('../http/app.ts'),
-    import('../http/delivery-spool.ts'),
-    import('../http/delivery-writer.ts'),
+    import('../intake/delivery-spool.ts'),
+    import('../intake/delivery-writer.ts'),
+    import('../intake/spool-records.ts'),
   ]);
-  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter };
+  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread };
 }
 
 function urlOf(host: string, port: number): string {
@@ -132,7 +145,7 @@ function urlOf(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout('Usage: slipway serve\n\nConfigured by environment variables (and .env): see docs/github-app.md.\n');
     return 0;
@@ -152,6 +165,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const settings = loadSettings(io.env, io.cwd);
     const where = `${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}`;
     service = await startService(settings, {
+      ...(early.storeThread ? { storeThread: early.storeThread } : {}),
       log: (m) => io.stderr(`${m}\n`),
       onListening: (url) => io.stderr(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)\n`),
     });
@@ -169,7 +183,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   } finally {
-    await discardPrestartedThread(); // started by main(), not taken: refused settings, or Postgres
+    await early.storeThread?.discard(); // started by main(), not taken: refused settings, or Postgres
   }
   io.stderr(`slipway: ${await signalled}, shutting down\n`);
   await service.stop();

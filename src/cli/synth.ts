@@ -11,7 +11,7 @@ import type { LoadResult } from '../config/load.ts';
 import { configFileName, formatConfigError, loadApps, resolveEnvironment, UnknownEnvironmentError } from '../config/load.ts';
 import { SynthError } from '../synth/synth-error.ts';
 import { synthesizeLazily } from '../synth/synthesize-lazily.ts';
-import type { TerraformJson } from '../synth/terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { CliIo } from './io.ts';
 
 export const synthUsage = `Usage: slipway synth [dir | path/to/paas.yaml] [--env NAME] [--out DIR] [--sha SHA] [--state-bucket NAME]

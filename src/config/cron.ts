@@ -5,19 +5,18 @@
  * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based
  */
 import { CronExpressionParser } from 'cron-parser';
+import { LruMap } from '../lru-map.ts';
 
 type CronProblem = { message: string; hint?: string } | undefined;
 
 // cron-parser takes ~0.15 ms per expression and every environment re-checks the same ones: remember
 // answers (pure function of the text), bounded so hostile input cannot grow it.
-const answers = new Map<string, CronProblem>();
-const maxAnswers = 1000;
+const answers = new LruMap<string, CronProblem>(1000, { weigh: (expression) => expression.length, maxWeight: 200_000 });
 
 /** undefined when valid, else what is wrong. */
 export function cronProblem(expression: string): CronProblem {
   if (answers.has(expression)) return answers.get(expression);
   const answer = check(expression);
-  if (answers.size >= maxAnswers) answers.clear();
   answers.set(expression, answer);
   return answer;
 }

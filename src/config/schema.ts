@@ -226,6 +226,21 @@ export const Previews = z.strictObject({
   ...overrideFields,
 });
 
+/**
+ * A glob of repository paths whose changes affect the app (as Atlantis' `when_modified`), from the
+ * repository root: `src/**`, `libs/shared/**`, `Dockerfile`. picomatch syntax; dot files match.
+ */
+export const WatchGlob = describe(
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((glob) => !glob.startsWith('/') && !glob.split('/').includes('..') && !glob.includes('\\'), {
+      message: 'a watch glob is a path from the repository root: no leading /, no .. segment, / as separator',
+    }),
+  'A glob of repository paths (from the root) whose changes affect the app.',
+);
+
 export const PaasConfig = z.strictObject({
   version: z.literal(1),
   name: Name,
@@ -237,6 +252,10 @@ export const PaasConfig = z.strictObject({
   budget: Budget.optional(),
   metrics: Metrics.optional(),
   tags: describe(z.record(z.string(), z.string()), 'Tags put on every resource.').optional(),
+  watch: describe(
+    z.array(WatchGlob).max(100),
+    "Files besides the app's own folder and .slipway/ whose changes make a push plan the app.",
+  ).optional(),
 });
 export type PaasConfig = z.infer<typeof PaasConfig>;
 /** A config with one environment's overrides merged in: what synthesis, cost and policy see. */

@@ -11,7 +11,7 @@ import { createFetchHttpClient } from './fetch-http-client.ts';
 import { listChangedPaths } from './changed-paths.ts';
 import { GitError } from './git-error.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
-import { LruMap } from './lru-map.ts';
+import { LruMap } from '../lru-map.ts';
 import { readMatchingFiles, readOneFile, type RepoContext } from './read-files.ts';
 import { countPacks, repack } from './repack.ts';
 

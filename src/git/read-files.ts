@@ -1,7 +1,7 @@
 import type * as NodeFs from 'node:fs';
 import git, { type TreeEntry } from 'isomorphic-git';
 import { GitError } from './git-error.ts';
-import type { LruMap } from './lru-map.ts';
+import type { LruMap } from '../lru-map.ts';
 
 export interface RepoContext {
   fs: typeof NodeFs;

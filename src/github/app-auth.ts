@@ -2,7 +2,7 @@
 // cached until shortly before they expire. Every Octokit made here has octokit's retry (5xx) and
 // throttling (rate limits, honouring `retry-after`) plugins configured for a background worker.
 import Bottleneck from 'bottleneck';
-import { LruMap } from '../git/lru-map.ts';
+import { LruMap } from '../lru-map.ts';
 import { App, Octokit } from 'octokit';
 import { GitHubError, toGitHubError } from './github-error.ts';
 

@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
 import { bearerToken } from './bearer-token.ts';
-import { createDeliveryWriter, type DeliveryWriter } from './delivery-writer.ts';
+import { createDeliveryWriter, type DeliveryWriter } from '../intake/delivery-writer.ts';
 import { metricsRoute, type MetricSampleRow } from './routes/metrics.ts';
 import { insertMetricSamples } from '../store/metric-samples.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
@@ -20,6 +20,8 @@ import { storeReadiness } from './store-readiness.ts';
 export type HttpDeps = {
   db: Db;
   webhookSecret: string;
+  /** Accepted too while the webhook secret is rotated (`WEBHOOK_SECRET_PREVIOUS`). */
+  previousWebhookSecret?: string;
   /** Bearer token protecting `/api/v1/*`; without one, the API answers 404. */
   apiToken?: string;
   writer?: DeliveryWriter;
@@ -34,7 +36,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
 
   app.route('/', healthRoutes(deps.readiness ?? storeReadiness(deps.db)));
-  app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, writer, maxBodyBytes: deps.maxBodyBytes }));
+  app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, previousWebhookSecret: deps.previousWebhookSecret, writer, maxBodyBytes: deps.maxBodyBytes }));
   if (deps.apiToken) {
     // The metrics intake for recommendations: only with a token set (no token, no API).
     app.use('/api/v1/*', bearerToken(deps.apiToken));

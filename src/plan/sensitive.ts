@@ -3,6 +3,7 @@
  * value enters the plan model, so no renderer can leak one by mistake.
  */
 import { isRecord } from './terraform-json.ts';
+import { LruMap } from '../lru-map.ts';
 
 /** What a redacted value is replaced with, everywhere. */
 export const REDACTED = '(sensitive)';
@@ -32,11 +33,11 @@ export function isSecretName(name: string): boolean {
   if (known === undefined) {
     known = secretName.test(name) && !pointerSuffix.test(name);
     // Attribute names repeat across resources; the cache stays as small as the set of names seen.
-    if (secretNameCache.size < 10_000) secretNameCache.set(name, known);
+    secretNameCache.set(name, known);
   }
   return known;
 }
-const secretNameCache = new Map<string, boolean>();
+const secretNameCache = new LruMap<string, boolean>(10_000, { weigh: (name) => name.length, maxWeight: 1_000_000 });
 
 const secretValuePatterns: RegExp[] = [
   /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}/, // Stripe

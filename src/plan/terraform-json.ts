@@ -3,13 +3,23 @@
  * records), as far as plan and cost read it, and a flat listing of its resource and data blocks.
  * Structural on purpose: synthesis, the store and a saved file all produce this shape.
  */
-export type TerraformBlock = Record<string, unknown>;
+/** CDKTF's per-block metadata: `path` is `<stack>/<component>/<thing>...`. */
+export type BlockMetadata = { metadata?: { path?: string; uniqueId?: string } };
 
+/** One resource or data source body. */
+export type TerraformBlock = { '//'?: BlockMetadata; tags?: Record<string, string>; [attribute: string]: unknown };
+
+/** The one type for the document (https://developer.hashicorp.com/terraform/language/syntax/json). */
 export type TerraformJson = {
+  '//'?: { metadata?: Record<string, unknown>; outputs?: unknown };
+  terraform?: { backend?: Record<string, Record<string, unknown>>; required_providers?: Record<string, unknown>; [key: string]: unknown };
+  provider?: Record<string, Record<string, unknown>[]>;
+  /** type → logical name → body */
   resource?: Record<string, Record<string, TerraformBlock>>;
   data?: Record<string, Record<string, TerraformBlock>>;
   variable?: Record<string, { sensitive?: boolean; [key: string]: unknown }>;
-  [key: string]: unknown;
+  output?: Record<string, Record<string, unknown>>;
+  locals?: Record<string, unknown>;
 };
 
 export type TerraformEntry = {

@@ -56,7 +56,7 @@ export function applyApprovals(results: PolicyResult[], approvals: Approval[], h
     // Prefer the approval given at the current head, for the message; any matching one suffices.
     const approval = matching.find((a) => a.headSha === headSha) ?? matching[matching.length - 1];
     const carried = approval.headSha === headSha ? '' : ` (unchanged since ${approval.headSha.slice(0, 7)})`;
-    return { ...result, status: 'approved', approvedAt: approval.headSha, message: `approved at ${approval.headSha.slice(0, 7)}${carried}: ${result.message.replace(/ — needs approval: .*$/, '')}` };
+    return { ...result, status: 'approved', approvedAt: approval.headSha, message: `approved at ${approval.headSha.slice(0, 7)}${carried}: ${result.message}` };
   });
 }
 

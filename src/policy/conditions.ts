@@ -7,6 +7,7 @@
 import type { Condition } from './rule-schema.ts';
 import { elementsAt, valuesAt } from './path.ts';
 import { referencedAddresses, type ResourceGraph } from './resource-graph.ts';
+import { LruMap } from '../lru-map.ts';
 
 export type Verdict = boolean | undefined;
 
@@ -19,7 +20,8 @@ export type Scope = {
 };
 
 const maxMatchLength = 10_000;
-const regexCache = new Map<string, RegExp>();
+// Compiled patterns, keyed by text from policy files: bounded (entries and characters).
+const regexCache = new LruMap<string, RegExp>(500, { weigh: (pattern) => pattern.length, maxWeight: 1_000_000 });
 function regex(pattern: string): RegExp {
   let compiled = regexCache.get(pattern);
   if (!compiled) {

@@ -11,7 +11,8 @@ import { componentOf as synthComponentOf } from '../synth/component-of.ts';
 import { evaluateAll, explain, formatValue, type Scope } from './conditions.ts';
 import { fingerprint } from './fingerprint.ts';
 import { valuesAt } from './path.ts';
-import { globToRegExp, ResourceGraph, type TerraformJson } from './resource-graph.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
+import { globToRegExp, ResourceGraph } from './resource-graph.ts';
 import type { PolicyRule } from './rule-schema.ts';
 import { derivedFields, selectSubjects, type Subject } from './subjects.ts';
 import type { PolicyFault, PolicyResult } from './types.ts';
@@ -115,12 +116,12 @@ export function evaluatePolicies(input: EvaluateInput): PolicyResult[] {
       if (judged === 0) return { ...base(rule), status: 'pass', notApplicable: true, message: 'nothing to check' };
       return { ...base(rule), status: 'pass', message: `${judged} checked, none at fault` };
     }
-    const approvalHint = rule.requiresApproval ? ` — needs approval: comment \`/slipway approve ${rule.id}\`` : '';
+    // How to approve is not part of the message: renderers say it from `approvable`.
     const head = faults.length === 1 ? faults[0].message : `${faults.length} at fault; first: ${faults[0].message}`;
     return {
       ...base(rule),
       status: 'fail',
-      message: `${head}${approvalHint}`,
+      message: head,
       resources: faults.map((fault) => fault.resource),
       location: faults.find((fault) => fault.location)?.location,
       faults: faults.map(({ facts: _facts, ...fault }) => fault),

@@ -6,13 +6,16 @@
  * an array or every value of an object; a number takes one element. A string holding JSON
  * (`container_definitions`, IAM `policy`) is parsed when a path goes into it.
  */
-const cache = new Map<string, string[]>();
+import { LruMap } from '../lru-map.ts';
+
+// Paths from policy files, split once: bounded (entries and characters).
+const cache = new LruMap<string, string[]>(10_000, { weigh: (path) => path.length, maxWeight: 1_000_000 });
 
 export function splitPath(path: string): string[] {
   let segments = cache.get(path);
   if (!segments) {
     segments = path === '' ? [] : path.split('.');
-    if (cache.size < 10_000) cache.set(path, segments);
+    cache.set(path, segments);
   }
   return segments;
 }
@@ -54,7 +57,9 @@ export function elementsAt(root: unknown, path: string): unknown[] {
   return valuesAt(root, path).flatMap((value) => (Array.isArray(value) ? value : [value]));
 }
 
-const jsonCache = new Map<string, unknown>();
+// JSON held in attribute strings (container definitions, IAM policies), parsed once per text; the
+// texts can be large, so the bound is on their total length too.
+const jsonCache = new LruMap<string, unknown>(1_000, { weigh: (text) => text.length, maxWeight: 8_000_000 });
 function parseJson(text: string): unknown {
   const first = text.trimStart()[0];
   if (first !== '{' && first !== '[') return undefined;
@@ -65,7 +70,6 @@ function parseJson(text: string): unknown {
   } catch {
     parsed = undefined;
   }
-  if (jsonCache.size > 1000) jsonCache.clear();
   jsonCache.set(text, parsed);
   return parsed;
 }

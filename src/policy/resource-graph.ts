@@ -3,7 +3,9 @@
  * references between them, for `related` and `references` conditions. Built once per evaluation;
  * the reverse indexes are built lazily, only for the (type, attribute) pairs some rule asks about.
  */
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { valuesAt } from './path.ts';
+import { LruMap } from '../lru-map.ts';
 
 export type TerraformResource = {
   address: string;
@@ -12,13 +14,6 @@ export type TerraformResource = {
   /** The attribute block as written, with `tags_all` (provider default_tags merged with tags) added. */
   view: Record<string, unknown>;
   block: Record<string, unknown>;
-};
-
-export type TerraformJson = {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  provider?: Record<string, unknown>;
-  [key: string]: unknown;
 };
 
 const referencePattern = /\$\{(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/g;
@@ -108,7 +103,8 @@ function providerDefaultTags(terraform: TerraformJson | undefined): Record<strin
   return tags !== null && typeof tags === 'object' ? (tags as Record<string, unknown>) : undefined;
 }
 
-const globCache = new Map<string, RegExp>();
+// Keyed by resource-type globs from policy files: bounded.
+const globCache = new LruMap<string, RegExp>(500, { weigh: (glob) => glob.length, maxWeight: 1_000_000 });
 export function globToRegExp(glob: string): RegExp {
   let pattern = globCache.get(glob);
   if (!pattern) {

@@ -4,23 +4,22 @@
  * recorded in the audit log with the PR head sha and the fingerprint of the failing result it
  * approves, then the PR is re-evaluated and its comment updated.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
 import { getPermission } from '../github/index.ts';
 import { parseApprovalCommand, type Approval } from '../policy/index.ts';
 import { writeAudit } from '../store/audit-log.ts';
-import { webhookDeliveries } from '../store/schema.ts';
-import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef } from './evaluate-pull-request.ts';
+import { latestPullRequestDelivery } from '../store/webhook-deliveries.ts';
+import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef, type PullRequestFields } from './evaluate-pull-request.ts';
+import { PullRequestFields as PullRequestFieldsSchema, type EventPayload } from './parse-event.ts';
 import { publishPullRequest } from './publish-pull-request.ts';
 import { repositoryContext } from './repository-context.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
-export async function approvePolicy(ctx: WebhookContext): Promise<Outcome> {
-  const { payload } = ctx.delivery;
-  const command = parseApprovalCommand(String(payload.comment?.body ?? ''));
+export async function approvePolicy(ctx: WebhookContext, event: EventPayload<'issue_comment'>): Promise<Outcome> {
+  const command = parseApprovalCommand(event.comment.body);
   if (!command) return 'ignored: no approval command';
-  const repo = await repositoryContext(ctx);
-  const user = String(payload.comment?.user?.login ?? payload.sender?.login);
-  const number = Number(payload.issue.number);
+  const repo = await repositoryContext(ctx, event);
+  const user = event.comment.user!.login;
+  const number = event.issue.number;
   const permission = await getPermission(repo.octokit, repo.owner, repo.repo, user);
   if (permission !== 'write' && permission !== 'admin') {
     await writeAudit(ctx.deps.store.db, { actor: user, action: 'policy.approve.refused', subject: prSubject(repo, number), details: { ruleIds: command.ruleIds, permission } });
@@ -45,19 +44,8 @@ export async function approvePolicy(ctx: WebhookContext): Promise<Outcome> {
   return `approved by ${user}: ${approved.join(', ') || 'nothing to approve'} at ${pr.headSha.slice(0, 12)}${refused}`;
 }
 
-/** The newest stored pull_request delivery for this PR: its head sha, without an API call. */
-async function latestPullRequest(ctx: WebhookContext, repositoryId: number, number: number): Promise<any | undefined> {
-  const [row] = await ctx.deps.store.db
-    .select({ payload: webhookDeliveries.payload })
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.event, 'pull_request'),
-        sql`(${webhookDeliveries.payload} -> 'repository' ->> 'id')::bigint = ${repositoryId}`,
-        sql`(${webhookDeliveries.payload} ->> 'number')::int = ${number}`,
-      ),
-    )
-    .orderBy(desc(webhookDeliveries.receivedAt))
-    .limit(1);
-  return (row?.payload as { pull_request?: unknown } | undefined)?.pull_request;
+/** The newest stored pull_request delivery's pull request (its head sha, without an API call), when it has the fields needed. */
+async function latestPullRequest(ctx: WebhookContext, repositoryId: number, number: number): Promise<PullRequestFields | undefined> {
+  const stored = PullRequestFieldsSchema.safeParse((await latestPullRequestDelivery(ctx.deps.store.db, repositoryId, number))?.pull_request);
+  return stored.success ? stored.data : undefined;
 }

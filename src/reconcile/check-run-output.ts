@@ -8,7 +8,10 @@ import { formatConfigError, type ConfigError } from '../config/load.ts';
 import type { CheckAnnotation, CheckConclusion } from '../github/index.ts';
 import type { PolicyResult } from '../policy/index.ts';
 import { money, signedMoney } from '../report/format.ts';
-import { isBlocking, type AppPlan } from './plan-app.ts';
+import type { AppEvaluation } from '../evaluate/evaluate-app.ts';
+import type { PolicyFileError } from '../policy/index.ts';
+import { isBlocking } from '../policy/summarize-results.ts';
+import type { AppScope } from './push-scope.ts';
 
 export const checkRunName = 'slipway';
 
@@ -68,40 +71,86 @@ export function policyAnnotations(results: PolicyResult[], fallbackFile: string)
   return out;
 }
 
-export function pushCheck(input: { sha: string; plans: AppPlan[]; unchanged: string[]; configErrors: ConfigError[]; note?: string }): CheckOutput {
-  const { plans, configErrors } = input;
-  const blocking = plans.flatMap((p) => p.policies.filter(isBlocking).map((r) => ({ app: p.app.config.name, r })));
-  const annotations = [...configErrorAnnotations(configErrors), ...plans.flatMap((p) => policyAnnotations(p.policies, p.app.file))];
+export type CheckTrigger = 'push' | 'pull-request';
+
+export type CheckInput = {
+  /** A push records and (later) applies; a pull request only plans. */
+  trigger: CheckTrigger;
+  sha: string;
+  evaluations: AppEvaluation[];
+  /** Push only: what the push touched and why, per app; the untouched ones are listed as such. */
+  scopes?: AppScope[];
+  configErrors: ConfigError[];
+  /** Repository policy files with errors: their rules were not applied. */
+  policyFileErrors?: PolicyFileError[];
+};
+
+/** Files named in a "not planned" line; the count says how many more there were. */
+const listedPaths = 10;
+
+export function checkOutput(input: CheckInput): CheckOutput {
+  const { evaluations, configErrors, trigger } = input;
+  const blocking = evaluations.flatMap((p) => p.policies.filter(isBlocking).map((r) => ({ app: p.app.config.name, r })));
+  const annotations = [...configErrorAnnotations(configErrors), ...evaluations.flatMap((p) => policyAnnotations(p.policies, p.app.file))];
   const failed = configErrors.length > 0 || blocking.length > 0;
+  const scopeOf = (file: string) => input.scopes?.find((s) => s.app.file === file);
   const lines: string[] = [];
-  for (const p of plans) {
-    const counts = countChanges(p);
+  for (const p of evaluations) {
+    const scope = scopeOf(p.app.file);
     lines.push(
-      `- **${p.app.config.name}** (${p.app.file}, ${p.environment}): ${counts}; ${money(p.costDiff.after.monthly)}/month (${signedMoney(p.costDiff.delta)})${blockingOf(p)}`,
+      `- **${p.app.config.name}** (${p.app.file}, ${p.environment}): ${countChanges(p)}; ${money(p.costDiff.after.monthly)}/month (${signedMoney(p.costDiff.delta)})${blockingOf(p)}${scope ? `. ${whyPlanned(scope)}` : ''}`,
     );
   }
-  for (const name of input.unchanged) lines.push(`- ${name}: unchanged since the last deployment`);
+  for (const scope of input.scopes ?? []) if (!scope.affected) lines.push(`- **${scope.app.config.name}** (${scope.app.file}): ${whyNotPlanned(scope)}`);
   if (configErrors.length > 0) lines.push('', '**Config errors**', ...configErrors.map((e) => `- \`${formatConfigError(e)}\``));
   if (blocking.length > 0) lines.push('', '**Blocking policy results**', ...blocking.map(({ app, r }) => `- ${app}: \`${r.ruleId}\` ${r.message}`));
-  lines.push('', input.note ?? noRunnerNote);
-  const title = configErrors.length > 0
-    ? `${configErrors.length} config error(s) in paas.yaml`
-    : blocking.length > 0
-      ? `${blocking.length} blocking policy result(s)`
-      : plans.length === 0
-        ? 'Nothing changed'
-        : `Planned ${plans.length} app(s); not applied (no Terraform runner)`;
-  return { conclusion: failed ? 'failure' : 'success', title, summary: lines.join('\n'), annotations };
+  const policyFileErrors = input.policyFileErrors ?? [];
+  if (policyFileErrors.length > 0) {
+    lines.push('', 'Repository policy files with errors (their rules were not applied):', ...policyFileErrors.map((e) => `- ${e.file}:${e.line}: ${e.message}`));
+  }
+  lines.push('', trigger === 'push' ? noRunnerNote : pullRequestNote);
+  return { conclusion: failed ? 'failure' : 'success', title: titleOf(input, blocking.length), summary: lines.join('\n'), annotations };
 }
 
-function countChanges(p: AppPlan): string {
+export const pullRequestNote = 'Pull request: planned against production, nothing recorded or applied.';
+
+function titleOf(input: CheckInput, blocking: number): string {
+  const n = input.evaluations.length;
+  if (input.configErrors.length > 0) return `${input.configErrors.length} config error(s) in paas.yaml`;
+  if (blocking > 0) return `${blocking} blocking policy result(s)`;
+  if (n === 0) return input.trigger === 'push' ? 'No app affected by this push' : 'No app to plan';
+  return input.trigger === 'push' ? `Planned ${n} app(s); not applied (no Terraform runner)` : `Planned ${n} app(s) (pull request: plan only)`;
+}
+
+function whyPlanned(scope: AppScope): string {
+  switch (scope.reason) {
+    case 'first-deployment':
+      return 'Planned: first deployment';
+    case 'history-rewritten':
+      return `Planned: the deployed commit ${scope.since.slice(0, 12)} is no longer in the repository's history`;
+    case 'watched-file-changed':
+      return `Planned: \`${scope.path}\` changed (watched by \`${scope.pattern}\`)`;
+    case 'no-watched-file-changed':
+      return '';
+  }
+}
+
+function whyNotPlanned(scope: Extract<AppScope, { affected: false }>): string {
+  const { changed } = scope;
+  const files = changed.length === 0
+    ? `no file changed since ${scope.since.slice(0, 12)}`
+    : `none of the ${changed.length === 1 ? '1 file' : `${changed.length} files`} changed since ${scope.since.slice(0, 12)} is watched (${changed.slice(0, listedPaths).map((p) => `\`${p}\``).join(', ')}${changed.length > listedPaths ? `, and ${changed.length - listedPaths} more` : ''})`;
+  return `not planned: ${files}. It watches ${scope.patterns.map((p) => `\`${p}\``).join(', ')} (add globs under \`watch:\` in its paas.yaml)`;
+}
+
+function countChanges(p: AppEvaluation): string {
   const counts: Record<string, number> = {};
   for (const r of p.plan.resources) if (r.action !== 'no-op') counts[r.action] = (counts[r.action] ?? 0) + 1;
   const parts = Object.entries(counts).map(([a, n]) => `${n} to ${a}`);
   return parts.length === 0 ? 'no changes' : parts.join(', ');
 }
 
-function blockingOf(p: AppPlan): string {
+function blockingOf(p: AppEvaluation): string {
   const n = p.policies.filter(isBlocking).length;
   return n > 0 ? `; ${n} blocking policy result(s)` : '';
 }

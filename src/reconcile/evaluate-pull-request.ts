@@ -4,18 +4,17 @@
  * head's files are read as data only. A fork's head is fetched through the base repository's
  * `refs/pull/<n>/head` with the base installation's token: no credential reaches the fork.
  */
-import { and, desc, eq } from 'drizzle-orm';
 import type { ConfigError } from '../config/load.ts';
 import { GitError } from '../git/index.ts';
 import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
 import { getOrCreateApp } from '../store/apps.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
-import { auditLog } from '../store/schema.ts';
-import type { TerraformJson } from '../synth/terraform-json.ts';
+import { auditDetails } from '../store/audit-log.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
 import { commentableLines, type CommentableLines } from './commentable-lines.ts';
-import { planApp, type AppPlan } from './plan-app.ts';
-import { previewPolicyResults } from './preview-policies.ts';
+import { evaluateApp, type AppEvaluation } from '../evaluate/evaluate-app.ts';
+import { previewPolicyResults } from '../evaluate/preview-policy-results.ts';
 import { recommendationsForApp } from './recommendations-for-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import type { RepositoryContext } from './repository-context.ts';
@@ -32,7 +31,7 @@ export type PullRequestRef = {
 
 export type PullRequestEvaluation = {
   pr: PullRequestRef;
-  plans: AppPlan[];
+  plans: AppEvaluation[];
   configErrors: ConfigError[];
   /** Every app's policy results, approvals applied. */
   policies: PolicyResult[];
@@ -45,7 +44,14 @@ export type PullRequestEvaluation = {
 
 export const approvalAction = 'policy.approve';
 
-export function pullRequestRef(pullRequest: any, baseFullName: string): PullRequestRef {
+/** The fields parse-event.ts checks (`PullRequestFields`), from a payload or the REST API. */
+export type PullRequestFields = {
+  number: number;
+  head: { sha: string; ref: string; repo?: { full_name: string } | null };
+  base: { sha: string; ref: string };
+};
+
+export function pullRequestRef(pullRequest: PullRequestFields, baseFullName: string): PullRequestRef {
   return {
     number: pullRequest.number,
     headSha: pullRequest.head.sha,
@@ -58,13 +64,10 @@ export function pullRequestRef(pullRequest: any, baseFullName: string): PullRequ
 
 export const prSubject = (repo: RepositoryContext, n: number) => `${repo.fullName}#${n}`;
 
+/** The approvals recorded for a pull request, newest first (written by approve-policy.ts, so of its shape). */
 export async function approvalsFor(ctx: WebhookContext, repo: RepositoryContext, n: number): Promise<Approval[]> {
-  const rows = await ctx.deps.store.db
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.action, approvalAction), eq(auditLog.subject, prSubject(repo, n))))
-    .orderBy(desc(auditLog.id));
-  return rows.map((r) => r.details as Approval);
+  const details = await auditDetails(ctx.deps.store.db, { action: approvalAction, subject: prSubject(repo, n) });
+  return details.filter((d): d is Approval => typeof d?.ruleId === 'string' && typeof d.headSha === 'string' && typeof d.resultFingerprint === 'string');
 }
 
 export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryContext, pr: PullRequestRef): Promise<PullRequestEvaluation> {
@@ -112,7 +115,7 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   const loaded = await loadAppsAtCommit(deps.git, repo.repoKey, pr.headSha);
   if (loaded.apps.length === 0 && loaded.errors.length === 0) notes.push('No paas.yaml at the head of this pull request: nothing to plan.');
   const approvals = await approvalsFor(ctx, repo, pr.number);
-  const plans: AppPlan[] = [];
+  const plans: AppEvaluation[] = [];
   const recommendations: RecommendationSummary[] = [];
   for (const app of loaded.apps) {
     try {
@@ -122,8 +125,8 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     }
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
     const last = await lastAppliedDeployment(db, row.id, 'production');
-    const plan = planApp({ app, environment: 'production', base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, sha: pr.headSha });
-    plan.policies.push(...previewPolicyResults({ app, pullRequest: pr.number, production: plan.policies, policies: rules, sha: pr.headSha }));
+    const plan = evaluateApp({ app, environment: 'production', sha: pr.headSha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules });
+    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }

@@ -1,34 +1,38 @@
 /**
- * The worker's table of contents: a `github.webhook` job reads its stored delivery and hands it to
- * the handler for its event. What became of it is stored as the delivery's outcome. A handler that
- * fails (GitHub answering 500 past octokit's retries, a rate limit, the git server down) throws:
- * the job queue retries it with backoff, and the delivery is never lost.
+ * The worker's table of contents: a `github.webhook` job reads its stored delivery, parses its
+ * payload once into the event's type (parse-event.ts: a payload without a field its handler needs
+ * is a recorded skip) and hands it to the handler for its event. What became of it is stored as
+ * the delivery's outcome. A handler that fails (GitHub answering 500 past octokit's retries, a
+ * rate limit, the git server down) throws: the job queue retries it with backoff, and the delivery
+ * is never lost.
  */
-import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
+import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import type { JobHandler } from '../jobs/index.ts';
-import { setDeliveryOutcome } from '../store/record-delivery.ts';
-import { webhookDeliveries } from '../store/schema.ts';
+import { findDelivery, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
 import { approvePolicy } from './approve-policy.ts';
-import { handleInstallation } from './installation-events.ts';
-import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from './job-for-delivery.ts';
+import { handleInstallation, handleInstallationRepositories } from './installation-events.ts';
+import { parseEvent } from './parse-event.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
 
-const handlers: Record<string, (ctx: WebhookContext) => Promise<Outcome>> = {
-  installation: handleInstallation,
-  installation_repositories: handleInstallation,
-  push: reconcilePush,
-  pull_request: reconcilePullRequest,
-  issue_comment: approvePolicy,
+type Handler = (ctx: WebhookContext) => Promise<Outcome>;
+
+/** Each handler gets the delivery's payload parsed into its event's type. */
+const handlers: Partial<Record<string, Handler>> = {
+  installation: (ctx) => handleInstallation(ctx, parseEvent('installation', ctx.delivery.payload)),
+  installation_repositories: (ctx) => handleInstallationRepositories(ctx, parseEvent('installation_repositories', ctx.delivery.payload)),
+  push: (ctx) => reconcilePush(ctx, parseEvent('push', ctx.delivery.payload)),
+  pull_request: (ctx) => reconcilePullRequest(ctx, parseEvent('pull_request', ctx.delivery.payload)),
+  issue_comment: (ctx) => approvePolicy(ctx, parseEvent('issue_comment', ctx.delivery.payload)),
 };
 
 export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
   const handle: JobHandler = async (job, jobCtx) => {
     const { deliveryId } = job.payload as WebhookJobPayload;
     const db = deps.store.db;
-    const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    const row = await findDelivery(db, deliveryId);
     if (!row) throw new PermanentSkip(`delivery ${deliveryId} is not stored`);
     const handler = handlers[row.event];
     let outcome: Outcome;
@@ -37,7 +41,7 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
       else {
         const ctx: WebhookContext = {
           deps,
-          delivery: { id: row.deliveryId, event: row.event, action: row.action, payload: (row.payload ?? {}) as Record<string, any> },
+          delivery: { id: row.deliveryId, event: row.event, action: row.action, payload: row.payload ?? {} },
           signal: jobCtx.signal,
         };
         outcome = await handler(ctx);

@@ -3,52 +3,61 @@
  * true. Repositories outside the allow-list (`SLIPWAY_REPOSITORIES`) are not recorded.
  */
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
+import type { Db } from '../store/db.ts';
 import { removeInstallation, upsertInstallation } from '../store/installations.ts';
 import { removeRepositories, upsertRepositories, type RepositoryInput } from '../store/repositories.ts';
+import type { EventPayload } from './parse-event.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
-type MiniRepo = { id: number; full_name: string; private?: boolean };
+type ListedRepository = { id: number; full_name: string; private?: boolean };
 
-export async function handleInstallation({ deps, delivery }: WebhookContext): Promise<Outcome> {
-  const { payload, action } = delivery;
-  const installation = payload.installation as { id: number; account: { login: string; type?: string } };
-  const db = deps.store.db;
-  const allowed = (repos: MiniRepo[] | undefined): RepositoryInput[] =>
-    (repos ?? [])
-      .filter((r) => isRepositoryAllowed(deps.settings.repositoryPatterns, r.full_name))
-      .map((r) => ({ id: r.id, fullName: r.full_name, private: r.private ?? false }));
+function allowed(ctx: WebhookContext, repos: readonly ListedRepository[] | null | undefined): RepositoryInput[] {
+  return (repos ?? [])
+    .filter((r) => isRepositoryAllowed(ctx.deps.settings.repositoryPatterns, r.full_name))
+    .map((r) => ({ id: r.id, fullName: r.full_name, private: r.private ?? false }));
+}
 
-  return db.transaction(async (t) => {
-    const base = { id: installation.id, accountLogin: installation.account.login, accountType: installation.account.type };
-    switch (`${delivery.event}.${action}`) {
-      case 'installation.created':
-      case 'installation.new_permissions_accepted': {
+/** The installation and its account (checked by parseEvent: present, with a login). */
+function installationOf(installation: EventPayload<'installation'>['installation']) {
+  const account = installation.account as { login: string; type?: string };
+  return { id: installation.id, accountLogin: account.login, ...(account.type ? { accountType: account.type } : {}) };
+}
+
+export async function handleInstallation(ctx: WebhookContext, payload: EventPayload<'installation'>): Promise<Outcome> {
+  const base = installationOf(payload.installation);
+  return ctx.deps.store.db.transaction(async (t: Db) => {
+    const action: string = payload.action;
+    switch (action) {
+      case 'created':
+      case 'new_permissions_accepted': {
         await upsertInstallation(t, { ...base, suspended: false });
-        const repos = allowed(payload.repositories);
-        await upsertRepositories(t, installation.id, repos);
-        return `installation ${installation.id} (${base.accountLogin}) recorded with ${repos.length} repositories`;
+        const repos = allowed(ctx, payload.repositories);
+        await upsertRepositories(t, base.id, repos);
+        return `installation ${base.id} (${base.accountLogin}) recorded with ${repos.length} repositories`;
       }
-      case 'installation.deleted':
+      case 'deleted':
         await upsertInstallation(t, base);
-        await removeInstallation(t, installation.id);
-        return `installation ${installation.id} removed`;
-      case 'installation.suspend':
+        await removeInstallation(t, base.id);
+        return `installation ${base.id} removed`;
+      case 'suspend':
         await upsertInstallation(t, { ...base, suspended: true });
-        return `installation ${installation.id} suspended`;
-      case 'installation.unsuspend':
+        return `installation ${base.id} suspended`;
+      case 'unsuspend':
         await upsertInstallation(t, { ...base, suspended: false });
-        return `installation ${installation.id} unsuspended`;
-      case 'installation_repositories.added':
-      case 'installation_repositories.removed': {
-        await upsertInstallation(t, base);
-        const added = allowed(payload.repositories_added);
-        await upsertRepositories(t, installation.id, added);
-        const removed = ((payload.repositories_removed ?? []) as MiniRepo[]).map((r) => r.id);
-        const n = await removeRepositories(t, installation.id, removed);
-        return `installation ${installation.id}: ${added.length} repositories added, ${n} removed`;
-      }
+        return `installation ${base.id} unsuspended`;
       default:
-        return `ignored: ${delivery.event}.${action}`;
+        return `ignored: installation.${action}`;
     }
+  });
+}
+
+export async function handleInstallationRepositories(ctx: WebhookContext, payload: EventPayload<'installation_repositories'>): Promise<Outcome> {
+  const base = installationOf(payload.installation);
+  return ctx.deps.store.db.transaction(async (t: Db) => {
+    await upsertInstallation(t, base);
+    const added = allowed(ctx, payload.repositories_added);
+    await upsertRepositories(t, base.id, added);
+    const n = await removeRepositories(t, base.id, payload.repositories_removed.map((r) => r.id!));
+    return `installation ${base.id}: ${added.length} repositories added, ${n} removed`;
   });
 }

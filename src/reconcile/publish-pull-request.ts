@@ -5,11 +5,13 @@
  * the head commit.
  */
 import { formatConfigError } from '../config/load.ts';
-import { GitHubError, replaceReviewSuggestions, reportCheckRun, upsertPrComment } from '../github/index.ts';
+import { GitHubError, replaceReviewSuggestions, upsertPrComment } from '../github/index.ts';
 import { renderComment } from '../report/render-comment.ts';
-import { checkRunName, pushCheck } from './check-run-output.ts';
+import { reportEvaluations } from '../report/report-evaluations.ts';
+import { checkOutput } from './check-run-output.ts';
 import type { PullRequestEvaluation } from './evaluate-pull-request.ts';
 import { notInlineSentence, placeSuggestions } from './place-suggestions.ts';
+import { publishCheckRun } from './publish-check-run.ts';
 import type { RepositoryContext } from './repository-context.ts';
 
 export const commentMarker = 'slipway:pr-comment';
@@ -32,16 +34,17 @@ export async function publishPullRequest(
 ): Promise<PublishResult> {
   const { pr, plans, configErrors } = evaluation;
   const final = options.final ?? false;
-  const notes = [...evaluation.notes, ...configErrors.map((e) => `Config error: ${formatConfigError(e)}`), ...plans.flatMap((p) => p.notes)];
+  const report = reportEvaluations(plans);
+  const notes = [...evaluation.notes, ...configErrors.map((e) => `Config error: ${formatConfigError(e)}`), ...report.notes];
   if (pr.fork) notes.push('This pull request comes from a fork: its files were read as data, without credentials.');
   // One-click suggestions go inline only on lines of this PR's diff (GitHub refuses others); the
   // rest, with their replacement text, are in the comment.
   const placement = placeSuggestions(evaluation.recommendations, evaluation.commentableLines);
   const render = (inComment: typeof placement.inComment, reason: string | undefined, extraNotes: string[] = []) =>
     renderComment({
-      apps: plans.map((p) => ({ name: p.app.config.name, environment: p.environment, plan: p.plan, cost: p.costDiff })),
+      apps: report.apps,
       headSha: pr.headSha,
-      policies: evaluation.policies,
+      policies: report.policies,
       recommendations: evaluation.recommendations,
       suggestionsHere: { items: inComment, ...(reason ? { reason } : {}) },
       final,
@@ -76,17 +79,6 @@ export async function publishPullRequest(
       result.reviewRefused = error.message;
     }
   }
-  const check = pushCheck({ sha: pr.headSha, plans, unchanged: [], configErrors, note: 'Pull request: planned against production, nothing recorded or applied.' });
-  await reportCheckRun(repo.octokit, {
-    owner: repo.owner,
-    repo: repo.repo,
-    headSha: pr.headSha,
-    name: checkRunName,
-    status: 'completed',
-    conclusion: check.conclusion,
-    title: check.title.replace(/; not applied \(no Terraform runner\)$/, ' (pull request: plan only)'),
-    summary: check.summary,
-    annotations: check.annotations,
-  });
+  await publishCheckRun(repo, pr.headSha, checkOutput({ trigger: 'pull-request', sha: pr.headSha, evaluations: plans, configErrors }));
   return result;
 }

@@ -8,13 +8,11 @@
  * recorded running tasks; this evaluation's proposals are recorded; and a proposal whose kind was
  * accepted and measured before says what that saved.
  */
-import { eq } from 'drizzle-orm';
 import type { LoadedApp } from '../config/load.ts';
 import { changeApplied, fargatePrice, fingerprintOf, lastTimeNote, measureEffect, recommendFromStore, serviceSpec, toSummary, type MeasuredEffect, type RecommendationChange, type RecommendationSummary } from '../recommend/index.ts';
 import type { Db } from '../store/db.ts';
-import { readMetricSamples } from '../store/metric-samples.ts';
+import { hasMetricSamples, readMetricSamples } from '../store/metric-samples.ts';
 import { decideRecommendation, lastMeasuredRecommendation, openRecommendations, recommendationsAwaitingEffect, recordProposedRecommendations, recordRecommendationEffect } from '../store/recommendations.ts';
-import { metricSamples } from '../store/schema.ts';
 
 const environment = 'production';
 const dayMs = 86_400_000;
@@ -24,8 +22,7 @@ const effectDays = 7;
 type StoredBody = { summary: RecommendationSummary; spec?: { cpu: number; memoryMiB: number; instances: { min: number; max: number } } };
 
 export async function recommendationsForApp(db: Db, app: LoadedApp, now: Date, where?: { pullRequest: number; commitSha: string }): Promise<RecommendationSummary[]> {
-  const [any] = await db.select({ app: metricSamples.app }).from(metricSamples).where(eq(metricSamples.app, app.config.name)).limit(1);
-  if (!any) return [];
+  if (!(await hasMetricSamples(db, app.config.name))) return [];
   const read = (a: string, service: string, metric: string, from: Date, to: Date) => readMetricSamples(db, a, service, metric, from, to);
   const recs = await recommendFromStore(read, app.config, now.getTime());
   const summaries = recs.flatMap((rec) => toSummary(rec, { file: app.file, locate: (path) => app.locate(path), source: app.source }));

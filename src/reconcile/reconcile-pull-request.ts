@@ -4,15 +4,17 @@
  */
 import { GitError } from '../git/index.ts';
 import { findMarkedComment, upsertPrComment } from '../github/index.ts';
+import { finishedCommentBody, readCommentState } from '../report/comment-state.ts';
 import { evaluatePullRequest, pullRequestRef } from './evaluate-pull-request.ts';
 import { commentMarker, publishPullRequest } from './publish-pull-request.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
+import type { EventPayload } from './parse-event.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
-export async function reconcilePullRequest(ctx: WebhookContext): Promise<Outcome> {
-  const repo = await repositoryContext(ctx);
-  const pr = pullRequestRef(ctx.delivery.payload.pull_request, repo.fullName);
-  const final = ctx.delivery.action === 'closed';
+export async function reconcilePullRequest(ctx: WebhookContext, event: EventPayload<'pull_request'>): Promise<Outcome> {
+  const repo = await repositoryContext(ctx, event);
+  const pr = pullRequestRef(event.pull_request, repo.fullName);
+  const final = event.action === 'closed';
   let evaluation;
   try {
     evaluation = await evaluatePullRequest(ctx, repo, pr);
@@ -30,10 +32,8 @@ export async function reconcilePullRequest(ctx: WebhookContext): Promise<Outcome
 async function finishComment(repo: RepositoryContext, number: number, headSha: string): Promise<Outcome> {
   const existing = await findMarkedComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: number, marker: commentMarker });
   if (!existing) return `#${number}: closed; no comment to finish`;
-  if (/## Slipway plan \(final\)/.test(existing.body)) return `#${number}: comment already final`;
-  const body = existing.body
-    .replace('## Slipway plan', '## Slipway plan (final)')
-    .concat(`\n\n_This pull request is closed (head ${headSha.slice(0, 12)} could no longer be fetched): this is the last plan Slipway made for it._\n`);
+  if (readCommentState(existing.body)?.final) return `#${number}: comment already final`;
+  const body = finishedCommentBody(existing.body, `This pull request is closed (head ${headSha.slice(0, 12)} could no longer be fetched): this is the last plan Slipway made for it.`);
   await upsertPrComment(repo.octokit, { owner: repo.owner, repo: repo.repo, issueNumber: number, body, marker: commentMarker, known: repo.commentIds });
   return `#${number}: comment ${existing.id} marked final`;
 }

@@ -4,12 +4,10 @@
  * asked for a token, and an installation GitHub does not know ends the job), an Octokit and an
  * installation token for it.
  */
-import { eq } from 'drizzle-orm';
 import { GitHubError, type GitHubApp, type Octokit } from '../github/index.ts';
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
-import { upsertInstallation } from '../store/installations.ts';
+import { findInstallation, upsertInstallation } from '../store/installations.ts';
 import { upsertRepositories } from '../store/repositories.ts';
-import { installations } from '../store/schema.ts';
 import { PermanentSkip, type WebhookContext } from './webhook-context.ts';
 
 export type RepositoryContext = {
@@ -28,16 +26,28 @@ export type RepositoryContext = {
   commentIds: GitHubApp['commentIds'];
 };
 
-export async function repositoryContext({ deps, delivery }: WebhookContext): Promise<RepositoryContext> {
-  const p = delivery.payload;
-  const installationId = p.installation?.id as number | undefined;
-  const repository = p.repository as { id: number; full_name: string; clone_url: string; default_branch?: string; private?: boolean; owner?: { login: string; type?: string } };
-  if (!installationId) throw new PermanentSkip('ignored: the delivery names no installation');
+/** What a delivery says about its repository (checked by parseEvent). */
+export type RepositoryFields = {
+  id: number;
+  full_name: string;
+  clone_url: string;
+  default_branch?: string;
+  private?: boolean;
+  owner?: { login: string; type?: string } | null;
+};
+
+export async function repositoryContext(
+  { deps }: WebhookContext,
+  payload: { installation?: { id: number }; repository?: RepositoryFields },
+): Promise<RepositoryContext> {
+  const installationId = payload.installation?.id;
+  const repository = payload.repository;
+  if (!installationId || !repository) throw new PermanentSkip('ignored: the delivery names no installation or repository');
   if (!isRepositoryAllowed(deps.settings.repositoryPatterns, repository.full_name)) {
     throw new PermanentSkip(`ignored: ${repository.full_name} is not in SLIPWAY_REPOSITORIES`);
   }
   const db = deps.store.db;
-  const [known] = await db.select().from(installations).where(eq(installations.id, installationId));
+  const known = await findInstallation(db, installationId);
   if (known?.removedAt) throw new PermanentSkip(`ignored: installation ${installationId} was uninstalled`);
   if (known?.suspendedAt) throw new PermanentSkip(`ignored: installation ${installationId} is suspended`);
 

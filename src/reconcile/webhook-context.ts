@@ -5,7 +5,8 @@ export type Delivery = {
   id: string;
   event: string;
   action: string | null;
-  payload: Record<string, any>;
+  /** As stored; handlers get it parsed (parse-event.ts). */
+  payload: Record<string, unknown>;
 };
 
 export type WebhookContext = { deps: Deps; delivery: Delivery; signal: AbortSignal };

@@ -6,4 +6,4 @@ export { COMMENT_MARKER, findMarker } from './marker.ts';
 export { checkMarkdown, isWellFormedMarkdown } from './check-markdown.ts';
 export { githubCommentLimit, statefulTypes, summaryLine, totals } from './report-input.ts';
 export type { ReportApp, ReportInput } from './report-input.ts';
-export { buildReportApp, type BuildReportAppInput } from './build-report-app.ts';
+export { reportEvaluations } from './report-evaluations.ts';

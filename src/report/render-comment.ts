@@ -10,6 +10,7 @@ import type { ResourceChange } from '../plan/types.ts';
 import type { PolicyResult } from '../policy/types.ts';
 import type { RecommendationSummary } from '../recommend/types.ts';
 import { code, escapeMarkdown, fence, money, plural, signedMoney } from './format.ts';
+import { closedNote, commentHeading, commentStateLine } from './comment-state.ts';
 import { COMMENT_MARKER } from './marker.ts';
 import { resourceMarkdown, inferredMarker } from './render-resource.ts';
 import {
@@ -62,8 +63,9 @@ export function renderComment(input: ReportInput): string {
 function buildParts(input: ReportInput, maxWarnings: number): Part[] {
   const t = totals(input.apps);
   const parts: Part[] = [];
-  parts.push(`${COMMENT_MARKER}\n## Slipway plan${input.final ? ' (final)' : ''}\n\n**${summaryLine(t)}**\n`);
-  if (input.final) parts.push('\n_This pull request is closed: this is the last plan Slipway made for it._\n');
+  const state = commentStateLine({ final: input.final ?? false, headSha: input.headSha });
+  parts.push(`${COMMENT_MARKER}\n${state}\n${commentHeading(input.final ?? false)}\n\n**${summaryLine(t)}**\n`);
+  if (input.final) parts.push(`\n_${closedNote}_\n`);
   const warnings = input.apps.flatMap((app) => warningsFor(app).map((w) => ({ app, w })));
   if (warnings.length > 0) {
     const lines = warnings.slice(0, maxWarnings).map(({ app, w }) => {
@@ -166,7 +168,7 @@ function policySection(policies: PolicyResult[]): string {
     }
     if (p.location) lines.push(`  - At ${code(`${p.location.file}:${p.location.line}:${p.location.column}`)}`);
     if (p.status !== 'approved' && p.remediation) lines.push(`  - Fix: ${escapeMarkdown(p.remediation)}`);
-    if (p.status === 'fail' && (p.approvable || p.requiresApproval) && !`${p.message} ${p.remediation}`.includes('/slipway approve')) lines.push(`  - Or approve: comment ${code(`/slipway approve ${p.ruleId}`)}`);
+    if (p.status === 'fail' && p.approvable) lines.push(`  - Or approve: comment ${code(`/slipway approve ${p.ruleId}`)}`);
   }
   if (passed.length > 0) lines.push(`- ✅ ${passed.length} passed: ${passed.join(', ')}`);
   return `\n### Policies: ${policyCounts(policies)}\n\n${lines.join('\n')}\n`;

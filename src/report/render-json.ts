@@ -16,6 +16,7 @@ export function reportJson(input: ReportInput) {
     apps: input.apps.map((app) => ({
       name: app.name,
       environment: app.environment,
+      ...(app.configHash ? { configHash: app.configHash } : {}),
       warnings: warningsFor(app).map((w) => ({ address: w.address, text: w.text.replaceAll('**', ''), inferred: w.inferred ?? false })),
       plan: app.plan,
       cost: {

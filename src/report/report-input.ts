@@ -10,6 +10,8 @@ export type ReportApp = {
   environment: string;
   plan: Plan;
   cost: CostDiff;
+  /** sha256 of the desired Terraform JSON document (evaluateApp's configHash), when there is one. */
+  configHash?: string;
   /** Extra warnings from the caller (config, synthesis), shown with the stateful-resource ones. */
   warnings?: string[];
 };

@@ -84,6 +84,7 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     appId: raw.APP_ID,
     privateKey,
     webhookSecret: raw.WEBHOOK_SECRET,
+    ...(raw.WEBHOOK_SECRET_PREVIOUS ? { previousWebhookSecret: raw.WEBHOOK_SECRET_PREVIOUS } : {}),
     githubApiUrl: raw.GITHUB_API_URL!,
     ...(raw.DATABASE_URL ? { databaseUrl: raw.DATABASE_URL } : {}),
     dataDir: resolve(cwd, raw.SLIPWAY_DATA_DIR),

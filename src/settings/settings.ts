@@ -51,6 +51,7 @@ export const SettingsEnv = z.object({
   PRIVATE_KEY: optionalText,
   PRIVATE_KEY_PATH: optionalText,
   WEBHOOK_SECRET: z.string({ error: 'is required (the secret set on the App’s webhook)' }).min(1, 'must not be empty'),
+  WEBHOOK_SECRET_PREVIOUS: optionalText,
   GITHUB_API_URL: url('https://api.github.com'),
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
     message: 'must be a postgres:// URL (unset: the embedded database)',
@@ -83,6 +84,8 @@ export type Settings = {
   /** PEM, with real newlines. */
   privateKey: string;
   webhookSecret: string;
+  /** The webhook secret being rotated out: still accepted until it is unset. */
+  previousWebhookSecret?: string;
   githubApiUrl: string;
   databaseUrl?: string;
   dataDir: string;

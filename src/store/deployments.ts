@@ -1,4 +1,5 @@
-import { and, desc, eq, getTableColumns, inArray } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, ne } from 'drizzle-orm';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { Db } from './db.ts';
 import { canMoveDeployment, isFinished } from './deployment-lifecycle.ts';
 import {
@@ -8,6 +9,7 @@ import {
   environments,
   type Deployment,
   type DeploymentEvent,
+  type DeploymentPlanSummary,
   type DeploymentStatus,
 } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -17,9 +19,9 @@ export type CreateDeploymentInput = {
   environmentId: number;
   commitSha: string;
   trigger?: string;
-  terraformJson?: unknown;
+  terraformJson?: TerraformJson | null;
   configHash?: string | null;
-  planSummary?: unknown;
+  planSummary?: DeploymentPlanSummary | null;
   monthlyCostUsd?: number | null;
   actor?: string;
   reason?: string | null;
@@ -67,9 +69,9 @@ export async function appendDeploymentEvent(
 }
 
 export type DeploymentUpdate = {
-  terraformJson?: unknown;
+  terraformJson?: TerraformJson | null;
   configHash?: string | null;
-  planSummary?: unknown;
+  planSummary?: DeploymentPlanSummary | null;
   monthlyCostUsd?: number | null;
 };
 
@@ -169,14 +171,57 @@ export async function lastAppliedDeployment(
   environment: string,
   statuses: readonly DeploymentStatus[] = lastAppliedStatuses,
 ): Promise<Deployment | undefined> {
+  return latestDeployment(tx, { appId, environment, statuses });
+}
+
+/**
+ * The latest deployment of an app's environment in one of `statuses` made from another commit
+ * than `commitSha`: what a push plans against (a retried job finds its own commit's deployment
+ * already recorded, and must plan against the one before).
+ */
+export async function lastDeploymentOfOtherCommit(
+  tx: Db,
+  input: { appId: number; environment: string; commitSha: string; statuses: readonly DeploymentStatus[] },
+): Promise<Deployment | undefined> {
+  return latestDeployment(tx, { ...input, otherThanCommit: input.commitSha });
+}
+
+async function latestDeployment(
+  tx: Db,
+  input: { appId: number; environment: string; statuses: readonly DeploymentStatus[]; otherThanCommit?: string },
+): Promise<Deployment | undefined> {
   const [row] = await tx
     .select({ deployment: deployments })
     .from(deployments)
     .innerJoin(environments, eq(environments.id, deployments.environmentId))
     .where(
-      and(eq(deployments.appId, appId), eq(environments.name, environment), inArray(deployments.status, [...statuses])),
+      and(
+        eq(deployments.appId, input.appId),
+        eq(environments.name, input.environment),
+        inArray(deployments.status, [...input.statuses]),
+        input.otherThanCommit === undefined ? undefined : ne(deployments.commitSha, input.otherThanCommit),
+      ),
     )
     .orderBy(desc(deployments.id))
     .limit(1);
   return row?.deployment;
+}
+
+/** The deployment a trigger (`push`) made of a commit in an environment, without its Terraform JSON. */
+export async function findDeploymentOfCommit(
+  tx: Db,
+  input: { appId: number; environmentId: number; commitSha: string; trigger: string },
+): Promise<DeploymentRow | undefined> {
+  const [row] = await tx
+    .select(rowColumns)
+    .from(deployments)
+    .where(
+      and(
+        eq(deployments.appId, input.appId),
+        eq(deployments.environmentId, input.environmentId),
+        eq(deployments.commitSha, input.commitSha),
+        eq(deployments.trigger, input.trigger),
+      ),
+    );
+  return row;
 }

@@ -5,8 +5,8 @@ export { StoreError, type StoreErrorCode } from './store-error.ts';
 export { redactUrl } from './redact-url.ts';
 export type { Db } from './db.ts';
 export * from './schema.ts';
-export { recordDelivery, setDeliveryOutcome, type DeliveryInput } from './record-delivery.ts';
-export { upsertInstallation, removeInstallation, type InstallationInput } from './installations.ts';
+export { insertDeliveries, setDeliveryOutcome, findDelivery, latestPullRequestDelivery, type DeliveryInput } from './webhook-deliveries.ts';
+export { upsertInstallation, removeInstallation, findInstallation, type InstallationInput } from './installations.ts';
 export { upsertRepositories, removeRepositories, findRepository, type RepositoryInput } from './repositories.ts';
 export { getOrCreateApp } from './apps.ts';
 export { getOrCreateEnvironment, type EnvironmentKind } from './environments.ts';
@@ -17,12 +17,14 @@ export {
   deploymentHistory,
   lastAppliedDeployment,
   lastAppliedStatuses,
+  lastDeploymentOfOtherCommit,
+  findDeploymentOfCommit,
   type CreateDeploymentInput,
   type DeploymentUpdate,
 } from './deployments.ts';
 export { canMoveDeployment } from './deployment-lifecycle.ts';
-export { insertMetricSamples, readMetricSamples } from './metric-samples.ts';
-export { writeAudit, recentAudit } from './audit-log.ts';
+export { insertMetricSamples, readMetricSamples, hasMetricSamples } from './metric-samples.ts';
+export { writeAudit, recentAudit, auditDetails } from './audit-log.ts';
 export {
   recordProposedRecommendations,
   openRecommendations,

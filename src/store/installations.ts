@@ -37,3 +37,8 @@ export async function removeInstallation(tx: Db, installationId: number): Promis
     .set({ removedAt: sql`now()`, updatedAt: sql`now()` })
     .where(eq(installations.id, installationId));
 }
+
+export async function findInstallation(tx: Db, installationId: number): Promise<Installation | undefined> {
+  const [row] = await tx.select().from(installations).where(eq(installations.id, installationId));
+  return row;
+}

@@ -46,3 +46,9 @@ export async function readMetricSamples(
     )
     .orderBy(asc(metricSamples.at));
 }
+
+/** Whether any sample is stored for the app (recommendations are computed only then). */
+export async function hasMetricSamples(tx: Db, app: string): Promise<boolean> {
+  const [row] = await tx.select({ app: metricSamples.app }).from(metricSamples).where(eq(metricSamples.app, app)).limit(1);
+  return row !== undefined;
+}

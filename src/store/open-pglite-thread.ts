@@ -13,15 +13,15 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Db } from './db.ts';
-import type { LoadedRange, SpoolRange } from '../http/spool-records.ts';
 import { reviveError, type SerializedError, type ThreadInit, type ThreadMessage, type ThreadCall } from './pglite-thread-protocol.ts';
 import type { Store } from './store.ts';
+import type { StoreThreadTask } from './store-thread-task.ts';
 import { StoreError, type StoreErrorCode } from './store-error.ts';
 import type { StoreOptions } from './store-options.ts';
 
 export type ThreadStore = Store & {
-  /** Load a range of the delivery spool into the database, in the store's thread. */
-  loadSpoolRange: (range: SpoolRange) => Promise<LoadedRange>;
+  /** Run a task (a module's `runInStoreThread`) in the store's thread, with its database. */
+  runTask: <I, O>(task: StoreThreadTask<I, O>, input: I) => Promise<O>;
 };
 
 type QueryResult = { rows: unknown[]; fields: unknown[]; affectedRows?: number };
@@ -43,26 +43,31 @@ function spawn(): Worker {
   return new Worker(script, { eval: sourceMode, name: 'slipway-store' });
 }
 
-let prestarted: Worker | undefined;
+/** A store thread started early (prestartStoreThread): handed to openStore, or discarded. */
+export type PrestartedStoreThread = {
+  /** The thread, once: later calls get undefined. */
+  take: () => Worker | undefined;
+  /** Stop the thread unless it was taken (Postgres was configured, or the settings were refused). */
+  discard: () => Promise<void>;
+};
 
 /**
  * Start the store thread before the settings are read (`slipway serve` does, first thing): it boots,
  * loads PGlite and compiles its WebAssembly while this thread loads the service (≈ 150 ms less to
  * ready). It waits for `openPgliteThread`; it does not keep the process alive meanwhile.
  */
-export function prestartStoreThread(): void {
-  prestarted ??= spawn();
-  prestarted.unref();
+export function prestartStoreThread(): PrestartedStoreThread {
+  let worker: Worker | undefined = spawn();
+  worker.unref();
+  const take = () => {
+    const taken = worker;
+    worker = undefined;
+    return taken;
+  };
+  return { take, discard: async () => void (await take()?.terminate()) };
 }
 
-/** Stop a prestarted thread nobody took (Postgres was configured, or the settings were refused). */
-export async function discardPrestartedThread(): Promise<void> {
-  const worker = prestarted;
-  prestarted = undefined;
-  await worker?.terminate();
-}
-
-export async function openPgliteThread(dataDir: string, options: StoreOptions): Promise<ThreadStore> {
+export async function openPgliteThread(dataDir: string, options: StoreOptions, prestarted?: PrestartedStoreThread): Promise<ThreadStore> {
   const log = options.log ?? (() => {});
   const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
   const init: ThreadInit = {
@@ -70,8 +75,7 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
     options: { migrate: options.migrate, migrationsFolder: options.migrationsFolder },
     ...(options.pgliteSnapshot ? { snapshot: new Uint8Array(await options.pgliteSnapshot.arrayBuffer()) } : {}),
   };
-  const worker = prestarted ?? spawn();
-  prestarted = undefined;
+  const worker = prestarted?.take() ?? spawn();
   worker.ref();
   worker.postMessage(init, init.snapshot ? [init.snapshot.buffer as ArrayBuffer] : []);
 
@@ -157,7 +161,7 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions): 
         await call({ op: 'unlisten', listener }).catch(() => {});
       };
     },
-    loadSpoolRange: (range) => call<LoadedRange>({ op: 'loadSpool', range }),
+    runTask: (task, input) => call({ op: 'task', module: task.module, input }),
     close: () =>
       (closing ??= (async () => {
         try {

@@ -26,7 +26,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const where = dataDir.startsWith('memory://') ? dataDir : resolve(dataDir);
   if (options.thread) {
     const { openPgliteThread } = await import('./open-pglite-thread.ts');
-    return openPgliteThread(where, options);
+    return openPgliteThread(where, options, options.thread === true ? undefined : options.thread);
   }
   const { openPglite } = await import('./open-pglite.ts');
   return openPglite(where, options);

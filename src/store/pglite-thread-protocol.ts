@@ -3,7 +3,6 @@
  * pglite-thread.ts), and how errors cross between them: structured clone keeps an Error's message
  * but not the fields callers read (`code` = SQLSTATE such as 23505, a StoreError's code, `detail`).
  */
-import type { SpoolRange } from '../http/spool-records.ts';
 import type { StoreOptions } from './store-options.ts';
 
 export type ThreadInit = {
@@ -22,7 +21,8 @@ export type ThreadCall =
   | { op: 'listen'; channel: string }
   | { op: 'unlisten'; listener: number }
   | { op: 'migrate'; folder?: string }
-  | { op: 'loadSpool'; range: SpoolRange }
+  /** A StoreThreadTask: import `module` and run its `runInStoreThread` with the database. */
+  | { op: 'task'; module: string; input: unknown }
   | { op: 'close' };
 
 export type ThreadMessage =

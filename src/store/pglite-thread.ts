@@ -1,7 +1,7 @@
 /**
  * The embedded store's thread: PGlite (Postgres in WASM, one connection) runs here, and the
- * service's thread sends it queries, transactions, LISTENs and delivery-spool loads as messages
- * (open-pglite-thread.ts). Queries outside a transaction wait for an open one exactly as they do on
+ * service's thread sends it queries, transactions, LISTENs and tasks (store-thread-task.ts; the
+ * intake's spool loads are one) as messages (open-pglite-thread.ts). Queries outside a transaction wait for an open one exactly as they do on
  * an in-process PGlite: each goes to `client.query`, which queues behind the transaction.
  */
 import { openAsBlob, readlinkSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { types, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import { openPglite, preferLiftoff, type PgliteStore } from './open-pglite.ts';
+import type { StoreThreadTaskModule } from './store-thread-task.ts';
 import { serializeError, type SerializedError, type ThreadInit, type ThreadMessage, type ThreadRequest } from './pglite-thread-protocol.ts';
 
 const port = parentPort!;
@@ -70,7 +71,8 @@ try {
   port.close(); // the thread ends (nothing more can arrive); the service's side reports the error
 }
 
-let spoolRecords: Promise<typeof import('../http/spool-records.ts')> | undefined;
+// Task modules, imported once each (see store-thread-task.ts).
+const taskModules = new Map<string, Promise<StoreThreadTaskModule>>();
 // Open transactions: PGlite's handle, how to end it, and which request to answer when it has.
 const transactions = new Map<number, { on: Transaction; end: (commit: boolean) => void; replyTo?: number }>();
 const listeners = new Map<number, () => Promise<void>>();
@@ -110,9 +112,10 @@ async function answer(request: ThreadRequest): Promise<unknown> {
       return undefined;
     case 'migrate':
       return store.migrate(request.folder);
-    case 'loadSpool': {
-      const { loadSpoolRange } = await (spoolRecords ??= import('../http/spool-records.ts'));
-      return loadSpoolRange(store.db, request.range, log);
+    case 'task': {
+      let loading = taskModules.get(request.module);
+      if (!loading) taskModules.set(request.module, (loading = import(request.module) as Promise<StoreThreadTaskModule>));
+      return (await loading).runInStoreThread(store.db, request.input, log);
     }
     case 'close':
       await store.close();

@@ -14,7 +14,7 @@ export type ProposedRecommendation = {
   service: string;
   kind: string;
   fingerprint: string;
-  body: unknown;
+  body: Record<string, unknown>;
   monthlySaving: number;
   pullRequest?: number | null;
   commitSha?: string | null;
@@ -93,7 +93,7 @@ export async function recommendationsAwaitingEffect(tx: Db, app: string, environ
     .orderBy(recommendations.id);
 }
 
-export async function recordRecommendationEffect(tx: Db, id: number, effect: unknown, at: Date): Promise<void> {
+export async function recordRecommendationEffect(tx: Db, id: number, effect: Record<string, unknown>, at: Date): Promise<void> {
   await tx.update(recommendations).set({ effect, measuredAt: at, updatedAt: at }).where(eq(recommendations.id, id));
 }
 

@@ -17,6 +17,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => at('created_at').notNull().defaultNow();
@@ -94,6 +95,14 @@ export const deploymentStatuses = [
 ] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
+/** What a deployment keeps of its plan: changes per action, the changed addresses, the policy results that did not pass. */
+export type DeploymentPlanSummary = {
+  counts: Record<string, number>;
+  /** `<action> <address>`, e.g. `replace aws_ecs_task_definition.web_task_1A2B3C4D`. */
+  changed: string[];
+  policies?: Array<{ ruleId: string; status: string; severity: string }>;
+};
+
 /**
  * A deployment keeps the synthesized Terraform JSON it was planned from, so that any earlier one
  * can be applied again (rollback) without re-reading the repository at that commit.
@@ -111,9 +120,9 @@ export const deployments = pgTable(
     status: text('status', { enum: deploymentStatuses }).notNull().default('queued'),
     commitSha: text('commit_sha').notNull(),
     trigger: text('trigger').notNull().default('push'),
-    terraformJson: jsonb('terraform_json'),
+    terraformJson: jsonb('terraform_json').$type<TerraformJson>(),
     configHash: text('config_hash'),
-    planSummary: jsonb('plan_summary'),
+    planSummary: jsonb('plan_summary').$type<DeploymentPlanSummary>(),
     monthlyCostUsd: doublePrecision('monthly_cost_usd'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
@@ -147,7 +156,8 @@ export const webhookDeliveries = pgTable(
     event: text('event').notNull(),
     action: text('action'),
     installationId: bigint('installation_id', { mode: 'number' }),
-    payload: jsonb('payload'),
+    /** The JSON object GitHub sent (each job parses the fields it needs: intake/parse-event.ts). */
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
     receivedAt: at('received_at').notNull().defaultNow(),
     outcome: text('outcome'),
     processedAt: at('processed_at'),
@@ -168,7 +178,7 @@ export const jobs = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     kind: text('kind').notNull(),
-    payload: jsonb('payload').notNull().default({}),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     status: text('status', { enum: jobStatuses }).notNull().default('queued'),
     concurrencyKey: text('concurrency_key'),
     idempotencyKey: text('idempotency_key'),
@@ -226,7 +236,7 @@ export const recommendations = pgTable(
     environment: text('environment').notNull().default('production'),
     kind: text('kind').notNull(),
     fingerprint: text('fingerprint').notNull(),
-    body: jsonb('body').notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
     status: text('status', { enum: recommendationStatuses }).notNull().default('open'),
     /** The pull request and head commit it was (last) proposed on. */
     pullRequest: integer('pull_request'),
@@ -237,7 +247,7 @@ export const recommendations = pgTable(
     decidedAt: at('decided_at'),
     decidedSha: text('decided_sha'),
     /** Measured after acceptance: cost from recorded metrics before and after (`MeasuredEffect`). */
-    effect: jsonb('effect'),
+    effect: jsonb('effect').$type<Record<string, unknown>>(),
     measuredAt: at('measured_at'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
@@ -256,7 +266,7 @@ export const auditLog = pgTable(
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     subject: text('subject'),
-    details: jsonb('details'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );

@@ -3,6 +3,7 @@
  * otherwise PGlite keeps its data in `SLIPWAY_DATA_DIR` or `./.slipway/db`.
  */
 import { resolve } from 'node:path';
+import type { PrestartedStoreThread } from './open-pglite-thread.ts';
 
 export type StoreOptions = {
   /** `postgres://…` or `postgresql://…`: use a pooled Postgres connection. */
@@ -22,9 +23,10 @@ export type StoreOptions = {
   /**
    * Embedded only: run PGlite in a thread of its own (`slipway serve` does), so that database work
    * never holds this thread. Costs a thread's start-up (≈ 30 ms) and memory; the CLI's short
-   * commands and most tests keep it in-process.
+   * commands and most tests keep it in-process. Given a thread started earlier
+   * (`prestartStoreThread`), that thread is used.
    */
-  thread?: boolean;
+  thread?: boolean | PrestartedStoreThread;
   /** Postgres pool size (default 10). */
   poolMax?: number;
 };

@@ -4,7 +4,7 @@
  * names something the document defines. Terraform would say the same at plan time; saying it at
  * synthesis turns a broken construct into a failing test instead of a failed deployment.
  */
-import type { TerraformJson } from './terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 
 const referencePattern = /(?<![\w.$])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|(?<![\w.$])var\.([A-Za-z_][\w-]*)/g;
 

@@ -1,6 +1,6 @@
 import { checkReferences } from './check-references.ts';
 import { SynthError } from './synth-error.ts';
-import type { TerraformJson } from './terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 
 /**
  * The document as every caller sees it: key-sorted and literals restored (stackToTerraform

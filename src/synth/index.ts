@@ -9,7 +9,7 @@ export { componentOf } from './component-of.ts';
 export { serviceUrls } from './service-urls.ts';
 export { canonicalize } from './canonical-json.ts';
 export { SynthError } from './synth-error.ts';
-export type { TerraformJson, TerraformBlock } from './terraform-json.ts';
+export type { TerraformJson, TerraformBlock } from '../plan/terraform-json.ts';
 export type { PlatformOptions } from '../../stacks/platform.ts';
 export { postgresInstanceClass, redisNodeType } from '../../stacks/sizes.ts';
 export { defaultStateBucket, stateKey } from '../../stacks/state-backend.ts';

@@ -11,7 +11,7 @@
 import type { TerraformStack } from 'cdktf';
 import { restoreLiterals } from '../../stacks/naming.ts';
 import { canonicalize } from './canonical-json.ts';
-import type { TerraformJson } from './terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { cdktf } from '../../stacks/cdk.ts';
 
 const { DefaultTokenResolver, StringConcat, TerraformElement, Token, Tokenization } = cdktf;

@@ -12,7 +12,7 @@ import type { Kinds } from '../../stacks/kinds.ts';
 import { finishDocument } from './finish-document.ts';
 import { isolated } from './isolated.ts';
 import { stackToTerraform } from './stack-to-terraform.ts';
-import type { TerraformJson } from './terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 import { constructs } from '../../stacks/cdk.ts';
 
 const { RootConstruct } = constructs;

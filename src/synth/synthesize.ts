@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import { allKinds } from '../../stacks/all-kinds.ts';
 import type { SynthOptions } from './synthesize-with.ts';
 import { synthesizeWith } from './synthesize-with.ts';
-import type { TerraformJson } from './terraform-json.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
 
 export type { SynthOptions };
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { run } from '../../src/cli/synth.ts';
 import { checkReferences } from '../../src/synth/check-references.ts';
 import { componentOf } from '../../src/synth/component-of.ts';
-import type { TerraformJson } from '../../src/synth/terraform-json.ts';
+import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -74,6 +74,31 @@ describe('pull requests', () => {
     assert.equal(commentsOn('acme/merged', 12).length, 1);
   });
 
+  it('finishes the comment from its state when a closed PR head can no longer be fetched, once', async () => {
+    const repo = await h.repo('acme/vanished');
+    const base = await deployMain(repo, { 'paas.yaml': helloApp() });
+    const head = await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) }, { branch: 'gone', parent: base });
+    const pr = (action: 'opened' | 'closed', headSha: string) =>
+      pullRequestPayload({ action, repo: repo.full, installationId: repo.installationId, number: 13, headSha, headRef: 'gone', baseSha: base });
+    await h.send('pull_request', pr('opened', head));
+    const openBody = (await eventually('the comment', () => commentsOn('acme/vanished', 13)[0])).body;
+    await repo.deleteBranch('gone');
+    // Closed at a head that was force-pushed away: no branch, no refs/pull/13/head, never fetched.
+    const vanished = 'f'.repeat(40);
+    const closedId = crypto.randomUUID();
+    await h.send('pull_request', pr('closed', vanished), closedId);
+    assert.match(await eventually('the outcome', () => outcomeOf(closedId)), /comment \d+ marked final/);
+    const body = commentsOn('acme/vanished', 13)[0]!.body;
+    assert.match(body, /## Slipway plan \(final\)\n\n_This pull request is closed \(head ffffffffffff could no longer be fetched\)/);
+    assert.notEqual(body, openBody);
+    assert.ok(body.endsWith(openBody.slice(openBody.indexOf('**'))), 'the last plan is kept as it was');
+
+    const againId = crypto.randomUUID();
+    await h.send('pull_request', pr('closed', vanished), againId);
+    assert.match(await eventually('the second outcome', () => outcomeOf(againId)), /comment already final/);
+    assert.equal(commentsOn('acme/vanished', 13)[0]!.body, body);
+  });
+
   it('plans a fork through the base repository refs/pull/N/head, without credentials reaching the fork', async () => {
     const repo = await h.repo('acme/forked');
     const base = await deployMain(repo, { 'paas.yaml': helloApp() });

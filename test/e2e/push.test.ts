@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { deployments, webhookDeliveries } from '../../src/store/schema.ts';
 import { pushPayload, ZERO_SHA } from '../harness/payloads.ts';
+import { runGit } from '../harness/git-server.ts';
 import { webhookHeaders } from '../harness/sign-webhook.ts';
 import { eventually, helloApp, secret, startHarness, type Harness } from './service-harness.ts';
+
+const bin = new URL('../../bin/slipway.js', import.meta.url).pathname;
 
 let h: Harness;
 before(async () => {
@@ -41,6 +48,45 @@ describe('push to the default branch', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.status, 'planned');
     assert.ok(rows[0]!.terraformJson && typeof rows[0]!.terraformJson === 'object');
+  });
+
+  it('plans a push that changes only code: the task definition takes the new commit\'s image, and the deployment carries that sha', async () => {
+    const repo = await h.repo('acme/code-only');
+    const first = await repo.commit({ 'paas.yaml': helloApp(), 'src/server.js': 'console.log(1);\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
+    await eventually('the first check', checkFor(repo.fullName, first));
+    const second = await repo.commit({ 'src/server.js': 'console.log(2);\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: second }));
+    const run = await eventually('the second check', checkFor(repo.fullName, second));
+    assert.equal(run.conclusion, 'success');
+    const [row] = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, second));
+    assert.ok(row, 'a deployment of the code-only commit');
+    assert.equal(row.status, 'planned');
+    const summary = row.planSummary as { changed: string[] };
+    assert.equal(summary.changed.length, 1, summary.changed.join(', '));
+    assert.match(summary.changed[0]!, /^replace aws_ecs_task_definition\./);
+    const doc = row.terraformJson as { resource: Record<string, Record<string, { container_definitions: string }>> };
+    const [definition] = Object.values(doc.resource.aws_ecs_task_definition!);
+    assert.equal(JSON.parse(definition!.container_definitions)[0].image, `ghcr.io/acme/hello:${second}`);
+  });
+
+  it('gives byte-identical Terraform JSON from `slipway plan` on a checkout and from the worker, for the same commit', async () => {
+    const repo = await h.repo('acme/same-bytes');
+    const sha = await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    await eventually('the check', checkFor(repo.fullName, sha));
+    const [row] = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, sha));
+    const checkout = mkdtempSync(join(tmpdir(), 'slipway-checkout-'));
+    try {
+      await runGit(['clone', '--quiet', repo.bareDir, checkout], tmpdir());
+      await runGit(['checkout', '--quiet', sha], checkout);
+      const cli = (args: string[]) => execFileSync(process.execPath, [bin, ...args], { cwd: checkout, encoding: 'utf8' });
+      const plan = JSON.parse(cli(['plan', '.', '--sha', sha, '--format', 'json'])) as { apps: Array<{ configHash: string }> };
+      assert.equal(plan.apps[0]!.configHash, row!.configHash, 'the same bytes (sha256 of the document)');
+      assert.deepEqual(JSON.parse(cli(['synth', '.', '--sha', sha])), row!.terraformJson);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 
   it('reports a neutral check and records no deployment for a repository without paas.yaml', async () => {
@@ -85,9 +131,35 @@ describe('push to the default branch', () => {
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: second }));
     const run = await eventually('the second check', checkFor(repo.fullName, second));
     assert.equal(run.conclusion, 'success');
-    assert.match(run.output.summary ?? '', /hello: unchanged since the last deployment/);
+    assert.equal(run.output.title, 'No app affected by this push');
+    assert.match(run.output.summary ?? '', /\*\*hello\*\* \(svc\/paas\.yaml\): not planned: none of the 1 file changed since [0-9a-f]{12} is watched \(`docs\/notes\.md`\)\. It watches `svc\/\*\*`, `\.slipway\/\*\*`/);
     const rows = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, second));
     assert.equal(rows.length, 0);
+  });
+
+  it('plans an app in a subfolder when a file its watch: globs name changes, and not for an unrelated file', async () => {
+    const repo = await h.repo('acme/watched');
+    const config = `${helloApp()}watch:\n  - "src/**"\n`;
+    const first = await repo.commit({ 'deploy/paas.yaml': config, 'src/server.js': 'v1\n', 'docs/notes.md': 'v1\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
+    assert.match((await eventually('the first check', checkFor(repo.fullName, first))).output.summary ?? '', /Planned: first deployment/);
+
+    const code = await repo.commit({ 'src/server.js': 'v2\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: code }));
+    const planned = await eventually('the code check', checkFor(repo.fullName, code));
+    assert.equal(planned.output.title, 'Planned 1 app(s); not applied (no Terraform runner)');
+    assert.match(planned.output.summary ?? '', /Planned: `src\/server\.js` changed \(watched by `src\/\*\*`\)/);
+    const [row] = await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, code));
+    assert.equal(row?.status, 'planned');
+    assert.match((row!.planSummary as { changed: string[] }).changed.join(' '), /replace aws_ecs_task_definition\./, 'the new commit\'s image');
+
+    const docs = await repo.commit({ 'docs/notes.md': 'v2\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: code, after: docs }));
+    const skipped = await eventually('the docs check', checkFor(repo.fullName, docs));
+    assert.equal(skipped.conclusion, 'success');
+    assert.equal(skipped.output.title, 'No app affected by this push');
+    assert.match(skipped.output.summary ?? '', /not planned: none of the 1 file changed since [0-9a-f]{12} is watched \(`docs\/notes\.md`\)\. It watches `deploy\/\*\*`, `\.slipway\/\*\*`, `src\/\*\*`/);
+    assert.equal((await h.service.deps.store.db.select().from(deployments).where(eq(deployments.commitSha, docs))).length, 0);
   });
 
   it('never deploys an older commit over a newer one when pushes arrive out of order', async () => {

@@ -5,6 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { openStore } from '../../src/store/open-store.ts';
+import { webhookDeliveries } from '../../src/store/schema.ts';
+import { webhookHeaders } from '../harness/sign-webhook.ts';
 
 const bin = new URL('../../bin/slipway.js', import.meta.url).pathname;
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -38,16 +42,30 @@ describe('slipway serve', () => {
     assert.doesNotMatch(text, /at .*\.ts:\d+/, 'no stack trace');
   });
 
-  it('starts, answers /readyz, restarts on the same data folder, and shuts down on SIGTERM', async () => {
+  it('starts, answers /readyz, stores a delivery through the spool, restarts on the same data folder, and shuts down on SIGTERM', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'slipway-serve-'));
     const env = { APP_ID: '1', PRIVATE_KEY: pem.replace(/\n/g, '\\n'), WEBHOOK_SECRET: 's', PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: 'http://127.0.0.1:9' };
+    const deliveryId = crypto.randomUUID();
     for (let round = 0; round < 2; round++) {
       const run = startServe(env, cwd);
       const url = await run.listening;
       assert.equal((await fetch(`${url}/readyz`)).status, 200);
+      if (round === 0) {
+        const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
+        const res = await fetch(`${url}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders('s', 'ping', body, deliveryId) });
+        assert.equal(res.status, 202);
+      }
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0, run.stderr());
       assert.match(run.stderr(), /SIGTERM, shutting down/);
+    }
+    // The spool was loaded into the database by the store's thread (a store-thread task).
+    const store = await openStore({ dataDir: join(cwd, '.slipway', 'db') });
+    try {
+      const [row] = await store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+      assert.equal(row?.outcome, 'pong');
+    } finally {
+      await store.close();
     }
   });
 });

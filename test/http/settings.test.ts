@@ -20,6 +20,12 @@ describe('loadSettings', () => {
     assert.equal(s.databaseUrl, undefined);
   });
 
+  it('keeps the previous webhook secret during a rotation, and none when it is unset or blank', () => {
+    const rotating = loadSettings({ APP_ID: '1', PRIVATE_KEY: pem, WEBHOOK_SECRET: 'new', WEBHOOK_SECRET_PREVIOUS: ' old ' }, emptyDir);
+    assert.deepEqual([rotating.webhookSecret, rotating.previousWebhookSecret], ['new', 'old']);
+    assert.equal(loadSettings({ APP_ID: '1', PRIVATE_KEY: pem, WEBHOOK_SECRET: 'new', WEBHOOK_SECRET_PREVIOUS: '' }, emptyDir).previousWebhookSecret, undefined);
+  });
+
   it('accepts a PEM with \\n escapes on one line', () => {
     const s = loadSettings({ APP_ID: '1', PRIVATE_KEY: pem.replace(/\n/g, '\\n'), WEBHOOK_SECRET: 'x' }, emptyDir);
     assert.equal(s.privateKey, `${pem}\n`);

@@ -7,7 +7,7 @@ import { complete, extendLease, release } from '../../src/jobs/complete.ts';
 import { enqueue, enqueueMany } from '../../src/jobs/enqueue.ts';
 import { fail } from '../../src/jobs/fail.ts';
 import type { Db } from '../../src/store/db.ts';
-import { recordDelivery } from '../../src/store/record-delivery.ts';
+import { insertDeliveries } from '../../src/store/webhook-deliveries.ts';
 import { jobs } from '../../src/store/schema.ts';
 import { forEachEngine, unique } from '../store/engines.ts';
 
@@ -26,7 +26,7 @@ forEachEngine('job queue', (engine) => {
     const { db } = engine.store();
     const kind = unique('kind');
     const committed = await db.transaction(async (tx) => {
-      await recordDelivery(tx, { deliveryId: unique('d'), event: 'push' });
+      await insertDeliveries(tx, [{ deliveryId: unique('d'), event: 'push', action: null, installationId: null }]);
       return enqueue(tx, { kind, payload: { sha: 'abc' } });
     });
     await assert.rejects(

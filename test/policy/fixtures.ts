@@ -2,7 +2,7 @@
 import type { PaasConfig } from '../../src/config/schema.ts';
 import type { CostDiff, CostEstimate } from '../../src/cost/types.ts';
 import type { Plan, ResourceChange } from '../../src/plan/types.ts';
-import type { TerraformJson } from '../../src/policy/resource-graph.ts';
+import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 
 export function goodTerraform(): TerraformJson & { resource: Record<string, Record<string, Record<string, unknown>>> } {
   return {

@@ -5,6 +5,7 @@ import { estimateCost } from '../../src/cost/estimate-cost.ts';
 import { diffTerraform } from '../../src/plan/diff-terraform.ts';
 import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import type { PolicyResult } from '../../src/policy/types.ts';
+import { finishedCommentBody, readCommentState } from '../../src/report/comment-state.ts';
 import { checkMarkdown, COMMENT_MARKER, findMarker, githubCommentLimit, renderComment, renderJson, renderText, type ReportApp } from '../../src/report/index.ts';
 
 const tag = (component: string) => ({ tags: { 'slipway:component': component } });
@@ -100,8 +101,28 @@ describe('renderComment', () => {
     assert.match(same, /No resource changes\./);
   });
 
-  it('marks the final comment', () => {
-    assert.match(renderComment({ ...input, final: true }), /## Slipway plan \(final\)/);
+  it('marks the final comment, in its heading and in the state it carries as data', () => {
+    const final = renderComment({ ...input, final: true });
+    assert.match(final, /## Slipway plan \(final\)/);
+    assert.deepEqual(readCommentState(final), { final: true, headSha: input.headSha });
+    assert.deepEqual(readCommentState(renderComment(input)), { final: false, headSha: input.headSha });
+  });
+
+  it('is finished without a new plan from its state: heading and state re-rendered, the rest kept', () => {
+    const open = renderComment(input);
+    const finished = finishedCommentBody(open, 'Closed; the head could no longer be fetched.');
+    assert.deepEqual(readCommentState(finished), { final: true, headSha: input.headSha });
+    assert.match(finished, /## Slipway plan \(final\)\n\n_Closed; the head could no longer be fetched\._\n\n\*\*/);
+    assert.ok(finished.endsWith(open.slice(open.indexOf('**'))), 'everything after the heading is unchanged');
+    assert.equal(finished.split('## Slipway plan').length, 2, 'one heading');
+  });
+
+  it('says how to approve a failing approvable result, from its data, and not once it is approved', () => {
+    const failing: PolicyResult = { ruleId: 'stateful-change-approval', description: 'd', severity: 'error', status: 'fail', message: 'aws_db_instance.db will be replaced', remediation: 'keep the identifier', resources: ['aws_db_instance.db'], source: 'builtin:stateful', approvable: true, requiresApproval: true };
+    const hint = /Or approve: comment `\/slipway approve stateful-change-approval`/;
+    assert.match(renderComment({ ...input, policies: [failing] }), hint);
+    assert.doesNotMatch(renderComment({ ...input, policies: [{ ...failing, status: 'approved', approvedAt: 'a'.repeat(40) }] }), hint);
+    assert.doesNotMatch(renderComment({ ...input, policies: [{ ...failing, approvable: false }] }), hint);
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/jobs/rows.ts';
-import { recordDelivery } from '../../src/store/record-delivery.ts';
+import { insertDeliveries } from '../../src/store/webhook-deliveries.ts';
 import { lazyStore, openStore, type Store } from '../../src/store/open-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { storeOptionsFromEnv } from '../../src/store/store-options.ts';
@@ -84,7 +84,7 @@ test('a PGlite data folder keeps its data, and refuses a second process while in
   const store = await openStore({ dataDir: dir, pgliteSnapshot: await migratedSnapshot() });
   let reopened: Store | undefined;
   try {
-    await recordDelivery(store.db, { deliveryId: 'kept', event: 'push' });
+    await insertDeliveries(store.db, [{ deliveryId: 'kept', event: 'push', action: null, installationId: null }]);
     assert.equal(readFileSync(`${dir}.lock`, 'utf8'), String(process.pid));
     await assert.rejects(openStore({ dataDir: dir }), isStoreError('locked', new RegExp(`${dir}.*in use by process ${process.pid}`)));
     const cli = slipway(['migrate', '--data-dir', dir], {});
@@ -95,7 +95,7 @@ test('a PGlite data folder keeps its data, and refuses a second process while in
   }
   try {
     reopened = await openStore({ dataDir: dir });
-    assert.equal((await recordDelivery(reopened.db, { deliveryId: 'kept', event: 'push' })).isNew, false);
+    assert.equal((await insertDeliveries(reopened.db, [{ deliveryId: 'kept', event: 'push', action: null, installationId: null }])).size, 0, 'already stored');
   } finally {
     await reopened?.close();
   }

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq, like, sql } from 'drizzle-orm';
-import { openDeliverySpool } from '../../src/http/delivery-spool.ts';
+import { openDeliverySpool } from '../../src/intake/delivery-spool.ts';
+import { loadInStoreThread } from '../../src/intake/spool-records.ts';
 import type { ThreadStore } from '../../src/store/open-pglite-thread.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { jobs, webhookDeliveries } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
-import { jobForDelivery } from '../../src/reconcile/job-for-delivery.ts';
+import { jobForDelivery } from '../../src/intake/job-for-delivery.ts';
 import { pushPayload } from '../harness/payloads.ts';
 import { openTestPglite } from './engines.ts';
 
@@ -121,7 +122,7 @@ describe('embedded store in its own thread', () => {
   });
 
   it('loads the delivery spool in the store thread: every delivery and its job arrive', async () => {
-    const spool = await openDeliverySpool({ dir: join(scratch, 'spool'), db: store.db, loadBatch: 9, loadOffThread: (store as ThreadStore).loadSpoolRange });
+    const spool = await openDeliverySpool({ dir: join(scratch, 'spool'), db: store.db, loadBatch: 9, loadOffThread: loadInStoreThread(store as ThreadStore) });
     const ids = Array.from({ length: 40 }, (_, i) => `thread-spool-${i}`);
     await Promise.all(
       ids.map((id) => {

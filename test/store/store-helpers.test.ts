@@ -14,7 +14,7 @@ import {
 import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { removeInstallation, upsertInstallation } from '../../src/store/installations.ts';
 import { insertMetricSamples, readMetricSamples } from '../../src/store/metric-samples.ts';
-import { recordDelivery, setDeliveryOutcome } from '../../src/store/record-delivery.ts';
+import { insertDeliveries, setDeliveryOutcome } from '../../src/store/webhook-deliveries.ts';
 import { findRepository, removeRepositories, upsertRepositories } from '../../src/store/repositories.ts';
 import { deployments, installations, webhookDeliveries } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
@@ -37,9 +37,9 @@ forEachEngine('store helpers', (engine) => {
   test('a delivery is recorded once; a redelivery of the same id is reported as not new', async () => {
     const { db } = engine.store();
     const deliveryId = unique('delivery');
-    const first = await recordDelivery(db, { deliveryId, event: 'push', installationId: 1, payload: { ref: 'refs/heads/main' } });
-    const again = await recordDelivery(db, { deliveryId, event: 'push', installationId: 1 });
-    assert.deepEqual([first.isNew, again.isNew], [true, false]);
+    const first = await insertDeliveries(db, [{ deliveryId, event: 'push', action: null, installationId: 1, payloadText: '{"ref": "refs/heads/main"}' }]);
+    const again = await insertDeliveries(db, [{ deliveryId, event: 'push', action: null, installationId: 1 }]);
+    assert.deepEqual([[...first], [...again]], [[deliveryId], []]);
     await setDeliveryOutcome(db, deliveryId, 'planned');
     const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
     assert.equal(row?.outcome, 'planned');
@@ -51,12 +51,12 @@ forEachEngine('store helpers', (engine) => {
     const deliveryId = unique('delivery');
     await assert.rejects(
       db.transaction(async (tx) => {
-        await recordDelivery(tx, { deliveryId, event: 'push' });
+        await insertDeliveries(tx, [{ deliveryId, event: 'push', action: null, installationId: null }]);
         throw new Error('handler failed');
       }),
       /handler failed/,
     );
-    assert.equal((await recordDelivery(db, { deliveryId, event: 'push' })).isNew, true);
+    assert.deepEqual([...(await insertDeliveries(db, [{ deliveryId, event: 'push', action: null, installationId: null }]))], [deliveryId]);
   });
 
   test('installations and repositories are upserted, then marked removed', async () => {
@@ -101,11 +101,11 @@ forEachEngine('store helpers', (engine) => {
       deploymentId: d.id,
       status: 'planned',
       actor: 'slipway',
-      planSummary: { create: 3 },
+      planSummary: { counts: { create: 3 }, changed: [] },
       monthlyCostUsd: 42.5,
       terraformJson: { resource: {} },
     });
-    assert.deepEqual(planned.planSummary, { create: 3 });
+    assert.deepEqual(planned.planSummary, { counts: { create: 3 }, changed: [] });
     assert.equal(planned.monthlyCostUsd, 42.5);
     assert.ok(planned.startedAt instanceof Date);
     await appendDeploymentEvent(db, { deploymentId: d.id, status: 'planned', actor: 'reviewer', reason: 'commented' });
@@ -126,7 +126,7 @@ forEachEngine('store helpers', (engine) => {
       actor: 'slipway',
       reason: 'push def456',
       terraformJson: { resource: { aws_s3_bucket: {} } },
-      planSummary: { create: 1 },
+      planSummary: { counts: { create: 1 }, changed: [] },
       monthlyCostUsd: 3.5,
       final: { status: 'planned', actor: 'slipway', reason: 'no runner' },
     });

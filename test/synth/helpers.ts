@@ -1,6 +1,6 @@
 /** Reading a synthesized document in tests: the bodies of one resource type, by component. */
 import { componentOf } from '../../src/synth/component-of.ts';
-import type { TerraformBlock, TerraformJson } from '../../src/synth/terraform-json.ts';
+import type { TerraformBlock, TerraformJson } from '../../src/plan/terraform-json.ts';
 
 export function blocks(doc: TerraformJson, type: string, component?: string): TerraformBlock[] {
   const all = Object.values(doc.resource?.[type] ?? {});

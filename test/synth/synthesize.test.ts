@@ -10,7 +10,7 @@ import { stackToTerraform } from '../../src/synth/stack-to-terraform.ts';
 import { componentOf } from '../../src/synth/component-of.ts';
 import { synthesize } from '../../src/synth/synthesize.ts';
 import { synthesizePlatform } from '../../src/synth/synthesize-platform.ts';
-import type { TerraformJson } from '../../src/synth/terraform-json.ts';
+import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import { aiPipelineInput, microservicesDemoInput, resolved } from './example-configs.ts';
 import { blocks, countResources, only } from './helpers.ts';
 

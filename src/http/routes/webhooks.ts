@@ -1,16 +1,20 @@
 /**
  * `POST /webhooks/github`: the one door GitHub knocks on. In order: size (413), content type (415),
- * signature over the raw bytes (401 — nothing is stored for an unsigned request), delivery headers
- * and JSON (400), then the delivery and its job are stored in one transaction and answered 202.
+ * signature over the raw bytes with @octokit/webhooks' verification (constant time; the current
+ * secret, or the previous one during a rotation: 401 otherwise, and nothing is stored for an
+ * unsigned request), delivery headers and JSON (400), then the delivery and its job are stored in
+ * one transaction and answered 202. Any well-formed event name is accepted: one Slipway does not
+ * handle (`projects_v2_item`, or one GitHub adds tomorrow) is recorded with an outcome and
+ * answered 2xx, so GitHub never lists it as a failed delivery.
  * GitHub aborts a delivery it has no answer to within 10 s
  * (https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks#respond-within-10-seconds),
  * so the request never waits for the work, only for the commit.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { verifyWithFallback } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { jobForDelivery } from '../../reconcile/job-for-delivery.ts';
-import type { DeliveryWriter } from '../delivery-writer.ts';
+import { jobForDelivery } from '../../intake/job-for-delivery.ts';
+import type { DeliveryWriter } from '../../intake/delivery-writer.ts';
 import { readBody } from '../read-body.ts';
 import { ServiceUnavailableError } from '../service-unavailable.ts';
 
@@ -19,14 +23,25 @@ export const maxWebhookBytes = 25 * 1024 * 1024;
 
 export type WebhookRouteDeps = {
   webhookSecret: string;
+  /** The secret being rotated out (`WEBHOOK_SECRET_PREVIOUS`): deliveries signed with it are accepted too. */
+  previousWebhookSecret?: string;
   writer: DeliveryWriter;
   maxBodyBytes?: number;
 };
 
-const decoder = new TextDecoder();
+// Fatal: a body that is not UTF-8 has no text the signature could be checked over (GitHub sends
+// UTF-8 JSON). A byte-order mark is kept, so the text's bytes are exactly the bytes received.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Event names GitHub sends are lowercase words joined by `_`, digits included (`projects_v2_item`).
+ * Anything else (empty, over 64 characters, other characters) cannot be an event: refused.
+ */
+const wellFormedEvent = /^[a-z][a-z0-9_]{0,63}$/;
 
 export function webhookRoutes(deps: WebhookRouteDeps): Hono {
   const secret = deps.webhookSecret;
+  const previous = deps.previousWebhookSecret ? [deps.previousWebhookSecret] : undefined;
   const maxBytes = deps.maxBodyBytes ?? maxWebhookBytes;
   const app = new Hono();
 
@@ -39,14 +54,14 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
     const bytes = await readBody(c.req, maxBytes);
 
     const signature = c.req.header('x-hub-signature-256');
-    if (!signature || bytes.length === 0 || !signatureMatches(secret, bytes, signature)) {
+    const raw = signature && bytes.length > 0 ? utf8(bytes) : undefined;
+    if (raw === undefined || !(await verifyWithFallback(secret, raw, signature!, previous).catch(() => false))) {
       throw new HTTPException(401, { message: 'missing or invalid X-Hub-Signature-256' });
     }
-    const raw = decoder.decode(bytes);
 
     const event = c.req.header('x-github-event');
     const deliveryId = c.req.header('x-github-delivery');
-    if (!event || !/^[a-z_]{1,64}$/.test(event)) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Event' });
+    if (!event || !wellFormedEvent.test(event)) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Event' });
     if (!deliveryId || deliveryId.length > 128) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Delivery' });
 
     const { payload, text } = parsePayload(raw, form);
@@ -90,9 +105,10 @@ function parsePayload(raw: string, form: boolean): { payload: Record<string, unk
   return { payload: value as Record<string, unknown>, text };
 }
 
-/** `sha256=<hex HMAC>` over the raw bytes as GitHub sent them, compared in constant time. */
-function signatureMatches(secret: string, body: Uint8Array, signature: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }

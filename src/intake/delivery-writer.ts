@@ -10,22 +10,13 @@
  * ids, and only newly stored deliveries enqueue their job (the job's idempotency key is the
  * delivery id as well, so even two writers racing cannot enqueue it twice).
  */
-import { sql } from 'drizzle-orm';
 import { enqueueMany, type EnqueueInput } from '../jobs/enqueue.ts';
 import type { Db } from '../store/db.ts';
-import { webhookDeliveries } from '../store/schema.ts';
+import { insertDeliveries, type DeliveryInput } from '../store/webhook-deliveries.ts';
 
-export type IncomingDelivery = {
-  deliveryId: string;
-  event: string;
-  action: string | null;
-  installationId: number | null;
-  payload?: unknown;
-  /** The payload's JSON text as received: stored as is (no re-serialising 7 KB per delivery). */
-  payloadText?: string;
-  /** The job to enqueue, or the outcome to record now when there is nothing to do. */
+export type IncomingDelivery = DeliveryInput & {
+  /** The job to enqueue, or (no job) `outcome` says why there is nothing to do. */
   job?: EnqueueInput;
-  outcome?: string;
 };
 
 export type WriteResult = { isNew: boolean };
@@ -92,22 +83,7 @@ export async function writeBatch(tx: Db, batch: IncomingDelivery[]): Promise<Wri
     if (!firstIndex.has(d.deliveryId)) firstIndex.set(d.deliveryId, i);
   });
   const unique = [...firstIndex.values()].map((i) => batch[i]!);
-  const now = new Date();
-  const inserted = await tx
-    .insert(webhookDeliveries)
-    .values(
-      unique.map((d) => ({
-        deliveryId: d.deliveryId,
-        event: d.event,
-        action: d.action,
-        installationId: d.installationId,
-        payload: d.payloadText !== undefined ? sql`${d.payloadText}::jsonb` : (d.payload ?? null),
-        ...(d.outcome ? { outcome: d.outcome, processedAt: now } : {}),
-      })),
-    )
-    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
-    .returning({ deliveryId: webhookDeliveries.deliveryId });
-  const fresh = new Set(inserted.map((r) => r.deliveryId));
+  const fresh = await insertDeliveries(tx, unique);
   const jobs = unique.filter((d) => fresh.has(d.deliveryId) && d.job).map((d) => d.job!);
   if (jobs.length > 0) await enqueueMany(tx, jobs);
   return batch.map((d, i) => ({ isNew: fresh.has(d.deliveryId) && firstIndex.get(d.deliveryId) === i }));

@@ -1,11 +1,13 @@
 /**
  * The delivery spool's on-disk records and how a range of them is moved into the database. Kept
  * apart from the spool itself because the loading runs wherever the embedded database runs: in
- * `slipway serve` that is the store's own thread (src/store/pglite-thread.ts), so a load never
- * holds the thread that answers webhooks.
+ * `slipway serve` that is the store's own thread, as a store-thread task (`loadSpoolTask`: this
+ * module's `runInStoreThread`), so a load never holds the thread that answers webhooks.
  */
 import { open } from 'node:fs/promises';
 import type { Db } from '../store/db.ts';
+import type { ThreadStore } from '../store/open-pglite-thread.ts';
+import { storeThreadTask } from '../store/store-thread-task.ts';
 import { writeBatch, type IncomingDelivery } from './delivery-writer.ts';
 
 /** uint32 length prefix per record. */
@@ -63,6 +65,18 @@ export function decodeRecords(buf: Buffer, max = Infinity): { records: IncomingD
 export type SpoolRange = { path: string; offset: number; end: number; max: number };
 export type LoadedRange = { loaded: number; used: number };
 export type LoadRange = (range: SpoolRange) => Promise<LoadedRange>;
+
+/** Loading a spool range in the embedded store's thread (scripts/build.mjs bundles this module as an entry). */
+export const loadSpoolTask = storeThreadTask<SpoolRange, LoadedRange>('spool-records', import.meta.url);
+
+/** A spool loader that loads in the store's thread (see SpoolOptions.loadOffThread). */
+export function loadInStoreThread(store: Pick<ThreadStore, 'runTask'>): LoadRange {
+  return (range) => store.runTask(loadSpoolTask, range);
+}
+
+export function runInStoreThread(db: Db, range: SpoolRange, log: (m: string) => void): Promise<LoadedRange> {
+  return loadSpoolRange(db, range, log);
+}
 
 /** Read the range's records (about what `max` needs, at least one whole record) and load them. */
 export async function loadSpoolRange(db: Db, range: SpoolRange, log: (m: string) => void = () => {}): Promise<LoadedRange> {

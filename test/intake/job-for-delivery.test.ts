@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { approvalJobKind, jobForDelivery, webhookJobKind } from '../../src/reconcile/job-for-delivery.ts';
+import { approvalJobKind, jobForDelivery, webhookJobKind } from '../../src/intake/job-for-delivery.ts';
 import { fakeSha, issueCommentPayload, pullRequestPayload, pushPayload } from '../harness/payloads.ts';
 
 const repo = { fullName: 'acme/shop', cloneUrl: 'http://127.0.0.1:1/acme/shop.git' };
@@ -28,4 +28,17 @@ test('a comment that is not an approval starts no job', () => {
   const route = jobForDelivery('d1', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: 'looks good' }));
   assert.equal(route.job, undefined);
   assert.match(route.outcome ?? '', /not a \/slipway approve comment/);
+});
+
+test('a handled event without the fields its job is keyed by is recorded with the missing field named, and no job', () => {
+  const push = pushPayload({ repo, installationId: 1, after: fakeSha('d') }) as Record<string, unknown>;
+  const noRepository = jobForDelivery('d1', 'push', { ...push, repository: undefined });
+  assert.equal(noRepository.job, undefined);
+  assert.equal(noRepository.outcome, 'ignored: the push payload has no repository.id');
+  assert.equal(jobForDelivery('d2', 'installation', { action: 'created' }).outcome, 'ignored: the installation payload has no installation.id');
+});
+
+test('an event GitHub documents but Slipway does not handle, and one nobody documents, are told apart', () => {
+  assert.equal(jobForDelivery('d1', 'projects_v2_item', { action: 'created' }).outcome, 'ignored: projects_v2_item events are not handled');
+  assert.match(jobForDelivery('d2', 'brand_new_event', {}).outcome ?? '', /^ignored: brand_new_event is not an event @octokit\/webhooks knows/);
 });

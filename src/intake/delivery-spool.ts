@@ -27,7 +27,7 @@ export type SpoolOptions = {
   db: Db;
   /**
    * Load a range of a segment into the database somewhere else than this thread (the embedded
-   * store's own thread: `store.loadSpoolRange`). Then the loader always loads full batches.
+   * store's own thread: `loadInStoreThread(store)`). Then the loader always loads full batches.
    * Default: `loadSpoolRange` on `db`, in this thread.
    */
   loadOffThread?: LoadRange;

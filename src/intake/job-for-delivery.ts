@@ -16,6 +16,7 @@
  *  - pushes to other branches and branch deletions are recorded with an outcome and no job.
  *  - installations: `installation:<id>`, in order, never superseded.
  */
+import { emitterEventNames } from '@octokit/webhooks';
 import type { EnqueueInput } from '../jobs/enqueue.ts';
 
 export const webhookJobKind = 'github.webhook';
@@ -35,6 +36,9 @@ type Payload = {
   comment?: { body?: unknown };
 };
 
+/** Every event GitHub documents, as @octokit/webhooks lists them (`push`, `projects_v2_item`, …). */
+export const knownEvents: ReadonlySet<string> = new Set(emitterEventNames.filter((name) => !name.includes('.')));
+
 const pullRequestActions = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review', 'closed']);
 
 function num(v: unknown): number | undefined {
@@ -48,8 +52,9 @@ function num(v: unknown): number | undefined {
 export type DeliveryRoute = { job: EnqueueInput; outcome?: undefined } | { job?: undefined; outcome: string };
 
 export function jobForDelivery(deliveryId: string, event: string, body: unknown): DeliveryRoute {
-  const route = routeOf(deliveryId, event, body);
-  return route ?? { outcome: `ignored: ${event} events are not handled` };
+  return routeOf(deliveryId, event, body) ?? {
+    outcome: knownEvents.has(event) ? `ignored: ${event} events are not handled` : `ignored: ${event} is not an event @octokit/webhooks knows; recorded, not handled`,
+  };
 }
 
 function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRoute | null {
@@ -67,15 +72,18 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
     },
   });
   const ignored = (why: string): DeliveryRoute => ({ outcome: `ignored: ${why}` });
+  // A handled event without the fields its job is keyed by can never be worked: recorded as such.
+  const lacks = (field: string): DeliveryRoute => ignored(`the ${event} payload has no ${field}`);
 
   switch (event) {
     case 'installation':
     case 'installation_repositories':
-      return installationId === undefined ? null : job(`installation:${installationId}`, false);
+      return installationId === undefined ? lacks('installation.id') : job(`installation:${installationId}`, false);
     case 'ping':
       return { outcome: 'pong' };
     case 'push': {
-      if (repoId === undefined || typeof payload.ref !== 'string') return null;
+      if (repoId === undefined) return lacks('repository.id');
+      if (typeof payload.ref !== 'string') return lacks('ref');
       const defaultBranch = typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : 'main';
       if (payload.ref !== `refs/heads/${defaultBranch}`) return ignored(`push to ${payload.ref}, not the default branch`);
       if (payload.deleted === true) return ignored(`branch ${payload.ref} deleted`);
@@ -83,14 +91,16 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
     }
     case 'pull_request': {
       const n = num(payload.number);
-      if (repoId === undefined || n === undefined) return null;
+      if (repoId === undefined) return lacks('repository.id');
+      if (n === undefined) return lacks('number');
       if (!action || !pullRequestActions.has(action)) return ignored(`pull_request.${action} is not handled`);
       return job(`pr:${repoId}:${n}`, true);
     }
     case 'issue_comment': {
       const n = num(payload.issue?.number);
       const body = typeof payload.comment?.body === 'string' ? payload.comment.body : '';
-      if (repoId === undefined || n === undefined) return null;
+      if (repoId === undefined) return lacks('repository.id');
+      if (n === undefined) return lacks('issue.number');
       if (action !== 'created' || !payload.issue?.pull_request || !/^\s*\/slipway\s+approve\b/m.test(body)) {
         return ignored('not a /slipway approve comment on a pull request');
       }

@@ -1,0 +1,95 @@
+/**
+ * `evaluateApp`: the one per-app evaluation. One app, one environment, one commit, against what is
+ * deployed: resolve the environment, synthesize with the commit's sha (so every `${sha}` image and
+ * `build:` tag is `:<sha>`), diff against the base, estimate and diff the cost, evaluate the
+ * policies. Pure (data in, data out) and synchronous: `slipway plan`, the push job, the
+ * pull-request job, preview policies and the Terraform runner all call it, so they cannot disagree
+ * about what a commit means.
+ */
+import { createHash } from 'node:crypto';
+import { resolveEnvironment, type LoadedApp } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/schema.ts';
+import type { CostUsage } from '../cost/estimate-cost.ts';
+import type { CostDiff, CostEstimate } from '../cost/types.ts';
+import { diffTerraform } from '../plan/diff-terraform.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
+import type { Plan } from '../plan/types.ts';
+import { evaluatePolicies, type PolicyResult, type PolicySet } from '../policy/index.ts';
+import { componentOf } from '../synth/component-of.ts';
+import { synthesize, type SynthOptions } from '../synth/synthesize.ts';
+import { estimateCostDiff } from './estimate-cost-diff.ts';
+
+export type EvaluateAppInput = {
+  /** The app as loaded from its paas.yaml at the commit (config, file, line map). */
+  app: LoadedApp;
+  /** `production`, a named environment, or a preview `pr-<n>`. Unknown: UnknownEnvironmentError. */
+  environment: string;
+  /** The commit evaluated: `${sha}` in images and `build:` tags become it. */
+  sha: string;
+  /** The Terraform JSON last applied to this app and environment; null when nothing is. */
+  base: TerraformJson | null;
+  /** The rules (and their params) to judge the result by; without them, no policy is evaluated. */
+  policies?: Pick<PolicySet, 'rules' | 'params'>;
+  /** Usage figures for usage-priced resources, by address, component or `*`. */
+  usage?: CostUsage;
+  /** Where state, artifacts and the platform are (defaults: synthesis's); the sha is `sha`. */
+  synth?: Omit<SynthOptions, 'sha'>;
+  /** The paas.yaml path policy locations name (default `app.file`; the CLI prefixes its folder). */
+  file?: string;
+};
+
+export type AppEvaluation = {
+  app: LoadedApp;
+  environment: string;
+  sha: string;
+  /** The config with the environment's overrides merged in. */
+  config: ResolvedConfig;
+  /** The desired document: what the runner applies and the deployment records. */
+  terraform: TerraformJson;
+  /** sha256 of `JSON.stringify(terraform)` (the document's bytes, keys sorted by synthesis). */
+  configHash: string;
+  /** base → desired. */
+  plan: Plan;
+  /** Monthly estimate of the desired document; absent when it could not be estimated (see notes). */
+  cost?: CostEstimate;
+  costDiff: CostDiff;
+  /** One result per rule; empty when no policies were given. */
+  policies: PolicyResult[];
+  /** Said about this app in reports (cost not estimated, …), each naming the app. */
+  notes: string[];
+};
+
+export function evaluateApp(input: EvaluateAppInput): AppEvaluation {
+  const { app, environment, sha, base } = input;
+  const { config, terraform } = synthesizeApp(input);
+  const plan = diffTerraform(base, terraform, { componentOf });
+  const { cost, costDiff, note } = estimateCostDiff({ base, desired: terraform, region: config.region, usage: input.usage, componentOf });
+  const notes = note ? [`${app.config.name}: ${note}`] : [];
+  const policies = input.policies
+    ? evaluatePolicies({
+        config,
+        environment,
+        terraform,
+        plan,
+        cost,
+        costDiff: cost ? costDiff : undefined,
+        rules: input.policies.rules,
+        params: input.policies.params,
+        locate: (path) => app.locate(path),
+        file: input.file ?? app.file,
+        componentOf,
+      })
+    : [];
+  return { app, environment, sha, config, terraform, configHash: configHash(terraform), plan, cost, costDiff, policies, notes };
+}
+
+/** The desired document alone (what evaluateApp diffs): the environment resolved, synthesized at the commit. */
+export function synthesizeApp(input: Pick<EvaluateAppInput, 'app' | 'environment' | 'sha' | 'synth'>): { config: ResolvedConfig; terraform: TerraformJson } {
+  const config = resolveEnvironment(input.app.config, input.environment);
+  return { config, terraform: synthesize(config, { ...input.synth, sha: input.sha }) };
+}
+
+/** sha256 (hex) of the document's JSON text: equal hashes, equal bytes. */
+export function configHash(terraform: TerraformJson): string {
+  return createHash('sha256').update(JSON.stringify(terraform)).digest('hex');
+}
