@@ -1,18 +1,22 @@
 /**
- * `slipway cost [dir] [--env NAME] [--format text|json] [--usage FILE]`: the monthly estimate of
- * every app under `dir` for one environment, per resource and per component; usage-based parts
- * and unpriced resources are listed, never counted as zero without saying so.
+ * `slipway cost [dir] [--env NAME] [--format text|json] [--usage FILE] [--metrics FILE]`: the
+ * monthly estimate of every app under `dir` for one environment, per resource and per component;
+ * usage-based parts and unpriced resources are listed, never counted as zero without saying so.
+ * `--metrics` takes a JSON metrics document (as `slipway recommend` does): each service's recorded
+ * requests, log output and bytes sent out become its usage figures; `--usage` wins where both say.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatConfigError, loadApps, resolveEnvironment } from '../config/load.ts';
 import { estimateCost, unassigned, type CostUsage } from '../cost/estimate-cost.ts';
 import type { CostEstimate } from '../cost/types.ts';
+import { parseMetricsJson } from '../recommend/sources/parse-metrics-json.ts';
+import { mergeUsage, usageFromMetrics } from '../recommend/usage-from-metrics.ts';
 import { money } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 
-const usage = 'Usage: slipway cost [dir] [--env NAME] [--format text|json] [--usage FILE]\n';
+const usage = 'Usage: slipway cost [dir] [--env NAME] [--format text|json] [--usage FILE] [--metrics FILE]\n';
 
 type AppCost = { app: string; file: string; environment: string; estimate: CostEstimate };
 
@@ -24,6 +28,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       env: { type: 'string', default: 'production' },
       format: { type: 'string', default: 'text' },
       usage: { type: 'string' },
+      metrics: { type: 'string' },
     },
     usage,
     io,
@@ -45,6 +50,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       usageFigures = JSON.parse(readFileSync(resolve(io.cwd, values.usage), 'utf8')) as CostUsage;
     } catch (error) {
       io.stderr(`slipway cost: cannot read --usage ${values.usage}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  if (values.metrics !== undefined) {
+    try {
+      const fromMetrics = usageFromMetrics(parseMetricsJson(readFileSync(resolve(io.cwd, values.metrics), 'utf8'), values.metrics));
+      for (const note of fromMetrics.notes) io.stderr(`slipway cost: --metrics ${note}\n`);
+      usageFigures = mergeUsage(fromMetrics.usage, usageFigures);
+    } catch (error) {
+      io.stderr(`slipway cost: cannot read --metrics ${values.metrics}: ${(error as Error).message}\n`);
       return 1;
     }
   }

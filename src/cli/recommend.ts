@@ -18,11 +18,10 @@ import { parseMetricsCsv } from '../recommend/sources/parse-metrics-csv.ts';
 import { parseMetricsJson } from '../recommend/sources/parse-metrics-json.ts';
 import { fetchPrometheusMetrics } from '../recommend/sources/prometheus-source.ts';
 import { toSummary } from '../recommend/to-summary.ts';
-import type { MetricName, RecommendationSummary, ServiceMetrics } from '../recommend/types.ts';
+import { metricNames, type MetricName, type RecommendationSummary, type ServiceMetrics } from '../recommend/types.ts';
 import type { CliIo } from './io.ts';
 
-const usage = 'Usage: slipway recommend [dir] --metrics FILE|URL [--env NAME] [--format text|json] [--service S --metric cpu|memory|requests|instances (CSV)]\n';
-const metricNames = ['cpu', 'memory', 'requests', 'instances'];
+const usage = `Usage: slipway recommend [dir] --metrics FILE|URL [--env NAME] [--format text|json] [--service S --metric ${metricNames.join('|')} (CSV)]\n`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let values: { metrics?: string; env?: string; format?: string; service?: string; metric?: string };
@@ -45,7 +44,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const isUrl = /^https?:\/\//i.test(values.metrics);
   const isCsv = !isUrl && values.metrics.toLowerCase().endsWith('.csv');
   if (isCsv && (!values.service || !values.metric)) return fail('a CSV file holds one series: give --service and --metric');
-  if (values.metric && !metricNames.includes(values.metric)) return fail(`--metric must be one of ${metricNames.join(', ')}`);
+  if (values.metric && !(metricNames as readonly string[]).includes(values.metric)) return fail(`--metric must be one of ${metricNames.join(', ')}`);
 
   const root = resolve(io.cwd, positionals[0] ?? '.');
   const loaded = await loadApps(root);

@@ -62,10 +62,13 @@ export const Build = z.strictObject({
   context: z.string().default('.'),
 });
 
+/** The most tasks one service may run (instances, schedule floors); recommendations are clamped to it. */
+export const maxInstances = 1000;
+
 export const Instances = describe(
   z.union([
-    z.number().int().min(0).max(1000),
-    z.strictObject({ min: z.number().int().min(0).max(1000), max: z.number().int().min(1).max(1000) }),
+    z.number().int().min(0).max(maxInstances),
+    z.strictObject({ min: z.number().int().min(0).max(maxInstances), max: z.number().int().min(1).max(maxInstances) }),
   ]),
   'A fixed count, or { min, max } for autoscaling.',
 );
@@ -73,8 +76,8 @@ export type Instances = z.infer<typeof Instances>;
 
 export const ScheduleFloor = z.strictObject({
   cron: describe(z.string(), 'Five-field cron expression (UTC) at which this floor takes effect.'),
-  min: z.number().int().min(0).max(1000).optional(),
-  max: z.number().int().min(1).max(1000).optional(),
+  min: z.number().int().min(0).max(maxInstances).optional(),
+  max: z.number().int().min(1).max(maxInstances).optional(),
 });
 export type ScheduleFloor = z.infer<typeof ScheduleFloor>;
 
@@ -210,6 +213,7 @@ export const MetricQueries = z.strictObject({
   cpu: z.string().optional(),
   memory: z.string().optional(),
   requests: z.string().optional(),
+  backlog: describe(z.string(), 'Messages waiting in the queue a worker consumes.').optional(),
 });
 export const Metrics = z.strictObject({
   source: z.enum(['prometheus', 'cloudwatch', 'store']).default('store'),

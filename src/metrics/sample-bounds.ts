@@ -7,21 +7,28 @@
  * - cpu and memory are percent of the service's configured size: 100,000 % is 1,000 times it, far
  *   beyond Fargate's largest task relative to its smallest (64× the vCPU, 240× the memory);
  * - requests per second up to a billion, running tasks up to 100,000 (ECS runs at most 5,000 per
- *   service).
+ *   service), queue backlog up to a billion messages, log and egress bytes per second up to 1e12
+ *   (a terabyte a second, far beyond any one service).
+ * The metric names are the engine's (`src/recommend/types.ts`): one list for the intake, the CLI
+ * and the sources.
  */
-export const metricNames = ['cpu', 'memory', 'requests', 'instances'] as const;
-export type MetricName = (typeof metricNames)[number];
+import { metricNames, type MetricName } from '../recommend/types.ts';
+
+export { metricNames, type MetricName };
 
 export const earliestSampleMs = Date.UTC(2000, 0, 1);
 export const futureAllowanceMs = 24 * 60 * 60 * 1000;
 
-export const maxValue: Record<MetricName, number> = { cpu: 100_000, memory: 100_000, requests: 1e9, instances: 100_000 };
+export const maxValue: Record<MetricName, number> = { cpu: 100_000, memory: 100_000, requests: 1e9, instances: 100_000, backlog: 1e9, logs: 1e12, egress: 1e12 };
 
 const meaning: Record<MetricName, string> = {
   cpu: 'a cpu utilisation (percent of the configured cpu)',
   memory: 'a memory utilisation (percent of the configured memory)',
   requests: 'a request rate (per second)',
   instances: 'a running task count',
+  backlog: 'a queue backlog (messages waiting)',
+  logs: 'a log volume (bytes per second)',
+  egress: 'a data transfer out (bytes per second)',
 };
 
 /** Why `ms` cannot be a sample's time, or undefined. */

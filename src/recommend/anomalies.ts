@@ -3,8 +3,12 @@
  * is the median of its slot (hour of day or hour of week, when the series is seasonal) plus the
  * median of the day's residuals (the level). Residuals are scored with the robust z-score
  * 0.6745 (r − median) / MAD (Iglewicz and Hoaglin), which one incident cannot inflate the way it
- * inflates a standard deviation. Flagged points closer than `mergeGapMs` form one window.
+ * inflates a standard deviation. The cut-off is the series' own: calibrated on its history to a
+ * rate of false alarms per day (calibrate-threshold.ts). At least `minPoints` points above it,
+ * closer than `mergeGapMs`, form one window.
  */
+import { median as ssMedian } from 'simple-statistics';
+import { calibrateThreshold, type Calibration } from './calibrate-threshold.ts';
 import { dayMs, median, slotOf, toGrid, type Grid } from './grid.ts';
 import type { Sample } from './types.ts';
 
@@ -21,12 +25,12 @@ export type AnomalyWindow = {
 export type Season = 'none' | 'day' | 'week' | 'day-type';
 
 /**
- * |z| > 5, at least 3 flagged points (15 minutes on the 5-minute grid), flags within 2 hours
- * merged: an incident flaps, and one incident should be one alarm. Chosen on the NAB traces
- * (docs/recommendations.md shows the sweep); 3.5 (Iglewicz and Hoaglin's cut-off) with 30-minute
- * merging raised about 4 false alarms a day there.
+ * `falseAlarmsPerDay` is a setting (what a team will tolerate), not fitted. An incident flaps, and
+ * one incident should be one alarm: flags within `mergeGapMs` are one window, and a window needs
+ * `minPoints` flagged 5-minute points; these and the base quantile of the tail fit were chosen by
+ * leave-one-trace-out cross-validation on the NAB traces (docs/recommendations.md).
  */
-export const defaultAnomalyOptions = { threshold: 5, minPoints: 3, mergeGapMs: 2 * 3_600_000 };
+export const defaultAnomalyOptions = { falseAlarmsPerDay: 0.1, minPoints: 2, mergeGapMs: 3_600_000, baseQuantile: 0.98, minThreshold: 3.5 };
 
 export type AnomalyOptions = {
   /** Grid step (default 5 minutes, or the data's own step when coarser). */
@@ -36,11 +40,20 @@ export type AnomalyOptions = {
    * `day-type` (hour of day, weekdays apart from weekends: a weekly pattern with less history), `none`.
    */
   season?: Season;
+  /** False alarms per day the threshold is calibrated to (default 0.1). */
+  falseAlarmsPerDay?: number;
+  /** A fixed |z| cut-off instead of the calibrated one. */
   threshold?: number;
   mergeGapMs?: number;
-  /** Windows with fewer flagged points are dropped as noise (default 3). */
+  /** Windows with fewer flagged points are dropped as noise (default 2). */
   minPoints?: number;
+  /** Quantile of the scores above which the tail is fitted (default 0.98). */
+  baseQuantile?: number;
+  /** The calibrated threshold is never below this |z| (default 3.5). */
+  minThreshold?: number;
 };
+
+export type AnomalyScan = { windows: AnomalyWindow[]; calibration?: Calibration };
 
 export function detectAnomalies(samples: readonly Sample[], options: AnomalyOptions = {}): AnomalyWindow[] {
   const grid = toGrid(samples, options.stepMs ?? 300_000);
@@ -48,12 +61,16 @@ export function detectAnomalies(samples: readonly Sample[], options: AnomalyOpti
 }
 
 export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): AnomalyWindow[] {
-  const threshold = options.threshold ?? defaultAnomalyOptions.threshold;
+  return scanAnomalies(grid, options).windows;
+}
+
+/** The windows and how the threshold was calibrated. */
+export function scanAnomalies(grid: Grid, options: AnomalyOptions = {}): AnomalyScan {
   const mergeGapMs = options.mergeGapMs ?? defaultAnomalyOptions.mergeGapMs;
   const minPoints = options.minPoints ?? defaultAnomalyOptions.minPoints;
   const { values, stepMs } = grid;
   const n = values.length;
-  if (n < 12) return [];
+  if (n < 12) return { windows: [] };
 
   // Seasonal component: median per slot.
   const seasonal = new Float64Array(n);
@@ -85,6 +102,21 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
   }
   // Deviations under 1 % of the typical level are never incidents, however flat the series.
   const z = robustZ(residual, 0.01 * Math.abs(median(values)));
+  let threshold = options.threshold;
+  let calibration: Calibration | undefined;
+  if (threshold === undefined) {
+    const scores = new Float64Array(n);
+    for (let i = 0; i < n; i++) scores[i] = Math.abs(z[i]);
+    calibration = calibrateThreshold(scores, {
+      perDay: options.falseAlarmsPerDay ?? defaultAnomalyOptions.falseAlarmsPerDay,
+      stepMs,
+      mergeGapMs,
+      minPoints,
+      baseQuantile: options.baseQuantile ?? defaultAnomalyOptions.baseQuantile,
+      minThreshold: options.minThreshold ?? defaultAnomalyOptions.minThreshold,
+    });
+    threshold = calibration.threshold;
+  }
 
   const windows: AnomalyWindow[] = [];
   let current: (AnomalyWindow & { points: number }) | undefined;
@@ -111,10 +143,14 @@ export function anomaliesOfGrid(grid: Grid, options: AnomalyOptions = {}): Anoma
   }
   flush();
   for (const w of windows) w.score = Math.round(w.score * 10) / 10;
-  return windows;
+  return { windows, ...(calibration ? { calibration } : {}) };
 }
 
-/** Median of the finite values in each slot (0 for an empty slot): grouped by a counting sort into one buffer, no per-slot arrays. */
+/**
+ * Median of the finite values in each slot (0 for an empty slot): grouped by a counting sort into
+ * one buffer and sorted in place, no per-slot arrays (168 or 2,016 slots of a few values each:
+ * one median call per slot would allocate thousands of small arrays).
+ */
 function slotMedians(values: Float64Array, slotIndex: Int32Array, slots: number): Float64Array {
   const offsets = new Int32Array(slots + 1);
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) offsets[slotIndex[i] + 1]++;
@@ -131,22 +167,27 @@ function slotMedians(values: Float64Array, slotIndex: Int32Array, slots: number)
   return out;
 }
 
-/** 0.6745 (x − median) / MAD, the MAD at least `minMad`; when it is 0 (a flat series), the mean absolute deviation × 1.2533 stands in. */
+/**
+ * 0.6745 (x − median) / MAD (simple-statistics' median, of the finite values and of their
+ * absolute deviations), the MAD at least `minMad`; when it is 0 (a flat series), the mean absolute
+ * deviation × 1.2533 stands in.
+ */
 export function robustZ(values: Float64Array, minMad = 0): Float64Array {
-  const med = median(values);
-  const deviations = new Float64Array(values.length);
-  let sumAbs = 0;
-  let count = 0;
-  for (let i = 0; i < values.length; i++) {
-    deviations[i] = Math.abs(values[i] - med);
-    if (Number.isFinite(deviations[i])) { sumAbs += deviations[i]; count++; }
-  }
-  const mad = Math.max(median(deviations), minMad);
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]);
   const out = new Float64Array(values.length);
+  if (finite.length === 0) return out.fill(Number.NaN);
+  const med = ssMedian(finite);
+  // The median absolute deviation, as simple-statistics' medianAbsoluteDeviation computes it,
+  // without taking the median a second time.
+  const deviations = finite.map((x) => Math.abs(x - med));
+  const mad = Math.max(ssMedian(deviations), minMad);
   if (mad > 0) {
     for (let i = 0; i < values.length; i++) out[i] = (0.6745 * (values[i] - med)) / mad;
   } else {
-    const meanAd = count > 0 ? sumAbs / count : 0;
+    let sumAbs = 0;
+    for (const d of deviations) sumAbs += d;
+    const meanAd = sumAbs / finite.length;
     for (let i = 0; i < values.length; i++) out[i] = meanAd > 0 ? (values[i] - med) / (1.2533 * meanAd) : 0;
   }
   return out;

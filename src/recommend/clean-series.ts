@@ -18,24 +18,32 @@ export type CleanSeries = {
   spanMs: number;
   /** Share of the expected samples (span / step) actually present, 0..1. */
   coverage: number;
+  /** Samples above `maxPlausible`, dropped: how many and the largest. */
+  implausible?: { count: number; largest: number };
 };
 
 export type CleanOptions = {
   /** Utilisation and rates cannot be negative; drop such samples (default true). */
   nonNegative?: boolean;
+  /** Values above this no service can produce (plausible.ts); drop them (default: no bound). */
+  maxPlausible?: number;
 };
 
 export function cleanSeries(raw: readonly Sample[], options: CleanOptions = {}): CleanSeries {
   const nonNegative = options.nonNegative ?? true;
+  const maxPlausible = options.maxPlausible ?? Infinity;
   // Most series arrive clean: check without copying, and share the input when nothing needs repair.
-  if (isClean(raw, nonNegative)) return describe(raw as Sample[], []);
+  if (isClean(raw, nonNegative, maxPlausible)) return describe(raw as Sample[], []);
   const notes: string[] = [];
   let nonFinite = 0;
   let negative = 0;
+  let implausible = 0;
+  let largest = -Infinity;
   const kept: Sample[] = [];
   for (const s of raw) {
     if (!Number.isFinite(s.t) || !Number.isFinite(s.v)) nonFinite++;
     else if (nonNegative && s.v < 0) negative++;
+    else if (s.v > maxPlausible) { implausible++; largest = Math.max(largest, s.v); }
     else kept.push(s); // samples are never mutated, so they are shared, not copied
   }
   if (nonFinite > 0) notes.push(`dropped ${nonFinite} sample(s) with a missing or non-finite time or value`);
@@ -57,13 +65,14 @@ export function cleanSeries(raw: readonly Sample[], options: CleanOptions = {}):
     else samples.push(s);
   }
   if (duplicates > 0) notes.push(`${duplicates} duplicate timestamp(s); kept the last value of each`);
-  return describe(samples, notes);
+  const described = describe(samples, notes);
+  return implausible > 0 ? { ...described, implausible: { count: implausible, largest } } : described;
 }
 
-function isClean(raw: readonly Sample[], nonNegative: boolean): boolean {
+function isClean(raw: readonly Sample[], nonNegative: boolean, maxPlausible: number): boolean {
   let previous = -Infinity;
   for (const s of raw) {
-    if (!Number.isFinite(s.t) || !Number.isFinite(s.v) || (nonNegative && s.v < 0) || s.t <= previous) return false;
+    if (!Number.isFinite(s.t) || !Number.isFinite(s.v) || (nonNegative && s.v < 0) || s.v > maxPlausible || s.t <= previous) return false;
     previous = s.t;
   }
   return true;

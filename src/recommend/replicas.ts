@@ -1,46 +1,68 @@
 /**
- * Instances and autoscaling from load, with target-tracking arithmetic: for each 5-minute mean of
- * load (what a target-tracking alarm acts on), desired = ceil(running × utilisation / target)
- * tasks, computed for the recommended task size.
- * - `ceiling` (80 %) is the utilisation a task must stay under; above it counts as a breach.
- * - The recommended target leaves room for the load to grow while a scale-out happens: it is the
- *   ceiling divided by the P99 of the five-minute growth ratio of load, rounded down to 5 %.
- * - with `requestsPerInstance` and a requests series, desired is the larger of the cpu figure and
- *   requests / requestsPerInstance;
+ * Instances and autoscaling from load. For each 5-minute mean of load (what a target-tracking
+ * alarm acts on), desired = ceil(load / (task vCPU × target)) tasks for the recommended task size;
+ * with `requestsPerInstance` and a requests series (web) or `backlogPerInstance` and a backlog
+ * series (worker), desired is also at least requests (or backlog) per instance.
+ * - target and min: the cheapest pair whose replay on the history (target-tracking.ts: scale-out
+ *   one interval late, scale-in after 15 minutes) breaches the 80 % ceiling in at most
+ *   `breachBudget` of the intervals (choose-tracking-policy.ts). min starts at the P5 of desired
+ *   tasks (at least 2 when the service runs 2 or more, for availability); a series whose steps
+ *   outrun the scaler gets a lower target or a higher min, whichever costs less, and says so.
  * - max is a safety ceiling, not a cost driver: with target tracking a task is paid for only while
  *   it runs, and the autoscaler runs only what the load needs. A low max saves nothing on normal
  *   days and caps capacity exactly when load outgrows the history (a launch, a migration, organic
- *   growth). So max = ceil(maxGrowthFactor (3) × the peak of desired tasks, anomalous windows
- *   included: they are real load, left out of min and target only), never below the P99
+ *   growth). So max = ceil(maxGrowthFactor (3) × the tasks that hold the peak load under the 80 %
+ *   ceiling, anomalous windows included: they are real load, left out of min and target only),
+ *   never below the P99 of desired tasks
  *   with 15 % headroom, min, or today's max. The growth term is bounded by maxTasksCap (100) so a
  *   runaway (a retry storm, a scaling loop) cannot run up an unbounded bill; a larger max set by
  *   hand today is kept.
- * - min (what the service pays for around the clock) is the P5 of desired tasks (at least 2 when
- *   the service ran 2 or more, for availability); schedule floors raise it where load is seasonal.
  */
+import { quantile } from 'simple-statistics';
+import { maxInstances } from '../config/schema.ts';
+import { chooseTrackingPolicy } from './choose-tracking-policy.ts';
 import { toGrid, type Grid } from './grid.ts';
-import { histogramQuantiles } from './histogram-quantiles.ts';
+import { replayTargetTracking, scaleInIntervals, utilisationCeiling } from './target-tracking.ts';
 import type { Sample, ServiceSpec } from './types.ts';
 
-export const utilisationCeiling = 80;
+export { utilisationCeiling };
 export const reactionMs = 5 * 60_000;
-/** Recommended max covers this multiple of the observed peak of desired tasks. */
+/** Recommended max covers this multiple of the tasks that held the observed peak under the ceiling. */
 export const maxGrowthFactor = 3;
 /** The growth term of the recommended max never goes above this many tasks (today's max may). */
 export const maxTasksCap = 100;
+/**
+ * Share of the history's 5-minute intervals the chosen policy may breach in its replay. Chosen by
+ * leave-one-trace-out cross-validation on the NAB traces (bench/eval/cross-validate.ts and
+ * docs/recommendations.md): the fewest traces above 2 %, then ≤ 1 % overall, then the cheapest.
+ */
+export const defaultBreachBudget = 0.01;
+/**
+ * Policies within this share of the cheapest one's cost count as equally cheap, and the one whose
+ * scaler breaches least on its own is taken (choose-tracking-policy.ts). Chosen by the same
+ * cross-validation.
+ */
+export const defaultCostTolerance = 0.01;
 
 export type ReplicaRecommendation = {
   current: { min: number; max: number; target?: number };
   recommended: { min: number; max: number; target: number };
-  /** Mean running tasks now (observed, or assumed from the config). */
+  /** Mean running tasks now (observed, or today's policy replayed on the history). */
   currentTasks: number;
-  /** Mean tasks the recommendation would run over the same history. */
+  /** Mean tasks the recommendation runs in the replay of the same history. */
   recommendedTasks: number;
   /** P50 / P99 / max of desired tasks at the recommended target. */
   desired: { p50: number; p99: number; max: number };
   burstP99: number;
-  /** What desired tasks follow: cpu alone, or the larger of cpu and requests per instance. */
-  basis: 'cpu' | 'cpu+requests';
+  /** What desired tasks follow: cpu alone, or the larger of cpu and requests (backlog) per instance. */
+  basis: 'cpu' | 'cpu+requests' | 'cpu+backlog';
+  /** The recommended policy replayed on the history: its breach rate and the budget it was chosen under. */
+  replay: { breachRate: number; breachBudget: number; intervals: number };
+  /**
+   * Set when load jumps faster than target tracking reacts, so min is above what the quiet hours
+   * ask for: the min they ask for, and why it was raised.
+   */
+  headroom?: { baseMin: number; reason: string };
   /** Load intervals (5-minute means) the figures come from. */
   samples: number;
   window: { from: number; to: number };
@@ -68,6 +90,8 @@ export function demandGrid(cpu: readonly Sample[], spec: ServiceSpec, stepMs: nu
   return { grid };
 }
 
+export type PerInstanceSeries = { kind: 'requests' | 'backlog'; grid: Grid; perInstance: number };
+
 export function recommendReplicas(input: {
   demand: Grid;
   spec: ServiceSpec;
@@ -79,10 +103,13 @@ export function recommendReplicas(input: {
    * out of what the service pays for (min, target), but the safety ceiling must still serve them.
    */
   peakLoad?: number;
-  /** Requests per second on a grid of the same step, with `autoscaling.requestsPerInstance`: desired is also requests / perInstance. */
-  requests?: { grid: Grid; perInstance: number };
+  /** Requests per second (web, `requestsPerInstance`) or queue backlog (worker, `backlogPerInstance`) on a grid of the same step: desired is also that / perInstance. */
+  perInstance?: PerInstanceSeries;
+  breachBudget?: number;
+  costTolerance?: number;
 }): ReplicaRecommendation | undefined {
-  const { demand, spec, taskCpu, requests } = input;
+  const { demand, spec, taskCpu, perInstance } = input;
+  const breachBudget = input.breachBudget ?? defaultBreachBudget;
   const values = demand.values;
   let count = 0;
   let first = -1;
@@ -94,70 +121,118 @@ export function recommendReplicas(input: {
     last = i;
   }
   if (count < 2) return undefined;
+  const extra = perInstance ? extraDesired(demand, perInstance) : undefined;
   const burstP99 = burstRatio(demand);
-  const target = Math.max(30, Math.min(utilisationCeiling, Math.floor(utilisationCeiling / burstP99 / 5) * 5));
-  const desiredExact = new Float64Array(count);
-  for (let i = 0, k = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) continue;
-    let d = (values[i] * 100) / (taskCpu * target);
-    if (requests) {
-      const j = Math.round((demand.start + i * demand.stepMs - requests.grid.start) / requests.grid.stepMs);
-      const r = j >= 0 && j < requests.grid.values.length ? requests.grid.values[j] : Number.NaN;
-      if (Number.isFinite(r)) d = Math.max(d, r / requests.perInstance);
-    }
-    desiredExact[k++] = d;
-  }
-  const [p5, p50, p99, peak] = histogramQuantiles(desiredExact, [0.05, 0.5, 0.99, 1]);
   const availabilityFloor = spec.instances.min >= 2 ? 2 : 1;
-  const min = Math.max(availabilityFloor, Math.ceil(p5));
-  // max is a ceiling for growth beyond the history, not what the service pays for (see the top of
-  // the file); a max below today's saves nothing, so today's is its floor.
-  const observedPeak = Math.max(peak, input.peakLoad !== undefined && Number.isFinite(input.peakLoad) ? (input.peakLoad * 100) / (taskCpu * target) : 0);
-  const growth = Math.min(maxTasksCap, Math.ceil(maxGrowthFactor * observedPeak - 1e-9));
-  const max = Math.max(min, Math.ceil(p99 * 1.15), growth, spec.instances.max);
-  let recommendedTasks = 0;
-  for (const d of desiredExact) recommendedTasks += Math.min(max, Math.max(min, Math.ceil(d)));
-  recommendedTasks /= count;
-  const currentTasks = input.currentTasks ?? currentMeanTasks(desiredExact, (target * taskCpu) / spec.cpu, spec);
+  const peakLoad = input.peakLoad !== undefined && Number.isFinite(input.peakLoad) ? input.peakLoad : 0;
+  const desiredAt = memo((target: number) => desiredTasks(values, extra, taskCpu, target, count));
+  // Without requests or backlog, desired tasks scale as 1 / target: one histogram serves all targets.
+  const atFull = extra ? undefined : quantiles(desiredAt(100));
+  const quantilesAt = memo((target: number) => (atFull ? atFull.map((q) => (q * 100) / target) : quantiles(desiredAt(target))));
+  const maxFor = (target: number) => {
+    const p99 = quantilesAt(target)[2];
+    // max is a ceiling for growth beyond the history, not what the service pays for (see the top
+    // of the file); a max below today's saves nothing, so today's is its floor. The growth term
+    // counts the tasks that hold the peak under the 80 % ceiling, whatever the target: a lower
+    // target is headroom for the scaler's reaction, not for growth.
+    const observedPeak = Math.max(quantilesAt(utilisationCeiling)[3], (peakLoad * 100) / (taskCpu * utilisationCeiling));
+    const growth = Math.min(maxTasksCap, Math.ceil(maxGrowthFactor * observedPeak - 1e-9));
+    return Math.max(Math.ceil(p99 * 1.15 - 1e-9), growth, spec.instances.max, 1);
+  };
+  const baseMinFor = (target: number) => Math.max(availabilityFloor, Math.ceil(quantilesAt(target)[0] - 1e-9));
+  const choice = chooseTrackingPolicy({ load: values, taskCpu, extraDesired: extra, baseMinFor, maxFor, breachBudget, costTolerance: input.costTolerance ?? defaultCostTolerance, limit: maxInstances });
+  if (!choice) return undefined;
+  const { target, min, max } = choice;
+  const [, p50, p99, peak] = quantilesAt(target);
+  const currentTasks = input.currentTasks ?? currentMeanTasks(values, extra, spec);
+  const headroom = min > choice.baseMin
+    ? { baseMin: choice.baseMin, reason: `load jumps faster than target tracking reacts (up to ×${round2(burstP99)} in 5 minutes, P99); at any target from 30 % to 80 % the quiet hours' min of ${choice.baseMin} would breach 80 % in more than ${pct(breachBudget)} of the history's intervals, so min is ${min}` }
+    : undefined;
   return {
     current: { ...spec.instances, ...(spec.targetCpu !== undefined ? { target: spec.targetCpu } : {}) },
     recommended: { min, max, target },
     currentTasks,
-    recommendedTasks,
+    recommendedTasks: choice.meanTasks,
     desired: { p50: round2(p50), p99: round2(p99), max: round2(peak) },
     burstP99: round2(burstP99),
-    basis: requests ? 'cpu+requests' : 'cpu',
+    basis: perInstance ? (perInstance.kind === 'requests' ? 'cpu+requests' : 'cpu+backlog') : 'cpu',
+    replay: { breachRate: choice.breachRate, breachBudget, intervals: choice.intervals },
+    ...(headroom ? { headroom } : {}),
     samples: count,
     window: { from: demand.start + first * demand.stepMs, to: demand.start + (last + 1) * demand.stepMs },
     ...(input.assumption ? { assumption: input.assumption } : {}),
   };
 }
 
-/** P99 over time of load(t + 5 min) / load(t) on the grid; at least 1. */
+/** Requests (or backlog) per instance on the load grid's intervals; NaN where unknown. */
+function extraDesired(demand: Grid, series: PerInstanceSeries): Float64Array {
+  const out = new Float64Array(demand.values.length);
+  for (let i = 0; i < out.length; i++) {
+    const j = Math.round((demand.start + i * demand.stepMs - series.grid.start) / series.grid.stepMs);
+    const r = j >= 0 && j < series.grid.values.length ? series.grid.values[j] : Number.NaN;
+    out[i] = Number.isFinite(r) ? r / series.perInstance : Number.NaN;
+  }
+  return out;
+}
+
+/** P5, P50, P99 and the largest of desired tasks (simple-statistics: exact, and faster than a histogram at these sizes; bench/statistics.bench.ts). */
+function quantiles(desired: Float64Array): number[] {
+  return quantile(Array.from(desired), [0.05, 0.5, 0.99, 1]);
+}
+
+/** Exact (unrounded) desired tasks at a target, over the finite intervals. */
+function desiredTasks(values: Float64Array, extra: Float64Array | undefined, taskCpu: number, target: number, count: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0, k = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    const e = extra?.[i];
+    out[k++] = Math.max((values[i] * 100) / (taskCpu * target), e !== undefined && Number.isFinite(e) ? e : 0);
+  }
+  return out;
+}
+
+/**
+ * P99 over time of the growth the scaler has to absorb: load at an interval over the largest load
+ * of the `scaleInIntervals` before it (what the scaler is still running for); at least 1. Ratios
+ * off near-idle load (under 5 % of the mean) are left out: from there, only a floor helps.
+ */
 export function burstRatio(demand: Grid): number {
-  const k = Math.max(1, Math.round(reactionMs / demand.stepMs));
   const v = demand.values;
   let level = 0;
   let count = 0;
   for (const x of v) if (Number.isFinite(x)) { level += x; count++; }
-  const floor = count > 0 ? (0.05 * level) / count : 0; // ignore ratios off near-idle load
-  const ratios = new Float64Array(Math.max(0, v.length - k));
+  const floor = count > 0 ? (0.05 * level) / count : 0;
+  const ratios = new Float64Array(v.length);
   let n = 0;
-  for (let i = 0; i + k < v.length; i++) {
-    if (Number.isFinite(v[i]) && Number.isFinite(v[i + k]) && v[i] > floor) ratios[n++] = v[i + k] / v[i];
+  for (let i = 1; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) continue;
+    let held = -Infinity;
+    for (let j = Math.max(0, i - scaleInIntervals); j < i; j++) if (v[j] > held) held = v[j];
+    if (held > floor) ratios[n++] = v[i] / held;
   }
   if (n === 0) return 1;
-  return Math.max(1, histogramQuantiles(ratios.subarray(0, n), [0.99])[0]);
+  return Math.max(1, quantile(Array.from(ratios.subarray(0, n)), 0.99));
 }
 
-/** Tasks today: fixed, or what the configured target (default 70 %) would have run with today's task size. */
-function currentMeanTasks(desiredAtTarget: Float64Array, target: number, spec: ServiceSpec): number {
+/** Tasks today: fixed, or today's policy (its target, default 70 %) replayed on the history with today's task size. */
+function currentMeanTasks(load: Float64Array, extra: Float64Array | undefined, spec: ServiceSpec): number {
   const { min, max } = spec.instances;
   if (min === max) return min;
-  const ratio = target / (spec.targetCpu ?? 70);
-  let sum = 0;
-  for (const d of desiredAtTarget) sum += Math.min(max, Math.max(min, Math.ceil(d * ratio)));
-  return sum / desiredAtTarget.length;
+  const replay = replayTargetTracking(load, spec.cpu, { target: spec.targetCpu ?? 70, min, max }, { extraDesired: extra });
+  return replay.intervals > 0 ? replay.taskIntervals / replay.intervals : min;
+}
+
+function memo<T>(f: (target: number) => T): (target: number) => T {
+  const cache = new Map<number, T>();
+  return (target) => {
+    let value = cache.get(target);
+    if (value === undefined) cache.set(target, (value = f(target)));
+    return value;
+  };
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1000) / 10} %`;
 }
 
 function round2(x: number): number {

@@ -20,5 +20,6 @@ export function serviceSpec(config: Pick<PaasConfig, 'name' | 'region' | 'servic
   };
   if (service.type !== 'cron' && service.autoscaling?.cpu !== undefined) spec.targetCpu = service.autoscaling.cpu;
   if (service.type === 'web' && service.autoscaling?.requestsPerInstance !== undefined) spec.requestsPerInstance = service.autoscaling.requestsPerInstance;
+  if (service.type === 'worker' && service.autoscaling?.backlogPerInstance !== undefined) spec.backlogPerInstance = service.autoscaling.backlogPerInstance;
   return { spec, scalable };
 }

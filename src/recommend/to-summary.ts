@@ -22,10 +22,11 @@ export type SourceContext = {
 export function toSummary(rec: ServiceRecommendation, context?: SourceContext): RecommendationSummary[] {
   const { app, service } = rec;
   const base = { app, service };
+  const flagged = implausibleSummary(rec);
   if (rec.status !== 'ok') {
-    return [{ ...base, kind: 'data', title: `${service}: not enough data for a recommendation`, detail: `${rec.reason ?? 'no usable samples'}.${notes(rec)}`, monthlySaving: 0, confidence: 0 }];
+    return [...flagged, { ...base, kind: 'data', title: `${service}: not enough data for a recommendation`, detail: `${rec.reason ?? 'no usable samples'}.${notes(rec)}`, monthlySaving: 0, confidence: 0 }];
   }
-  const out: RecommendationSummary[] = [];
+  const out: RecommendationSummary[] = [...flagged];
   const days = `${rec.historyDays.toFixed(1)} days`;
   const suggest = (field: string, text: string, extra = '') => (context ? suggestion(context, service, field, text, extra) : undefined);
 
@@ -38,6 +39,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Recency-weighted P90 usage ${fmt(c.basisValue)} vCPU (P50 ${fmt(c.percentiles.p50)}, P99 ${fmt(c.percentiles.p99)}, peak ${fmt(c.percentiles.max)}) over ${days}, ${c.samples} samples; +15 % margin → ${fmt(c.target)} vCPU, snapped to a Fargate size.`,
       monthlySaving: c.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'cpu', to: c.recommended },
       ...opt('suggestion', suggest('cpu', `cpu: ${c.recommended}`)),
     });
   }
@@ -50,6 +52,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Peak usage ${Math.round(m.basisValue)} MiB (P50 ${Math.round(m.percentiles.p50)}, P99 ${Math.round(m.percentiles.p99)}) over ${days}, ${m.samples} samples; +15 % margin → ${Math.round(m.target)} MiB, snapped to a Fargate size.`,
       monthlySaving: m.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'memory', to: m.recommended },
       ...opt('suggestion', suggest('memory', `memory: ${size(m.recommended)}`)),
     });
   }
@@ -62,9 +65,10 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       ...base,
       kind: 'instances',
       title: `${service}: instances ${range(i.current)} → ${range(r)} at ${r.target} % cpu`,
-      detail: `Target tracking (desired = ceil(running × utilisation / target)${i.basis === 'cpu+requests' ? ', or requests / requestsPerInstance when higher' : ''}) over ${days}: desired tasks P50 ${i.desired.p50}, P99 ${i.desired.p99}; load grows up to ×${i.burstP99} in 5 minutes (P99), so the target leaves room under 80 %. Mean tasks ${i.currentTasks.toFixed(1)} → ${i.recommendedTasks.toFixed(1)}.${i.assumption ? ` Assumption: ${i.assumption}.` : ''}`,
+      detail: `Target tracking (desired = ceil(running × utilisation / target)${i.basis === 'cpu+requests' ? ', or requests / requestsPerInstance when higher' : i.basis === 'cpu+backlog' ? ', or backlog / backlogPerInstance when higher' : ''}) replayed on ${days} of load, scaling out 5 minutes late and in after 15: ${r.target} % with min ${r.min} goes above 80 % utilisation in ${pctOf(i.replay.breachRate)} of intervals (allowed ${pctOf(i.replay.breachBudget)}), the cheapest such policy. Desired tasks P50 ${i.desired.p50}, P99 ${i.desired.p99}; load grows up to ×${i.burstP99} within the scaler's reaction (P99). Mean tasks ${i.currentTasks.toFixed(1)} → ${i.recommendedTasks.toFixed(1)}.${i.headroom ? ` Headroom: ${i.headroom.reason}.` : ''}${i.assumption ? ` Assumption: ${i.assumption}.` : ''}`,
       monthlySaving: i.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'instances', to: { min: r.min, max: r.max } },
       ...opt('suggestion', suggest('instances', instancesText, r.min !== r.max && !hasAutoscaling ? `autoscaling: { cpu: ${r.target} }` : '')),
     });
     if (hasAutoscaling && i.current.target !== r.target && r.min !== r.max) {
@@ -72,12 +76,27 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
         ...base,
         kind: 'autoscaling',
         title: `${service}: autoscaling cpu target ${i.current.target ?? 'unset'} → ${r.target} %`,
-        detail: `The P99 five-minute growth of load is ×${i.burstP99}; tracking ${r.target} % keeps utilisation under 80 % while a scale-out happens.`,
+        detail: `Load grows up to ×${i.burstP99} within the scaler's reaction (P99); replayed on the history, tracking ${r.target} % lets utilisation go above 80 % in only ${pctOf(i.replay.breachRate)} of intervals while scale-outs happen.`,
         monthlySaving: 0,
         confidence: rec.confidence,
+        change: { field: 'autoscaling.cpu', to: r.target },
         ...opt('suggestion', context?.locate(path(context, service, 'autoscaling', 'cpu')) ? suggest('autoscaling.cpu', `cpu: ${r.target}`) : undefined),
       });
     }
+  }
+  const b = rec.backlogPerInstance;
+  if (b && (b.current === undefined || Math.abs(b.recommended - b.current) > 0.1 * b.current)) {
+    const located = context?.locate(path(context, service, 'autoscaling', 'backlogPerInstance')) !== undefined;
+    out.push({
+      ...base,
+      kind: 'autoscaling',
+      title: `${service}: autoscaling backlogPerInstance ${b.current ?? 'unset'} → ${b.recommended}`,
+      detail: `Over ${b.samples} busy intervals, the queue held a median ${b.recommended} messages per running task at the ${rec.instances?.recommended.target ?? 'recommended'} % cpu target; scaling on that backlog reacts to a growing queue before cpu does.${located ? '' : ` Add \`backlogPerInstance: ${b.recommended}\` under autoscaling.`}`,
+      monthlySaving: 0,
+      confidence: rec.confidence,
+      change: { field: 'autoscaling.backlogPerInstance', to: b.recommended },
+      ...opt('suggestion', located ? suggest('autoscaling.backlogPerInstance', `backlogPerInstance: ${b.recommended}`) : undefined),
+    });
   }
   if (rec.schedule) {
     const s = rec.schedule;
@@ -90,6 +109,7 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
       detail: `Load repeats every ${s.evaluation.periodHours} h; on the held-back last ${s.evaluation.points} hours the seasonal model's error is ${s.evaluation.modelMape.toFixed(1)} % MAPE vs ${s.evaluation.naiveMape.toFixed(1)} % for seasonal-naive. Proposed: \`${yaml}\`.`,
       monthlySaving: s.monthlySaving,
       confidence: rec.confidence,
+      change: { field: 'schedule', to: s.floors },
       ...opt('suggestion', existing ? suggest('schedule', yaml) : undefined),
     });
   }
@@ -105,6 +125,14 @@ export function toSummary(rec: ServiceRecommendation, context?: SourceContext): 
     });
   }
   return out;
+}
+
+/** Samples no service can produce, left out of everything: flagged so that whoever feeds the metrics fixes the source. */
+function implausibleSummary(rec: ServiceRecommendation): RecommendationSummary[] {
+  if (!rec.implausible || rec.implausible.length === 0) return [];
+  const count = rec.implausible.reduce((sum, x) => sum + x.count, 0);
+  const list = rec.implausible.map((x) => `${x.count} ${x.metric} (above ${x.bound.toLocaleString('en-US')}${x.metric === 'cpu' || x.metric === 'memory' ? ' %' : ''}, largest ${x.largest.toExponential(2)})`).join('; ');
+  return [{ app: rec.app, service: rec.service, kind: 'data', title: `${rec.service}: ${count} implausible metric sample(s) left out`, detail: `${list}: no service can produce these values, so they are treated as a measurement or ingestion fault and left out of every recommendation.`, monthlySaving: 0, confidence: 1 }];
 }
 
 function path(context: SourceContext, service: string, ...rest: string[]): (string | number)[] {
@@ -142,6 +170,10 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 
 function notes(rec: ServiceRecommendation): string {
   return rec.notes.length > 0 ? ` Data: ${rec.notes.join('; ')}.` : '';
+}
+
+function pctOf(x: number): string {
+  return `${Math.round(x * 1000) / 10} %`;
 }
 
 function range(r: { min: number; max: number }): string {

@@ -16,13 +16,27 @@ export type RecommendationSummary = {
   confidence: number;
   /** A one-click fix on a paas.yaml line, when one applies. */
   suggestion?: { file: string; line: number; endLine?: number; replacement: string };
+  /** The value proposed, as data: what the history compares a later paas.yaml against. */
+  change?: RecommendationChange;
 };
+
+/** A proposed value of one `paas.yaml` field of the service (memory in MiB). */
+export type RecommendationChange =
+  | { field: 'cpu' | 'memory' | 'autoscaling.cpu' | 'autoscaling.backlogPerInstance'; to: number }
+  | { field: 'instances'; to: { min: number; max: number } }
+  | { field: 'schedule'; to: { cron: string; min?: number; max?: number }[] };
 
 /** One observation: `t` epoch milliseconds, `v` the value (utilisation in percent, or a rate). */
 export type Sample = { t: number; v: number };
 
-/** The metrics the engine reads for a service. Utilisation is in percent of the CURRENT allocation. */
-export type MetricName = 'cpu' | 'memory' | 'requests' | 'instances';
+/**
+ * The metrics the engine reads for a service. Utilisation (`cpu`, `memory`) is in percent of the
+ * CURRENT allocation; `requests` per second; `instances` running tasks; `backlog` messages waiting
+ * in the queue a worker consumes; `logs` bytes of log output per second and `egress` bytes sent
+ * out per second (for usage-based cost estimates).
+ */
+export const metricNames = ['cpu', 'memory', 'requests', 'instances', 'backlog', 'logs', 'egress'] as const;
+export type MetricName = (typeof metricNames)[number];
 
 /** A service's series, any of which may be missing. `instances` is the running task count, when known. */
 export type ServiceMetrics = Partial<Record<MetricName, Sample[]>>;
@@ -38,7 +52,10 @@ export type ServiceSpec = {
   instances: { min: number; max: number };
   /** Configured autoscaling target (percent), when any. */
   targetCpu?: number;
+  /** Web: `autoscaling.requestsPerInstance`. */
   requestsPerInstance?: number;
+  /** Worker: `autoscaling.backlogPerInstance` (messages waiting per running task). */
+  backlogPerInstance?: number;
   region: string;
 };
 

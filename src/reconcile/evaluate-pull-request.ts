@@ -121,7 +121,7 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   const recommendations: RecommendationSummary[] = [];
   for (const app of loaded.apps) {
     try {
-      recommendations.push(...(await recommendationsForApp(db, { installationId: repo.installationId, repositoryId: repo.repositoryId }, app, deps.now())));
+      recommendations.push(...(await recommendationsForApp(db, { installationId: repo.installationId, repositoryId: repo.repositoryId }, app, deps.now(), { pullRequest: pr.number, commitSha: pr.headSha })));
     } catch (error) {
       notes.push(`Recommendations for ${app.config.name} could not be computed: ${(error as Error).message}`);
     }

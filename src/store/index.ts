@@ -25,3 +25,13 @@ export {
 export { canMoveDeployment } from './deployment-lifecycle.ts';
 export { insertMetricSeries, readMetricSamples, hasMetricSamples, type SampleScope, type MetricSeriesRows } from './metric-samples.ts';
 export { writeAudit, recentAudit, auditDetails } from './audit-log.ts';
+export {
+  recordProposedRecommendations,
+  openRecommendations,
+  decideRecommendation,
+  recommendationsAwaitingEffect,
+  recordRecommendationEffect,
+  lastMeasuredRecommendation,
+  recommendationHistory,
+  type ProposedRecommendation,
+} from './recommendations.ts';

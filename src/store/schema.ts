@@ -235,7 +235,16 @@ export const metricChunks = pgTable(
   (t) => [primaryKey({ name: 'metric_chunks_pk', columns: [t.installationId, t.repositoryId, t.app, t.service, t.metric, t.day] })],
 );
 
-/** Recommendations, keyed per tenant like the samples they come from. */
+export const recommendationStatuses = ['open', 'accepted', 'dismissed', 'superseded'] as const;
+export type RecommendationStatus = (typeof recommendationStatuses)[number];
+
+/**
+ * Every recommendation Slipway proposed, with its history: when and where it was proposed (the
+ * pull request and commit), whether it was accepted (the commit that applied it) or dismissed or
+ * superseded by a newer one, and its measured effect afterwards (cost from recorded metrics before
+ * and after), so a later proposal can say what the last one saved. Keyed per tenant (installation
+ * and repository) like the samples they come from.
+ */
 export const recommendations = pgTable(
   'recommendations',
   {
@@ -250,11 +259,25 @@ export const recommendations = pgTable(
     kind: text('kind').notNull(),
     fingerprint: text('fingerprint').notNull(),
     body: jsonb('body').$type<Record<string, unknown>>().notNull(),
-    status: text('status').notNull().default('open'),
+    status: text('status', { enum: recommendationStatuses }).notNull().default('open'),
+    /** The pull request and head commit it was (last) proposed on. */
+    pullRequest: integer('pull_request'),
+    commitSha: text('commit_sha'),
+    /** Estimated USD per month when proposed; positive saves. */
+    monthlySaving: doublePrecision('monthly_saving'),
+    /** When it was accepted, dismissed or superseded, and (accepted) the commit that applied it. */
+    decidedAt: at('decided_at'),
+    decidedSha: text('decided_sha'),
+    /** Measured after acceptance: cost from recorded metrics before and after (`MeasuredEffect`). */
+    effect: jsonb('effect').$type<Record<string, unknown>>(),
+    measuredAt: at('measured_at'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('recommendations_fingerprint_uq').on(t.installationId, t.repositoryId, t.app, t.environment, t.fingerprint)],
+  (t) => [
+    uniqueIndex('recommendations_fingerprint_uq').on(t.installationId, t.repositoryId, t.app, t.environment, t.fingerprint),
+    index('recommendations_history_idx').on(t.repositoryId, t.app, t.environment, t.service, t.kind, t.decidedAt),
+  ],
 );
 
 export const auditLog = pgTable(

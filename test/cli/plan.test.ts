@@ -151,6 +151,22 @@ describe('slipway cost', () => {
     assert.match(out, /Depends on usage \(not included in the total\): .*aws_sqs_queue/);
   });
 
+  it('prices log ingestion from recorded metrics, and a --usage file wins where both say', async () => {
+    // web writes 1,000 bytes of logs a second: 730 × 3,600 × 1,000 / 2^30 = 2.45 GB a month, at
+    // $0.50 per GB ingested = $1.22. Two samples of 1e300 bytes are left out, and said so.
+    const metrics = join(scratch, 'metrics.json');
+    const t = Date.UTC(2026, 0, 5) / 1000;
+    writeFileSync(metrics, JSON.stringify({ web: { logs: [[t, 1000], [t + 60, 1000], [t + 120, 1e300], [t + 180, 1e300]] } }));
+    const { code, out, err } = await call(cost, ['fixtures/apps/microservices-demo', '--metrics', metrics]);
+    assert.equal(code, 0, err);
+    assert.match(out, /aws_cloudwatch_log_group\.web_log-group_\w+ \(web\)\n {8}Logs ingested: 2\.45 GB ingested × \$0\.5 = \$1\.22/);
+    assert.match(err, /web: 2 implausible logs sample\(s\) left out/);
+    const usageFile = join(scratch, 'usage.json');
+    writeFileSync(usageFile, JSON.stringify({ web: { logIngestGb: 10 } }));
+    const both = await call(cost, ['fixtures/apps/microservices-demo', '--metrics', metrics, '--usage', usageFile]);
+    assert.match(both.out, /Logs ingested: 10 GB ingested × \$0\.5 = \$5\.00/);
+  });
+
   it('prints JSON whose total is the sum of its lines', async () => {
     const { code, out } = await call(cost, ['fixtures/apps/monorepo', '--format', 'json']);
     assert.equal(code, 0);

@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
 import { migrationsFolder } from '../../src/store/migrations-folder.ts';
+import { upsertInstallation } from '../../src/store/installations.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
+import { upsertRepositories } from '../../src/store/repositories.ts';
 
 export type EngineName = 'pglite' | 'pglite-thread' | 'postgres';
 export type Engine = { name: EngineName; store: () => Store; databaseUrl?: string };
@@ -111,4 +113,20 @@ let counter = 0;
 export function unique(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${counter}-${randomBytes(3).toString('hex')}`;
+}
+
+let nextGithubId = Math.floor(Math.random() * 1e9);
+/** An id GitHub could have given (installation or repository), unique in this process. */
+export function githubId(): number {
+  nextGithubId += 1;
+  return nextGithubId;
+}
+
+/** A recorded installation and one repository of it: the scope metric samples and recommendations are kept under. */
+export async function createTenant(db: Store['db']): Promise<{ installationId: number; repositoryId: number }> {
+  const installationId = githubId();
+  const repositoryId = githubId();
+  await upsertInstallation(db, { id: installationId, accountLogin: unique('acme') });
+  await upsertRepositories(db, installationId, [{ id: repositoryId, fullName: `${unique('acme')}/shop` }]);
+  return { installationId, repositoryId };
 }

@@ -18,10 +18,8 @@ import { insertDeliveries, setDeliveryOutcome } from '../../src/store/webhook-de
 import { findRepository, removeRepositories, upsertRepositories } from '../../src/store/repositories.ts';
 import { deployments, installations, webhookDeliveries } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
-import { forEachEngine, unique } from './engines.ts';
+import { createTenant, forEachEngine, githubId, unique } from './engines.ts';
 
-let nextGithubId = Math.floor(Math.random() * 1e9);
-const githubId = () => ++nextGithubId;
 
 async function anApp(db: Parameters<typeof getOrCreateApp>[0]) {
   const installationId = githubId();
@@ -186,15 +184,8 @@ forEachEngine('store helpers', (engine) => {
   test('metric samples are stored per repository in batches, replaced on re-import, and read back by range, oldest first', async () => {
     const { db } = engine.store();
     const app = unique('app');
-    const tenant = async () => {
-      const installationId = githubId();
-      const repositoryId = githubId();
-      await upsertInstallation(db, { id: installationId, accountLogin: unique('acme') });
-      await upsertRepositories(db, installationId, [{ id: repositoryId, fullName: unique('acme/shop') }]);
-      return { installationId, repositoryId };
-    };
-    const scope = await tenant();
-    const other = await tenant();
+    const scope = await createTenant(db);
+    const other = await createTenant(db);
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const series = (metric: string, times: number[], values: number[], where = scope) => ({ ...where, app, service: 'web', metric, times, values });
     // 50,001 rows: more than one statement's worth.

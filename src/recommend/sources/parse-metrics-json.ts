@@ -1,10 +1,10 @@
 /**
- * The JSON metrics document: `{ "<service>": { "cpu": [[ts, v], ...], "memory": [...],
+ * The JSON metrics document: `{ "<service>": { "cpu": [[ts, v], ...], "memory": [...], "backlog": [...],
  * "requests": [...], "instances": [...] } }`. `ts` is epoch seconds or ms, or an ISO string; `v` a
  * number (null for a missing point). cpu and memory are percent of the service's current allocation.
  */
 import { z } from 'zod';
-import type { MetricName, Sample, ServiceMetrics } from '../types.ts';
+import { metricNames, type MetricName, type Sample, type ServiceMetrics } from '../types.ts';
 import { MetricsInputError } from './metrics-input-error.ts';
 import { parseTimestamp } from './parse-timestamp.ts';
 
@@ -14,12 +14,7 @@ const Point = z.union([
 ]);
 export const MetricsDocument = z.record(
   z.string(),
-  z.strictObject({
-    cpu: z.array(Point).optional(),
-    memory: z.array(Point).optional(),
-    requests: z.array(Point).optional(),
-    instances: z.array(Point).optional(),
-  }),
+  z.strictObject(Object.fromEntries(metricNames.map((name) => [name, z.array(Point).optional()])) as Record<MetricName, z.ZodOptional<z.ZodArray<typeof Point>>>),
 );
 export type MetricsDocument = z.infer<typeof MetricsDocument>;
 

@@ -13,6 +13,10 @@ export const defaultQueries: Record<MetricName, string> = {
   memory: 'avg(ecs_service_memory_utilization_percent{app="{app}",service="{service}"})',
   requests: 'sum(rate(http_requests_total{app="{app}",service="{service}"}[5m]))',
   instances: 'sum(ecs_service_running_tasks{app="{app}",service="{service}"})',
+  // Messages waiting in the queue a worker consumes (SQS ApproximateNumberOfMessagesVisible).
+  backlog: 'sum(queue_backlog_messages{app="{app}",service="{service}"})',
+  logs: 'sum(rate(log_bytes_total{app="{app}",service="{service}"}[5m]))',
+  egress: 'sum(rate(network_transmit_bytes_total{app="{app}",service="{service}"}[5m]))',
 };
 
 const maxPointsPerQuery = 10_000;
