@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectAnomalies } from '../../src/recommend/anomalies.ts';
 import { recommendService } from '../../src/recommend/recommend-service.ts';
-import { maxGrowthFactor, maxTasksCap } from '../../src/recommend/replicas.ts';
 import type { ServiceSpec } from '../../src/recommend/types.ts';
 import { day, hour, minute, monday, noise, series } from './synthetic.ts';
 
@@ -46,22 +45,23 @@ describe('anomaly detection', () => {
 
 describe('recommended max and incidents', () => {
   it('leaves an incident out of min and target but sizes the max ceiling on it too', () => {
-    // The daily cycle (15..65 %, ±3 % noise) with a two-hour +35 % incident, on 1..3 tasks of
-    // 1 vCPU (no running-task series, so load = utilisation × 3 vCPU). max is the safety ceiling
-    // ceil(maxGrowthFactor × peak desired) with the incident's peak included (its load was real),
-    // which here is above the normal-only figure and the other terms of the rule.
-    const rand = noise(5);
+    // The daily cycle 40 ± 25 % (no noise) with a two-hour +35 % incident from 03:00 to 05:00, on
+    // 1..3 tasks of 1 vCPU. Worked out by hand:
+    // - no running-task series, so load = utilisation × 3 vCPU (the configured max);
+    // - the cycle grows at most 25 × 2π/288 × cos θ / (40 + 25 sin θ) ≈ 1.75 % in five minutes,
+    //   so the P99 burst is in (1, 80/75] and the target is 80/burst rounded down to 5 %: 75 %;
+    // - desired tasks = utilisation × 3 / 75 = utilisation / 25;
+    // - the normal peak is 65 % (06:00): 2.6 tasks; the incident's peak is its last sample,
+    //   04:55: 40 + 25 sin(2π × 295/1440) + 35 = 99.007 %: 3.96 tasks;
+    // - max = ceil(3 × peak desired) with the incident included: ceil(11.88) = 12, where the
+    //   normal peak alone would give ceil(7.8) = 8; min is the P5 of desired (under 1) → 1.
     const from = monday + 9 * day + 3 * hour;
-    const cpu = series((14 * 24 * 60) / 5, 5 * minute, (_i, t) => daily(t) + 3 * rand() + (t >= from && t < from + 2 * hour ? 35 : 0));
+    const cpu = series((14 * 24 * 60) / 5, 5 * minute, (_i, t) => daily(t) + (t >= from && t < from + 2 * hour ? 35 : 0));
     const rec = recommendService({ ...spec, instances: { min: 1, max: 3 } }, { cpu });
-    assert.ok(rec.anomalies.some((a) => a.metric === 'cpu'), JSON.stringify(rec.anomalies));
-    const { target, max } = rec.instances!.recommended;
-    const scale = (1 * 3) / 100;
-    const desiredAt = (v: number) => (v * scale * 100) / (1 * target);
-    const peakAll = Math.max(...cpu.map((s) => s.v));
-    const peakNormal = Math.max(...cpu.filter((s) => s.t < from || s.t >= from + 2 * hour).map((s) => s.v));
-    assert.equal(max, Math.min(maxTasksCap, Math.ceil(maxGrowthFactor * desiredAt(peakAll))));
-    assert.ok(max > Math.ceil(maxGrowthFactor * desiredAt(peakNormal)), `max ${max}`);
+    const incident = rec.anomalies.filter((a) => a.metric === 'cpu');
+    assert.deepEqual(incident.map((a) => [a.from, a.to, a.direction]), [[from, from + 2 * hour, 'high']]);
+    assert.deepEqual(rec.instances!.recommended, { min: 1, max: 12, target: 75 });
+    assert.equal(rec.instances!.desired.max, 2.6, 'the desired peak for min and target leaves the incident out');
   });
 });
 
