@@ -22,7 +22,7 @@ for (const folder of folders) {
   console.log(`\n## ${folder}\n`);
   const result = spawnSync(process.execPath, ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', 'stryker.config.mjs', ...passThrough], {
     stdio: 'inherit',
-    env: { ...process.env, MUTATE_FOLDER: folder },
+    env: { ...process.env, ...mutationFolders[folder].env, MUTATE_FOLDER: folder },
   });
   if (result.status !== 0) failed = true;
 }

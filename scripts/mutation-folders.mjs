@@ -15,5 +15,9 @@ export const mutationFolders = {
   stacks: { mutate: ts('stacks'), tests: ['test/synth/*.test.ts'] },
   // The queue's tests run on PGlite (and on Postgres too when DATABASE_URL is set). The
   // multi-process test is left out: its workers are child processes Stryker cannot see into.
-  'src/jobs': { mutate: ts('src/jobs'), tests: ['test/jobs/queue.test.ts', 'test/jobs/worker.test.ts', 'test/jobs/keyed-takeover.test.ts'] },
+  'src/jobs': {
+    mutate: ts('src/jobs'),
+    tests: ['test/jobs/queue.test.ts', 'test/jobs/queue-details.test.ts', 'test/jobs/keyed-takeover.test.ts', 'test/jobs/worker.test.ts'],
+    env: { SLIPWAY_TEST_ENGINES: 'pglite' },
+  },
 };
