@@ -7,9 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mutationFolders } from './mutation-folders.mjs';
 
+// Folders first, then Stryker's own options (`--force`, `--mutate <files>`), passed on as they are.
 const args = process.argv.slice(2);
-const passThrough = args.filter((a) => a.startsWith('--'));
-const named = args.filter((a) => !a.startsWith('--')).map((a) => a.replace(/\/+$/, ''));
+const firstOption = args.findIndex((a) => a.startsWith('--'));
+const passThrough = firstOption < 0 ? [] : args.slice(firstOption);
+const named = (firstOption < 0 ? args : args.slice(0, firstOption)).map((a) => a.replace(/\/+$/, ''));
 const unknown = named.filter((f) => !(f in mutationFolders));
 if (unknown.length > 0) {
   console.error(`Unknown folder(s): ${unknown.join(', ')}. Choose from: ${Object.keys(mutationFolders).join(', ')}`);
