@@ -17,7 +17,8 @@ export const mutationFolders = {
   // multi-process test is left out: its workers are child processes Stryker cannot see into.
   'src/jobs': {
     mutate: ts('src/jobs'),
-    tests: ['test/jobs/queue.test.ts', 'test/jobs/queue-details.test.ts', 'test/jobs/keyed-takeover.test.ts', 'test/jobs/worker.test.ts'],
-    env: { SLIPWAY_TEST_ENGINES: 'pglite' },
+    tests: ['test/jobs/queue.test.ts', 'test/jobs/queue-details.test.ts', 'test/jobs/keyed-takeover.test.ts', 'test/jobs/worker.test.ts', 'test/jobs/worker-details.test.ts'],
+    // Embedded PGlite, and Postgres when DATABASE_URL is set (the lost-connection paths are tested there).
+    env: { SLIPWAY_TEST_ENGINES: 'pglite,postgres' },
   },
 };

@@ -90,6 +90,42 @@ forEachEngine('queue details', (engine) => {
     assert.equal(await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000, expired: false }), undefined);
     assert.equal((await jobById(db, id)).lockedBy, 'crashed');
     assert.equal((await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000, expired: true }))?.id, id);
+    // Nor does it bury one whose last attempt's lease expired: that waits for a claim that looks.
+    const last = await enqueue(db, { kind, maxAttempts: 1 });
+    await claim(db, { workerId: 'crashed', kinds: [kind], leaseMs: 1 });
+    await sleep(20);
+    assert.equal(await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000, expired: false }), undefined);
+    assert.equal((await jobById(db, last.id)).status, 'running');
+  });
+
+  test('a claimed job carries its keys and last error', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const idem = unique('delivery');
+    const { id } = await enqueue(db, { kind, concurrencyKey: 'app:prod', idempotencyKey: idem });
+    await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+    await fail(db, { id, workerId: 'w' }, 'first try failed', { baseMs: 1, maxMs: 1 });
+    await sleep(5);
+    const job = await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+    assert.deepEqual([job?.id, job?.concurrencyKey, job?.idempotencyKey, job?.lastError, job?.attempts], [id, 'app:prod', idem, 'first try failed', 2]);
+    assert.ok(job!.runAt instanceof Date && job!.lockedUntil instanceof Date);
+  });
+
+  test('a null idempotency key is no key, and supersedes work per key', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const [a, b] = [unique('key'), unique('key')];
+    const oldA = await enqueue(db, { kind, concurrencyKey: a });
+    const oldB = await enqueue(db, { kind, concurrencyKey: b });
+    const batch = await enqueueMany(db, [
+      { kind, concurrencyKey: a, idempotencyKey: null, supersede: true },
+      { kind, concurrencyKey: b, idempotencyKey: null, supersede: true },
+    ]);
+    assert.deepEqual(batch.map((r) => r.created), [true, true]);
+    assert.notEqual(batch[0]!.id, batch[1]!.id);
+    assert.equal((await jobById(db, oldA.id)).lastError, `superseded by job ${batch[0]!.id}`);
+    assert.equal((await jobById(db, oldB.id)).lastError, `superseded by job ${batch[1]!.id}`);
+    assert.deepEqual([(await jobById(db, batch[0]!.id)).status, (await jobById(db, batch[1]!.id)).status], ['queued', 'queued']);
   });
 
   test('completing clears the lease and records when; only the holder of a running job can', async () => {
