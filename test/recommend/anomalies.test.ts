@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectAnomalies } from '../../src/recommend/anomalies.ts';
 import { recommendService } from '../../src/recommend/recommend-service.ts';
-import { maxGrowthFactor, maxTasksCap } from '../../src/recommend/replicas.ts';
 import type { ServiceSpec } from '../../src/recommend/types.ts';
 import { day, hour, minute, monday, noise, series } from './synthetic.ts';
 
@@ -46,23 +45,21 @@ describe('anomaly detection', () => {
 
 describe('recommended max and incidents', () => {
   it('leaves an incident out of min and target but sizes the max ceiling on it too', () => {
-    // The daily cycle (15..65 %, ±3 % noise) with a two-hour +35 % incident, on 1..3 tasks of
-    // 1 vCPU (no running-task series, so load = utilisation × 3 vCPU). max is the safety ceiling
-    // ceil(maxGrowthFactor × the tasks that hold the peak under the 80 % ceiling) with the
-    // incident's peak included (its load was real), which here is above the normal-only figure
-    // and the other terms of the rule.
-    const rand = noise(5);
+    // The daily cycle 40 ± 25 % (no noise) with a two-hour +35 % incident from 03:00 to 05:00, on
+    // 1..3 tasks of 1 vCPU. Worked out by hand:
+    // - no running-task series, so load = utilisation × 3 vCPU (the configured max);
+    // - max is the safety ceiling: 3 × the tasks that hold the peak load under 80 %, rounded up,
+    //   with the incident's peak included (its load was real);
+    // - the normal peak is 65 % (06:00): 1.95 vCPU, 2.4375 tasks at 80 %: ceil(7.31) = 8;
+    // - the incident's peak is its last sample, 04:55: 40 + 25 sin(2π × 295/1440) + 35 = 99.007 %:
+    //   2.970 vCPU, 3.713 tasks at 80 %: ceil(11.14) = 12.
     const from = monday + 9 * day + 3 * hour;
-    const cpu = series((14 * 24 * 60) / 5, 5 * minute, (_i, t) => daily(t) + 3 * rand() + (t >= from && t < from + 2 * hour ? 35 : 0));
+    const cpu = series((14 * 24 * 60) / 5, 5 * minute, (_i, t) => daily(t) + (t >= from && t < from + 2 * hour ? 35 : 0));
     const rec = recommendService({ ...spec, instances: { min: 1, max: 3 } }, { cpu });
-    assert.ok(rec.anomalies.some((a) => a.metric === 'cpu'), JSON.stringify(rec.anomalies));
-    const { max } = rec.instances!.recommended;
-    const scale = (1 * 3) / 100;
-    const desiredAt = (v: number) => (v * scale * 100) / (1 * 80);
-    const peakAll = Math.max(...cpu.map((s) => s.v));
-    const peakNormal = Math.max(...cpu.filter((s) => s.t < from || s.t >= from + 2 * hour).map((s) => s.v));
-    assert.equal(max, Math.min(maxTasksCap, Math.ceil(maxGrowthFactor * desiredAt(peakAll))));
-    assert.ok(max > Math.ceil(maxGrowthFactor * desiredAt(peakNormal)), `max ${max}`);
+    const incident = rec.anomalies.filter((a) => a.metric === 'cpu');
+    assert.deepEqual(incident.map((a) => [a.from, a.to, a.direction]), [[from, from + 2 * hour, 'high']]);
+    assert.equal(rec.instances!.recommended.max, 12, 'the incident peak sizes the ceiling (8 without it)');
+    assert.equal(rec.instances!.recommended.min, 1);
   });
 });
 

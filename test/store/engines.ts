@@ -76,8 +76,16 @@ export async function createTestDatabase(baseUrl: string): Promise<{ url: string
   };
 }
 
+/**
+ * SLIPWAY_TEST_ENGINES (a comma-separated list) narrows the engines: `npm run mutate` runs the
+ * queue's tests on embedded PGlite only, since a mutant of the SQL behaves the same on every engine
+ * and each engine costs seconds per mutant.
+ */
+const onlyEngines = process.env.SLIPWAY_TEST_ENGINES?.split(',').map((s) => s.trim()).filter(Boolean);
+
 export function forEachEngine(title: string, body: (engine: Engine) => void): void {
-  const engines: EngineName[] = postgresUrl ? ['pglite', 'pglite-thread', 'postgres'] : ['pglite', 'pglite-thread'];
+  const all: EngineName[] = postgresUrl ? ['pglite', 'pglite-thread', 'postgres'] : ['pglite', 'pglite-thread'];
+  const engines = onlyEngines ? all.filter((name) => onlyEngines.includes(name)) : all;
   for (const name of engines) {
     describe(`${title} (${name})`, () => {
       let store: Store | undefined;
