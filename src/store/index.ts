@@ -20,6 +20,10 @@ export {
   type CreateDeploymentInput,
   type DeploymentUpdate,
 } from './deployments.ts';
-export { canMoveDeployment } from './deployment-lifecycle.ts';
+export { canMoveDeployment, isFinished } from './deployment-lifecycle.ts';
+export { appendDeploymentLog, readDeploymentLog, deploymentLogBytes, type DeploymentLogChunk } from './deployment-logs.ts';
+export { findDeployment, deploymentTerraformJson, listDeployments, deploymentsLeftApplying, type DeploymentListing } from './deployment-runs.ts';
+export { localRepository, localInstallationId } from './local-repository.ts';
+export { openDeployLocks, type DeployLocks, type HeldLock } from './deploy-locks.ts';
 export { insertMetricSamples, readMetricSamples } from './metric-samples.ts';
 export { writeAudit, recentAudit } from './audit-log.ts';
