@@ -43,7 +43,7 @@ export type GroupRunResult = {
 // Longer lines are cut: a line is held in memory until its end arrives.
 const maxLine = 64 * 1024;
 
-const watchdogScript = 'read -r _; kill -INT -- "-$1" 2>/dev/null; sleep "$2"; kill -KILL -- "-$1" 2>/dev/null';
+const watchdogScript = 'read -r _; kill -s INT -- "-$1" 2>/dev/null; sleep "$2"; kill -s KILL -- "-$1" 2>/dev/null';
 
 export function spawnGroup(command: string, args: readonly string[], options: GroupRunOptions): Promise<GroupRunResult> {
   return new Promise<GroupRunResult>((resolve, reject) => {
