@@ -9,6 +9,7 @@ import { openDeployLocks, type DeployLocks } from '../store/deploy-locks.ts';
 import { redactUrl } from '../store/redact-url.ts';
 import { cliConfigFile } from './cli-config-file.ts';
 import { findTerraform, type TerraformBinary } from './find-terraform.ts';
+import { createWatchdog, type Watchdog } from './process-watchdog.ts';
 
 export type Runner = {
   terraform: TerraformBinary;
@@ -23,6 +24,8 @@ export type Runner = {
   /** The environment Terraform processes start from (see terraform-environment.ts for what is removed). */
   env: Record<string, string | undefined>;
   locks: DeployLocks;
+  /** Stops Terraform's process groups if this process dies mid-command. */
+  watchdog: Watchdog;
   logLimitBytes?: number;
 };
 
@@ -44,6 +47,7 @@ export async function createRunner(input: CreateRunnerInput): Promise<{ runner: 
   const root = join(input.dataDir, 'terraform');
   const pluginCacheDir = join(root, 'plugin-cache');
   mkdirSync(pluginCacheDir, { recursive: true, mode: 0o700 });
+  const graceMs = input.graceMs ?? 30_000;
   return {
     runner: {
       terraform: found.binary,
@@ -52,9 +56,10 @@ export async function createRunner(input: CreateRunnerInput): Promise<{ runner: 
       cliConfigFile: cliConfigFile(root, input.settings.cliConfigFile),
       pluginCacheDir,
       timeoutMs: input.settings.timeoutMs,
-      graceMs: input.graceMs ?? 30_000,
+      graceMs,
       env: input.env,
       locks: openDeployLocks({ databaseUrl: input.databaseUrl, log: input.log }),
+      watchdog: createWatchdog(graceMs),
     },
   };
 }

@@ -50,6 +50,7 @@ export async function runTerraform(call: TerraformCall, step: Step, args: string
     stopOn: call.stopOn,
     captureStdout: options.captureStdout,
     onStart: call.onProcessGroup,
+    watchdog: call.runner.watchdog,
     onLine(line) {
       if (line.trim() === '') return;
       const read = readUiLine(line);

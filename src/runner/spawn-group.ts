@@ -7,12 +7,12 @@
  *   group; a SIGTERM would kill them mid-request and lose what they were creating.
  * - When the child exits, whatever is left in its group (a provisioner's `sleep`) is SIGKILLed:
  *   Terraform's children outlive a kill of the parent alone.
- * - If this process dies (SIGKILL, OOM), a small watchdog shell, started beside the child in a
- *   group of its own, sees its stdin pipe close and does the same interrupt-then-kill, so an
- *   orphaned `terraform apply` neither runs on unobserved nor holds the state lock.
+ * - If this process dies (SIGKILL, OOM), the watchdog (process-watchdog.ts) does the same
+ *   interrupt-then-kill for the groups it was told about.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import type { Watchdog } from './process-watchdog.ts';
 
 export type GroupRunOptions = {
   cwd: string;
@@ -28,6 +28,8 @@ export type GroupRunOptions = {
   captureStdout?: boolean;
   /** Called with the group id once the child runs (tests look for leftovers with it). */
   onStart?: (pgid: number) => void;
+  /** Told about the group, to stop it should this process die. */
+  watchdog?: Watchdog;
 };
 
 export type GroupRunResult = {
@@ -43,8 +45,6 @@ export type GroupRunResult = {
 // Longer lines are cut: a line is held in memory until its end arrives.
 const maxLine = 64 * 1024;
 
-const watchdogScript = 'read -r _; kill -s INT -- "-$1" 2>/dev/null; sleep "$2"; kill -s KILL -- "-$1" 2>/dev/null';
-
 export function spawnGroup(command: string, args: readonly string[], options: GroupRunOptions): Promise<GroupRunResult> {
   return new Promise<GroupRunResult>((resolve, reject) => {
     let child: ChildProcess;
@@ -58,7 +58,6 @@ export function spawnGroup(command: string, args: readonly string[], options: Gr
     const chunks: string[] = [];
     let stopped: GroupRunResult['stopped'];
     let killTimer: NodeJS.Timeout | undefined;
-    let watchdog: ChildProcess | undefined;
     let settled = false;
 
     const signalGroup = (sig: NodeJS.Signals) => {
@@ -119,17 +118,11 @@ export function spawnGroup(command: string, args: readonly string[], options: Gr
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      watchdog?.kill('SIGKILL');
       reject(error);
     });
     if (child.pid === undefined) return; // 'error' follows
     options.onStart?.(child.pid);
-    watchdog = spawn('/bin/sh', ['-c', watchdogScript, 'slipway-watchdog', String(child.pid), String(Math.max(1, Math.ceil(options.graceMs / 1000)))], {
-      detached: true,
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    watchdog.on('error', () => {}); // no /bin/sh: the in-process stop still works
-    watchdog.stdin?.on('error', () => {});
+    options.watchdog?.watch(child.pid);
 
     child.once('exit', (exitCode, exitSignal) => {
       clearTimeout(timer);
@@ -137,17 +130,16 @@ export function spawnGroup(command: string, args: readonly string[], options: Gr
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever the child left in its group goes with it.
       signalGroup('SIGKILL');
-      watchdog?.kill('SIGKILL');
-      watchdog?.stdin?.destroy();
       // Output still in the pipes is read to its end, unless something escaped the group and
       // holds them open: then give up on it after a moment.
       const finish = () => {
         if (settled) return;
         settled = true;
         // Resolve once the group is really empty: a SIGKILLed process takes a moment to go.
-        void groupGone(child.pid!, 2_000).then(() =>
-          resolve({ exitCode, exitSignal, ...(stopped ? { stopped } : {}), stdout: chunks.join(''), pgid: child.pid! }),
-        );
+        void groupGone(child.pid!, 2_000).then(() => {
+          options.watchdog?.unwatch(child.pid!);
+          resolve({ exitCode, exitSignal, ...(stopped ? { stopped } : {}), stdout: chunks.join(''), pgid: child.pid! });
+        });
       };
       const late = setTimeout(() => {
         child.stdout?.destroy();
