@@ -171,6 +171,7 @@ async function record(app: string, sha: string, doc: TerraformJson) {
   console.log(`3. warm init (${state.kind === 'pg' ? 'init + workspace select' : 'init'}), ${samples.length} runs: p50 ${ms(quantile(samples, 0.5))}, max ${ms(Math.max(...samples))} — target ≤ 1 s`);
 }
 
+await runner.locks.close();
 await store.close();
 await storeDb?.drop();
 await stateDb?.drop();

@@ -101,6 +101,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return outcome.results.every((r) => r.result.status === 'succeeded') ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+    await made.runner.locks.close();
     await store.close();
   }
 }

@@ -119,6 +119,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       await spool?.close(); // everything acknowledged is in the database before the store closes
       controller.abort(new Error('shutting down'));
       await Promise.allSettled(workers);
+      await deps.runner?.locks.close();
       deps.close();
       await store.close();
     })());

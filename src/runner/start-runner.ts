@@ -17,5 +17,6 @@ export async function startRunner(input: CreateRunnerInput & { db: Db }): Promis
   else log(`slipway: no Terraform runner (${made.missing}): deployments are planned, not applied`);
   const locks = 'runner' in made ? made.runner.locks : openDeployLocks({ databaseUrl: input.databaseUrl, log });
   await recoverInterrupted(input.db, locks, log);
+  if (!('runner' in made)) await locks.close();
   return 'runner' in made ? made.runner : undefined;
 }

@@ -22,6 +22,8 @@ export type DeployLocks = {
   acquire: (key: string, signal?: AbortSignal) => Promise<HeldLock>;
   /** The lock of `key` if nobody holds it, else undefined (never waits). */
   tryAcquire: (key: string) => Promise<HeldLock | undefined>;
+  /** End the idle sessions kept for reuse (held locks stay held until released). */
+  close: () => Promise<void>;
 };
 
 export function openDeployLocks(options: { databaseUrl?: string; log?: (message: string) => void } = {}): DeployLocks {
@@ -34,8 +36,20 @@ const lockSql = (fn: string) => `select ${fn}(hashtextextended('slipway:deploy:'
 
 function advisoryLocks(databaseUrl: string, log: (message: string) => void): DeployLocks {
   const where = redactUrl(databaseUrl);
+  // Sessions whose lock was released, kept for the next run: connecting is most of a lock's cost.
+  const idle: pg.Client[] = [];
+  const maxIdle = 4;
+  const pollMs = 200;
   const connect = async (): Promise<pg.Client> => {
+    const reused = idle.pop();
+    if (reused) return reused;
     const client = new pg.Client({ connectionString: databaseUrl, application_name: 'slipway-deploy-lock' });
+    // An unhandled 'error' would end the process; a lost session is noticed where it matters (held below).
+    client.on('error', () => {});
+    client.on('end', () => {
+      const at = idle.indexOf(client);
+      if (at >= 0) idle.splice(at, 1);
+    });
     try {
       await client.connect();
     } catch (error) {
@@ -43,55 +57,74 @@ function advisoryLocks(databaseUrl: string, log: (message: string) => void): Dep
     }
     return client;
   };
+  const drop = (client: pg.Client) => void client.end().catch(() => {});
   const held = (client: pg.Client, key: string): HeldLock => {
     const lost = new AbortController();
     let released = false;
-    const onLost = (reason: string) => {
+    const onError = (error: Error) => onLost(causeMessage(error));
+    const onEnd = () => onLost('connection ended');
+    function onLost(reason: string) {
       if (released || lost.signal.aborted) return;
       log(`store: the deploy lock of ${key} was lost (${reason}); Terraform's state lock still guards the state`);
       lost.abort(new Error(`deploy lock of ${key} lost: ${reason}`));
-    };
-    client.on('error', (error) => onLost(causeMessage(error)));
-    client.on('end', () => onLost('connection ended'));
+    }
+    client.on('error', onError);
+    client.on('end', onEnd);
     return {
       lost: lost.signal,
       async release() {
         if (released) return;
         released = true;
-        // Ending the session releases the lock even if the unlock itself fails.
-        await client.query(lockSql('pg_advisory_unlock'), [key]).catch(() => {});
-        await client.end().catch(() => {});
+        client.off('error', onError);
+        client.off('end', onEnd);
+        try {
+          await client.query(lockSql('pg_advisory_unlock'), [key]);
+          if (idle.length < maxIdle && !lost.signal.aborted) idle.push(client);
+          else drop(client);
+        } catch {
+          drop(client); // ending the session releases the lock anyway
+        }
       },
     };
   };
+  const tryAcquire = async (key: string): Promise<HeldLock | undefined> => {
+    const client = await connect();
+    let ok: boolean | undefined;
+    try {
+      ok = (await client.query<{ ok: boolean }>(lockSql('pg_try_advisory_lock'), [key])).rows[0]?.ok;
+    } catch (error) {
+      drop(client);
+      throw new StoreError('unreachable', `trying the deploy lock of ${key} on ${where} failed: ${causeMessage(error)}`, { cause: error });
+    }
+    if (ok) return held(client, key);
+    if (idle.length < maxIdle) idle.push(client);
+    else drop(client);
+    return undefined;
+  };
   return {
-    async acquire(key, signal) {
-      signal?.throwIfAborted();
-      const client = await connect();
-      client.on('error', () => {}); // handled per state below; an unhandled 'error' would crash the process
-      const abort = () => void client.end().catch(() => {});
-      signal?.addEventListener('abort', abort, { once: true });
-      try {
-        await client.query(lockSql('pg_advisory_lock'), [key]);
-      } catch (error) {
-        await client.end().catch(() => {});
-        if (signal?.aborted) throw signal.reason;
-        throw new StoreError('unreachable', `waiting for the deploy lock of ${key} on ${where} failed: ${causeMessage(error)}`, { cause: error });
-      } finally {
-        signal?.removeEventListener('abort', abort);
-      }
-      return held(client, key);
+    tryAcquire,
+    async close() {
+      await Promise.all(idle.splice(0).map((client) => client.end().catch(() => {})));
     },
-    async tryAcquire(key) {
-      const client = await connect();
-      client.on('error', () => {});
-      const { rows } = await client.query<{ ok: boolean }>(lockSql('pg_try_advisory_lock'), [key]).catch(async (error: unknown) => {
-        await client.end().catch(() => {});
-        throw new StoreError('unreachable', `trying the deploy lock of ${key} on ${where} failed: ${causeMessage(error)}`, { cause: error });
-      });
-      if (rows[0]?.ok) return held(client, key);
-      await client.end().catch(() => {});
-      return undefined;
+    async acquire(key, signal) {
+      // Polled rather than a blocking pg_advisory_lock: a session that gives up waiting stays in
+      // Postgres's queue until its backend notices the closed connection, and meanwhile it can
+      // take the lock (measured: the next run then found it held). Waits are rare (the job queue
+      // runs one job per environment) and short, so a poll costs little.
+      for (;;) {
+        signal?.throwIfAborted();
+        const lock = await tryAcquire(key);
+        if (lock) return lock;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, pollMs);
+          function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+          }
+          signal?.addEventListener('abort', done, { once: true });
+        });
+      }
     },
   };
 }
@@ -134,6 +167,7 @@ function processLocks(): DeployLocks {
         else signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
+    async close() {},
     async tryAcquire(key) {
       if (queues.has(key)) return undefined;
       queues.set(key, [() => {}]);

@@ -20,7 +20,7 @@ import { findDeployment, listDeployments } from '../../src/store/deployment-runs
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { synthesizeTestApp } from '../harness/terraform-data-kinds.ts';
 import { unique } from '../store/engines.ts';
-import { logText, readState, removeDataDir, testRunner, webApp } from '../runner/runner-fixtures.ts';
+import { logText, readState, disposeRunner, testRunner, webApp } from '../runner/runner-fixtures.ts';
 
 const bin = new URL('../../bin/slipway.js', import.meta.url).pathname;
 const temp = mkdtempSync(join(tmpdir(), 'slipway-apply-'));
@@ -144,7 +144,7 @@ describe('the apply entry with the terraform_data test kinds', () => {
   });
   after(async () => {
     await store?.close();
-    removeDataDir(runner);
+    await disposeRunner(runner);
   });
 
   const input = async (yaml: string, overrides: Partial<DeployAppsInput> = {}) => {

@@ -27,7 +27,7 @@ import {
   processesWith,
   readState,
   recordTestDeployment,
-  removeDataDir,
+  disposeRunner,
   stateInput,
   testAppDocument,
   testRunner,
@@ -57,7 +57,7 @@ forEachEngine('the Terraform runner', (engine) => {
     runner = await testRunner({ state: state.state, databaseUrl: engine.databaseUrl, env: { ...process.env, AWS_SECRET_ACCESS_KEY: envCanary } });
   });
   after(async () => {
-    removeDataDir(runner);
+    await disposeRunner(runner);
     await dropState();
   });
   const deps = () => ({ db: engine.store().db, runner, log: () => {} });
@@ -317,6 +317,7 @@ services:
     assert.equal(result.failure?.message, 'terraform apply did not finish within 3 s and was stopped');
     assert.deepEqual(processesWith(marker), []);
     for (const g of groups) assert.equal(groupAlive(g), false);
+    await quick.locks.close();
   });
 
   test('a newer commit superseding a run that waits for the lock ends it before it plans; an apply in progress is not stopped by it', async () => {

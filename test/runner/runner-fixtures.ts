@@ -59,8 +59,11 @@ export async function testRunner(options: TestRunnerOptions): Promise<Runner & {
   return { ...made.runner, dataDir };
 }
 
-export function removeDataDir(runner: { dataDir: string } | undefined): void {
-  if (runner) rmSync(runner.dataDir, { recursive: true, force: true });
+/** Close the runner's idle lock sessions and remove its data folder. */
+export async function disposeRunner(runner: (Runner & { dataDir: string }) | undefined): Promise<void> {
+  if (!runner) return;
+  await runner.locks.close();
+  rmSync(runner.dataDir, { recursive: true, force: true });
 }
 
 /** A paas.yaml synthesized through the production path with the terraform_data test kinds. */

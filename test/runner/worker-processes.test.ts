@@ -130,6 +130,7 @@ for (const engine of postgresUrl ? ['pglite', 'postgres'] as const : ['pglite'] 
       // Whatever the interrupted apply left of its resource (tainted, or nothing), the state now holds the new app only.
       const applied = await readState(runner, next.workspace);
       assert.deepEqual(applied?.resources.map((r) => r.name.replace(/_[0-9A-F]{8}$/, '')), ['web_service']);
+      await runner.locks.close();
       await store.close();
     });
 
