@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { formatConfigError, loadApps, type LoadResult } from '../config/load.ts';
+import { formatConfigError, loadApps, resolveEnvironment, UnknownEnvironmentError, type LoadResult } from '../config/load.ts';
 import { readRunnerSettings } from '../settings/runner-settings.ts';
 import type { CliIo } from './io.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
@@ -44,6 +44,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   if (loaded.errors.length > 0) return fail(`\n${loaded.errors.map((e) => formatConfigError({ ...e, file: join(dirArg, e.file) })).join('\n')}`);
   if (loaded.apps.length === 0) return fail(`no paas.yaml under ${dirArg}`);
+  for (const app of loaded.apps) {
+    try {
+      resolveEnvironment(app.config, values.env!);
+    } catch (error) {
+      if (error instanceof UnknownEnvironmentError) return fail(`${join(dirArg, app.file)}: ${error.message}`);
+      throw error;
+    }
+  }
 
   const [{ createRunner }, { RunnerError }] = await Promise.all([import('../runner/create-runner.ts'), import('../runner/runner-error.ts')]);
   const dataDir = resolve(io.cwd, io.env.SLIPWAY_DATA_DIR?.trim() || '.slipway');
@@ -60,12 +68,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const policies = await loadPolicies(dir, io);
   if (typeof policies === 'string') return fail(policies);
-  const [{ openStore }, { storeOptionsFromEnv }, { StoreError }, { deployApps }, { synthesizeLazily }] = await Promise.all([
+  const [{ openStore }, { storeOptionsFromEnv }, { StoreError }, { deployApps }, { synthesizeLazily }, { SynthError }] = await Promise.all([
     import('../store/open-store.ts'),
     import('../store/store-options.ts'),
     import('../store/store-error.ts'),
     import('./deploy-apps.ts'),
     import('../synth/synthesize-lazily.ts'),
+    import('../synth/synth-error.ts'),
   ]);
   let store;
   try {
@@ -99,6 +108,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     );
     if ('refused' in outcome) return fail(outcome.refused, 2);
     return outcome.results.every((r) => r.result.status === 'succeeded') ? 0 : 1;
+  } catch (error) {
+    // The one place errors become messages: known kinds by class; anything else is a bug and surfaces as one.
+    if (error instanceof SynthError || error instanceof StoreError) return fail(error.message);
+    throw error;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     await made.runner.locks.close();

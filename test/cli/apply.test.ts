@@ -83,6 +83,9 @@ describe('slipway apply as a process', () => {
     const bad = await slipway(['apply', '--auto-approve'], { cwd: dir });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /paas\.yaml:2:\d+: name/);
+    const unknownEnv = await slipway(['apply', '--env', 'staging', '--auto-approve'], { cwd: project({ 'paas.yaml': realApp }) });
+    assert.equal(unknownEnv.code, 1);
+    assert.match(unknownEnv.stderr, /^slipway apply: paas\.yaml: unknown environment "staging": known environments are production/);
     const setting = await slipway(['apply', '--auto-approve'], { cwd: project({ 'paas.yaml': realApp }), env: { SLIPWAY_STATE_BACKEND: 'dynamo' } });
     assert.equal(setting.code, 1);
     assert.match(setting.stderr, /SLIPWAY_STATE_BACKEND must be one of stack, pg, local/);
