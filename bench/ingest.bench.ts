@@ -38,12 +38,13 @@ async function runSlipwayServer(): Promise<void> {
     (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams.push('-c', `shared_buffers=${process.env.BENCH_PG_SHARED_BUFFERS}`);
   }
   const { startService } = await import('../src/cli/serve.ts');
+  const { defaultRunnerSettings } = await import('../src/settings/runner-settings.ts');
   const { generateKeyPairSync } = await import('node:crypto');
   const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const dataDir = process.env.BENCH_DATA_DIR!;
   const service = await startService(
     {
-      appId: 1, privateKey, webhookSecret: secret, githubApiUrl: 'http://127.0.0.1:9', dataDir, port: 0, host: '127.0.0.1', role: 'web', workers: 1,
+      appId: 1, privateKey, webhookSecret: secret, githubApiUrl: 'http://127.0.0.1:9', dataDir, port: 0, host: '127.0.0.1', role: 'web', workers: 1, runner: defaultRunnerSettings,
       ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
     },
     { log: () => {} },

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { claimCacheDir, createGitCache, type GitCache } from './git/index.ts';
 import { createGitHubApp, type GitHubApp } from './github/index.ts';
 import { loadServerPolicies, type LoadedPolicies } from './policy/index.ts';
+import type { Runner } from './runner/create-runner.ts';
 import type { Settings } from './settings/settings.ts';
 import type { Store } from './store/store.ts';
 
@@ -18,6 +19,8 @@ export type Deps = {
   git: GitCache;
   /** Rules from `SLIPWAY_POLICY_DIR`, loaded (and validated) once at start-up. */
   serverPolicies?: LoadedPolicies;
+  /** The Terraform runner; absent when no usable Terraform was found (deployments are planned only). */
+  runner?: Runner;
   now: () => Date;
   log: Log;
   /** Give back what this process holds (the git cache folder's lock). */
@@ -28,6 +31,7 @@ export type BuildDepsOptions = {
   /** GitHub client tuning for tests (e.g. short retry waits). */
   retryBaseMs?: number;
   log?: Log;
+  runner?: Runner;
 };
 
 /** Throws PolicyLoadError when the server's policy folder is invalid: the service must not start. */
@@ -46,5 +50,5 @@ export function buildDeps(settings: Settings, store: Store, options: BuildDepsOp
   const cacheDir = settings.role === 'web' ? { dir: gitDir, release: () => {} } : claimCacheDir(gitDir);
   if (cacheDir.dir !== gitDir) log(`slipway: git cache in ${cacheDir.dir} (another process on this host holds ${gitDir})`);
   const git = createGitCache({ dir: cacheDir.dir, log: { debug() {}, warn: (m: string) => log(`slipway: ${m}`) } });
-  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), now: () => new Date(), log, close: cacheDir.release };
+  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), ...(options.runner ? { runner: options.runner } : {}), now: () => new Date(), log, close: cacheDir.release };
 }

@@ -20,6 +20,9 @@ const commands: Record<string, Command> = {
   policy: { summary: 'evaluate policies locally (slipway policy check [dir])', load: () => import('./policy.ts') },
   recommend: { summary: 'scaling and cost recommendations from metrics', load: () => import('./recommend.ts') },
   metrics: { summary: 'import metric samples (slipway metrics import FILE ...)', load: () => import('./metrics.ts') },
+  apply: { summary: 'plan and apply with Terraform on this machine (slipway apply [dir] [--env E])', load: () => import('./apply.ts') },
+  deployments: { summary: 'list deployments (--app, --env)', load: () => import('./deployments.ts') },
+  logs: { summary: 'print a deployment’s log (slipway logs <deployment>)', load: () => import('./logs.ts') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.ts') },
   serve: { summary: 'run the GitHub App webhook service and job worker', load: () => import('./serve.ts') },
 };

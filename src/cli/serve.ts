@@ -36,6 +36,8 @@ export type StartOptions = BuildDepsOptions & {
   /** Called as soon as the HTTP server accepts connections (before the worker's modules load). */
   onListening?: (url: string) => void;
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'retryBackoff' | 'shutdownGraceMs'>>;
+  /** The environment Terraform processes start from (default: this process's). */
+  env?: Record<string, string | undefined>;
 };
 
 export async function startService(settings: Settings, options: StartOptions = {}): Promise<Service> {
@@ -96,12 +98,18 @@ export async function startService(settings: Settings, options: StartOptions = {
   const workers: Promise<void>[] = [];
   let deps: Deps;
   try {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
+      import('../runner/start-runner.ts'),
     ]);
-    deps = buildDeps(settings, store, options);
+    // The web role runs no jobs, so no Terraform either.
+    const runner =
+      settings.role === 'web'
+        ? undefined
+        : await startRunner({ settings: settings.runner, dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, env: options.env ?? process.env, log, db: store.db });
+    deps = buildDeps(settings, store, { ...options, ...(runner ? { runner } : {}) });
     if (settings.role !== 'web') {
       workers.push(
         runWorker({
@@ -130,6 +138,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       await readMetrics?.close();
       controller.abort(new Error('shutting down'));
       await Promise.allSettled(workers);
+      await deps.runner?.locks.close();
       deps.close();
       await store.close();
     })());
@@ -173,13 +182,14 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
     const where = `${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}`;
     service = await startService(settings, {
       ...(early.storeThread ? { storeThread: early.storeThread } : {}),
+      env: io.env,
       log: (m) => io.stderr(`${m}\n`),
       onListening: (url) => io.stderr(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)\n`),
     });
     io.stderr(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms\n`);
   } catch (error) {
-    const { PolicyLoadError } = await import('../policy/index.ts');
-    if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError) {
+    const [{ PolicyLoadError }, { RunnerError }] = await Promise.all([import('../policy/index.ts'), import('../runner/runner-error.ts')]);
+    if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError || error instanceof RunnerError) {
       io.stderr(`slipway serve: ${error.message}\n`);
       return 1;
     }

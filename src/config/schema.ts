@@ -222,8 +222,30 @@ export const Metrics = z.strictObject({
   queries: describe(MetricQueries, 'PromQL per metric; {app} and {service} are replaced.').optional(),
 });
 
+export const deployModes = ['auto', 'manual'] as const;
+const DeployMode = describe(z.enum(deployModes), 'auto: a push to the default branch applies; manual: the push plans and a person applies.');
+const DeployAfter = describe(
+  z.array(z.string().min(1, 'must be a check name')),
+  'Check runs or commit statuses that must succeed on the commit before it is applied (e.g. the CI job that builds its image).',
+);
+// `deploy: manual` is short for `deploy: { mode: manual }`. A string first (so a mapping is
+// reported against the mapping form's fields, not as "not one of auto, manual").
+const deployShorthand = z.string().pipe(DeployMode);
+/** When an environment applies, and which checks it waits for. */
+export const Deploy = describe(
+  z.union([z.strictObject({ mode: DeployMode.default('auto'), after: DeployAfter.default([]) }), deployShorthand.transform((mode) => ({ mode, after: [] as string[] }))]),
+  'When pushes apply: auto (default) or manual, and the checks to wait for (after). `deploy: manual` is short for `deploy: { mode: manual }`.',
+);
+export type Deploy = z.output<typeof Deploy>;
+/** In an environment: only what it changes (an unset field keeps the top level's). */
+const DeployOverride = describe(
+  z.union([z.strictObject({ mode: DeployMode.optional(), after: DeployAfter.optional() }), deployShorthand.transform((mode) => ({ mode }))]),
+  'This environment\'s deploy mode and checks, over the top level\'s.',
+);
+
 /** The overridable part of the top level, shared by environments and previews. */
 const overrideFields = {
+  deploy: DeployOverride.optional(),
   region: Region.optional(),
   services: describe(z.record(z.string(), z.record(z.string(), z.unknown())), 'Per-service fields deep-merged over the top level.').optional(),
   resources: describe(z.record(z.string(), z.record(z.string(), z.unknown())), 'Per-resource fields deep-merged over the top level.').optional(),
@@ -263,6 +285,7 @@ export const PaasConfig = z.strictObject({
   environments: describe(z.record(Name, EnvironmentOverride), 'Named environments; production is implied.').default({}),
   previews: Previews.optional(),
   budget: Budget.optional(),
+  deploy: Deploy.optional(),
   metrics: Metrics.optional(),
   tags: describe(z.record(z.string(), z.string()), 'Tags put on every resource.').optional(),
   watch: describe(

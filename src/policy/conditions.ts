@@ -33,6 +33,8 @@ function regex(pattern: string): Pattern {
 }
 
 const isReference = (value: unknown): value is string => typeof value === 'string' && value.startsWith('$');
+/** A `matches:` pattern is never a reference, even when it starts with `$` (an end anchor). */
+const isOperandReference = (key: string, value: unknown): value is string => key !== 'matches' && isReference(value);
 
 function operand(value: unknown, scope: Scope): unknown {
   return isReference(value) ? scope.reference(value) : value;
@@ -221,7 +223,7 @@ export function summarize(c: Condition, scope: Scope): string {
   for (const [key, text] of Object.entries(operatorText)) {
     const raw = (c as Record<string, unknown>)[key];
     if (raw === undefined) continue;
-    const value = isReference(raw) ? `${formatValue(scope.reference(raw))} (${raw})` : formatValue(raw);
+    const value = isOperandReference(key, raw) ? `${formatValue(scope.reference(raw))} (${raw})` : formatValue(raw);
     return `${c.path} ${text} ${value}`;
   }
   return JSON.stringify(c);
@@ -258,7 +260,7 @@ function conditionPath(c: Condition): string | undefined {
 }
 
 function referencesIn(c: Condition): string[] {
-  const own = Object.values(c).filter(isReference);
+  const own = Object.entries(c).flatMap(([key, value]) => (isOperandReference(key, value) ? [value] : []));
   const parts = c.anyOf ?? c.allOf ?? (c.not ? [c.not] : []);
   return [...own, ...parts.flatMap(referencesIn)];
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
+import { readRunnerSettings } from './runner-settings.ts';
 import { SettingsEnv, type Settings } from './settings.ts';
 
 export { readEnvironment };
@@ -92,7 +93,9 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
   if (raw && raw.SLIPWAY_ROLE !== 'all' && !raw.DATABASE_URL) {
     problems.push(`SLIPWAY_ROLE=${raw.SLIPWAY_ROLE} needs DATABASE_URL: the embedded database serves one process, which must both serve HTTP and work jobs`);
   }
-  if (problems.length > 0 || !raw || !privateKey) throw new SettingsError([...new Set(problems)]);
+  const runner = readRunnerSettings(env, cwd);
+  problems.push(...runner.problems);
+  if (problems.length > 0 || !raw || !privateKey || !runner.settings) throw new SettingsError([...new Set(problems)]);
   return {
     appId: raw.APP_ID,
     privateKey,
@@ -109,5 +112,6 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     ...(raw.SLIPWAY_API_TOKEN ? { apiToken: raw.SLIPWAY_API_TOKEN } : {}),
     workers: raw.SLIPWAY_WORKERS,
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
+    runner: runner.settings,
   };
 }

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { defaultSlipwayDataDir } from '../store/store-options.ts';
 import { parseRepositoryPatterns } from './repository-allow-list.ts';
+import type { RunnerSettings } from './runner-settings.ts';
 
-const optionalText = z
+export const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
@@ -99,4 +100,6 @@ export type Settings = {
   apiToken?: string;
   workers: number;
   publicUrl?: string;
+  /** The Terraform runner: which binary, where state lives, time limits (see runner-settings.ts). */
+  runner: RunnerSettings;
 };

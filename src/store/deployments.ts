@@ -10,6 +10,8 @@ import {
   type Deployment,
   type DeploymentEvent,
   type DeploymentPlanSummary,
+  type DeploymentFailure,
+  type DeploymentOutputs,
   type DeploymentStatus,
 } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -73,6 +75,9 @@ export type DeploymentUpdate = {
   configHash?: string | null;
   planSummary?: DeploymentPlanSummary | null;
   monthlyCostUsd?: number | null;
+  terraformPlan?: unknown;
+  outputs?: DeploymentOutputs | null;
+  failure?: DeploymentFailure | null;
 };
 
 /** A deployment row without its Terraform JSON (tens to hundreds of KB, read only where a plan needs it). */
@@ -159,10 +164,10 @@ export async function deploymentHistory(tx: Db, deploymentId: number): Promise<D
 }
 
 /**
- * What counts as "last applied" by default. No Terraform runner applies anything yet, so a
- * `planned` deployment stands for what is live; pass `['applied']` once applies are real.
+ * What counts as "last applied" by default. The push job does not call the Terraform runner yet,
+ * so a `planned` deployment stands for what is live; pass `['succeeded']` once applies are real.
  */
-export const lastAppliedStatuses: readonly DeploymentStatus[] = ['applied', 'planned'];
+export const lastAppliedStatuses: readonly DeploymentStatus[] = ['succeeded', 'planned'];
 
 /** The latest deployment of an app's environment (by name) in one of `statuses`. */
 export async function lastAppliedDeployment(

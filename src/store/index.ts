@@ -22,7 +22,7 @@ export {
   type CreateDeploymentInput,
   type DeploymentUpdate,
 } from './deployments.ts';
-export { canMoveDeployment } from './deployment-lifecycle.ts';
+export { canMoveDeployment, isFinished } from './deployment-lifecycle.ts';
 export { insertMetricSeries, readMetricSamples, hasMetricSamples, type SampleScope, type MetricSeriesRows } from './metric-samples.ts';
 export { writeAudit, recentAudit, auditDetails } from './audit-log.ts';
 export {
@@ -35,3 +35,7 @@ export {
   recommendationHistory,
   type ProposedRecommendation,
 } from './recommendations.ts';
+export { appendDeploymentLog, readDeploymentLog, deploymentLogBytes, type DeploymentLogChunk } from './deployment-logs.ts';
+export { findDeployment, deploymentTerraformJson, listDeployments, deploymentsLeftApplying, type DeploymentListing } from './deployment-runs.ts';
+export { localRepository, localInstallationId } from './local-repository.ts';
+export { openDeployLocks, type DeployLocks, type HeldLock } from './deploy-locks.ts';

@@ -87,11 +87,13 @@ export const deploymentStatuses = [
   'queued',
   'planning',
   'planned',
+  'waiting',
   'applying',
-  'applied',
+  'succeeded',
   'failed',
   'superseded',
   'cancelled',
+  'interrupted',
 ] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
@@ -102,6 +104,18 @@ export type DeploymentPlanSummary = {
   changed: string[];
   policies?: Array<{ ruleId: string; status: string; severity: string }>;
 };
+
+/** Which step of a run failed, and Terraform's first error (message and resource address). */
+export type DeploymentFailure = {
+  step: 'init' | 'plan' | 'show' | 'apply' | 'runner';
+  message: string;
+  /** The resource the error is about, e.g. `terraform_data.web`, when Terraform names one. */
+  address?: string;
+  detail?: string;
+};
+
+/** Terraform outputs after an apply; sensitive values are never stored, only their names. */
+export type DeploymentOutputs = Record<string, { sensitive: boolean; value?: unknown }>;
 
 /**
  * A deployment keeps the synthesized Terraform JSON it was planned from, so that any earlier one
@@ -124,12 +138,38 @@ export const deployments = pgTable(
     configHash: text('config_hash'),
     planSummary: jsonb('plan_summary').$type<DeploymentPlanSummary>(),
     monthlyCostUsd: doublePrecision('monthly_cost_usd'),
+    /** Terraform's own plan (`terraform show -json` read into the plan model), once the runner planned. */
+    terraformPlan: jsonb('terraform_plan'),
+    outputs: jsonb('outputs').$type<DeploymentOutputs>(),
+    failure: jsonb('failure').$type<DeploymentFailure>(),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
   },
-  (t) => [index('deployments_app_env_idx').on(t.appId, t.environmentId, t.id)],
+  (t) => [
+    index('deployments_app_env_idx').on(t.appId, t.environmentId, t.id),
+    // Start-up recovery looks for runs left `applying` by a process that died.
+    index('deployments_applying_idx').on(t.id).where(sql`${t.status} = 'applying'`),
+  ],
+);
+
+/**
+ * What Terraform printed during a run, in chunks as it streamed (redacted before it is written,
+ * bounded per deployment by the runner).
+ */
+export const deploymentLogs = pgTable(
+  'deployment_logs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    deploymentId: bigint('deployment_id', { mode: 'number' })
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    step: text('step').notNull(),
+    text: text('text').notNull(),
+    at: createdAt(),
+  },
+  (t) => [index('deployment_logs_deployment_idx').on(t.deploymentId, t.id)],
 );
 
 /** Append-only status history of a deployment: who moved it where, and why. */
@@ -300,6 +340,7 @@ export type Environment = typeof environments.$inferSelect;
 export type Deployment = typeof deployments.$inferSelect;
 export type NewDeployment = typeof deployments.$inferInsert;
 export type DeploymentEvent = typeof deploymentEvents.$inferSelect;
+export type DeploymentLog = typeof deploymentLogs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type MetricChunk = typeof metricChunks.$inferSelect;

@@ -122,3 +122,30 @@ describe('every environment is validated at load time', () => {
     assert.deepEqual(errorsOf(text), []);
   });
 });
+
+describe('deploy:', () => {
+  const resolved = (text: string, environment: string) => {
+    const result = parseConfigText(head + text, 'paas.yaml');
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+    return resolveEnvironment(result.config, environment).deploy;
+  };
+
+  it('is auto with no checks unless set; `manual` is short for { mode: manual }', () => {
+    assert.equal(resolved('', 'production'), undefined);
+    assert.deepEqual(resolved('deploy: manual\n', 'production'), { mode: 'manual', after: [] });
+    assert.deepEqual(resolved('deploy: { after: [build] }\n', 'production'), { mode: 'auto', after: ['build'] });
+  });
+
+  it('an environment changes only what it sets', () => {
+    const text = 'deploy: { mode: manual, after: [build] }\nenvironments:\n  staging: { deploy: auto }\n  qa: { deploy: { after: [build, e2e] } }\n';
+    assert.deepEqual(resolved(text, 'production'), { mode: 'manual', after: ['build'] });
+    assert.deepEqual(resolved(text, 'staging'), { mode: 'auto', after: ['build'] });
+    assert.deepEqual(resolved(text, 'qa'), { mode: 'manual', after: ['build', 'e2e'] });
+  });
+
+  it('a wrong mode or check is reported on its own line and field', () => {
+    assert.deepEqual(errorsOf(`${head}deploy: automatic\n`).map((e) => e.split('\n')[0]), ['paas.yaml:3:9: deploy: "automatic" is not one of auto, manual']);
+    assert.match(errorsOf(`${head}environments:\n  qa:\n    deploy: { mode: yolo }\n`)[0]!, /paas\.yaml:5:\d+: environments\.qa\.deploy\.mode: "yolo" is not one of auto, manual/);
+    assert.match(errorsOf(`${head}deploy: { after: [''] }\n`)[0]!, /paas\.yaml:3:\d+: deploy\.after\[0\]/);
+  });
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type Service } from '../../src/cli/serve.ts';
 import type { Settings } from '../../src/settings/settings.ts';
+import { defaultRunnerSettings } from '../../src/settings/runner-settings.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
 import { webhookHeaders } from '../harness/sign-webhook.ts';
@@ -49,6 +50,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       host: '127.0.0.1',
       role: 'all',
       workers: 4,
+      runner: defaultRunnerSettings,
       ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },

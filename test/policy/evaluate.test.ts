@@ -126,3 +126,20 @@ test('value tests look inside list values, so one rule covers "Action": "*" and 
   const [result] = evaluatePolicies({ config: config(), environment: 'production', terraform, rules: rules(yaml) });
   assert.deepEqual(result.resources, ['aws_iam_role_policy.star', 'aws_iam_role_policy.list']);
 });
+
+test('a matches: pattern that starts with $ is a pattern, not a reference, when it fails and when it is explained', () => {
+  // `$` is an end anchor: "$|^my-" holds for every bucket name; "$ " (end, then a space) for none.
+  const terraform = goodTerraform();
+  terraform.resource.aws_s3_bucket = { b: { bucket: 'my-bucket', tags: { 'slipway:component': 'uploads' } } };
+  const check = (pattern: string) =>
+    evaluatePolicies({
+      config: config(),
+      environment: 'production',
+      terraform,
+      rules: rules(header('bucket-pattern', `    select: { resource: { type: aws_s3_bucket } }\n    assert: [{ path: bucket, matches: ${JSON.stringify(pattern)} }]\n`)),
+    })[0]!;
+  assert.equal(check('$|^my-').status, 'pass');
+  const failed = check('$ ');
+  assert.equal(failed.status, 'fail', failed.message);
+  assert.equal(failed.message, "aws_s3_bucket.b: expected bucket matches $  (found my-bucket)");
+});

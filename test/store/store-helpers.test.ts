@@ -165,19 +165,19 @@ forEachEngine('store helpers', (engine) => {
     const { db } = engine.store();
     const { app, production } = await anApp(db);
     const staging = await getOrCreateEnvironment(db, { appId: app.id, name: 'staging' });
-    const make = async (environmentId: number, sha: string, path: Array<'planning' | 'planned' | 'applying' | 'applied' | 'failed'>) => {
+    const make = async (environmentId: number, sha: string, path: Array<'planning' | 'planned' | 'applying' | 'succeeded' | 'failed'>) => {
       const d = await createDeployment(db, { appId: app.id, environmentId, commitSha: sha });
       for (const status of path) await setDeploymentStatus(db, { deploymentId: d.id, status, actor: 't' });
       return d;
     };
     assert.equal(await lastAppliedDeployment(db, app.id, 'production'), undefined);
-    const applied = await make(production.id, 'a1', ['planning', 'planned', 'applying', 'applied']);
+    const applied = await make(production.id, 'a1', ['planning', 'planned', 'applying', 'succeeded']);
     const planned = await make(production.id, 'p2', ['planning', 'planned']);
     await make(production.id, 'f3', ['planning', 'failed']);
     await make(staging.id, 's4', ['planning', 'planned']);
     assert.equal((await lastAppliedDeployment(db, app.id, 'production'))?.id, planned.id);
-    assert.equal((await lastAppliedDeployment(db, app.id, 'production', ['applied']))?.commitSha, 'a1');
-    assert.equal((await lastAppliedDeployment(db, app.id, 'production', ['applied']))?.id, applied.id);
+    assert.equal((await lastAppliedDeployment(db, app.id, 'production', ['succeeded']))?.commitSha, 'a1');
+    assert.equal((await lastAppliedDeployment(db, app.id, 'production', ['succeeded']))?.id, applied.id);
     assert.equal((await lastAppliedDeployment(db, app.id, 'staging'))?.commitSha, 's4');
   });
 

@@ -1,0 +1,261 @@
+/**
+ * The runner's entry point: take one recorded deployment from `queued` (or `planned`, as the push
+ * job records it) to its end, through Terraform. In order:
+ *  1. the workspace's deploy lock (waiting for a run of the same app and environment to finish);
+ *  2. deployments of this environment a dead process left `applying` become `interrupted`;
+ *  3. `planning`: the work folder gets the document (with the configured state backend), `init`,
+ *     `plan -out`, `show -json` of that saved plan into the plan model → `planned`;
+ *  4. `approve` (a person, for the CLI) and `guard` (the caller's head-of-branch check), right
+ *     before applying: a refusal ends the run `cancelled` / `superseded`, nothing applied;
+ *  5. `applying`: `apply` of exactly that saved plan → `succeeded` with the outputs; a plan the
+ *     state moved on from → `superseded`; Terraform's error → `failed` with its first error and the
+ *     resource address; an interrupt → `interrupted`.
+ * Every step's output streams into the deployment's log, redacted. Nothing here throws for
+ * Terraform's or the store's failures mid-run: the result says how it ended.
+ */
+import { rmSync } from 'node:fs';
+import type { Plan } from '../plan/types.ts';
+import type { Db } from '../store/db.ts';
+import { deploymentLogBytes } from '../store/deployment-logs.ts';
+import { findDeployment } from '../store/deployment-runs.ts';
+import { isFinished } from '../store/deployment-lifecycle.ts';
+import { setDeploymentStatus, type DeploymentUpdate } from '../store/deployments.ts';
+import type { HeldLock } from '../store/deploy-locks.ts';
+import { StoreError } from '../store/store-error.ts';
+import type { DeploymentFailure, DeploymentOutputs, DeploymentStatus } from '../store/schema.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
+import { applyPlan } from './apply-plan.ts';
+import type { Runner } from './create-runner.ts';
+import { failureFrom, isStalePlan } from './failure-from.ts';
+import { initTerraform } from './init-terraform.ts';
+import { interruptAbandoned } from './interrupt-abandoned.ts';
+import { openDeploymentLog } from './open-deployment-log.ts';
+import { planTerraform } from './plan-terraform.ts';
+import { prepareWorkFolder } from './prepare-work-folder.ts';
+import { createRedactor } from './redact.ts';
+import { CancelRun } from './runner-error.ts';
+import type { TerraformCall, TerraformRun } from './run-terraform.ts';
+import { showPlan } from './show-plan.ts';
+import { terraformEnvironment } from './terraform-environment.ts';
+import { withStateBackend } from './with-state-backend.ts';
+import { workspaceName, type Workspace } from './workspace.ts';
+
+export type RunnerDeps = { db: Db; runner: Runner; log: (message: string) => void };
+
+export type GuardVerdict = { ok: true } | { ok: false; reason: string };
+
+export type RunDeploymentInput = {
+  deploymentId: number;
+  terraformJson: TerraformJson;
+  workspace: Workspace;
+  /** Checked right before applying (e.g. "this commit is still the head of the default branch"). */
+  guard?: () => Promise<GuardVerdict>;
+  /** Asked when the plan has changes: true applies it, a string is why not (the run ends `cancelled`). */
+  approve?: (plan: Plan) => Promise<true | string>;
+  /** Stop at `planned` (nothing applied). */
+  planOnly?: boolean;
+  /** Abort with a CancelRun to choose the status; see CancelRun for what an abort stops. */
+  signal?: AbortSignal;
+  /** Values to mask in the log besides the environment's secrets and what Terraform marks sensitive. */
+  secrets?: readonly string[];
+  /** Who the status changes are recorded as (default `slipway`). */
+  actor?: string;
+  /** Each Terraform process group as it starts (tests check that none is left). */
+  onProcessGroup?: (pgid: number) => void;
+};
+
+export type RunDeploymentResult = {
+  deploymentId: number;
+  status: DeploymentStatus;
+  reason?: string;
+  plan?: Plan;
+  /** Whether the plan had changes. */
+  changes?: boolean;
+  outputs?: DeploymentOutputs;
+  failure?: DeploymentFailure;
+  /** Wall time of the run and the part spent in Terraform's processes (the rest is Slipway's). */
+  timings: { totalMs: number; terraformMs: number };
+};
+
+export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput): Promise<RunDeploymentResult> {
+  const { db, runner } = deps;
+  const started = performance.now();
+  let terraformMs = 0;
+  const id = input.deploymentId;
+  const actor = input.actor ?? 'slipway';
+  const name = workspaceName(input.workspace);
+  const { env, secrets } = terraformEnvironment({ base: runner.env, cliConfigFile: runner.cliConfigFile, pluginCacheDir: runner.pluginCacheDir, state: runner.state, workspace: name });
+  const redactor = createRedactor([...secrets, ...(input.secrets ?? []), ...declaredSensitive(input.terraformJson)]);
+  const log = openDeploymentLog(db, id, {
+    redactor,
+    limitBytes: runner.logLimitBytes,
+    usedBytes: await deploymentLogBytes(db, id),
+    onError: (error) => deps.log(`runner: deployment ${id}: writing its log failed: ${(error as Error).message}`),
+  });
+  let lock: HeldLock | undefined;
+  let planFile: string | undefined;
+  let status: DeploymentStatus = 'queued';
+  let plan: Plan | undefined;
+  let changes: boolean | undefined;
+
+  const finish = (extra: Partial<RunDeploymentResult> = {}): RunDeploymentResult => ({
+    deploymentId: id,
+    status,
+    ...(plan ? { plan } : {}),
+    ...(changes !== undefined ? { changes } : {}),
+    ...extra,
+    timings: { totalMs: performance.now() - started, terraformMs },
+  });
+  const move = async (to: DeploymentStatus, reason: string | null = null, fields: DeploymentUpdate = {}) => {
+    await setDeploymentStatus(db, { deploymentId: id, status: to, actor, reason, ...fields });
+    status = to;
+    log.line('runner', `${to}${reason ? `: ${reason}` : ''}`);
+  };
+  const cancelStatus = (): { status: 'cancelled' | 'superseded'; reason: string } => {
+    const reason = input.signal?.reason;
+    if (reason instanceof CancelRun) return { status: reason.status, reason: reason.message };
+    return { status: 'cancelled', reason: reason instanceof Error ? reason.message : 'cancelled' };
+  };
+  const call: TerraformCall = {
+    runner,
+    dir: '',
+    env,
+    log,
+    ...(input.signal ? { signal: input.signal } : {}),
+    onProcessGroup: (pgid) => input.onProcessGroup?.(pgid),
+  };
+  const timed = async <T extends { run: TerraformRun } | TerraformRun>(step: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await step();
+    } finally {
+      terraformMs += performance.now() - t0;
+    }
+  };
+  /** A step that did not succeed ends the run: cancelled (before applying) or failed. */
+  const stopAfter = async (run: TerraformRun, failure: DeploymentFailure = failureFrom(run, redactor, runner.timeoutMs)) => {
+    if (run.stopped === 'cancelled') {
+      const cancel = cancelStatus();
+      await move(cancel.status, cancel.reason);
+      return finish({ reason: cancel.reason });
+    }
+    await move('failed', failure.message, { failure });
+    return finish({ failure });
+  };
+
+  try {
+    // 1. One run per workspace at a time.
+    lock = await runner.locks.tryAcquire(name);
+    if (!lock) {
+      log.line('runner', `waiting for another run of ${name} to finish`);
+      await log.flush();
+      lock = await runner.locks.acquire(name, input.signal);
+    }
+    const current = await findDeployment(db, id);
+    if (!current) throw new Error(`deployment ${id} does not exist`);
+    status = current.status;
+    // 2. Whoever held this lock before and left something applying is gone.
+    for (const other of await interruptAbandoned(db, current.environmentId, id)) log.line('runner', `deployment ${other} was left applying by a process that stopped: marked interrupted`);
+    if (isFinished(status)) return finish({ reason: `already ${status}` });
+    if (status === 'applying') {
+      // A retried run of a deployment whose process died mid-apply: its plan is not applied again.
+      await move('interrupted', 'a previous attempt was applying when its process stopped; not applied again');
+      return finish();
+    }
+    input.signal?.throwIfAborted();
+
+    // 3. Plan afresh, against the state as it is now.
+    if (status !== 'planning') await move('planning');
+    const work = prepareWorkFolder(runner.root, name, withStateBackend(input.terraformJson, runner.state), id);
+    planFile = work.planFile;
+    call.dir = work.dir;
+    const init = await timed(() => initTerraform(call));
+    if (!init.ok) return await stopAfter(init);
+    const planned = await timed(() => planTerraform(call, work.planFile));
+    if (!planned.ok) return await stopAfter(planned);
+    changes = planned.changes;
+    const shown = await timed(() => showPlan(call, work.planFile));
+    if (!('plan' in shown)) return await stopAfter(shown.run, shown.failure);
+    plan = shown.plan;
+    redactor.add(shown.sensitive);
+    await move('planned', changes ? null : 'no changes', { terraformPlan: plan });
+    if (input.planOnly) return finish();
+
+    // 4. Right before applying: a person's yes, and the caller's guard.
+    if (changes && input.approve) {
+      const verdict = await input.approve(plan);
+      if (verdict !== true) {
+        await move('cancelled', verdict);
+        return finish({ reason: verdict });
+      }
+    }
+    const guard = await input.guard?.();
+    if (guard && !guard.ok) {
+      await move('superseded', guard.reason);
+      return finish({ reason: guard.reason });
+    }
+    input.signal?.throwIfAborted();
+
+    // 5. Exactly the saved plan. A newer commit does not stop an apply in progress.
+    await move('applying');
+    const applied = await timed(() => applyPlan({ ...call, stopOn: (reason) => !(reason instanceof CancelRun && reason.status === 'superseded') }, work.planFile));
+    if (applied.ok) {
+      const outputs = applied.outputs ?? {};
+      await move('succeeded', null, { outputs });
+      return finish({ outputs });
+    }
+    if (isStalePlan(applied)) {
+      const reason = 'the state changed after this plan was made (Terraform: "Saved plan is stale"); nothing was applied';
+      await move('superseded', reason);
+      return finish({ reason });
+    }
+    const failure = failureFrom(applied, redactor, runner.timeoutMs);
+    if (applied.stopped === 'cancelled') {
+      await move('interrupted', failure.message, { failure });
+      return finish({ failure });
+    }
+    await move('failed', failure.message, { failure });
+    return finish({ failure });
+  } catch (error) {
+    return await endAfterError(error);
+  } finally {
+    if (planFile) rmSync(planFile, { force: true });
+    await log.close();
+    await lock?.release();
+  }
+
+  async function endAfterError(error: unknown): Promise<RunDeploymentResult> {
+    const aborted = input.signal?.aborted && error === input.signal.reason;
+    if (error instanceof StoreError && error.code === 'invalid_transition') {
+      // Someone else moved it meanwhile (a newer push superseded it): that status stands.
+      const now = await findDeployment(db, id).catch(() => undefined);
+      if (now) status = now.status;
+      log.line('runner', `stopped: the deployment was moved to ${status} by another process`);
+      return finish({ reason: `moved to ${status} meanwhile` });
+    }
+    try {
+      if (aborted) {
+        const cancel = cancelStatus();
+        await move(status === 'applying' ? 'interrupted' : cancel.status, cancel.reason);
+        return finish({ reason: cancel.reason });
+      }
+      const failure: DeploymentFailure = { step: 'runner', message: redactor.redact(error instanceof Error ? error.message : String(error)) };
+      deps.log(`runner: deployment ${id} (${name}) failed in the runner: ${failure.message}`);
+      await move('failed', failure.message, { failure });
+      return finish({ failure });
+    } catch (recordError) {
+      // The store itself is failing: say so, and report the outcome the store could not take.
+      deps.log(`runner: deployment ${id} (${name}): could not record its end: ${(recordError as Error).message}`);
+      return finish({ failure: { step: 'runner', message: redactor.redact(error instanceof Error ? error.message : String(error)) } });
+    }
+  }
+}
+
+/** Default values of variables the document declares sensitive. */
+function declaredSensitive(doc: TerraformJson): string[] {
+  const found: string[] = [];
+  for (const variable of Object.values(doc.variable ?? {})) {
+    if (variable.sensitive === true && typeof variable.default === 'string') found.push(variable.default);
+  }
+  return found;
+}
