@@ -10,19 +10,15 @@
 import type { LoadedApp } from '../config/load-apps.ts';
 import { resolveEnvironment } from '../config/resolve-environment.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
-import { diffCost } from '../cost/diff-cost.ts';
-import { estimateCost, summarizeEstimate, UnknownRegionError } from '../cost/estimate-cost.ts';
-import type { CostDiff } from '../cost/types.ts';
-import { planToTerraformJson } from '../plan/plan-to-terraform-json.ts';
 import type { Plan } from '../plan/types.ts';
-import { evaluatePolicies, isBlocking, type PolicyResult, type PolicySet } from '../policy/index.ts';
+import type { PolicySet } from '../policy/index.ts';
+import { judgeTerraformPlan } from '../evaluate/judge-terraform-plan.ts';
 import { renderText } from '../report/render-text.ts';
 import { runDeployment, type RunDeploymentResult, type RunnerDeps } from '../runner/run-deployment.ts';
 import { getOrCreateApp } from '../store/apps.ts';
 import { createDeployment } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
 import { localRepository } from '../store/local-repository.ts';
-import { componentOf } from '../synth/component-of.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
 
 export type DeployAppsInput = {
@@ -90,41 +86,12 @@ async function recordDeployment(deps: RunnerDeps, input: DeployAppsInput, config
 
 /** The report, the policies on Terraform's plan, then a person's yes (or --auto-approve). */
 async function approve(input: DeployAppsInput, app: LoadedApp, config: ResolvedConfig, terraformJson: TerraformJson, plan: Plan): Promise<true | string> {
-  const notes: string[] = [];
-  const { cost, after } = costOf(config, terraformJson, plan, notes);
-  const policies: PolicyResult[] = evaluatePolicies({
-    config,
-    environment: input.environment,
-    terraform: terraformJson as never,
-    plan,
-    cost: after,
-    costDiff: after ? cost : undefined,
-    rules: input.policies.rules,
-    params: input.policies.params,
-    locate: (path) => app.locate(path),
-    file: app.file,
-    componentOf,
-  });
-  input.out(renderText({ apps: [{ name: config.name, environment: input.environment, plan, cost }], headSha: input.sha, policies, notes }));
-  const blocking = policies.filter(isBlocking);
-  if (blocking.length > 0) return `blocked by policy: ${blocking.map((r) => r.ruleId).join(', ')}`;
+  const judged = judgeTerraformPlan({ app, config, environment: input.environment, terraformJson, plan, policies: input.policies, sha: input.sha });
+  input.out(renderText({ apps: [{ name: config.name, environment: input.environment, plan, cost: judged.cost }], headSha: input.sha, policies: judged.policies, notes: judged.notes }));
+  if (judged.blocking.length > 0) return `blocked by policy: ${judged.blocking.map((r) => r.ruleId).join(', ')}`;
   if (input.autoApprove) return true;
   const answer = await input.ask!(`\nApply these changes to ${config.name} (${input.environment})? Only 'yes' applies: `);
   return answer.trim() === 'yes' ? true : 'not confirmed';
-}
-
-/** Before: what Terraform's plan says exists; after: the synthesized document. */
-function costOf(config: ResolvedConfig, terraformJson: TerraformJson, plan: Plan, notes: string[]) {
-  try {
-    const after = estimateCost(terraformJson, { region: config.region, componentOf });
-    const before = estimateCost(planToTerraformJson(plan, 'before'), { region: config.region, componentOf });
-    return { cost: diffCost(before, after), after };
-  } catch (error) {
-    if (!(error instanceof UnknownRegionError)) throw error;
-    notes.push(`${config.name}: cost not estimated: ${error.message}`);
-    const none = summarizeEstimate(config.region, []);
-    return { cost: { before: none, after: none, delta: 0, deltaPercent: null, lines: [] } satisfies CostDiff, after: undefined };
-  }
 }
 
 function outcomeText(app: string, environment: string, result: RunDeploymentResult): string {

@@ -98,11 +98,12 @@ export async function startService(settings: Settings, options: StartOptions = {
   const workers: Promise<void>[] = [];
   let deps: Deps;
   try {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }, { deployJobHandlers }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
       import('../runner/start-runner.ts'),
+      import('../deploy/deploy-job-handlers.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
@@ -114,7 +115,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       workers.push(
         runWorker({
           store,
-          handlers: webhookJobHandlers(deps),
+          handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: settings.workers,
           signal: controller.signal,

@@ -34,6 +34,8 @@ export type EvaluateAppInput = {
   usage?: CostUsage;
   /** Where state, artifacts and the platform are (defaults: synthesis's); the sha is `sha`. */
   synth?: Omit<SynthOptions, 'sha'>;
+  /** The synthesis to use (default: the AWS kinds'); the runner's tests give the terraform_data kinds. */
+  synthesize?: SynthesizeApp;
   /** The paas.yaml path policy locations name (default `app.file`; the CLI prefixes its folder). */
   file?: string;
 };
@@ -58,6 +60,9 @@ export type AppEvaluation = {
   /** Said about this app in reports (cost not estimated, …), each naming the app. */
   notes: string[];
 };
+
+/** Config + options → Terraform JSON (`synthesize` with the AWS kinds, unless a test gives its own). */
+export type SynthesizeApp = (config: ResolvedConfig, options: SynthOptions) => TerraformJson;
 
 export function evaluateApp(input: EvaluateAppInput): AppEvaluation {
   const { app, environment, sha, base } = input;
@@ -84,9 +89,9 @@ export function evaluateApp(input: EvaluateAppInput): AppEvaluation {
 }
 
 /** The desired document alone (what evaluateApp diffs): the environment resolved, synthesized at the commit. */
-export function synthesizeApp(input: Pick<EvaluateAppInput, 'app' | 'environment' | 'sha' | 'synth'>): { config: ResolvedConfig; terraform: TerraformJson } {
+export function synthesizeApp(input: Pick<EvaluateAppInput, 'app' | 'environment' | 'sha' | 'synth' | 'synthesize'>): { config: ResolvedConfig; terraform: TerraformJson } {
   const config = resolveEnvironment(input.app.config, input.environment);
-  return { config, terraform: synthesize(config, { ...input.synth, sha: input.sha }) };
+  return { config, terraform: (input.synthesize ?? synthesize)(config, { ...input.synth, sha: input.sha }) };
 }
 
 /** sha256 (hex) of the document's JSON text: equal hashes, equal bytes. */

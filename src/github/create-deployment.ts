@@ -14,6 +14,11 @@ export interface CreateDeploymentInput {
   transient?: boolean;
   production?: boolean;
   task?: string;
+  /**
+   * Check runs or statuses GitHub verifies on the commit before it creates the deployment (a 409
+   * otherwise): a push's `deploy.after`. Default none: our own `slipway` check is not waited for.
+   */
+  requiredContexts?: string[];
 }
 
 export async function createDeployment(octokit: Octokit, input: CreateDeploymentInput): Promise<number> {
@@ -24,9 +29,9 @@ export async function createDeployment(octokit: Octokit, input: CreateDeployment
       ref: input.sha,
       environment: input.environment,
       // We deploy the commit as pushed: no merging of the default branch into it, and no waiting
-      // on other commit statuses (our own check would otherwise block the deployment).
+      // on commit statuses other than the ones named (our own check would otherwise block it).
       auto_merge: false,
-      required_contexts: [],
+      required_contexts: input.requiredContexts ?? [],
       transient_environment: input.transient ?? false,
       production_environment: input.production ?? !input.transient,
       ...(input.description !== undefined ? { description: input.description.slice(0, 140) } : {}),

@@ -2,9 +2,11 @@ export { createGitHubApp, type GitHubApp, type GitHubAppOptions, type Installati
 export { GitHubError, toGitHubError, withGitHubErrors } from './github-error.ts';
 export { hiddenMarker, withMarker, isMarked } from './hidden-marker.ts';
 export { upsertPrComment, findMarkedComment, type UpsertPrCommentInput } from './upsert-pr-comment.ts';
-export { reportCheckRun, ANNOTATIONS_PER_REQUEST, type CheckAnnotation, type CheckConclusion, type CheckStatus, type ReportCheckRunInput } from './report-check-run.ts';
+export { reportCheckRun, ANNOTATIONS_PER_REQUEST, type CheckAnnotation, type CheckAction, type ReportedCheckRun, type CheckConclusion, type CheckStatus, type ReportCheckRunInput } from './report-check-run.ts';
 export { createDeployment, findDeployment, type CreateDeploymentInput, type FindDeploymentInput } from './create-deployment.ts';
 export { setDeploymentStatus, type DeploymentState, type SetDeploymentStatusInput } from './set-deployment-status.ts';
 export { replaceReviewSuggestions, type ReplaceReviewSuggestionsInput, type ReviewSuggestion } from './replace-review-suggestions.ts';
 export { getPermission, type RepoPermission } from './get-permission.ts';
 export { getRepository, type RepositoryInfo } from './get-repository.ts';
+export { getBranchHead } from './get-branch-head.ts';
+export { listCommitChecks, type CommitCheck } from './list-commit-checks.ts';

@@ -34,13 +34,27 @@ export interface ReportCheckRunInput {
   externalId?: string;
   /** Update this run instead of creating one. */
   checkRunId?: number;
+  /**
+   * Buttons on the run (GitHub: at most 3; label ≤ 20 characters, description ≤ 40, identifier ≤ 20).
+   * A press arrives as a `check_run` event with action `requested_action`. An empty list removes them.
+   */
+  actions?: CheckAction[];
 }
+
+export interface CheckAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+/** A reported run: its id, and its page on GitHub (absent when it was only updated). */
+export type ReportedCheckRun = { id: number; htmlUrl?: string };
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 // GitHub's limit on output.summary and output.text.
 const MAX_TEXT = 65_535;
 
-export async function reportCheckRun(octokit: Octokit, input: ReportCheckRunInput): Promise<number> {
+export async function reportCheckRun(octokit: Octokit, input: ReportCheckRunInput): Promise<ReportedCheckRun> {
   const annotations = (input.annotations ?? []).map(cleanAnnotation);
   const batches: CheckAnnotation[][] = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -55,15 +69,18 @@ export async function reportCheckRun(octokit: Octokit, input: ReportCheckRunInpu
     ...(input.status === 'completed' || input.conclusion ? { conclusion: input.conclusion ?? 'neutral' } : {}),
     ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
     ...(input.externalId ? { external_id: input.externalId } : {}),
+    ...(input.actions ? { actions: input.actions.slice(0, 3).map((a) => ({ label: a.label.slice(0, 20), description: a.description.slice(0, 40), identifier: a.identifier.slice(0, 20) })) } : {}),
   };
   const where = `check run "${input.name}" on ${input.owner}/${input.repo}@${input.headSha.slice(0, 12)}`;
 
   let id = input.checkRunId;
+  let htmlUrl: string | undefined;
   if (id === undefined) {
     const created = await withGitHubErrors(`creating ${where}`, () =>
       octokit.rest.checks.create({ owner: input.owner, repo: input.repo, head_sha: input.headSha, name: input.name, ...state, output: output(batches[0]) }),
     );
     id = created.data.id;
+    htmlUrl = created.data.html_url ?? undefined;
   } else {
     await withGitHubErrors(`updating ${where}`, () =>
       octokit.rest.checks.update({ owner: input.owner, repo: input.repo, check_run_id: id!, name: input.name, ...state, output: output(batches[0]) }),
@@ -74,7 +91,7 @@ export async function reportCheckRun(octokit: Octokit, input: ReportCheckRunInpu
       octokit.rest.checks.update({ owner: input.owner, repo: input.repo, check_run_id: id!, output: output(batch) }),
     );
   }
-  return id;
+  return { id, ...(htmlUrl ? { htmlUrl } : {}) };
 }
 
 function cleanAnnotation(a: CheckAnnotation): CheckAnnotation {

@@ -15,6 +15,10 @@
  *    push never drops an approval.
  *  - pushes to other branches and branch deletions are recorded with an outcome and no job.
  *  - installations: `installation:<id>`, in order, never superseded.
+ *  - a check completing on a commit (`check_run`/`check_suite` completed, a `status` that is not
+ *    pending) and a press of a check run's button (`check_run.requested_action`):
+ *    `commit:<repository id>:<sha>`, never superseded; their handlers only enqueue deploy jobs
+ *    (src/deploy/) for the commit's deployments that wait for them.
  */
 import { emitterEventNames } from '@octokit/webhooks';
 import type { EnqueueInput } from '../jobs/enqueue.ts';
@@ -34,6 +38,10 @@ type Payload = {
   number?: unknown;
   issue?: { number?: unknown; pull_request?: unknown };
   comment?: { body?: unknown };
+  check_run?: { head_sha?: unknown };
+  check_suite?: { head_sha?: unknown };
+  sha?: unknown;
+  state?: unknown;
 };
 
 /** Every event GitHub documents, as @octokit/webhooks lists them (`push`, `projects_v2_item`, …). */
@@ -105,6 +113,21 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
         return ignored('not a /slipway approve comment on a pull request');
       }
       return job(`pr:${repoId}:${n}`, false, approvalJobKind);
+    }
+    case 'check_run':
+    case 'check_suite': {
+      const sha = (event === 'check_run' ? payload.check_run : payload.check_suite)?.head_sha;
+      if (repoId === undefined) return lacks('repository.id');
+      if (typeof sha !== 'string') return lacks(`${event}.head_sha`);
+      const handled = event === 'check_run' ? ['completed', 'requested_action'] : ['completed'];
+      if (!action || !handled.includes(action)) return ignored(`${event}.${action} is not handled`);
+      return job(`commit:${repoId}:${sha}`, false);
+    }
+    case 'status': {
+      if (repoId === undefined) return lacks('repository.id');
+      if (typeof payload.sha !== 'string') return lacks('sha');
+      if (payload.state === 'pending') return ignored('a pending status changes nothing');
+      return job(`commit:${repoId}:${payload.sha}`, false);
     }
     default:
       return null;

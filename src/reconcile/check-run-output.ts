@@ -19,6 +19,8 @@ export type CheckOutput = { conclusion: CheckConclusion; title: string; summary:
 
 export const noRunnerNote = 'No Terraform runner is configured: the deployment is recorded as planned, not applied.';
 
+export const runnerNote = 'Terraform plans and applies each deployment: see the `slipway deploy` check and the repository\'s Deployments.';
+
 export function noConfigCheck(sha: string): CheckOutput {
   return {
     conclusion: 'neutral',
@@ -85,6 +87,8 @@ export type CheckInput = {
   policyFileErrors?: PolicyFileError[];
   /** Apps whose synthesis threw (a `SynthError`): the check fails with the reason; nothing is recorded. */
   synthFailures?: SynthFailure[];
+  /** Push only: a Terraform runner deploys what is recorded (otherwise it is planned, not applied). */
+  runner?: boolean;
 };
 
 export type SynthFailure = { app: string; file: string; reason: string };
@@ -118,7 +122,7 @@ export function checkOutput(input: CheckInput): CheckOutput {
   if (policyFileErrors.length > 0) {
     lines.push('', 'Repository policy files with errors (their rules were not applied):', ...policyFileErrors.map((e) => `- ${e.file}:${e.line}: ${e.message}`));
   }
-  lines.push('', trigger === 'push' ? noRunnerNote : pullRequestNote);
+  lines.push('', trigger === 'push' ? (input.runner ? runnerNote : noRunnerNote) : pullRequestNote);
   return { conclusion: failed ? 'failure' : 'success', title: titleOf(input, blocking.length), summary: lines.join('\n'), annotations };
 }
 
@@ -130,7 +134,8 @@ function titleOf(input: CheckInput, blocking: number): string {
   if ((input.synthFailures?.length ?? 0) > 0) return `${input.synthFailures!.length} app(s) could not be synthesized`;
   if (blocking > 0) return `${blocking} blocking policy result(s)`;
   if (n === 0) return input.trigger === 'push' ? 'No app affected by this push' : 'No app to plan';
-  return input.trigger === 'push' ? `Planned ${n} app(s); not applied (no Terraform runner)` : `Planned ${n} app(s) (pull request: plan only)`;
+  if (input.trigger === 'push') return input.runner ? `Planned ${n} app(s); deploying` : `Planned ${n} app(s); not applied (no Terraform runner)`;
+  return `Planned ${n} app(s) (pull request: plan only)`;
 }
 
 function whyPlanned(scope: AppScope): string {

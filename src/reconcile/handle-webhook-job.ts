@@ -10,7 +10,9 @@ import type { Deps } from '../deps.ts';
 import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import type { JobHandler } from '../jobs/index.ts';
 import { findDelivery, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
+import { applyRequested } from './apply-requested.ts';
 import { approvePolicy } from './approve-policy.ts';
+import { commitChecksCompleted } from './commit-checks-completed.ts';
 import { handleInstallation, handleInstallationRepositories } from './installation-events.ts';
 import { parseEvent } from './parse-event.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
@@ -26,6 +28,19 @@ const handlers: Partial<Record<string, Handler>> = {
   push: (ctx) => reconcilePush(ctx, parseEvent('push', ctx.delivery.payload)),
   pull_request: (ctx) => reconcilePullRequest(ctx, parseEvent('pull_request', ctx.delivery.payload)),
   issue_comment: (ctx) => approvePolicy(ctx, parseEvent('issue_comment', ctx.delivery.payload)),
+  check_run: (ctx) => {
+    const event = parseEvent('check_run', ctx.delivery.payload);
+    if (event.action === 'requested_action') return applyRequested(ctx, event);
+    return commitChecksCompleted(ctx, event, { sha: event.check_run.head_sha, name: event.check_run.name });
+  },
+  check_suite: (ctx) => {
+    const event = parseEvent('check_suite', ctx.delivery.payload);
+    return commitChecksCompleted(ctx, event, { sha: event.check_suite.head_sha, name: 'check suite' });
+  },
+  status: (ctx) => {
+    const event = parseEvent('status', ctx.delivery.payload);
+    return commitChecksCompleted(ctx, event, { sha: event.sha, name: event.context });
+  },
 };
 
 export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {

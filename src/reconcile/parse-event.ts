@@ -8,7 +8,7 @@ import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { z } from 'zod';
 import { PermanentSkip } from './webhook-context.ts';
 
-export type HandledEvent = 'push' | 'pull_request' | 'issue_comment' | 'installation' | 'installation_repositories';
+export type HandledEvent = 'push' | 'pull_request' | 'issue_comment' | 'installation' | 'installation_repositories' | 'check_run' | 'check_suite' | 'status';
 
 
 const id = z.number().int().positive();
@@ -42,6 +42,16 @@ const needs = {
     repository,
     installation,
   }),
+  check_run: z.looseObject({
+    action: z.string(),
+    check_run: z.looseObject({ id, name: z.string(), head_sha: sha, external_id: z.string().nullable().optional() }),
+    requested_action: z.looseObject({ identifier: z.string() }).nullable().optional(),
+    sender: z.looseObject({ login: z.string().min(1) }),
+    repository,
+    installation,
+  }),
+  check_suite: z.looseObject({ action: z.string(), check_suite: z.looseObject({ head_sha: sha }), repository, installation }),
+  status: z.looseObject({ sha, state: z.string(), context: z.string(), repository, installation }),
   installation: z.looseObject({
     action: z.string(),
     installation: z.looseObject({ id, account }),

@@ -1,9 +1,9 @@
 /** The `slipway` check run on a commit, completed with what the job found (check-run-output.ts). */
-import { reportCheckRun } from '../github/index.ts';
+import { reportCheckRun, type CheckAction } from '../github/index.ts';
 import { checkRunName, type CheckOutput } from './check-run-output.ts';
 import type { RepositoryContext } from './repository-context.ts';
 
-export async function publishCheckRun(repo: RepositoryContext, sha: string, check: CheckOutput): Promise<void> {
+export async function publishCheckRun(repo: RepositoryContext, sha: string, check: CheckOutput, actions?: CheckAction[]): Promise<void> {
   await reportCheckRun(repo.octokit, {
     owner: repo.owner,
     repo: repo.repo,
@@ -14,5 +14,6 @@ export async function publishCheckRun(repo: RepositoryContext, sha: string, chec
     title: check.title,
     summary: check.summary,
     annotations: check.annotations,
+    ...(actions ? { actions } : {}),
   });
 }

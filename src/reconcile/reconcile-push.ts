@@ -7,13 +7,16 @@
  *  4. evaluate each of them at the commit (evaluateApp: Terraform JSON with the commit's images,
  *     plan against the last deployment, cost, policies: built-in + server + this commit's
  *     repository rules) and record the deployment with its Terraform JSON;
- *  5. report: the `slipway` check run, and a GitHub Deployment with its statuses.
- * Until a Terraform runner exists, deployments end as `planned` and the check says so.
+ *  5. report: the `slipway` check run (with an **Apply** button for `deploy: manual`).
+ * With a Terraform runner, each recorded deployment is `queued` with a deploy job that plans and
+ * applies it and reports its GitHub Deployment (src/deploy/). Without one, deployments end as
+ * `planned`, the check says so, and the GitHub Deployment is left `pending`.
  *
  * Out-of-order pushes: the job's concurrency key (`push:<repo>:<ref>`) runs one reconcile per
  * branch at a time and a newer queued push supersedes an older queued one; for pushes that still
  * run late, step 2 compares ancestry in the git cache.
  */
+import { applyAction } from '../deploy/deploy-check-output.ts';
 import { evaluateApp } from '../evaluate/evaluate-app.ts';
 import { SynthError } from '../synth/synth-error.ts';
 import { checkOutput, noConfigCheck, staleCheck, type SynthFailure } from './check-run-output.ts';
@@ -70,7 +73,7 @@ export async function reconcilePush(ctx: WebhookContext, push: EventPayload<'pus
     if (!scopes.find((s) => s.app === app)?.affected) continue;
     let evaluation;
     try {
-      evaluation = evaluateApp({ app, environment, sha, base: last?.terraformJson ?? null, policies });
+      evaluation = evaluateApp({ app, environment, sha, base: last?.terraformJson ?? null, policies, ...(deps.synthesize ? { synthesize: deps.synthesize } : {}) });
     } catch (error) {
       // Synthesis fails the same way on every retry: the check says why, the job ends.
       if (!(error instanceof SynthError)) throw error;
@@ -78,17 +81,24 @@ export async function reconcilePush(ctx: WebhookContext, push: EventPayload<'pus
       continue;
     }
     took.lap('plan');
-    planned.push({ evaluation, deployment: await recordPushDeployment(db, { appId: row.id, evaluation, last }) });
+    const githubEnvironment = apps.length > 1 ? `${app.config.name}/${environment}` : environment;
+    planned.push({ evaluation, deployment: await recordPushDeployment(db, { appId: row.id, evaluation, last, githubEnvironment, runner: deps.runner !== undefined }) });
     took.lap('record');
   }
 
   // 5. Report.
   const evaluations = planned.map((p) => p.evaluation);
-  await publishCheckRun(repo, sha, checkOutput({ trigger: 'push', sha, evaluations, scopes, configErrors: loaded.errors, policyFileErrors: policies.errors, synthFailures }));
+  const runner = deps.runner !== undefined;
+  // deploy: manual with a runner: the check run gets the Apply button (pressed: check_run.requested_action).
+  const manual = runner && planned.some((p) => p.deployment.settings?.mode === 'manual' && p.deployment.status !== 'failed');
+  await publishCheckRun(repo, sha, checkOutput({ trigger: 'push', sha, evaluations, scopes, configErrors: loaded.errors, policyFileErrors: policies.errors, synthFailures, runner }), manual ? [applyAction] : undefined);
   took.lap('check run');
-  for (const { evaluation, deployment } of planned) await reportPushDeployment(repo, { evaluation, deployment, manyApps: apps.length > 1 });
+  // With a runner, the deploy job reports the GitHub Deployment of what it plans and applies.
+  for (const { evaluation, deployment } of planned) {
+    if (!runner || deployment.status === 'failed') await reportPushDeployment(repo, { evaluation, deployment, manyApps: apps.length > 1 });
+  }
   took.lap('deployments');
   const blocked = planned.filter((p) => p.deployment.status === 'failed').length;
   const untouched = scopes.filter((s) => !s.affected).length;
-  return `${ref}@${sha.slice(0, 12)}: ${planned.length - blocked} planned, ${blocked} blocked, ${untouched} not touched, ${loaded.errors.length} config errors${synthFailures.length > 0 ? `, ${synthFailures.length} not synthesized` : ''} (${took})`;
+  return `${ref}@${sha.slice(0, 12)}: ${planned.length - blocked} ${runner ? 'queued to deploy' : 'planned'}, ${blocked} blocked, ${untouched} not touched, ${loaded.errors.length} config errors${synthFailures.length > 0 ? `, ${synthFailures.length} not synthesized` : ''} (${took})`;
 }

@@ -1,29 +1,35 @@
 /**
  * Store a push's deployment of one app: once per app and commit (a retried job does not record it
- * twice), with its Terraform JSON, config hash, plan summary and monthly cost. Blocked by an
- * error-level policy result: `failed`; otherwise `planned` (no Terraform runner applies it yet),
- * and the previous planned deployment is superseded.
+ * twice), with its Terraform JSON, config hash, plan summary, monthly cost and how it deploys
+ * (`deploy:` of its environment, and its GitHub environment). Blocked by an error-level policy
+ * result: `failed`. Otherwise:
+ *  - with a Terraform runner: `queued`, the environment's older deployments that have not started
+ *    applying become `superseded`, and a deploy job is enqueued in the same transaction (it plans,
+ *    and applies when it may; see src/deploy/);
+ *  - without one: `planned` (recorded, never applied), and the previous planned one is superseded.
  */
+import { deployJob } from '../deploy/deploy-job.ts';
 import type { AppEvaluation } from '../evaluate/evaluate-app.ts';
+import { enqueueMany } from '../jobs/index.ts';
 import { summarizePlan } from '../plan/summarize-plan.ts';
 import type { Plan } from '../plan/types.ts';
 import { isBlocking } from '../policy/summarize-results.ts';
 import type { Db } from '../store/db.ts';
-import { createPlannedDeployment, findDeploymentOfCommit, setDeploymentStatus, type DeploymentRow } from '../store/deployments.ts';
+import { createDeployment, createPlannedDeployment, findDeploymentOfCommit, setDeploymentStatus, type DeploymentRow } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
-import type { Deployment, DeploymentPlanSummary } from '../store/schema.ts';
+import { supersedeOlderDeployments } from '../store/push-deployments.ts';
+import type { Deployment, DeploymentPlanSummary, DeploymentSettings } from '../store/schema.ts';
 import { noRunnerNote } from './check-run-output.ts';
 
 export async function recordPushDeployment(
   db: Db,
-  input: { appId: number; evaluation: AppEvaluation; last: Deployment | undefined },
+  input: { appId: number; evaluation: AppEvaluation; last: Deployment | undefined; githubEnvironment: string; runner: boolean },
 ): Promise<DeploymentRow> {
   const { appId, evaluation, last } = input;
   const { sha, environment } = evaluation;
   const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'production' });
   const existing = await findDeploymentOfCommit(db, { appId, environmentId: env.id, commitSha: sha, trigger: 'push' });
-  if (existing && (existing.status === 'planned' || existing.status === 'failed')) return existing;
-
+  const settings: DeploymentSettings = { mode: evaluation.config.deploy?.mode ?? 'auto', after: evaluation.config.deploy?.after ?? [], githubEnvironment: input.githubEnvironment };
   const blocking = evaluation.policies.filter(isBlocking);
   const fields = {
     terraformJson: evaluation.terraform,
@@ -33,16 +39,31 @@ export async function recordPushDeployment(
       policies: evaluation.policies.filter((r) => r.status !== 'pass').map((r) => ({ ruleId: r.ruleId, status: r.status, severity: r.severity })),
     },
     monthlyCostUsd: evaluation.cost?.monthly ?? null,
+    settings,
   };
-  const final =
-    blocking.length > 0
-      ? { status: 'failed' as const, actor: 'policy', reason: `blocked by ${blocking.map((r) => r.ruleId).join(', ')}` }
-      : { status: 'planned' as const, actor: 'slipway', reason: noRunnerNote };
+  const blocked = blocking.length > 0 ? { status: 'failed' as const, actor: 'policy', reason: `blocked by ${blocking.map((r) => r.ruleId).join(', ')}` } : undefined;
+
+  if (input.runner && !blocked) {
+    // A retried push job finds its deployment recorded: the deploy job's key makes enqueueing it again a no-op.
+    return db.transaction(async (t) => {
+      const recorded = existing ?? (await createDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}`, ...fields }));
+      const superseded = await supersedeOlderDeployments(t, { appId, environmentId: env.id, newerId: recorded.id, actor: 'slipway', reason: `superseded by ${sha.slice(0, 12)}` });
+      await enqueueMany(t, [
+        deployJob({ deploymentId: recorded.id, appId, environment, action: 'run' }),
+        // Each superseded one's GitHub check and Deployment are told (its own job may never run again).
+        ...superseded.map((deploymentId) => deployJob({ deploymentId, appId, environment, action: 'report' })),
+      ]);
+      return recorded;
+    });
+  }
+
+  if (existing && existing.status !== 'queued') return existing;
+  const final = blocked ?? { status: 'planned' as const, actor: 'slipway', reason: noRunnerNote };
   return db.transaction(async (t) => {
     let recorded: DeploymentRow;
     if (existing) {
       // Left mid-way by an earlier version or another flow: finish it step by step.
-      if (existing.status === 'queued') await setDeploymentStatus(t, { deploymentId: existing.id, status: 'planning', actor: 'slipway' });
+      await setDeploymentStatus(t, { deploymentId: existing.id, status: 'planning', actor: 'slipway' });
       recorded = await setDeploymentStatus(t, { deploymentId: existing.id, ...final, ...fields });
     } else {
       recorded = await createPlannedDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}`, final, ...fields });

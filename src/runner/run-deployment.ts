@@ -62,6 +62,8 @@ export type RunDeploymentInput = {
   actor?: string;
   /** Each Terraform process group as it starts (tests check that none is left). */
   onProcessGroup?: (pgid: number) => void;
+  /** Each status the run records, once recorded (the deploy job reports `applying` on GitHub). */
+  onStatus?: (status: DeploymentStatus) => void;
 };
 
 export type RunDeploymentResult = {
@@ -110,6 +112,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
     await setDeploymentStatus(db, { deploymentId: id, status: to, actor, reason, ...fields });
     status = to;
     log.line('runner', `${to}${reason ? `: ${reason}` : ''}`);
+    input.onStatus?.(to);
   };
   const cancelStatus = (): { status: 'cancelled' | 'superseded'; reason: string } => {
     const reason = input.signal?.reason;

@@ -21,6 +21,9 @@ export const RunnerSettingsEnv = z.object({
   SLIPWAY_TERRAFORM_TIMEOUT: optionalText.pipe(
     z.string().regex(/^\d+(s|m|h)$/, 'must be a duration such as 90s, 30m or 2h').optional(),
   ).transform((v) => durationToSeconds(v ?? '1h') * 1000),
+  SLIPWAY_DEPLOY_AFTER_TIMEOUT: optionalText.pipe(
+    z.string().regex(/^\d+(s|m|h)$/, 'must be a duration such as 90s, 30m or 2h').optional(),
+  ).transform((v) => durationToSeconds(v ?? '1h') * 1000),
 });
 
 /** Where Terraform state lives: the backend the stacks synthesize (S3), Postgres, or the work folder. */
@@ -37,6 +40,8 @@ export type RunnerSettings = {
   cliConfigFile?: string;
   /** Longest any one Terraform command may run. */
   timeoutMs: number;
+  /** How long a deployment waits for the checks its `deploy.after` names before it fails (default 1 h). */
+  afterTimeoutMs?: number;
 };
 
 /** The runner's settings, or the problems with them (each naming its variable). */
@@ -62,9 +67,10 @@ export function readRunnerSettings(env: Record<string, string | undefined>, cwd:
       state,
       ...(raw.SLIPWAY_TERRAFORM_CONFIG ? { cliConfigFile: resolve(cwd, raw.SLIPWAY_TERRAFORM_CONFIG) } : {}),
       timeoutMs: raw.SLIPWAY_TERRAFORM_TIMEOUT,
+      afterTimeoutMs: raw.SLIPWAY_DEPLOY_AFTER_TIMEOUT,
     },
   };
 }
 
 /** What an empty environment gives: Terraform from the PATH, the stacks' own state backend, 1 h per command. */
-export const defaultRunnerSettings: RunnerSettings = { state: { kind: 'stack' }, timeoutMs: 3_600_000 };
+export const defaultRunnerSettings: RunnerSettings = { state: { kind: 'stack' }, timeoutMs: 3_600_000, afterTimeoutMs: 3_600_000 };

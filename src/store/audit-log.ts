@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { auditLog, type AuditEntry } from './schema.ts';
 
@@ -24,6 +24,16 @@ export async function auditDetails(tx: Db, where: { action: string; subject: str
     .select({ details: auditLog.details })
     .from(auditLog)
     .where(and(eq(auditLog.action, where.action), eq(auditLog.subject, where.subject)))
+    .orderBy(desc(auditLog.id));
+  return rows.map((r) => r.details);
+}
+
+/** The details of every entry with this action whose subject starts with `prefix` (a repository's PR approvals: `acme/shop#`), newest first. */
+export async function auditDetailsUnder(tx: Db, where: { action: string; subjectPrefix: string }): Promise<Array<Record<string, unknown> | null>> {
+  const rows = await tx
+    .select({ details: auditLog.details })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, where.action), sql`starts_with(${auditLog.subject}, ${where.subjectPrefix})`))
     .orderBy(desc(auditLog.id));
   return rows.map((r) => r.details);
 }

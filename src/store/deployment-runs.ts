@@ -8,9 +8,16 @@ import { deploymentRowColumns, type DeploymentRow } from './deployments.ts';
 import { apps, deployments, environments, repositories, type DeploymentStatus } from './schema.ts';
 
 /** A deployment row (without its Terraform JSON) and where it deploys to. */
-export type DeploymentListing = DeploymentRow & { app: string; environment: string; repository: string };
+export type DeploymentListing = DeploymentRow & { app: string; environment: string; repository: string; repositoryId: number; installationId: number };
 
-const listingColumns = { ...deploymentRowColumns, app: apps.name, environment: environments.name, repository: repositories.fullName };
+const listingColumns = {
+  ...deploymentRowColumns,
+  app: apps.name,
+  environment: environments.name,
+  repository: repositories.fullName,
+  repositoryId: repositories.id,
+  installationId: repositories.installationId,
+};
 
 function listing(tx: Db, where: SQL | undefined) {
   return tx

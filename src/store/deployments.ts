@@ -12,6 +12,7 @@ import {
   type DeploymentPlanSummary,
   type DeploymentFailure,
   type DeploymentOutputs,
+  type DeploymentSettings,
   type DeploymentStatus,
 } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -25,6 +26,7 @@ export type CreateDeploymentInput = {
   configHash?: string | null;
   planSummary?: DeploymentPlanSummary | null;
   monthlyCostUsd?: number | null;
+  settings?: DeploymentSettings | null;
   actor?: string;
   reason?: string | null;
 };
@@ -40,6 +42,7 @@ function newDeploymentValues(input: CreateDeploymentInput) {
     configHash: input.configHash ?? null,
     planSummary: input.planSummary ?? null,
     monthlyCostUsd: input.monthlyCostUsd ?? null,
+    settings: input.settings ?? null,
   };
 }
 
@@ -78,6 +81,8 @@ export type DeploymentUpdate = {
   terraformPlan?: unknown;
   outputs?: DeploymentOutputs | null;
   failure?: DeploymentFailure | null;
+  settings?: DeploymentSettings | null;
+  githubDeploymentId?: number | null;
 };
 
 /** A deployment row without its Terraform JSON (tens to hundreds of KB, read only where a plan needs it). */

@@ -37,5 +37,6 @@ export {
 } from './recommendations.ts';
 export { appendDeploymentLog, readDeploymentLog, deploymentLogBytes, type DeploymentLogChunk } from './deployment-logs.ts';
 export { findDeployment, deploymentTerraformJson, listDeployments, deploymentsLeftApplying, type DeploymentListing } from './deployment-runs.ts';
+export { supersedeOlderDeployments, deploymentsOfCommit, previousSucceededDeployment, setGitHubDeploymentId, deploymentStatus, supersedableStatuses } from './push-deployments.ts';
 export { localRepository, localInstallationId } from './local-repository.ts';
 export { openDeployLocks, type DeployLocks, type HeldLock } from './deploy-locks.ts';

@@ -118,6 +118,13 @@ export type DeploymentFailure = {
 export type DeploymentOutputs = Record<string, { sensitive: boolean; value?: unknown }>;
 
 /**
+ * How a push's deployment applies (from the environment's `deploy:` in paas.yaml, recorded with it
+ * so the jobs that carry it on later need not read the repository again) and the GitHub
+ * environment its GitHub Deployment is in.
+ */
+export type DeploymentSettings = { mode: 'auto' | 'manual'; after: string[]; githubEnvironment: string };
+
+/**
  * A deployment keeps the synthesized Terraform JSON it was planned from, so that any earlier one
  * can be applied again (rollback) without re-reading the repository at that commit.
  */
@@ -142,6 +149,10 @@ export const deployments = pgTable(
     terraformPlan: jsonb('terraform_plan'),
     outputs: jsonb('outputs').$type<DeploymentOutputs>(),
     failure: jsonb('failure').$type<DeploymentFailure>(),
+    /** A push's: how it applies (mode, checks to wait for) and its GitHub environment. */
+    settings: jsonb('settings').$type<DeploymentSettings>(),
+    /** The GitHub Deployment reporting it, once created. */
+    githubDeploymentId: bigint('github_deployment_id', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     startedAt: at('started_at'),
@@ -151,6 +162,8 @@ export const deployments = pgTable(
     index('deployments_app_env_idx').on(t.appId, t.environmentId, t.id),
     // Start-up recovery looks for runs left `applying` by a process that died.
     index('deployments_applying_idx').on(t.id).where(sql`${t.status} = 'applying'`),
+    // A check completing on a commit looks for that commit's deployments waiting for it.
+    index('deployments_waiting_idx').on(t.commitSha).where(sql`${t.status} = 'waiting'`),
   ],
 );
 

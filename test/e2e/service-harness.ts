@@ -1,12 +1,16 @@
 // One running Slipway (real HTTP server on loopback, worker, PGlite in a temp folder) wired to the
 // loopback GitHub double and git server. Tests send signed webhooks over HTTP and read what the
 // double recorded.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type Service } from '../../src/cli/serve.ts';
 import type { Settings } from '../../src/settings/settings.ts';
-import { defaultRunnerSettings } from '../../src/settings/runner-settings.ts';
+import { defaultRunnerSettings, type StateBackend } from '../../src/settings/runner-settings.ts';
+import type { ResolvedConfig } from '../../src/config/schema.ts';
+import { durationToSeconds } from '../../src/config/units.ts';
+import type { SynthOptions } from '../../src/synth/synthesize.ts';
+import { synthesizeTestApp } from '../harness/terraform-data-kinds.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
 import { webhookHeaders } from '../harness/sign-webhook.ts';
@@ -29,10 +33,25 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function startHarness(overrides: Partial<Settings> = {}): Promise<Harness> {
+export type HarnessOptions = {
+  /**
+   * Deploy for real: the Terraform on the PATH, this state backend, and synthesis through the
+   * terraform_data test kinds (the AWS provider cannot be downloaded here). Without it the service
+   * finds no Terraform (its PATH has none) and plans only, as it does without a runner.
+   */
+  terraform?: { state: StateBackend; afterTimeout?: string };
+};
+
+/** The PATH without the folders that hold a terraform or tofu: what a host without Terraform has. */
+function pathWithoutTerraform(): string {
+  return (process.env.PATH ?? '').split(':').filter((dir) => dir && !existsSync(join(dir, 'terraform')) && !existsSync(join(dir, 'tofu'))).join(':');
+}
+
+export async function startHarness(overrides: Partial<Settings> = {}, options: HarnessOptions = {}): Promise<Harness> {
   // The double reads the git server's repositories: review comments are checked against real diffs.
   const bareDirs = new Map<string, string>();
-  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo) });
+  const gitRepos = new Map<string, TestRepo>();
+  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo), resolveRef: (repo, ref) => gitRepos.get(repo)?.headOf(ref) });
   const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
@@ -50,11 +69,19 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       host: '127.0.0.1',
       role: 'all',
       workers: 4,
-      runner: defaultRunnerSettings,
+      runner: options.terraform
+        ? { ...defaultRunnerSettings, state: options.terraform.state, timeoutMs: 120_000, afterTimeoutMs: durationToSeconds(options.terraform.afterTimeout ?? '1h') * 1000 }
+        : defaultRunnerSettings,
       ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },
-    { log: (m) => logs.push(m), retryBaseMs: 1, worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 } },
+    {
+      log: (m) => logs.push(m),
+      retryBaseMs: 1,
+      worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 },
+      env: options.terraform ? process.env : { ...process.env, PATH: pathWithoutTerraform() },
+      ...(options.terraform ? { synthesize: (config: ResolvedConfig, o: SynthOptions) => synthesizeTestApp(config, { ...(o.sha ? { sha: o.sha } : {}) }) } : {}),
+    },
   );
   let nextInstallation = 100;
   return {
@@ -66,6 +93,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
     async repo(fullName) {
       const repo = await git.createRepo(fullName);
       bareDirs.set(fullName, repo.bareDir);
+      gitRepos.set(fullName, repo);
       // A file naming the repository in every commit: otherwise two repositories' first commits
       // with the same files, made in the same second, have the same sha.
       const commit = repo.commit.bind(repo);

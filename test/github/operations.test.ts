@@ -123,7 +123,7 @@ describe('GitHub operations against the GitHub double', () => {
       Array.from({ length: n }, (_, i) => ({ path: 'apps/web/paas.yaml', start_line: i + 1, end_line: i + 1, annotation_level: i % 2 ? 'warning' : 'failure', message: `problem ${i}` }));
 
     it('sends 120 annotations in three requests of at most 50', async () => {
-      const id = await reportCheckRun(octokit, { ...repo, headSha: SHA, name: 'slipway', status: 'completed', conclusion: 'failure', title: '120 problems', summary: 'bad', annotations: annotations(120) });
+      const { id } = await reportCheckRun(octokit, { ...repo, headSha: SHA, name: 'slipway', status: 'completed', conclusion: 'failure', title: '120 problems', summary: 'bad', annotations: annotations(120) });
       const requests = gh.calls.filter((c) => c.path.startsWith('/repos/acme/web/check-runs'));
       assert.deepEqual(requests.map((c) => [c.method, (c.body as { output: { annotations?: unknown[] } }).output.annotations?.length]), [['POST', 50], ['PATCH', 50], ['PATCH', 20]]);
       const run = gh.checkRuns.find((r) => r.id === id)!;
@@ -133,7 +133,7 @@ describe('GitHub operations against the GitHub double', () => {
     });
 
     it('creates a successful run without annotations in one request, then updates it', async () => {
-      const id = await reportCheckRun(octokit, { ...repo, headSha: SHA, name: 'slipway', status: 'in_progress', title: 'Planning', summary: '…' });
+      const { id } = await reportCheckRun(octokit, { ...repo, headSha: SHA, name: 'slipway', status: 'in_progress', title: 'Planning', summary: '…' });
       await reportCheckRun(octokit, { ...repo, headSha: SHA, name: 'slipway', status: 'completed', conclusion: 'success', title: 'Planned', summary: 'ok', checkRunId: id });
       assert.equal(gh.checkRuns.length, 1);
       assert.equal(gh.checkRuns[0]!.status, 'completed');

@@ -87,6 +87,18 @@ export interface CheckRunRecord {
   details_url?: string;
   external_id?: string;
   output: { title?: string; summary?: string; text?: string; annotations: Annotation[] };
+  actions?: Array<{ label: string; description: string; identifier: string }>;
+  /** The app that made it (`slipway` for ours; another slug for a CI check a test adds). */
+  app?: string;
+}
+export interface CommitStatusRecord {
+  id: number;
+  repo: string;
+  sha: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  context: string;
+  description?: string;
+  created_at: string;
 }
 export interface DeploymentRecord {
   id: number;
@@ -207,6 +219,11 @@ export interface GitHubDouble {
   tokens: Map<string, IssuedToken>;
   pulls: PullRequestRecord[];
   reactions: ReactionRecord[];
+  commitStatuses: CommitStatusRecord[];
+  /** A check run another app (CI) made on a commit; completing it again updates it (by name). */
+  setCiCheckRun(input: { repo: string; sha: string; name: string; status: 'queued' | 'in_progress' | 'completed'; conclusion?: string }): CheckRunRecord;
+  /** A commit status, as CI posts it (`POST /repos/{o}/{r}/statuses/{sha}`). */
+  addCommitStatus(input: { repo: string; sha: string; context: string; state: CommitStatusRecord['state'] }): CommitStatusRecord;
   /** Registers a pull request for `GET /repos/{o}/{r}/pulls/{n}` (fields default from the base repository). */
   addPullRequest(input: Partial<PullRequestRecord> & { repo: string; number: number; headSha: string }): PullRequestRecord;
   addInstallation(input: { id: number; account: string; repositories: string[]; permissions?: Record<string, Access> }): Installation;
@@ -235,6 +252,7 @@ const DEFAULT_PERMISSIONS: Record<string, Access> = {
   pull_requests: 'write',
   checks: 'write',
   deployments: 'write',
+  statuses: 'read',
 };
 
 class HttpError extends Error {
@@ -279,6 +297,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     reviewComments: [] as ReviewCommentRecord[],
     pulls: [] as PullRequestRecord[],
     reactions: [] as ReactionRecord[],
+    commitStatuses: [] as CommitStatusRecord[],
   };
   const installations = new Map<number, Installation>();
   const repositories = new Map<string, RepositoryRecord>();
@@ -467,6 +486,17 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     if (run.status === 'completed' && !run.conclusion) throw new HttpError(422, 'Invalid request.\n\nconclusion is required when status is completed.');
     if (body.name) run.name = body.name;
     if (body.details_url) run.details_url = body.details_url;
+    if (body.actions !== undefined) {
+      // GitHub: "A check run can have a maximum of three actions"; label 20, description 40, identifier 20 characters.
+      const actions = body.actions as any[];
+      if (!Array.isArray(actions) || actions.length > 3) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/actions\', too many items (maximum 3).');
+      for (const a of actions) {
+        if (typeof a?.label !== 'string' || typeof a?.description !== 'string' || typeof a?.identifier !== 'string' || a.label.length > 20 || a.description.length > 40 || a.identifier.length > 20) {
+          throw new HttpError(422, 'Invalid request.\n\nactions need label (≤ 20), description (≤ 40) and identifier (≤ 20).');
+        }
+      }
+      run.actions = actions.map((a) => ({ label: a.label, description: a.description, identifier: a.identifier }));
+    }
     if (body.external_id) run.external_id = body.external_id;
     if (body.output) {
       if (typeof body.output.title !== 'string' || typeof body.output.summary !== 'string') {
@@ -482,7 +512,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   }
 
   function checkRunJson(run: CheckRunRecord) {
-    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: run.output.annotations.length } };
+    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, html_url: `https://github.com/${run.repo}/runs/${run.id}`, app: { slug: run.app ?? appSlug }, output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: run.output.annotations.length } };
   }
 
   /**
@@ -636,7 +666,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     requireToken(ctx, repoOf(p), 'checks', 'write');
     requireFields(ctx.body, ['name', 'head_sha']);
     if (!/^[0-9a-f]{40}$/.test(ctx.body.head_sha)) throw new HttpError(422, 'No commit found for SHA: ' + ctx.body.head_sha);
-    const run: CheckRunRecord = { id: id(), repo: repoOf(p), name: ctx.body.name, head_sha: ctx.body.head_sha, status: 'queued', conclusion: null, output: { annotations: [] } };
+    const run: CheckRunRecord = { id: id(), repo: repoOf(p), name: ctx.body.name, head_sha: ctx.body.head_sha, status: 'queued', conclusion: null, output: { annotations: [] }, app: appSlug };
     applyCheckRun(run, ctx.body);
     state.checkRuns.push(run);
     return [201, checkRunJson(run)];
@@ -660,6 +690,14 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     requireToken(ctx, repoOf(p), 'deployments', 'write');
     requireFields(ctx.body, ['ref']);
     const environment = ctx.body.environment ?? 'production';
+    const sha0 = /^[0-9a-f]{40}$/.test(ctx.body.ref) ? ctx.body.ref : ctx.body.sha ?? ctx.body.ref;
+    // GitHub refuses a deployment whose required contexts have not all succeeded on the commit (409).
+    const required: string[] | undefined = ctx.body.required_contexts;
+    const contexts = required ?? [...new Set([...state.checkRuns.filter((r) => r.repo === repoOf(p) && r.head_sha === sha0).map((r) => r.name), ...state.commitStatuses.filter((x) => x.repo === repoOf(p) && x.sha === sha0).map((x) => x.context)])];
+    const failing = contexts.filter((name) => contextState(repoOf(p), sha0, name) !== 'success');
+    if (failing.length > 0) {
+      throw new HttpError(409, `Conflict: Commit status checks failed for ${ctx.body.ref}.`, { errors: failing.map((contexts) => ({ contexts: [{ context: contexts, state: contextState(repoOf(p), sha0, contexts) ?? 'missing' }], resource: 'Deployment', field: 'required_contexts', code: 'invalid' })) });
+    }
     const deployment: DeploymentRecord = {
       id: id(),
       repo: repoOf(p),
@@ -676,6 +714,21 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     };
     state.deployments.push(deployment);
     return [201, deployment];
+  });
+  // Commit statuses (CI's older API) and the combined status of a commit.
+  route('POST', '/repos/:o/:r/statuses/:sha', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'statuses', 'write');
+    requireFields(ctx.body, ['state']);
+    return [201, addCommitStatus({ repo: repoOf(p), sha: p[2]!, context: ctx.body.context ?? 'default', state: ctx.body.state })];
+  });
+  route('GET', '/repos/:o/:r/commits/:ref/status', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'statuses', 'read');
+    // The latest status per context, newest first, as GitHub combines them.
+    const latest = new Map<string, CommitStatusRecord>();
+    for (const x of state.commitStatuses) if (x.repo === repoOf(p) && x.sha === p[2]) latest.set(x.context, x);
+    const statuses = [...latest.values()].reverse();
+    const combined = statuses.some((x) => x.state === 'failure' || x.state === 'error') ? 'failure' : statuses.length === 0 || statuses.some((x) => x.state === 'pending') ? 'pending' : 'success';
+    return [200, { state: combined, sha: p[2], total_count: statuses.length, statuses: paginate(ctx, statuses.map((x) => ({ id: x.id, state: x.state, context: x.context, description: x.description ?? null, created_at: x.created_at }))) }];
   });
   route('GET', '/repos/:o/:r/deployments', (ctx, p) => {
     requireToken(ctx, repoOf(p), 'deployments', 'read');
@@ -815,6 +868,20 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     return [200, { permission, role_name: permission === 'write' ? 'write' : permission, user: { login: user } }];
   });
 
+  function addCommitStatus(input: { repo: string; sha: string; context: string; state: CommitStatusRecord['state'] }): CommitStatusRecord {
+    if (!['error', 'failure', 'pending', 'success'].includes(input.state)) throw new HttpError(422, `Invalid request.\n\nstate ${input.state}`);
+    const record: CommitStatusRecord = { id: id(), repo: input.repo, sha: input.sha, state: input.state, context: input.context, created_at: iso() };
+    state.commitStatuses.push(record);
+    return record;
+  }
+
+  /** What a required context is on a commit: its newest check run's conclusion (or status), else its newest status. */
+  function contextState(repo: string, sha: string, name: string): string | undefined {
+    const run = state.checkRuns.filter((r) => r.repo === repo && r.head_sha === sha && r.name === name).at(-1);
+    if (run) return run.status === 'completed' ? run.conclusion ?? 'neutral' : run.status;
+    return state.commitStatuses.filter((x) => x.repo === repo && x.sha === sha && x.context === name).at(-1)?.state;
+  }
+
   // ---- server -----------------------------------------------------------------------------------
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -914,6 +981,17 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       for (const repo of input.repositories) if (!repositories.has(repo)) addRepository(repo);
       return installation;
     },
+    setCiCheckRun(input) {
+      let run = state.checkRuns.find((r) => r.repo === input.repo && r.head_sha === input.sha && r.name === input.name && r.app === 'ci');
+      if (!run) {
+        run = { id: id(), repo: input.repo, name: input.name, head_sha: input.sha, status: 'queued', conclusion: null, output: { annotations: [] }, app: 'ci' };
+        state.checkRuns.push(run);
+      }
+      run.status = input.status;
+      run.conclusion = input.status === 'completed' ? input.conclusion ?? 'success' : null;
+      return run;
+    },
+    addCommitStatus,
     addPullRequest(input) {
       const repository = repositories.get(input.repo) ?? addRepository(input.repo);
       const pr: PullRequestRecord = {

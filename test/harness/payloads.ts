@@ -221,4 +221,56 @@ export function issueCommentPayload(input: {
   };
 }
 
+/** `check_run` as GitHub sends it: `completed` (a CI check finished) or `requested_action` (a button pressed). */
+export function checkRunPayload(input: {
+  action: 'completed' | 'requested_action' | 'created';
+  repo: RepoRef;
+  installationId: number;
+  sha: string;
+  name: string;
+  id?: number;
+  conclusion?: string | null;
+  externalId?: string;
+  /** With requested_action: the pressed button's identifier. */
+  identifier?: string;
+  sender?: string;
+  appSlug?: string;
+}) {
+  return {
+    action: input.action,
+    check_run: {
+      id: input.id ?? idOf(`check-${input.name}-${input.sha}`),
+      name: input.name,
+      head_sha: input.sha,
+      status: input.action === 'completed' ? 'completed' : 'completed',
+      conclusion: input.conclusion ?? (input.action === 'completed' ? 'success' : 'neutral'),
+      external_id: input.externalId ?? '',
+      app: { id: idOf(input.appSlug ?? 'ci'), slug: input.appSlug ?? 'ci' },
+      check_suite: { id: idOf(`suite-${input.sha}`), head_sha: input.sha },
+    },
+    ...(input.action === 'requested_action' ? { requested_action: { identifier: input.identifier ?? 'apply' } } : {}),
+    repository: repositoryPayload(input.repo),
+    sender: sender(input.sender),
+    installation: { id: input.installationId, node_id: `MDIz${input.installationId}` },
+  };
+}
+
+/** `status`: a commit status posted by CI. */
+export function statusPayload(input: { repo: RepoRef; installationId: number; sha: string; context: string; state: 'pending' | 'success' | 'failure' | 'error' }) {
+  return {
+    id: idOf(`status-${input.context}-${input.sha}-${input.state}`),
+    sha: input.sha,
+    name: input.repo.fullName,
+    context: input.context,
+    state: input.state,
+    description: null,
+    target_url: null,
+    commit: { sha: input.sha },
+    branches: [],
+    repository: repositoryPayload(input.repo),
+    sender: sender(),
+    installation: { id: input.installationId, node_id: `MDIz${input.installationId}` },
+  };
+}
+
 export { ZERO_SHA };

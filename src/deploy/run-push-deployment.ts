@@ -1,0 +1,161 @@
+/**
+ * One step of a push's deployment, as the deploy job runs it. In order:
+ *  1. the deployment as recorded (a finished one is only reported: `report`);
+ *  2. a `timeout` fails a deployment still waiting for its checks;
+ *  3. whether it may apply now: `deploy: manual` only after **Apply**; `deploy.after` only once
+ *     those checks succeeded on the commit (one failed: the deployment fails with its name);
+ *  4. the runner: plan only (manual, or checks pending: then `waiting`, with a timeout job), or plan
+ *     and apply with the guards checked right before applying — the policies on Terraform's plan
+ *     (approvals by fingerprint) and, for auto deploys, the commit still the head of the default
+ *     branch — under a watch that stops it when a newer push supersedes it;
+ *  5. report: the `slipway deploy` check run, and the GitHub Deployment's status.
+ */
+import type { Deps } from '../deps.ts';
+import { getRepository, listCommitChecks } from '../github/index.ts';
+import { enqueue } from '../jobs/index.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
+import { runDeployment, type RunDeploymentResult } from '../runner/index.ts';
+import { findDeployment, deploymentTerraformJson, type DeploymentListing } from '../store/deployment-runs.ts';
+import { isFinished } from '../store/deployment-lifecycle.ts';
+import { setDeploymentStatus } from '../store/deployments.ts';
+import type { DeploymentSettings } from '../store/schema.ts';
+import { deployCheckReporter } from './report-deploy-check.ts';
+import { deployJob, type DeployAction } from './deploy-job.ts';
+import { ensureGitHubDeployment, deactivateReplaced, reportGitHubStatus, type GitHubWhere } from './github-deployment.ts';
+import { headOfBranchGuard } from './head-guard.ts';
+import { policyApproval } from './policy-approval.ts';
+import { judgeRequiredChecks } from './required-checks.ts';
+import { serviceUrl } from './deploy-check-output.ts';
+import { watchSuperseded } from './watch-superseded.ts';
+
+export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; signal: AbortSignal };
+
+export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): Promise<string> {
+  const db = deps.store.db;
+  const { deploymentId: id, action } = step;
+  const actor = step.actor ?? 'slipway';
+  // 1. As recorded.
+  const deployment = await findDeployment(db, id);
+  if (!deployment) return 'no such deployment';
+  const runner = deps.runner;
+  if (!runner) return 'no Terraform runner: left as planned';
+  const settings: DeploymentSettings = deployment.settings ?? { mode: 'auto', after: [], githubEnvironment: deployment.environment };
+  const [owner, repo] = deployment.repository.split('/') as [string, string];
+  const gh: GitHubWhere = { octokit: await deps.github.octokit(deployment.installationId), owner, repo };
+  const check = deployCheckReporter(db, gh, deployment, { settings, waitMs: runner && deps.settings.runner.afterTimeoutMs });
+  if (isFinished(deployment.status)) {
+    if (action === 'report') await reportEnd(deps, gh, deployment, check);
+    return `already ${deployment.status}`;
+  }
+
+  // 2. Waited too long.
+  if (action === 'timeout') {
+    if (deployment.status !== 'waiting') return `not waiting (${deployment.status})`;
+    const reason = `${settings.after.join(', ')} did not succeed on ${deployment.commitSha.slice(0, 12)} within ${Math.round((deps.settings.runner.afterTimeoutMs ?? 0) / 1000)} s`;
+    await fail(deps, deployment, reason);
+    await check.report({ status: 'failed', reason });
+    return `failed: ${reason}`;
+  }
+  if (action === 'checks' && deployment.status !== 'waiting') return `not waiting (${deployment.status})`;
+  if (action === 'report') return `still ${deployment.status}`;
+
+  // 3. May it apply now?
+  const mayApply = settings.mode === 'auto' || action === 'apply';
+  let pending: string[] = [];
+  if (mayApply && settings.after.length > 0) {
+    const verdict = judgeRequiredChecks(settings.after, await listCommitChecks(gh.octokit, owner, repo, deployment.commitSha));
+    if (verdict.state === 'failure') {
+      const reason = `the check ${verdict.name} ended ${verdict.conclusion} on ${deployment.commitSha.slice(0, 12)} (deploy.after)`;
+      await fail(deps, deployment, reason);
+      await check.report({ status: 'failed', reason });
+      return `failed: ${reason}`;
+    }
+    if (verdict.state === 'pending') {
+      if (deployment.status === 'waiting') return `still waiting for ${verdict.pending.join(', ')}`;
+      pending = verdict.pending;
+    }
+  }
+  const planOnly = !mayApply || pending.length > 0;
+
+  // 4. The runner.
+  const terraformJson = (await deploymentTerraformJson(db, id)) as TerraformJson;
+  let approve: ((plan: import('../plan/types.ts').Plan) => Promise<true | string>) | undefined;
+  let guard: ReturnType<typeof headOfBranchGuard> | undefined;
+  if (!planOnly) {
+    const info = await getRepository(gh.octokit, owner, repo);
+    approve = await policyApproval(deps, deployment, { cloneUrl: info.cloneUrl, terraformJson });
+    if (settings.mode === 'auto') guard = headOfBranchGuard(gh, info.defaultBranch, deployment.commitSha);
+    const githubId = await ensureGitHubDeployment(db, gh, deployment);
+    await reportGitHubStatus(gh, githubId, 'in_progress', { description: `Terraform is planning and applying ${deployment.app}` });
+  }
+  await check.report({ status: 'planning' });
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(step.signal.reason);
+  step.signal.addEventListener('abort', onAbort, { once: true });
+  const stopWatching = watchSuperseded(db, id, controller);
+  let result: RunDeploymentResult;
+  try {
+    result = await runDeployment(
+      { db, runner, log: deps.log },
+      {
+        deploymentId: id,
+        terraformJson,
+        workspace: { app: deployment.app, environment: deployment.environment },
+        ...(guard ? { guard } : {}),
+        ...(approve ? { approve } : {}),
+        planOnly,
+        signal: controller.signal,
+        actor,
+        onStatus: (status) => (status === 'applying' ? check.report({ status: 'applying' }).catch(() => {}) : undefined),
+      },
+    );
+  } finally {
+    stopWatching();
+    step.signal.removeEventListener('abort', onAbort);
+  }
+  // Shutting down mid-plan: the job is released and runs again (a plan is repeated; an apply never is).
+  if (step.signal.aborted && result.status !== 'interrupted' && !isFinished(result.status)) throw step.signal.reason;
+
+  if (planOnly && result.status === 'planned' && pending.length > 0) {
+    await db.transaction(async (t) => {
+      await setDeploymentStatus(t, { deploymentId: id, status: 'waiting', actor: 'slipway', reason: `waiting for ${pending.join(', ')}` });
+      const runAt = new Date(Date.now() + (deps.settings.runner.afterTimeoutMs ?? 3_600_000));
+      await enqueue(t, deployJob({ deploymentId: id, appId: deployment.appId, environment: deployment.environment, action: 'timeout', runAt }));
+    });
+    await check.report({ status: 'waiting', plan: result.plan });
+    return `planned; waiting for ${pending.join(', ')}`;
+  }
+
+  // 5. Report.
+  const ended = (await findDeployment(db, id)) ?? deployment;
+  await reportEnd(deps, gh, ended, check, result);
+  return `${ended.status}${result.reason ? `: ${result.reason}` : ''}${result.failure ? `: ${result.failure.message}` : ''}`;
+}
+
+async function fail(deps: Deps, deployment: DeploymentListing, reason: string): Promise<void> {
+  await setDeploymentStatus(deps.store.db, { deploymentId: deployment.id, status: 'failed', actor: 'slipway', reason, failure: { step: 'runner', message: reason } });
+}
+
+/** The check run and the GitHub Deployment once a deployment ended (or stopped at `planned`). */
+async function reportEnd(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, check: ReturnType<typeof deployCheckReporter>, result?: RunDeploymentResult): Promise<void> {
+  const { status } = deployment;
+  const reason = result?.reason ?? null;
+  const htmlUrl = await check.report({ status, reason, ...(result?.plan ? { plan: result.plan } : {}), outputs: deployment.outputs, failure: deployment.failure, withLog: true });
+  const githubId = deployment.githubDeploymentId;
+  if (!githubId) return;
+  const logUrl = htmlUrl;
+  if (status === 'succeeded') {
+    await reportGitHubStatus(gh, githubId, 'success', { description: `deployed ${deployment.commitSha.slice(0, 12)}`, ...optional('environmentUrl', serviceUrl(deployment.outputs)), ...optional('logUrl', logUrl) });
+    await deactivateReplaced(deps.store.db, gh, deployment);
+  } else if (status === 'failed' || status === 'interrupted' || (status === 'cancelled' && reason?.startsWith('blocked by policy'))) {
+    const f = deployment.failure;
+    const description = f ? `${f.step} failed${f.address ? ` at ${f.address}` : ''}: ${f.message}` : `${status}: ${reason ?? ''}`;
+    await reportGitHubStatus(gh, githubId, 'failure', { description, ...optional('logUrl', logUrl) });
+  } else if (status === 'superseded' || status === 'cancelled') {
+    await reportGitHubStatus(gh, githubId, 'inactive', { description: `not applied: ${reason ?? status}`, ...optional('logUrl', logUrl) });
+  }
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value ? ({ [key]: value } as Record<K, string>) : {};
+}

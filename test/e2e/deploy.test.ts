@@ -1,0 +1,98 @@
+/**
+ * `git push` deploys, end to end: signed webhooks over real HTTP, clones from the git smart-HTTP
+ * server, the GitHub double, the real Terraform binary applying what synthesis produced through
+ * the terraform_data test kinds, state in Postgres (pg backend) with DATABASE_URL and in the work
+ * folder otherwise, and the store on the same engine.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { workspaceName } from '../../src/runner/workspace.ts';
+import { deploymentHistory } from '../../src/store/deployments.ts';
+import { readDeploymentLog } from '../../src/store/deployment-logs.ts';
+import { auditLog, deployments, webhookDeliveries } from '../../src/store/schema.ts';
+import { checkRunPayload, pushPayload } from '../harness/payloads.ts';
+import { readState, testStateBackend } from '../runner/runner-fixtures.ts';
+import { unique } from '../store/engines.ts';
+import { eventually, startHarness, type Harness } from './service-harness.ts';
+
+const canary = `canary-${Math.random().toString(36).slice(2)}-secret`;
+
+let h: Harness;
+let dropState: () => Promise<void> = async () => {};
+before(async () => {
+  const { state, drop } = await testStateBackend();
+  dropState = drop;
+  process.env.SLIPWAY_TEST_DEPLOY_SECRET = canary;
+  h = await startHarness({}, { terraform: { state, afterTimeout: '3s' } });
+});
+after(async () => {
+  await h?.close();
+  await dropState();
+  delete process.env.SLIPWAY_TEST_DEPLOY_SECRET;
+});
+
+const app = (name: string, options: { image?: string; deploy?: string; extraService?: string } = {}) => `version: 1
+name: ${name}
+services:
+  web:
+    type: web
+    image: ${options.image ?? `ghcr.io/acme/${name}:\${sha}`}
+    port: 8080
+    instances: 2
+${options.extraService ?? ''}${options.deploy ? `deploy: ${options.deploy}\n` : ''}`;
+
+const db = () => h.service.deps.store.db;
+const rowsOf = (sha: string) => db().select().from(deployments).where(eq(deployments.commitSha, sha));
+const deploymentOf = async (sha: string) => (await rowsOf(sha))[0];
+const statusesOf = (githubId: number) => h.github.statuses.filter((s) => s.deployment_id === githubId);
+const checkOf = (repo: string, sha: string, name: string) => h.github.checkRuns.filter((r) => r.repo === repo && r.head_sha === sha && r.name === name).at(-1);
+const ended = (sha: string, statuses = ['succeeded', 'failed', 'superseded', 'cancelled', 'interrupted']) =>
+  eventually(`the deployment of ${sha.slice(0, 8)} to end`, async () => {
+    const row = await deploymentOf(sha);
+    return row && statuses.includes(row.status) ? row : undefined;
+  }, 90_000);
+const outcomeOf = async (id: string) => {
+  const [row] = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
+  return row?.outcome && !row.outcome.startsWith('failed, will retry') ? row.outcome : undefined;
+};
+
+describe('a push to the default branch deploys', () => {
+  it('applies the push, reports success with the service URL, and a code-only push applies the new image; the replaced deployment goes inactive', async () => {
+    const name = unique('hello');
+    const repo = await h.repo(`acme/${name}`);
+    const first = await repo.commit({ 'paas.yaml': app(name), 'src/server.js': 'console.log(1);\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
+    const row = await ended(first);
+    assert.equal(row.status, 'succeeded', JSON.stringify(row.failure));
+    const history = (await deploymentHistory(db(), row.id)).map((e) => e.status);
+    assert.deepEqual(history, ['queued', 'planning', 'planned', 'applying', 'succeeded']);
+    assert.equal((row.outputs as Record<string, { value: string }>).web_url!.value.startsWith('https://'), true);
+
+    const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === first)!;
+    assert.ok(ghDeployment, 'a GitHub Deployment');
+    assert.deepEqual(ghDeployment.required_contexts, []);
+    assert.equal(ghDeployment.environment, 'production');
+    const firstStatuses = await eventually('the success status', () => (statusesOf(ghDeployment.id).some((s) => s.state === 'success') ? statusesOf(ghDeployment.id) : undefined));
+    assert.deepEqual(firstStatuses.map((s) => s.state), ['in_progress', 'success']);
+    const success = firstStatuses[1]!;
+    assert.equal(success.environment_url, (row.outputs as Record<string, { value: string }>).web_url!.value);
+    const deployCheck = checkOf(repo.fullName, first, 'slipway deploy')!;
+    assert.equal(deployCheck.conclusion, 'success');
+    assert.equal(success.log_url, `https://github.com/${repo.fullName}/runs/${deployCheck.id}`);
+    assert.match(deployCheck.output.summary ?? '', /Terraform's plan: 1 to create/);
+    assert.match(checkOf(repo.fullName, first, 'slipway')!.output.summary ?? '', /Terraform plans and applies each deployment/);
+
+    // Only code changed: the applied image is the new commit's.
+    const second = await repo.commit({ 'src/server.js': 'console.log(2);\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: first, after: second }));
+    const next = await ended(second);
+    assert.equal(next.status, 'succeeded', JSON.stringify(next.failure));
+    const plan = next.terraformPlan as { resources: Array<{ action: string }> };
+    assert.deepEqual(plan.resources.map((r) => r.action), ['update'], 'Terraform updated the service in place');
+    const state = await readState(h.service.deps.runner!, { app: name, environment: 'production' });
+    const web = state!.resources.find((r) => r.type === 'terraform_data')!;
+    assert.equal((web.instances[0]!.attributes.input as { value: { image: string } }).value.image, `ghcr.io/acme/${name}:${second}`);
+    await eventually('the first deployment to go inactive', () => statusesOf(ghDeployment.id).some((s) => s.state === 'inactive') || undefined);
+  });
+});
