@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
+import type { ResolvedConfig } from '../../src/config/schema.ts';
+import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import { workspaceName } from '../../src/runner/workspace.ts';
 import { deploymentHistory } from '../../src/store/deployments.ts';
 import { readDeploymentLog } from '../../src/store/deployment-logs.ts';
@@ -23,13 +25,15 @@ let dropState: () => Promise<void> = async () => {};
 before(async () => {
   const { state, drop } = await testStateBackend();
   dropState = drop;
-  process.env.SLIPWAY_TEST_DEPLOY_SECRET = canary;
-  h = await startHarness({}, { terraform: { state, afterTimeout: '3s' } });
+  // In the service's environment, so in Terraform's: a provisioner prints it (the runner masks
+  // values of variables whose names look secret).
+  process.env.DEPLOY_TEST_SECRET = canary;
+  h = await startHarness({}, { terraform: { state, afterTimeout: '3s', transform: failingWhenBroken } });
 });
 after(async () => {
   await h?.close();
   await dropState();
-  delete process.env.SLIPWAY_TEST_DEPLOY_SECRET;
+  delete process.env.DEPLOY_TEST_SECRET;
 });
 
 const app = (name: string, options: { image?: string; deploy?: string; extraService?: string } = {}) => `version: 1
@@ -41,6 +45,15 @@ services:
     port: 8080
     instances: 2
 ${options.extraService ?? ''}${options.deploy ? `deploy: ${options.deploy}\n` : ''}`;
+
+/** Apps named `broken-…` get a web service whose creation fails after printing the canary. */
+function failingWhenBroken(doc: TerraformJson, config: ResolvedConfig): TerraformJson {
+  if (!config.name.startsWith('broken')) return doc;
+  const data = doc.resource!.terraform_data as Record<string, Record<string, unknown>>;
+  const key = Object.keys(data).find((k) => k.startsWith('web_service'))!;
+  data[key] = { ...data[key], provisioner: [{ 'local-exec': { command: 'echo "key=$DEPLOY_TEST_SECRET"; exit 1' } }] };
+  return doc;
+}
 
 const db = () => h.service.deps.store.db;
 const rowsOf = (sha: string) => db().select().from(deployments).where(eq(deployments.commitSha, sha));
@@ -94,5 +107,75 @@ describe('a push to the default branch deploys', () => {
     const web = state!.resources.find((r) => r.type === 'terraform_data')!;
     assert.equal((web.instances[0]!.attributes.input as { value: { image: string } }).value.image, `ghcr.io/acme/${name}:${second}`);
     await eventually('the first deployment to go inactive', () => statusesOf(ghDeployment.id).some((s) => s.state === 'inactive') || undefined);
+  });
+
+  it('reports a failing apply as a failure naming the resource, and the canary secret appears nowhere', async () => {
+    const name = unique('broken');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const row = await ended(sha);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.failure?.step, 'apply');
+    assert.match(row.failure?.address ?? '', /^terraform_data\.web_service/);
+    const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
+    const failure = await eventually('the failure status', () => statusesOf(ghDeployment.id).find((s) => s.state === 'failure'));
+    assert.match(failure.description ?? '', new RegExp(`apply failed at ${row.failure!.address!.replace('.', '\\.')}`));
+    const check = checkOf(repo.fullName, sha, 'slipway deploy')!;
+    assert.equal(check.conclusion, 'failure');
+    assert.match(check.output.title ?? '', /Apply failed at terraform_data\.web_service/);
+    const log = (await readDeploymentLog(db(), row.id)).map((c) => c.text).join('');
+    assert.match(log, /key=\*\*\*/, 'the provisioner ran, its output masked');
+    assert.match(check.output.text ?? '', /key=\*\*\*/, 'the check run shows the end of the log');
+    const everything = JSON.stringify({ log, row, calls: h.github.calls.map((c) => c.body), comments: h.github.comments });
+    assert.ok(!everything.includes(canary), 'the canary appears in no log, row, check run, status or comment');
+  });
+
+  it('supersedes a queued run of an older commit when a newer one is pushed: the older is never applied, the newer applies', async () => {
+    const name = unique('busy');
+    const repo = await h.repo(`acme/${name}`);
+    // Another run of this app and environment holds the deploy lock: the first push's run waits for it.
+    const held = await h.service.deps.runner!.locks.acquire(workspaceName({ app: name, environment: 'production' }));
+    let older: string;
+    try {
+      older = await repo.commit({ 'paas.yaml': app(name) });
+      await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: older }));
+      const waiting = await eventually('the older run to wait for the lock', async () => {
+        const row = await deploymentOf(older);
+        const log = row ? (await readDeploymentLog(db(), row.id)).map((c) => c.text).join('') : '';
+        return row && /waiting for another run/.test(log) ? row : undefined;
+      });
+      assert.equal(waiting.status, 'queued');
+      const newer = await repo.commit({ 'src/x.js': '1\n' });
+      await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: older, after: newer }));
+      const superseded = await ended(older);
+      assert.equal(superseded.status, 'superseded');
+      assert.match((await deploymentHistory(db(), superseded.id)).at(-1)!.reason ?? '', new RegExp(`superseded by ${newer.slice(0, 12)}`));
+    } finally {
+      await held.release();
+    }
+    const newer = (await db().select().from(deployments).where(eq(deployments.appId, (await deploymentOf(older))!.appId))).find((d) => d.commitSha !== older)!;
+    const applied = await ended(newer.commitSha);
+    assert.equal(applied.status, 'succeeded', JSON.stringify(applied.failure));
+    const olderHistory = (await deploymentHistory(db(), (await deploymentOf(older))!.id)).map((e) => e.status);
+    assert.ok(!olderHistory.includes('applying') && !olderHistory.includes('planning'), olderHistory.join(' → '));
+    const olderGh = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === older)!;
+    await eventually('the older GitHub Deployment to be inactive', () => statusesOf(olderGh.id).some((s) => s.state === 'inactive') || undefined);
+    assert.ok(!statusesOf(olderGh.id).some((s) => s.state === 'success'));
+    await eventually('the older deploy check to say superseded', () => checkOf(repo.fullName, older, 'slipway deploy')?.conclusion === 'skipped' || undefined);
+  });
+
+  it('does not apply a commit that is no longer the head of the default branch when it would apply: superseded, planned but never applied', async () => {
+    const name = unique('moved');
+    const repo = await h.repo(`acme/${name}`);
+    const older = await repo.commit({ 'paas.yaml': app(name) });
+    await repo.commit({ 'src/x.js': '1\n' }); // main moved on; its push has not arrived yet
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: older }));
+    const row = await ended(older);
+    assert.equal(row.status, 'superseded');
+    const history = await deploymentHistory(db(), row.id);
+    assert.deepEqual(history.map((e) => e.status), ['queued', 'planning', 'planned', 'superseded']);
+    assert.match(history.at(-1)!.reason ?? '', new RegExp(`${older.slice(0, 12)} is no longer the head of main`));
+    assert.equal(await readState(h.service.deps.runner!, { app: name, environment: 'production' }), undefined, 'nothing applied');
   });
 });

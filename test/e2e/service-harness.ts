@@ -10,6 +10,7 @@ import { defaultRunnerSettings, type StateBackend } from '../../src/settings/run
 import type { ResolvedConfig } from '../../src/config/schema.ts';
 import { durationToSeconds } from '../../src/config/units.ts';
 import type { SynthOptions } from '../../src/synth/synthesize.ts';
+import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import { synthesizeTestApp } from '../harness/terraform-data-kinds.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
@@ -39,8 +40,20 @@ export type HarnessOptions = {
    * terraform_data test kinds (the AWS provider cannot be downloaded here). Without it the service
    * finds no Terraform (its PATH has none) and plans only, as it does without a runner.
    */
-  terraform?: { state: StateBackend; afterTimeout?: string };
+  terraform?: {
+    state: StateBackend;
+    afterTimeout?: string;
+    /** Changes what synthesis made for an app before it is recorded (e.g. a provisioner that fails). */
+    transform?: (doc: TerraformJson, config: ResolvedConfig) => TerraformJson;
+  };
 };
+
+function testSynthesis(transform?: (doc: TerraformJson, config: ResolvedConfig) => TerraformJson) {
+  return (config: ResolvedConfig, o: SynthOptions): TerraformJson => {
+    const doc = synthesizeTestApp(config, { ...(o.sha ? { sha: o.sha } : {}) });
+    return transform ? transform(doc, config) : doc;
+  };
+}
 
 /** The PATH without the folders that hold a terraform or tofu: what a host without Terraform has. */
 function pathWithoutTerraform(): string {
@@ -80,7 +93,7 @@ export async function startHarness(overrides: Partial<Settings> = {}, options: H
       retryBaseMs: 1,
       worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 },
       env: options.terraform ? process.env : { ...process.env, PATH: pathWithoutTerraform() },
-      ...(options.terraform ? { synthesize: (config: ResolvedConfig, o: SynthOptions) => synthesizeTestApp(config, { ...(o.sha ? { sha: o.sha } : {}) }) } : {}),
+      ...(options.terraform ? { synthesize: testSynthesis(options.terraform.transform) } : {}),
     },
   );
   let nextInstallation = 100;
