@@ -13,7 +13,7 @@ import { workspaceName } from '../../src/runner/workspace.ts';
 import { deploymentHistory } from '../../src/store/deployments.ts';
 import { readDeploymentLog } from '../../src/store/deployment-logs.ts';
 import { auditLog, deployments, webhookDeliveries } from '../../src/store/schema.ts';
-import { checkRunPayload, pushPayload } from '../harness/payloads.ts';
+import { checkRunPayload, pushPayload, statusPayload } from '../harness/payloads.ts';
 import { readState, testStateBackend } from '../runner/runner-fixtures.ts';
 import { unique } from '../store/engines.ts';
 import { eventually, startHarness, type Harness } from './service-harness.ts';
@@ -63,8 +63,10 @@ const checkOf = (repo: string, sha: string, name: string) => h.github.checkRuns.
 const ended = (sha: string, statuses = ['succeeded', 'failed', 'superseded', 'cancelled', 'interrupted']) =>
   eventually(`the deployment of ${sha.slice(0, 8)} to end`, async () => {
     const row = await deploymentOf(sha);
-    return row && statuses.includes(row.status) ? row : undefined;
+    // The row moves first, then its history is appended: wait for both.
+    return row && statuses.includes(row.status) && (await deploymentHistory(db(), row.id)).at(-1)?.status === row.status ? row : undefined;
   }, 90_000);
+const applied = async (name: string) => (await readState(h.service.deps.runner!, { app: name, environment: 'production' }))?.resources ?? [];
 const outcomeOf = async (id: string) => {
   const [row] = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
   return row?.outcome && !row.outcome.startsWith('failed, will retry') ? row.outcome : undefined;
@@ -176,6 +178,65 @@ describe('a push to the default branch deploys', () => {
     const history = await deploymentHistory(db(), row.id);
     assert.deepEqual(history.map((e) => e.status), ['queued', 'planning', 'planned', 'superseded']);
     assert.match(history.at(-1)!.reason ?? '', new RegExp(`${older.slice(0, 12)} is no longer the head of main`));
-    assert.equal(await readState(h.service.deps.runner!, { app: name, environment: 'production' }), undefined, 'nothing applied');
+    assert.deepEqual(await applied(name), [], 'nothing applied');
+  });
+});
+
+describe('deploy.after: the checks a deployment waits for', () => {
+  it('plans at once, waits for the build check run, and applies when it succeeds; the GitHub Deployment requires it', async () => {
+    const name = unique('after');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ after: [build] }' }) });
+    h.github.setCiCheckRun({ repo: repo.fullName, sha, name: 'build', status: 'in_progress' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const waiting = await ended(sha, ['waiting']);
+    assert.deepEqual((await deploymentHistory(db(), waiting.id)).map((e) => e.status), ['queued', 'planning', 'planned', 'waiting']);
+    assert.ok(waiting.terraformPlan, 'planned by Terraform already');
+    const check = await eventually('the waiting check', () => (checkOf(repo.fullName, sha, 'slipway deploy')?.output.title === 'Waiting for build' ? checkOf(repo.fullName, sha, 'slipway deploy') : undefined));
+    assert.equal(check!.status, 'in_progress');
+    assert.equal(h.github.deployments.filter((d) => d.repo === repo.fullName).length, 0, 'no GitHub Deployment before the build succeeded (GitHub would refuse it)');
+
+    // Another check completing changes nothing.
+    const other = await h.send('check_run', checkRunPayload({ action: 'completed', repo: repo.full, installationId: repo.installationId, sha, name: 'lint' }), `lint-${sha}`);
+    assert.equal(other.status, 202);
+    await eventually('the lint delivery handled', () => outcomeOf(`lint-${sha}`));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await deploymentOf(sha))!.status, 'waiting');
+
+    h.github.setCiCheckRun({ repo: repo.fullName, sha, name: 'build', status: 'completed', conclusion: 'success' });
+    await h.send('check_run', checkRunPayload({ action: 'completed', repo: repo.full, installationId: repo.installationId, sha, name: 'build' }));
+    const row = await ended(sha);
+    assert.equal(row.status, 'succeeded', JSON.stringify(row.failure));
+    const history = (await deploymentHistory(db(), row.id)).map((e) => e.status);
+    assert.deepEqual(history, ['queued', 'planning', 'planned', 'waiting', 'planning', 'planned', 'applying', 'succeeded'], 'planned afresh before applying');
+    const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
+    assert.deepEqual(ghDeployment.required_contexts, ['build']);
+    await eventually('the success status', () => statusesOf(ghDeployment.id).some((s) => s.state === 'success') || undefined);
+  });
+
+  it('fails with the reason when a required commit status fails', async () => {
+    const name = unique('after-fails');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ after: [ci/build] }' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    await ended(sha, ['waiting']);
+    h.github.addCommitStatus({ repo: repo.fullName, sha, context: 'ci/build', state: 'failure' });
+    await h.send('status', statusPayload({ repo: repo.full, installationId: repo.installationId, sha, context: 'ci/build', state: 'failure' }));
+    const row = await ended(sha);
+    assert.equal(row.status, 'failed');
+    assert.match(row.failure?.message ?? '', new RegExp(`the check ci/build ended failure on ${sha.slice(0, 12)}`));
+    await eventually('the failed check', () => checkOf(repo.fullName, sha, 'slipway deploy')?.conclusion === 'failure' || undefined);
+    assert.deepEqual(await applied(name), [], 'nothing applied');
+  });
+
+  it('fails a deployment whose checks never report within the set time', async () => {
+    const name = unique('after-late');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ after: [build] }' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    await ended(sha, ['waiting']);
+    const row = await ended(sha);
+    assert.equal(row.status, 'failed');
+    assert.match(row.failure?.message ?? '', /build did not succeed on [0-9a-f]{12} within 3 s/);
   });
 });
