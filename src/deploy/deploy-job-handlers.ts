@@ -8,7 +8,7 @@ export function deployJobHandlers(deps: Deps): Record<string, JobHandler> {
   return {
     [deployJobKind]: async (job, ctx) => {
       const payload = job.payload as DeployJobPayload;
-      const outcome = await runPushDeployment(deps, { ...payload, signal: ctx.signal });
+      const outcome = await runPushDeployment(deps, { ...payload, signal: ctx.signal, attempt: job.attempts });
       deps.log(`slipway: deployment ${payload.deploymentId} (${payload.action}): ${outcome}`);
     },
   };

@@ -28,7 +28,7 @@ import { judgeRequiredChecks } from './required-checks.ts';
 import { serviceUrl } from './deploy-check-output.ts';
 import { watchSuperseded } from './watch-superseded.ts';
 
-export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; signal: AbortSignal };
+export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; signal: AbortSignal; /** 1 on the job's first attempt. */ attempt?: number };
 
 export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): Promise<string> {
   const db = deps.store.db;
@@ -44,7 +44,8 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   const gh: GitHubWhere = { octokit: await deps.github.octokit(deployment.installationId), owner, repo };
   const check = deployCheckReporter(db, gh, deployment, { settings, waitMs: runner && deps.settings.runner.afterTimeoutMs });
   if (isFinished(deployment.status)) {
-    if (action === 'report') await reportEnd(deps, gh, deployment, check);
+    // Told once: by a `report` job, or by a retry of the job whose reporting failed after the run ended.
+    if (action === 'report' || (step.attempt ?? 1) > 1) await reportEnd(deps, gh, deployment, check);
     return `already ${deployment.status}`;
   }
 

@@ -240,3 +240,41 @@ describe('deploy.after: the checks a deployment waits for', () => {
     assert.match(row.failure?.message ?? '', /build did not succeed on [0-9a-f]{12} within 3 s/);
   });
 });
+
+describe('deploy: manual', () => {
+  it('plans only; a reader pressing Apply is refused and recorded; a writer pressing it applies', async () => {
+    const name = unique('manual');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: 'manual' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const planned = await ended(sha, ['planned']);
+    await eventually('the deploy check with its Apply button', () => checkOf(repo.fullName, sha, 'slipway deploy')?.conclusion === 'neutral' || undefined);
+    const slipwayCheck = checkOf(repo.fullName, sha, 'slipway')!;
+    assert.deepEqual(slipwayCheck.actions?.map((a) => a.identifier), ['apply']);
+    assert.deepEqual(checkOf(repo.fullName, sha, 'slipway deploy')!.actions?.map((a) => a.label), ['Apply']);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await deploymentOf(sha))!.status, 'planned', 'nothing applies by itself');
+    assert.deepEqual(await applied(name), []);
+
+    h.github.setPermission(repo.fullName, 'rita-reader', 'read');
+    const press = (login: string, delivery: string) =>
+      h.send('check_run', checkRunPayload({ action: 'requested_action', repo: repo.full, installationId: repo.installationId, sha, name: 'slipway', id: slipwayCheck.id, appSlug: 'slipway', identifier: 'apply', sender: login }), delivery);
+    await press('rita-reader', `press-reader-${sha}`);
+    assert.match(await eventually('the refusal', () => outcomeOf(`press-reader-${sha}`)), /refused: rita-reader has read access/);
+    const refusals = await db().select().from(auditLog).where(eq(auditLog.action, 'deploy.apply.refused'));
+    assert.ok(refusals.some((r) => r.actor === 'rita-reader' && r.subject === `${repo.fullName}@${sha}`), 'the refusal is recorded');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await deploymentOf(sha))!.status, 'planned');
+
+    h.github.setPermission(repo.fullName, 'wanda-writer', 'write');
+    await press('wanda-writer', `press-writer-${sha}`);
+    const row = await ended(sha);
+    assert.equal(row.status, 'succeeded', JSON.stringify(row.failure));
+    const history = await deploymentHistory(db(), planned.id);
+    assert.deepEqual(history.map((e) => e.status), ['queued', 'planning', 'planned', 'planning', 'planned', 'applying', 'succeeded']);
+    assert.equal(history.find((e) => e.status === 'applying')!.actor, 'wanda-writer');
+    assert.equal((await applied(name)).length, 1);
+    const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
+    await eventually('the success status', () => statusesOf(ghDeployment.id).some((s) => s.state === 'success') || undefined);
+  });
+});

@@ -48,6 +48,8 @@ describe('push to the default branch', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.status, 'planned');
     assert.ok(rows[0]!.terraformJson && typeof rows[0]!.terraformJson === 'object');
+    // No Terraform on this service's PATH: it started, said so once, and plans only.
+    assert.equal(h.logs.filter((l) => /no Terraform runner \(no terraform or tofu on the PATH/.test(l)).length, 1, h.logs.join('\n'));
   });
 
   it('plans a push that changes only code: the task definition takes the new commit\'s image, and the deployment carries that sha', async () => {
