@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approvalJobKind, jobForDelivery, webhookJobKind } from '../../src/intake/job-for-delivery.ts';
-import { fakeSha, issueCommentPayload, pullRequestPayload, pushPayload } from '../harness/payloads.ts';
+import { checkRunPayload, fakeSha, issueCommentPayload, pullRequestPayload, pushPayload, statusPayload } from '../harness/payloads.ts';
 
 const repo = { fullName: 'acme/shop', cloneUrl: 'http://127.0.0.1:1/acme/shop.git' };
 
@@ -41,4 +41,20 @@ test('a handled event without the fields its job is keyed by is recorded with th
 test('an event GitHub documents but Slipway does not handle, and one nobody documents, are told apart', () => {
   assert.equal(jobForDelivery('d1', 'projects_v2_item', { action: 'created' }).outcome, 'ignored: projects_v2_item events are not handled');
   assert.match(jobForDelivery('d2', 'brand_new_event', {}).outcome ?? '', /^ignored: brand_new_event is not an event @octokit\/webhooks knows/);
+});
+
+test('checks completing on a commit and Apply presses share the commit key, never superseded; a pending status and other check actions start no job', () => {
+  const sha = fakeSha('commit');
+  const completed = jobForDelivery('c1', 'check_run', checkRunPayload({ action: 'completed', repo, installationId: 1, sha, name: 'build' })).job;
+  const pressed = jobForDelivery('c2', 'check_run', checkRunPayload({ action: 'requested_action', repo, installationId: 1, sha, name: 'slipway', identifier: 'apply' })).job;
+  const suite = jobForDelivery('c3', 'check_suite', { action: 'completed', check_suite: { head_sha: sha }, repository: { id: 5 }, installation: { id: 1 } }).job;
+  const status = jobForDelivery('c4', 'status', statusPayload({ repo, installationId: 1, sha, context: 'ci', state: 'success' })).job;
+  assert.ok(completed && pressed && suite && status);
+  assert.equal(completed.concurrencyKey, pressed.concurrencyKey);
+  assert.match(completed.concurrencyKey ?? '', new RegExp(`^commit:\\d+:${sha}$`));
+  assert.equal(completed.supersede, false);
+  assert.equal(status.supersede, false);
+  assert.match(jobForDelivery('c5', 'status', statusPayload({ repo, installationId: 1, sha, context: 'ci', state: 'pending' })).outcome ?? '', /pending status/);
+  assert.match(jobForDelivery('c6', 'check_run', checkRunPayload({ action: 'created', repo, installationId: 1, sha, name: 'build' })).outcome ?? '', /check_run\.created is not handled/);
+  assert.equal(jobForDelivery('c7', 'check_run', { action: 'completed', check_run: {}, repository: { id: 5 } }).outcome, 'ignored: the check_run payload has no check_run.head_sha');
 });
