@@ -48,7 +48,7 @@ export type HarnessOptions = {
   };
 };
 
-function testSynthesis(transform?: (doc: TerraformJson, config: ResolvedConfig) => TerraformJson) {
+export function testSynthesis(transform?: (doc: TerraformJson, config: ResolvedConfig) => TerraformJson) {
   return (config: ResolvedConfig, o: SynthOptions): TerraformJson => {
     const doc = synthesizeTestApp(config, { ...(o.sha ? { sha: o.sha } : {}) });
     return transform ? transform(doc, config) : doc;
