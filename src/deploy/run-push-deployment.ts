@@ -14,6 +14,7 @@ import type { Deps } from '../deps.ts';
 import { getRepository, listCommitChecks } from '../github/index.ts';
 import { enqueue } from '../jobs/index.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
+import type { Plan } from '../plan/types.ts';
 import { runDeployment, type RunDeploymentResult } from '../runner/index.ts';
 import { findDeployment, deploymentTerraformJson, type DeploymentListing } from '../store/deployment-runs.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
@@ -80,16 +81,19 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
 
   // 4. The runner.
   const terraformJson = (await deploymentTerraformJson(db, id)) as TerraformJson;
-  let approve: ((plan: import('../plan/types.ts').Plan) => Promise<true | string>) | undefined;
-  let guard: ReturnType<typeof headOfBranchGuard> | undefined;
-  if (!planOnly) {
-    const info = await getRepository(gh.octokit, owner, repo);
-    approve = await policyApproval(deps, deployment, { cloneUrl: info.cloneUrl, terraformJson });
-    if (settings.mode === 'auto') guard = headOfBranchGuard(gh, info.defaultBranch, deployment.commitSha);
-    const githubId = await ensureGitHubDeployment(db, gh, deployment);
-    await reportGitHubStatus(gh, githubId, 'in_progress', { description: `Terraform is planning and applying ${deployment.app}` });
-  }
-  await check.report({ status: 'planning' });
+  // Made while Terraform plans, not before: what the checks right before applying need (the
+  // repository's rules at the commit, its default branch), the GitHub Deployment, the check run.
+  const prepared = planOnly ? undefined : prepareApply(deps, gh, deployment, terraformJson);
+  prepared?.catch(() => {}); // awaited by approve and guard
+  const reported = Promise.all([
+    check.report({ status: 'planning' }),
+    planOnly
+      ? undefined
+      : ensureGitHubDeployment(db, gh, deployment).then((githubId) => reportGitHubStatus(gh, githubId, 'in_progress', { description: `Terraform is planning and applying ${deployment.app}` })),
+  ]);
+  reported.catch(() => {}); // awaited after the run
+  const approve = prepared && (async (plan: Plan) => (await prepared).approve(plan));
+  const guard = prepared && settings.mode === 'auto' ? async () => (await prepared).guard() : undefined;
   const controller = new AbortController();
   const onAbort = () => controller.abort(step.signal.reason);
   step.signal.addEventListener('abort', onAbort, { once: true });
@@ -114,6 +118,7 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
     stopWatching();
     step.signal.removeEventListener('abort', onAbort);
   }
+  await reported;
   // Shutting down mid-plan: the job is released and runs again (a plan is repeated; an apply never is).
   if (step.signal.aborted && result.status !== 'interrupted' && !isFinished(result.status)) throw step.signal.reason;
 
@@ -131,6 +136,13 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   const ended = (await findDeployment(db, id)) ?? deployment;
   await reportEnd(deps, gh, ended, check, result);
   return `${ended.status}${result.reason ? `: ${result.reason}` : ''}${result.failure ? `: ${result.failure.message}` : ''}`;
+}
+
+/** The repository's rules at the commit judged on Terraform's plan, and the head-of-branch guard. */
+async function prepareApply(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, terraformJson: TerraformJson) {
+  const info = await getRepository(gh.octokit, gh.owner, gh.repo);
+  const approve = await policyApproval(deps, deployment, { cloneUrl: info.cloneUrl, terraformJson });
+  return { approve, guard: headOfBranchGuard(gh, info.defaultBranch, deployment.commitSha) };
 }
 
 async function fail(deps: Deps, deployment: DeploymentListing, reason: string): Promise<void> {
