@@ -6,7 +6,7 @@
  * worker slots do.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,8 @@ import { deploymentEvents, deployments } from '../../src/store/schema.ts';
 import { pushPayload } from '../harness/payloads.ts';
 import { testStateBackend } from '../runner/runner-fixtures.ts';
 import { unique } from '../store/engines.ts';
-import { slowWhenNamedSlow } from './deploy-worker-process.ts';
-import { eventually, secret, startHarness, type Harness } from './service-harness.ts';
-
-const script = new URL('./deploy-worker-process.ts', import.meta.url).pathname;
+import { sleepWhenAsked, startWorkerProcess } from './deploy-worker-process.ts';
+import { eventually, startHarness, type Harness } from './service-harness.ts';
 
 let h: Harness;
 let dropState: () => Promise<void> = async () => {};
@@ -29,36 +27,11 @@ let secondDir: string | undefined;
 before(async () => {
   const { state, drop } = await testStateBackend();
   dropState = drop;
-  h = await startHarness({}, { terraform: { state, transform: slowWhenNamedSlow(3) } });
+  h = await startHarness({}, { terraform: { state, transform: sleepWhenAsked } });
   const databaseUrl = h.service.deps.settings.databaseUrl;
   if (databaseUrl && state.kind === 'pg') {
     secondDir = mkdtempSync(join(tmpdir(), 'slipway-worker-2-'));
-    second = spawn(process.execPath, ['--import', 'tsx', script], {
-      // From the project (tsx is resolved from there); its settings all come from the environment.
-      cwd: new URL('../..', import.meta.url).pathname,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        APP_ID: String(h.github.appId),
-        PRIVATE_KEY: h.github.privateKeyPem,
-        WEBHOOK_SECRET: secret,
-        GITHUB_API_URL: h.github.url,
-        DATABASE_URL: databaseUrl,
-        SLIPWAY_DATA_DIR: secondDir,
-        SLIPWAY_ROLE: 'worker',
-        SLIPWAY_WORKERS: '2',
-        SLIPWAY_STATE_BACKEND: 'pg',
-        SLIPWAY_STATE_DATABASE_URL: state.databaseUrl,
-        SLIPWAY_STATE_SCHEMA: state.schema,
-        SLOW_SECONDS: '3',
-      },
-    });
-    let err = '';
-    second.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      second!.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      second!.once('exit', (code) => reject(new Error(`the second worker exited ${code}: ${err}`)));
-    });
+    second = await startWorkerProcess(h, state, secondDir);
   }
 });
 after(async () => {
@@ -82,7 +55,7 @@ describe(`two pushes of one app and environment while the first applies (${proce
   it('runs one apply at a time: the newer push waits, never interrupts the apply in progress, and plans afresh after it', async () => {
     const name = unique('slow');
     const repo = await h.repo(`acme/${name}`);
-    const first = await repo.commit({ 'paas.yaml': `version: 1\nname: ${name}\nservices:\n  web:\n    type: web\n    image: ghcr.io/acme/${name}:\${sha}\n    port: 8080\n` });
+    const first = await repo.commit({ 'paas.yaml': `version: 1\nname: ${name}\nservices:\n  web:\n    type: web\n    image: ghcr.io/acme/${name}:\${sha}\n    port: 8080\n    env:\n      SLEEP: "3"\n` });
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: first }));
     await eventually('the first push to apply', async () => {
       const [row] = await db().select().from(deployments).where(eq(deployments.commitSha, first));
