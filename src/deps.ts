@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { claimCacheDir, createGitCache, type GitCache } from './git/index.ts';
 import { createGitHubApp, type GitHubApp } from './github/index.ts';
 import { loadServerPolicies, type LoadedPolicies } from './policy/index.ts';
+import type { SynthesizeApp } from './evaluate/evaluate-app.ts';
 import type { Runner } from './runner/create-runner.ts';
 import type { Settings } from './settings/settings.ts';
 import type { Store } from './store/store.ts';
@@ -21,6 +22,8 @@ export type Deps = {
   serverPolicies?: LoadedPolicies;
   /** The Terraform runner; absent when no usable Terraform was found (deployments are planned only). */
   runner?: Runner;
+  /** Synthesis for the push and PR jobs; absent: the AWS kinds (tests give the terraform_data kinds). */
+  synthesize?: SynthesizeApp;
   now: () => Date;
   log: Log;
   /** Give back what this process holds (the git cache folder's lock). */
@@ -32,6 +35,7 @@ export type BuildDepsOptions = {
   retryBaseMs?: number;
   log?: Log;
   runner?: Runner;
+  synthesize?: SynthesizeApp;
 };
 
 /** Throws PolicyLoadError when the server's policy folder is invalid: the service must not start. */
@@ -50,5 +54,5 @@ export function buildDeps(settings: Settings, store: Store, options: BuildDepsOp
   const cacheDir = settings.role === 'web' ? { dir: gitDir, release: () => {} } : claimCacheDir(gitDir);
   if (cacheDir.dir !== gitDir) log(`slipway: git cache in ${cacheDir.dir} (another process on this host holds ${gitDir})`);
   const git = createGitCache({ dir: cacheDir.dir, log: { debug() {}, warn: (m: string) => log(`slipway: ${m}`) } });
-  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), ...(options.runner ? { runner: options.runner } : {}), now: () => new Date(), log, close: cacheDir.release };
+  return { settings, store, github, git, ...(serverPolicies ? { serverPolicies } : {}), ...(options.runner ? { runner: options.runner } : {}), ...(options.synthesize ? { synthesize: options.synthesize } : {}), now: () => new Date(), log, close: cacheDir.release };
 }

@@ -70,7 +70,7 @@ export async function reconcilePush(ctx: WebhookContext, push: EventPayload<'pus
     if (!scopes.find((s) => s.app === app)?.affected) continue;
     let evaluation;
     try {
-      evaluation = evaluateApp({ app, environment, sha, base: last?.terraformJson ?? null, policies });
+      evaluation = evaluateApp({ app, environment, sha, base: last?.terraformJson ?? null, policies, synthesize: deps.synthesize });
     } catch (error) {
       // Synthesis fails the same way on every retry: the check says why, the job ends.
       if (!(error instanceof SynthError)) throw error;
