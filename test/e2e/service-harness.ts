@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type Service } from '../../src/cli/serve.ts';
+import { startService, type Service, type StartOptions } from '../../src/cli/serve.ts';
 import type { Settings } from '../../src/settings/settings.ts';
 import { defaultRunnerSettings } from '../../src/settings/runner-settings.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
@@ -29,7 +29,8 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function startHarness(overrides: Partial<Settings> = {}): Promise<Harness> {
+/** `options`: the synthesis the jobs use (tests give the terraform_data kinds) and the environment Terraform starts from. */
+export async function startHarness(overrides: Partial<Settings> = {}, options: Pick<StartOptions, 'synthesize' | 'env'> = {}): Promise<Harness> {
   // The double reads the git server's repositories: review comments are checked against real diffs.
   const bareDirs = new Map<string, string>();
   const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo) });
@@ -54,7 +55,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },
-    { log: (m) => logs.push(m), retryBaseMs: 1, worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 } },
+    { ...options, log: (m) => logs.push(m), retryBaseMs: 1, worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 } },
   );
   let nextInstallation = 100;
   return {
