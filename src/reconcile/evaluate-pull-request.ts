@@ -141,7 +141,7 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     // Terraform's own plan when it can make one; the inferred diff (with the reason) otherwise.
     const terraform = await speculativeTerraformPlan(deps, { workspace: { app: app.config.name, environment }, terraform: synthesized.terraform, signal: ctx.signal });
     const plan: AppEvaluation = evaluateApp({ app, environment, sha: pr.headSha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, synthesized, ...terraform });
-    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules }));
+    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules, synthesize: deps.synthesize }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }

@@ -28,6 +28,7 @@ import { declaredSensitive } from './run-deployment.ts';
 import { runTerraform, type TerraformCall, type TerraformRun } from './run-terraform.ts';
 import { showPlan } from './show-plan.ts';
 import { terraformEnvironment } from './terraform-environment.ts';
+import { terraformPlanSource } from './terraform-plan-of.ts';
 import { workspaceName, type Workspace } from './workspace.ts';
 
 export type SpeculativePlanInput = {
@@ -38,6 +39,8 @@ export type SpeculativePlanInput = {
   secrets?: readonly string[];
   /** Each Terraform process group as it starts (tests check that none is left). */
   onProcessGroup?: (pgid: number) => void;
+  /** Longest one command may run (default speculativeTimeoutMs; never longer than the runner's). */
+  timeoutMs?: number;
 };
 
 export type SpeculativePlanResult =
@@ -46,6 +49,13 @@ export type SpeculativePlanResult =
 
 /** Longest reason kept: it is one line of a report. */
 const reasonLength = 300;
+
+/**
+ * Longest any one command of a speculative plan may run (or the runner's limit, if shorter): a
+ * pull request's comment waits for it, and a backend that does not answer should not hold it for
+ * the hour an apply may take.
+ */
+export const speculativeTimeoutMs = 10 * 60_000;
 
 export async function speculativePlan(runner: Runner, input: SpeculativePlanInput): Promise<SpeculativePlanResult> {
   const started = performance.now();
@@ -57,8 +67,9 @@ export async function speculativePlan(runner: Runner, input: SpeculativePlanInpu
   const parent = join(runner.root, 'speculative');
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   const dir = mkdtempSync(join(parent, `${name}-`));
-  const call: TerraformCall = { runner, dir, env: withoutWorkspace, log: discardLog, ...(input.signal ? { signal: input.signal } : {}), onProcessGroup: (pgid) => input.onProcessGroup?.(pgid) };
-  const failed = (run: TerraformRun, failure = failureFrom(run, redactor, runner.timeoutMs)) => ({ ok: false as const, reason: reasonOf(failure), failure, terraformMs: performance.now() - started });
+  const limited: Runner = { ...runner, timeoutMs: Math.min(runner.timeoutMs, input.timeoutMs ?? speculativeTimeoutMs) };
+  const call: TerraformCall = { runner: limited, dir, env: withoutWorkspace, log: discardLog, ...(input.signal ? { signal: input.signal } : {}), onProcessGroup: (pgid) => input.onProcessGroup?.(pgid) };
+  const failed = (run: TerraformRun, failure = failureFrom(run, redactor, limited.timeoutMs)) => ({ ok: false as const, reason: reasonOf(failure), failure, terraformMs: performance.now() - started });
   try {
     const planFile = join(dir, 'speculative.tfplan');
     const write = (state: StateBackend | { kind: 'local'; path: string }) => writeFileSync(join(dir, documentFile), JSON.stringify(speculativeDocument(input.terraformJson, state)), { mode: 0o600 });
@@ -81,12 +92,11 @@ export async function speculativePlan(runner: Runner, input: SpeculativePlanInpu
     if (!planned.ok) return failed(planned);
     const shown = await showPlan(call, planFile);
     if (!('plan' in shown)) return failed(shown.run, shown.failure);
-    const { terraform } = runner;
     return {
       ok: true,
       plan: shown.plan,
       changes: planned.exitCode === 2,
-      source: { kind: 'terraform', tool: terraform.name === 'tofu' ? 'OpenTofu' : 'Terraform', version: terraform.version, speculative: true },
+      source: terraformPlanSource(runner, { speculative: true }),
       terraformMs: performance.now() - started,
     };
   } finally {
