@@ -44,8 +44,11 @@ export type SpeculativePlanInput = {
 };
 
 export type SpeculativePlanResult =
-  | { ok: true; plan: Plan; changes: boolean; source: TerraformPlanSource; terraformMs: number }
-  | { ok: false; reason: string; failure: DeploymentFailure; terraformMs: number };
+  | { ok: true; plan: Plan; changes: boolean; source: TerraformPlanSource; timings: Timings }
+  | { ok: false; reason: string; failure: DeploymentFailure; timings: Timings };
+
+/** Wall time of the plan and the part spent in Terraform's processes (the rest is Slipway's). */
+export type Timings = { totalMs: number; terraformMs: number };
 
 /** Longest reason kept: it is one line of a report. */
 const reasonLength = 300;
@@ -59,6 +62,16 @@ export const speculativeTimeoutMs = 10 * 60_000;
 
 export async function speculativePlan(runner: Runner, input: SpeculativePlanInput): Promise<SpeculativePlanResult> {
   const started = performance.now();
+  let terraformMs = 0;
+  const timings = (): Timings => ({ totalMs: performance.now() - started, terraformMs });
+  const terraformRun = async (step: Parameters<typeof runTerraform>[1], args: string[], options?: Parameters<typeof runTerraform>[3]) => {
+    const t0 = performance.now();
+    try {
+      return await runTerraform(call, step, args, options);
+    } finally {
+      terraformMs += performance.now() - t0;
+    }
+  };
   const name = workspaceName(input.workspace);
   const { env, secrets } = terraformEnvironment({ base: runner.env, cliConfigFile: runner.cliConfigFile, pluginCacheDir: runner.pluginCacheDir, state: runner.state, workspace: name });
   const redactor = createRedactor([...secrets, ...(input.secrets ?? []), ...declaredSensitive(input.terraformJson)]);
@@ -69,16 +82,16 @@ export async function speculativePlan(runner: Runner, input: SpeculativePlanInpu
   const dir = mkdtempSync(join(parent, `${name}-`));
   const limited: Runner = { ...runner, timeoutMs: Math.min(runner.timeoutMs, input.timeoutMs ?? speculativeTimeoutMs) };
   const call: TerraformCall = { runner: limited, dir, env: withoutWorkspace, log: discardLog, ...(input.signal ? { signal: input.signal } : {}), onProcessGroup: (pgid) => input.onProcessGroup?.(pgid) };
-  const failed = (run: TerraformRun, failure = failureFrom(run, redactor, limited.timeoutMs)) => ({ ok: false as const, reason: reasonOf(failure), failure, terraformMs: performance.now() - started });
+  const failed = (run: TerraformRun, failure = failureFrom(run, redactor, limited.timeoutMs)) => ({ ok: false as const, reason: reasonOf(failure), failure, timings: timings() });
   try {
     const planFile = join(dir, 'speculative.tfplan');
     const write = (state: StateBackend | { kind: 'local'; path: string }) => writeFileSync(join(dir, documentFile), JSON.stringify(speculativeDocument(input.terraformJson, state)), { mode: 0o600 });
-    const init = () => runTerraform(call, 'init', ['init', '-input=false', '-no-color', '-reconfigure', '-lock=false']);
+    const init = () => terraformRun('init', ['init', '-input=false', '-no-color', '-reconfigure', '-lock=false']);
     write(runner.state.kind === 'local' ? { kind: 'local', path: join(runner.root, 'work', name, 'terraform.tfstate') } : runner.state);
     let initialized = await init();
     if (!initialized.ok) return failed(initialized);
     if (runner.state.kind === 'pg') {
-      const listed = await runTerraform(call, 'init', ['workspace', 'list', '-no-color'], { captureStdout: true });
+      const listed = await terraformRun('init', ['workspace', 'list', '-no-color'], { captureStdout: true });
       if (!listed.ok) return failed(listed);
       if (workspacesIn(listed.stdout).includes(name)) call.env = { ...withoutWorkspace, TF_WORKSPACE: name };
       else {
@@ -88,16 +101,17 @@ export async function speculativePlan(runner: Runner, input: SpeculativePlanInpu
         if (!initialized.ok) return failed(initialized);
       }
     }
-    const planned = await runTerraform(call, 'plan', ['plan', '-input=false', '-json', '-detailed-exitcode', '-lock=false', `-out=${planFile}`], { okExitCodes: [0, 2] });
+    const planned = await terraformRun('plan', ['plan', '-input=false', '-json', '-detailed-exitcode', '-lock=false', `-out=${planFile}`], { okExitCodes: [0, 2] });
     if (!planned.ok) return failed(planned);
-    const shown = await showPlan(call, planFile);
+    const t0 = performance.now();
+    const shown = await showPlan(call, planFile).finally(() => (terraformMs += performance.now() - t0));
     if (!('plan' in shown)) return failed(shown.run, shown.failure);
     return {
       ok: true,
       plan: shown.plan,
       changes: planned.exitCode === 2,
       source: terraformPlanSource(runner, { speculative: true }),
-      terraformMs: performance.now() - started,
+      timings: timings(),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
