@@ -10,7 +10,8 @@
  *    on first use, so a workspace that does not exist yet is planned against an empty local state
  *    instead (the same answer: nothing exists). Local state is read from the deploy work folder.
  * Terraform's failures are a result (`ok: false` with the first error, redacted), never thrown:
- * the caller falls back to the inferred diff and says why.
+ * the caller falls back to the inferred diff and says why. A cancelled plan (the signal) stops its
+ * command and starts no other; it throws the signal's reason.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +66,8 @@ export async function speculativePlan(runner: Runner, input: SpeculativePlanInpu
   let terraformMs = 0;
   const timings = (): Timings => ({ totalMs: performance.now() - started, terraformMs });
   const terraformRun = async (step: Parameters<typeof runTerraform>[1], args: string[], options?: Parameters<typeof runTerraform>[3]) => {
+    // spawnGroup stops a command when the signal fires; none is started once it has.
+    call.signal?.throwIfAborted();
     const t0 = performance.now();
     try {
       return await runTerraform(call, step, args, options);
