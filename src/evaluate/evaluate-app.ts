@@ -1,8 +1,9 @@
 /**
  * `evaluateApp`: the one per-app evaluation. One app, one environment, one commit, against what is
  * deployed: resolve the environment, synthesize with the commit's sha (so every `${sha}` image and
- * `build:` tag is `:<sha>`), diff against the base, estimate and diff the cost, evaluate the
- * policies. Pure (data in, data out) and synchronous: `slipway plan`, the push job, the
+ * `build:` tag is `:<sha>`), diff against the base — or, given Terraform's own plan of that
+ * document against the real state, take it instead and price from what it says exists —
+ * estimate and diff the cost, evaluate the policies. Pure (data in, data out) and synchronous: `slipway plan`, the push job, the
  * pull-request job, preview policies and the Terraform runner all call it, so they cannot disagree
  * about what a commit means.
  */
@@ -12,6 +13,9 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import type { CostUsage } from '../cost/estimate-cost.ts';
 import type { CostDiff, CostEstimate } from '../cost/types.ts';
 import { diffTerraform } from '../plan/diff-terraform.ts';
+import type { PlanSource, TerraformPlan } from '../plan/plan-source.ts';
+import { planToTerraformJson } from '../plan/plan-to-terraform-json.ts';
+import { withComponents } from '../plan/with-components.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { Plan } from '../plan/types.ts';
 import { evaluatePolicies, type PolicyResult, type PolicySet } from '../policy/index.ts';
@@ -36,6 +40,15 @@ export type EvaluateAppInput = {
   synth?: Omit<SynthOptions, 'sha'>;
   /** The synthesis to use (default: the AWS kinds'); the runner's tests give the terraform_data kinds. */
   synthesize?: SynthesizeApp;
+  /** This app, environment and commit already synthesized (synthesizeApp): not synthesized again. */
+  synthesized?: { config: ResolvedConfig; terraform: TerraformJson };
+  /**
+   * Terraform's own plan of the synthesized document against the real state: shown, priced (its
+   * `before` side is what exists) and judged instead of the diff from `base`.
+   */
+  terraformPlan?: TerraformPlan;
+  /** Why there is no Terraform plan, when one was asked for (the report says it). */
+  inferredBecause?: string;
   /** The paas.yaml path policy locations name (default `app.file`; the CLI prefixes its folder). */
   file?: string;
 };
@@ -50,8 +63,10 @@ export type AppEvaluation = {
   terraform: TerraformJson;
   /** sha256 of `JSON.stringify(terraform)` (the document's bytes, keys sorted by synthesis). */
   configHash: string;
-  /** base → desired. */
+  /** base → desired, or Terraform's plan when one was given. */
   plan: Plan;
+  /** Which of the two `plan` is, and why. */
+  planSource: PlanSource;
   /** Monthly estimate of the desired document; absent when it could not be estimated (see notes). */
   cost?: CostEstimate;
   costDiff: CostDiff;
@@ -65,9 +80,12 @@ export type AppEvaluation = {
 export type SynthesizeApp = (config: ResolvedConfig, options: SynthOptions) => TerraformJson;
 
 export function evaluateApp(input: EvaluateAppInput): AppEvaluation {
-  const { app, environment, sha, base } = input;
-  const { config, terraform } = synthesizeApp(input);
-  const plan = diffTerraform(base, terraform, { componentOf });
+  const { app, environment, sha, terraformPlan } = input;
+  const { config, terraform } = input.synthesized ?? synthesizeApp(input);
+  const plan = terraformPlan ? withComponents(terraformPlan.plan, terraform, componentOf) : diffTerraform(input.base, terraform, { componentOf });
+  const planSource: PlanSource = terraformPlan?.source ?? { kind: 'inferred', ...(input.inferredBecause ? { reason: input.inferredBecause } : {}) };
+  // Terraform's plan says what exists (its `before` side); the inferred diff assumes the base does.
+  const base = terraformPlan ? planToTerraformJson(terraformPlan.plan, 'before') : input.base;
   const { cost, costDiff, note } = estimateCostDiff({ base, desired: terraform, region: config.region, usage: input.usage, componentOf });
   const notes = note ? [`${app.config.name}: ${note}`] : [];
   const policies = input.policies
@@ -85,7 +103,7 @@ export function evaluateApp(input: EvaluateAppInput): AppEvaluation {
         componentOf,
       })
     : [];
-  return { app, environment, sha, config, terraform, configHash: configHash(terraform), plan, cost, costDiff, policies, notes };
+  return { app, environment, sha, config, terraform, configHash: configHash(terraform), plan, planSource, cost, costDiff, policies, notes };
 }
 
 /** The desired document alone (what evaluateApp diffs): the environment resolved, synthesized at the commit. */

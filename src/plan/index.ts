@@ -9,3 +9,4 @@ export { planToTerraformJson } from './plan-to-terraform-json.ts';
 export { summarizePlan, emptyPlan } from './summarize-plan.ts';
 export { listTerraformEntries, defaultComponentOf, type TerraformJson, type TerraformBlock, type TerraformEntry } from './terraform-json.ts';
 export type { Action, AttributeChange, Plan, ResourceChange } from './types.ts';
+export type { PlanSource, TerraformPlan, TerraformPlanSource } from './plan-source.ts';

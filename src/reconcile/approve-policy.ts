@@ -2,13 +2,13 @@
  * `/slipway approve <rule-id>` on a pull request: the commenter must have write or admin access
  * (asked of GitHub, never inferred from the payload's author_association); the approval is
  * recorded in the audit log with the PR head sha and the fingerprint of the failing result it
- * approves, then the PR is re-evaluated and its comment updated.
+ * approves, then applied to the evaluation it was given on, and the comment updated.
  */
 import { getPermission } from '../github/index.ts';
-import { parseApprovalCommand, type Approval } from '../policy/index.ts';
+import { applyApprovals, parseApprovalCommand, type Approval } from '../policy/index.ts';
 import { writeAudit } from '../store/audit-log.ts';
 import { latestPullRequestDelivery } from '../store/webhook-deliveries.ts';
-import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef, type PullRequestFields } from './evaluate-pull-request.ts';
+import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef, type PullRequestEvaluation, type PullRequestFields } from './evaluate-pull-request.ts';
 import { PullRequestFields as PullRequestFieldsSchema, type EventPayload } from './parse-event.ts';
 import { publishPullRequest } from './publish-pull-request.ts';
 import { repositoryContext } from './repository-context.ts';
@@ -30,14 +30,18 @@ export async function approvePolicy(ctx: WebhookContext, event: EventPayload<'is
   const pr = pullRequestRef(pullRequest, repo.fullName);
   const before = await evaluatePullRequest(ctx, repo, pr);
   const approved: string[] = [];
+  const given: Approval[] = [];
   for (const ruleId of command.ruleIds) {
     for (const result of before.policies.filter((r) => r.ruleId === ruleId && r.status === 'fail' && r.approvable && r.fingerprint)) {
       const approval: Approval = { ruleId, headSha: pr.headSha, resultFingerprint: result.fingerprint! };
       await writeAudit(ctx.deps.store.db, { actor: user, action: approvalAction, subject: prSubject(repo, number), details: approval });
       approved.push(ruleId);
+      given.push(approval);
     }
   }
-  const after = approved.length > 0 ? await evaluatePullRequest(ctx, repo, pr) : before;
+  // The approvals just given, applied to the evaluation they were given on: not planned again (with
+  // a runner, that would be a second Terraform plan, which could also differ from the one approved).
+  const after = given.length > 0 ? withApprovals(before, given, pr.headSha) : before;
   if (approved.length === 0) after.notes.push(`@${user} asked to approve ${command.ruleIds.join(', ')}, but no failing approvable result matches.`);
   const published = await publishPullRequest(repo, after);
   const refused = published.reviewRefused ? `; review refused, not retried: ${published.reviewRefused}` : '';
@@ -48,4 +52,9 @@ export async function approvePolicy(ctx: WebhookContext, event: EventPayload<'is
 async function latestPullRequest(ctx: WebhookContext, repositoryId: number, number: number): Promise<PullRequestFields | undefined> {
   const stored = PullRequestFieldsSchema.safeParse((await latestPullRequestDelivery(ctx.deps.store.db, repositoryId, number))?.pull_request);
   return stored.success ? stored.data : undefined;
+}
+
+function withApprovals(evaluation: PullRequestEvaluation, approvals: Approval[], headSha: string): PullRequestEvaluation {
+  const plans = evaluation.plans.map((plan) => ({ ...plan, policies: applyApprovals(plan.policies, approvals, headSha) }));
+  return { ...evaluation, plans, policies: plans.flatMap((plan) => plan.policies) };
 }

@@ -1,13 +1,15 @@
 /**
  * The `slipway` check run for a commit, from what the reconcile found (pure). Conclusion:
  * neutral when the commit has no paas.yaml, failure for config errors or an error-level policy
- * failure (annotated on the paas.yaml line that caused it), success otherwise. It says plainly that
+ * failure (annotated on the paas.yaml line that caused it), success otherwise. Each app's line
+ * says whose plan it counts (Terraform's, or inferred by Slipway and why). It says plainly that
  * no Terraform runner is configured: the deployment is planned, not applied.
  */
 import { formatConfigError, type ConfigError } from '../config/load.ts';
 import type { CheckAnnotation, CheckConclusion } from '../github/index.ts';
 import type { PolicyResult } from '../policy/index.ts';
-import { money, signedMoney } from '../report/format.ts';
+import { escapeMarkdown, money, signedMoney } from '../report/format.ts';
+import { planSourceLine } from '../report/plan-source-line.ts';
 import type { AppEvaluation } from '../evaluate/evaluate-app.ts';
 import type { PolicyFileError } from '../policy/index.ts';
 import { isBlocking } from '../policy/summarize-results.ts';
@@ -112,6 +114,8 @@ export function checkOutput(input: CheckInput): CheckOutput {
     const scope = scopeOf(p.app.file);
     lines.push(
       `- **${p.app.config.name}** (${p.app.file}, ${p.environment}): ${countChanges(p)}; ${money(p.costDiff.after.monthly)}/month (${signedMoney(p.costDiff.delta)})${blockingOf(p)}${scope ? `. ${whyPlanned(scope)}` : ''}`,
+      // Whose plan this is: Terraform's (the runner's or a speculative one) or the inferred diff, and why.
+      `  ${escapeMarkdown(planSourceLine(p.planSource))}`,
     );
   }
   for (const scope of input.scopes ?? []) if (!scope.affected) lines.push(`- **${scope.app.config.name}** (${scope.app.file}): ${whyNotPlanned(scope)}`);

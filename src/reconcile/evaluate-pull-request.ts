@@ -14,11 +14,12 @@ import type { TerraformJson } from '../plan/terraform-json.ts';
 import { SynthError } from '../synth/synth-error.ts';
 import type { RecommendationSummary } from '../recommend/index.ts';
 import { commentableLines, type CommentableLines } from './commentable-lines.ts';
-import { evaluateApp, type AppEvaluation } from '../evaluate/evaluate-app.ts';
+import { evaluateApp, synthesizeApp, type AppEvaluation } from '../evaluate/evaluate-app.ts';
 import { previewPolicyResults } from '../evaluate/preview-policy-results.ts';
 import { recommendationsForApp } from './recommendations-for-app.ts';
 import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
 import type { RepositoryContext } from './repository-context.ts';
+import { speculativeTerraformPlan } from './speculative-terraform-plan.ts';
 import type { WebhookContext } from './webhook-context.ts';
 
 export type PullRequestRef = {
@@ -127,16 +128,20 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     }
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
     const last = await lastAppliedDeployment(db, row.id, 'production');
-    let plan: AppEvaluation;
+    const environment = 'production';
+    let synthesized;
     try {
-      plan = evaluateApp({ app, environment: 'production', sha: pr.headSha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules });
+      synthesized = synthesizeApp({ app, environment, sha: pr.headSha, synthesize: deps.synthesize });
     } catch (error) {
       // Synthesis fails the same way on every retry: reported on the PR like a config error, job done.
       if (!(error instanceof SynthError)) throw error;
       synthErrors.push({ file: app.file, line: 1, column: 1, path: '', message: `Slipway could not synthesize ${app.config.name}: ${error.message}` });
       continue;
     }
-    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules }));
+    // Terraform's own plan when it can make one; the inferred diff (with the reason) otherwise.
+    const terraform = await speculativeTerraformPlan(deps, { workspace: { app: app.config.name, environment }, terraform: synthesized.terraform, signal: ctx.signal });
+    const plan: AppEvaluation = evaluateApp({ app, environment, sha: pr.headSha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, synthesized, ...terraform });
+    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules, synthesize: deps.synthesize }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
   }

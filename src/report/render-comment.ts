@@ -12,6 +12,7 @@ import type { RecommendationSummary } from '../recommend/types.ts';
 import { code, escapeMarkdown, fence, money, plural, signedMoney } from './format.ts';
 import { closedNote, commentHeading, commentStateLine } from './comment-state.ts';
 import { COMMENT_MARKER } from './marker.ts';
+import { planSourceLine } from './plan-source-line.ts';
 import { resourceMarkdown, inferredMarker } from './render-resource.ts';
 import {
   actionOrder, countsText, githubCommentLimit, policyCounts, sortPolicies, summaryLine, totals, warningsFor,
@@ -95,7 +96,8 @@ function appSection(app: ReportApp): Part[] {
   const out: Part[] = [];
   const heading = `### ${code(app.name)} · ${escapeMarkdown(app.environment)}`;
   const costLine = `${money(cost.before.monthly)} → ${money(cost.after.monthly)}/month (${signedMoney(cost.delta)})`;
-  out.push(`\n${heading}\n\n${countsText(app.plan.resources)}${unchanged > 0 ? `, ${unchanged} unchanged` : ''} · ${costLine}\n`);
+  const source = app.planSource ? `\n_${escapeMarkdown(planSourceLine(app.planSource))}_\n` : '';
+  out.push(`\n${heading}\n\n${countsText(app.plan.resources)}${unchanged > 0 ? `, ${unchanged} unchanged` : ''} · ${costLine}\n${source}`);
   out.push(componentTable(app));
   const usage = cost.after.usageBased.length;
   const unpriced = cost.after.unpriced;

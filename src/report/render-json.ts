@@ -3,6 +3,7 @@
  * builders, so this never carries a sensitive value either.
  */
 import { scrubSecrets } from '../plan/sensitive.ts';
+import { planSourceLine } from './plan-source-line.ts';
 import { summaryLine, totals, warningsFor, type ReportInput } from './report-input.ts';
 
 export type ReportJson = ReturnType<typeof reportJson>;
@@ -17,6 +18,7 @@ export function reportJson(input: ReportInput) {
       name: app.name,
       environment: app.environment,
       ...(app.configHash ? { configHash: app.configHash } : {}),
+      ...(app.planSource ? { planSource: { ...app.planSource, ...(app.planSource.kind === 'inferred' && app.planSource.reason ? { reason: scrubSecrets(app.planSource.reason) } : {}), line: planSourceLine(app.planSource) } } : {}),
       warnings: warningsFor(app).map((w) => ({ address: w.address, text: w.text.replaceAll('**', ''), inferred: w.inferred ?? false })),
       plan: app.plan,
       cost: {

@@ -1,6 +1,7 @@
 /** `renderText`: the same report for a terminal: plain text, nothing cut, no markdown. */
 import { scrubSecrets } from '../plan/sensitive.ts';
 import { money, signedMoney } from './format.ts';
+import { planSourceLine } from './plan-source-line.ts';
 import { resourceText, inferredMarker } from './render-resource.ts';
 import { actionOrder, countsText, policyCounts, sortPolicies, summaryLine, totals, warningsFor, type ReportInput } from './report-input.ts';
 
@@ -28,6 +29,7 @@ export function renderText(input: ReportInput): string {
   for (const app of input.apps) {
     const cost = app.cost;
     out.push('', `${app.name} · ${app.environment}: ${countsText(app.plan.resources)} · ${money(cost.before.monthly)} → ${money(cost.after.monthly)}/month (${signedMoney(cost.delta)})`);
+    if (app.planSource) out.push(`  ${planSourceLine(app.planSource)}`);
     const changed = app.plan.resources.filter((r) => r.action !== 'no-op').sort((a, b) => actionOrder[a.action] - actionOrder[b.action] || (a.address < b.address ? -1 : 1));
     for (const r of changed) out.push(...resourceText(r));
     const rows = cost.lines

@@ -1,5 +1,6 @@
 /** What a report is made of, and the figures every renderer (markdown, text, JSON) shares. */
 import type { CostDiff } from '../cost/types.ts';
+import type { PlanSource } from '../plan/plan-source.ts';
 import type { Action, Plan, ResourceChange } from '../plan/types.ts';
 import type { PolicyResult } from '../policy/types.ts';
 import type { RecommendationSummary } from '../recommend/types.ts';
@@ -9,6 +10,8 @@ export type ReportApp = {
   name: string;
   environment: string;
   plan: Plan;
+  /** Whose plan `plan` is (Terraform's, or inferred by Slipway and why); said under the app's heading. */
+  planSource?: PlanSource;
   cost: CostDiff;
   /** sha256 of the desired Terraform JSON document (evaluateApp's configHash), when there is one. */
   configHash?: string;

@@ -255,7 +255,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
 }
 
 /** Default values of variables the document declares sensitive. */
-function declaredSensitive(doc: TerraformJson): string[] {
+export function declaredSensitive(doc: TerraformJson): string[] {
   const found: string[] = [];
   for (const variable of Object.values(doc.variable ?? {})) {
     if (variable.sensitive === true && typeof variable.default === 'string') found.push(variable.default);

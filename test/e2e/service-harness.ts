@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type Service } from '../../src/cli/serve.ts';
+import { startService, type Service, type StartOptions } from '../../src/cli/serve.ts';
 import type { Settings } from '../../src/settings/settings.ts';
 import { defaultRunnerSettings, type StateBackend } from '../../src/settings/runner-settings.ts';
 import type { ResolvedConfig } from '../../src/config/schema.ts';
@@ -34,7 +34,7 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export type HarnessOptions = {
+export type HarnessOptions = Pick<StartOptions, 'synthesize' | 'env'> & {
   /**
    * Deploy for real: the Terraform on the PATH, this state backend, and synthesis through the
    * terraform_data test kinds (the AWS provider cannot be downloaded here). Without it the service
@@ -92,8 +92,8 @@ export async function startHarness(overrides: Partial<Settings> = {}, options: H
       log: (m) => logs.push(m),
       retryBaseMs: 1,
       worker: { pollMs: 50, retryBackoff: { baseMs: 20, maxMs: 100 }, shutdownGraceMs: 2_000 },
-      env: options.terraform ? process.env : { ...process.env, PATH: pathWithoutTerraform() },
-      ...(options.terraform ? { synthesize: testSynthesis(options.terraform.transform) } : {}),
+      env: options.env ?? (options.terraform ? process.env : { ...process.env, PATH: pathWithoutTerraform() }),
+      ...(options.synthesize ? { synthesize: options.synthesize } : options.terraform ? { synthesize: testSynthesis(options.terraform.transform) } : {}),
     },
   );
   let nextInstallation = 100;

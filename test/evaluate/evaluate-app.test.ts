@@ -106,3 +106,53 @@ test('the base is priced in its own region when the app moved', () => {
   assert.equal(after.costDiff.before.monthly, before.cost!.monthly);
   assert.equal(after.costDiff.after.region, 'us-east-1');
 });
+
+/** A `terraform show -json` document replacing the app's ECS service and its database, as Terraform would after drift. */
+function terraformShowJson(doc: { resource?: Record<string, Record<string, Record<string, unknown>>> }, drift: { desiredCount: number }) {
+  const address = (type: string) => `${type}.${Object.keys(doc.resource?.[type] ?? {})[0]}`;
+  const [service] = Object.values(doc.resource?.aws_ecs_service ?? {});
+  const [database] = Object.values(doc.resource?.aws_db_instance ?? {});
+  const change = (type: string, actions: string[], before: Record<string, unknown>, after: Record<string, unknown>) => ({
+    address: address(type), mode: 'managed', type, name: address(type).split('.')[1], change: { actions, before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+  });
+  // As Terraform lists them: every resource, the unchanged ones as no-op.
+  const unchanged = Object.entries(doc.resource ?? {})
+    .filter(([type]) => type !== 'aws_ecs_service' && type !== 'aws_db_instance')
+    .flatMap(([type, byName]) => Object.entries(byName).map(([name, block]) => ({ address: `${type}.${name}`, mode: 'managed', type, name, change: { actions: ['no-op'], before: block, after: block } })));
+  return JSON.stringify({
+    format_version: '1.2',
+    resource_changes: [
+      change('aws_ecs_service', ['update'], { ...service, desired_count: drift.desiredCount }, { ...service }),
+      change('aws_db_instance', ['delete', 'create'], { ...database, identifier: 'renamed-by-hand' }, { ...database }),
+      ...unchanged,
+    ],
+  });
+}
+
+test('given Terraform’s plan, the evaluation shows, prices and judges it instead of the inferred diff, and says so', async () => {
+  const { readTerraformPlan } = await import('../../src/plan/read-terraform-plan.ts');
+  const { withTerraformPlan } = await import('../../src/evaluate/with-terraform-plan.ts');
+  const app = loadAppsFromFiles({
+    'paas.yaml': ['version: 1', 'name: shop', 'services:', '  web: { type: web, image: nginx, cpu: 1, memory: 2Gi, instances: 2 }', 'resources:', '  db: { type: postgres }'].join('\n'),
+  }).apps[0]!;
+  const inferred = evaluateApp({ app, environment: 'production', sha: '5'.repeat(40), base: null, policies, inferredBecause: 'Terraform could not plan: no credentials' });
+  const applied = evaluateApp({ app, environment: 'production', sha: '5'.repeat(40), base: inferred.terraform, policies });
+  assert.deepEqual(applied.planSource, { kind: 'inferred' });
+  assert.equal(applied.plan.resources.filter((r) => r.action !== 'no-op').length, 0, 'against what Slipway last applied, nothing changes');
+  assert.deepEqual(inferred.planSource, { kind: 'inferred', reason: 'Terraform could not plan: no credentials' });
+
+  // The real state drifted: someone scaled the service to 6 and renamed the database.
+  const plan = readTerraformPlan(terraformShowJson(applied.terraform as never, { desiredCount: 6 }), 'show.json');
+  const source = { kind: 'terraform' as const, tool: 'Terraform', version: '1.11.4', speculative: true };
+  const judged = withTerraformPlan(applied, { plan, source }, { policies });
+  assert.deepEqual(judged.planSource, source);
+  assert.equal(judged.terraform, applied.terraform, 'the same document, not synthesized again');
+  const changed = judged.plan.resources.filter((r) => r.action !== 'no-op');
+  assert.deepEqual(changed.map((r) => [r.type, r.action]), [['aws_ecs_service', 'update'], ['aws_db_instance', 'replace']]);
+  assert.deepEqual(changed.map((r) => r.component), ['web', 'db'], 'components named from the document');
+  assert.equal(judged.policies.find((r) => r.ruleId === 'stateful-change-approval')?.status, 'fail', 'the replace Terraform reports is judged');
+  assert.equal(applied.policies.find((r) => r.ruleId === 'stateful-change-approval')?.status, 'pass');
+  // Priced from what Terraform says exists: six tasks before, two after.
+  assert.ok(judged.costDiff.delta < 0, `six running tasks cost more than two: ${judged.costDiff.delta}`);
+  assert.equal(applied.costDiff.delta, 0);
+});

@@ -217,3 +217,40 @@ describe('renderComment: suggestions that are not review comments', () => {
     assert.ok(all.includes('lines 12–14'));
   });
 });
+
+describe('which plan a report shows', () => {
+  const sha = '0123456789abcdef0123456789abcdef01234567';
+  const terraform: ReportApp = { ...app(before, after), planSource: { kind: 'terraform', tool: 'Terraform', version: '1.11.4', speculative: true } };
+  const inferred: ReportApp = {
+    ...app(before, after, 'blog'),
+    // A reason as a careless provider might phrase it: credential-shaped text is scrubbed again.
+    planSource: { kind: 'inferred', reason: 'Terraform could not plan: No valid credential sources found (key AKIAIOSFODNN7EXAMPLE)' },
+  };
+
+  it('says it under each app’s heading, in the comment, the terminal text and the JSON', () => {
+    const md = renderComment({ apps: [terraform, inferred], headSha: sha });
+    const shop = md.indexOf('### `shop`');
+    const blog = md.indexOf('### `blog`');
+    const terraformLine = md.indexOf('_Plan: Terraform 1.11.4 (speculative)_');
+    const inferredLine = md.indexOf('_Plan: inferred by Slipway — Terraform could not plan: No valid credential sources found');
+    assert.ok(shop >= 0 && shop < terraformLine && terraformLine < blog && blog < inferredLine, md);
+    assert.doesNotMatch(md, /AKIAIOSFODNN7EXAMPLE/);
+    assert.equal(checkMarkdown(md).length, 0);
+
+    const text = renderText({ apps: [terraform, inferred], headSha: sha });
+    assert.match(text, /^shop · production: .*\n {2}Plan: Terraform 1\.11\.4 \(speculative\)$/m);
+    assert.match(text, /^blog · production: .*\n {2}Plan: inferred by Slipway — Terraform could not plan: No valid credential sources found/m);
+    assert.doesNotMatch(text, /AKIAIOSFODNN7EXAMPLE/);
+
+    const json = JSON.parse(renderJson({ apps: [terraform, inferred], headSha: sha }));
+    assert.deepEqual(json.apps[0].planSource, { kind: 'terraform', tool: 'Terraform', version: '1.11.4', speculative: true, line: 'Plan: Terraform 1.11.4 (speculative)' });
+    assert.equal(json.apps[1].planSource.kind, 'inferred');
+    assert.doesNotMatch(JSON.stringify(json), /AKIAIOSFODNN7EXAMPLE/);
+  });
+
+  it('an applied (not speculative) plan says only whose it is; a report given no source says nothing', () => {
+    const applied: ReportApp = { ...app(before, after), planSource: { kind: 'terraform', tool: 'OpenTofu', version: '1.9.0', speculative: false } };
+    assert.match(renderComment({ apps: [applied], headSha: sha }), /^_Plan: OpenTofu 1\.9\.0_$/m);
+    assert.doesNotMatch(renderComment({ apps: [app(before, after)], headSha: sha }), /Plan: /);
+  });
+});
