@@ -62,7 +62,8 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   if (action === 'report') return `still ${deployment.status}`;
 
   // 3. May it apply now?
-  const mayApply = settings.mode === 'auto' || action === 'apply';
+  // A deployment waits for its checks only when it may apply once they pass: auto, or Apply pressed early.
+  const mayApply = settings.mode === 'auto' || action === 'apply' || (action === 'checks' && deployment.status === 'waiting');
   let pending: string[] = [];
   if (mayApply && settings.after.length > 0) {
     const verdict = judgeRequiredChecks(settings.after, await listCommitChecks(gh.octokit, owner, repo, deployment.commitSha));
@@ -111,7 +112,11 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
         planOnly,
         signal: controller.signal,
         actor,
-        onStatus: (status) => (status === 'applying' ? check.report({ status: 'applying' }).catch(() => {}) : undefined),
+        onStatus: (status) => {
+          if (status !== 'applying') return;
+          stopWatching(); // a newer push never stops an apply: nothing to watch for any more
+          void check.report({ status: 'applying' }).catch(() => {});
+        },
       },
     );
   } finally {

@@ -28,7 +28,7 @@ before(async () => {
   // In the service's environment, so in Terraform's: a provisioner prints it (the runner masks
   // values of variables whose names look secret).
   process.env.DEPLOY_TEST_SECRET = canary;
-  h = await startHarness({}, { terraform: { state, afterTimeout: '3s', transform: failingWhenBroken } });
+  h = await startHarness({}, { terraform: { state, afterTimeout: '10s', transform: failingWhenBroken } });
 });
 after(async () => {
   await h?.close();
@@ -229,6 +229,24 @@ describe('deploy.after: the checks a deployment waits for', () => {
     assert.deepEqual(await applied(name), [], 'nothing applied');
   });
 
+  it('a newer push supersedes a deployment waiting for its checks, and its check run says so', async () => {
+    const name = unique('after-newer');
+    const repo = await h.repo(`acme/${name}`);
+    const older = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ after: [build] }' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: older }));
+    await ended(older, ['waiting']);
+    const newer = await repo.commit({ 'src/x.js': '1\n' });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: older, after: newer }));
+    assert.equal((await ended(older)).status, 'superseded');
+    await eventually('the older check to say superseded', () => checkOf(repo.fullName, older, 'slipway deploy')?.conclusion === 'skipped' || undefined);
+    await ended(newer, ['waiting']);
+    // The build of the older commit succeeding changes nothing for it.
+    h.github.setCiCheckRun({ repo: repo.fullName, sha: older, name: 'build', status: 'completed', conclusion: 'success' });
+    await h.send('check_run', checkRunPayload({ action: 'completed', repo: repo.full, installationId: repo.installationId, sha: older, name: 'build' }), `build-${older}`);
+    assert.match(await eventually('the older build delivery handled', () => outcomeOf(`build-${older}`)), /no deployment waits for it/);
+    assert.deepEqual(await applied(name), []);
+  });
+
   it('fails a deployment whose checks never report within the set time', async () => {
     const name = unique('after-late');
     const repo = await h.repo(`acme/${name}`);
@@ -237,7 +255,7 @@ describe('deploy.after: the checks a deployment waits for', () => {
     await ended(sha, ['waiting']);
     const row = await ended(sha);
     assert.equal(row.status, 'failed');
-    assert.match(row.failure?.message ?? '', /build did not succeed on [0-9a-f]{12} within 3 s/);
+    assert.match(row.failure?.message ?? '', /build did not succeed on [0-9a-f]{12} within 10 s/);
   });
 });
 
@@ -276,5 +294,21 @@ describe('deploy: manual', () => {
     assert.equal((await applied(name)).length, 1);
     const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
     await eventually('the success status', () => statusesOf(ghDeployment.id).some((s) => s.state === 'success') || undefined);
+  });
+
+  it('an Apply pressed before the deploy.after checks passed waits for them, then applies', async () => {
+    const name = unique('manual-after');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ mode: manual, after: [build] }' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    await ended(sha, ['planned']);
+    h.github.setPermission(repo.fullName, 'wanda-writer', 'write');
+    await h.send('check_run', checkRunPayload({ action: 'requested_action', repo: repo.full, installationId: repo.installationId, sha, name: 'slipway deploy', appSlug: 'slipway', identifier: 'apply', externalId: String((await deploymentOf(sha))!.id), sender: 'wanda-writer' }));
+    await ended(sha, ['waiting']);
+    h.github.setCiCheckRun({ repo: repo.fullName, sha, name: 'build', status: 'completed', conclusion: 'success' });
+    await h.send('check_run', checkRunPayload({ action: 'completed', repo: repo.full, installationId: repo.installationId, sha, name: 'build' }));
+    const row = await ended(sha);
+    assert.equal(row.status, 'succeeded', JSON.stringify(row.failure));
+    assert.deepEqual((await deploymentHistory(db(), row.id)).map((e) => e.status), ['queued', 'planning', 'planned', 'planning', 'planned', 'waiting', 'planning', 'planned', 'applying', 'succeeded']);
   });
 });
