@@ -18,7 +18,7 @@ import type { Plan } from '../plan/types.ts';
 import { runDeployment, type RunDeploymentResult } from '../runner/index.ts';
 import { findDeployment, deploymentTerraformJson, type DeploymentListing } from '../store/deployment-runs.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
-import { setDeploymentStatus } from '../store/deployments.ts';
+import { deploymentHistory, setDeploymentStatus } from '../store/deployments.ts';
 import type { DeploymentSettings } from '../store/schema.ts';
 import { deployCheckReporter } from './report-deploy-check.ts';
 import { deployJob, type DeployAction } from './deploy-job.ts';
@@ -156,7 +156,8 @@ async function fail(deps: Deps, deployment: DeploymentListing, reason: string): 
 /** The check run and the GitHub Deployment once a deployment ended (or stopped at `planned`). */
 async function reportEnd(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, check: ReturnType<typeof deployCheckReporter>, result?: RunDeploymentResult): Promise<void> {
   const { status } = deployment;
-  const reason = result?.reason ?? null;
+  // Without this run's result (a `report` job, a retry), the reason is the last recorded one.
+  const reason = result ? (result.reason ?? null) : ((await deploymentHistory(deps.store.db, deployment.id)).at(-1)?.reason ?? null);
   const htmlUrl = await check.report({ status, reason, ...(result?.plan ? { plan: result.plan } : {}), outputs: deployment.outputs, failure: deployment.failure, withLog: true });
   const githubId = deployment.githubDeploymentId;
   if (!githubId) return;
