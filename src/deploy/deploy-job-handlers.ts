@@ -6,9 +6,9 @@ import { runPushDeployment } from './run-push-deployment.ts';
 
 export function deployJobHandlers(deps: Deps): Record<string, JobHandler> {
   return {
-    [deployJobKind]: async (job, ctx) => {
+    [deployJobKind]: async (job) => {
       const payload = job.payload as DeployJobPayload;
-      const outcome = await runPushDeployment(deps, { ...payload, signal: ctx.signal, attempt: job.attempts });
+      const outcome = await runPushDeployment(deps, { ...payload, attempt: job.attempts });
       deps.log(`slipway: deployment ${payload.deploymentId} (${payload.action}): ${outcome}`);
     },
   };

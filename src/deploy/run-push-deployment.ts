@@ -18,7 +18,7 @@ import type { Plan } from '../plan/types.ts';
 import { runDeployment, type RunDeploymentResult } from '../runner/index.ts';
 import { findDeployment, deploymentTerraformJson, type DeploymentListing } from '../store/deployment-runs.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
-import { setDeploymentStatus } from '../store/deployments.ts';
+import { deploymentHistory, setDeploymentStatus } from '../store/deployments.ts';
 import type { DeploymentSettings } from '../store/schema.ts';
 import { deployCheckReporter } from './report-deploy-check.ts';
 import { deployJob, type DeployAction } from './deploy-job.ts';
@@ -29,7 +29,7 @@ import { judgeRequiredChecks } from './required-checks.ts';
 import { serviceUrl } from './deploy-check-output.ts';
 import { watchSuperseded } from './watch-superseded.ts';
 
-export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; signal: AbortSignal; /** 1 on the job's first attempt. */ attempt?: number };
+export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; /** 1 on the job's first attempt. */ attempt?: number };
 
 export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): Promise<string> {
   const db = deps.store.db;
@@ -95,9 +95,11 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   reported.catch(() => {}); // awaited after the run
   const approve = prepared && (async (plan: Plan) => (await prepared).approve(plan));
   const guard = prepared && settings.mode === 'auto' ? async () => (await prepared).guard() : undefined;
+  // Only a newer push stops the run. The worker shutting down does not cancel it (a deploy is not
+  // cancelled by a restart): the job gets its grace period; past it the job is released, and when
+  // this process exits the watchdog stops Terraform — another worker plans afresh, and an apply
+  // cut short is marked `interrupted`, as after a crash.
   const controller = new AbortController();
-  const onAbort = () => controller.abort(step.signal.reason);
-  step.signal.addEventListener('abort', onAbort, { once: true });
   const stopWatching = watchSuperseded(db, id, controller);
   let result: RunDeploymentResult;
   try {
@@ -121,11 +123,8 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
     );
   } finally {
     stopWatching();
-    step.signal.removeEventListener('abort', onAbort);
   }
   await reported;
-  // Shutting down mid-plan: the job is released and runs again (a plan is repeated; an apply never is).
-  if (step.signal.aborted && result.status !== 'interrupted' && !isFinished(result.status)) throw step.signal.reason;
 
   if (planOnly && result.status === 'planned' && pending.length > 0) {
     await db.transaction(async (t) => {
@@ -157,7 +156,8 @@ async function fail(deps: Deps, deployment: DeploymentListing, reason: string): 
 /** The check run and the GitHub Deployment once a deployment ended (or stopped at `planned`). */
 async function reportEnd(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, check: ReturnType<typeof deployCheckReporter>, result?: RunDeploymentResult): Promise<void> {
   const { status } = deployment;
-  const reason = result?.reason ?? null;
+  // Without this run's result (a `report` job, a retry), the reason is the last recorded one.
+  const reason = result ? (result.reason ?? null) : ((await deploymentHistory(deps.store.db, deployment.id)).at(-1)?.reason ?? null);
   const htmlUrl = await check.report({ status, reason, ...(result?.plan ? { plan: result.plan } : {}), outputs: deployment.outputs, failure: deployment.failure, withLog: true });
   const githubId = deployment.githubDeploymentId;
   if (!githubId) return;

@@ -8,7 +8,7 @@ import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { findDeployment, type DeploymentListing } from './deployment-runs.ts';
 import { deploymentRowColumns, type DeploymentRow } from './deployments.ts';
-import { apps, deploymentEvents, deployments, environments, repositories, type DeploymentStatus } from './schema.ts';
+import { apps, deploymentEvents, deployments, type DeploymentStatus } from './schema.ts';
 
 /** What a newer commit stops: anything not yet applying (an apply in progress is never stopped). */
 export const supersedableStatuses: readonly DeploymentStatus[] = ['queued', 'planning', 'planned', 'waiting'];
@@ -76,16 +76,4 @@ export async function setGitHubDeploymentId(tx: Db, deploymentId: number, github
 export async function deploymentStatus(tx: Db, deploymentId: number): Promise<DeploymentStatus | undefined> {
   const [row] = await tx.select({ status: deployments.status }).from(deployments).where(eq(deployments.id, deploymentId));
   return row?.status;
-}
-
-/** The app and environment names and the repository of a deployment, for a job's concurrency key. */
-export async function deploymentWorkspace(tx: Db, deploymentId: number): Promise<{ appId: number; environment: string; repository: string } | undefined> {
-  const [row] = await tx
-    .select({ appId: deployments.appId, environment: environments.name, repository: repositories.fullName })
-    .from(deployments)
-    .innerJoin(environments, eq(environments.id, deployments.environmentId))
-    .innerJoin(apps, eq(apps.id, deployments.appId))
-    .innerJoin(repositories, eq(repositories.id, apps.repositoryId))
-    .where(eq(deployments.id, deploymentId));
-  return row;
 }

@@ -239,6 +239,7 @@ describe('deploy.after: the checks a deployment waits for', () => {
     await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: older, after: newer }));
     assert.equal((await ended(older)).status, 'superseded');
     await eventually('the older check to say superseded', () => checkOf(repo.fullName, older, 'slipway deploy')?.conclusion === 'skipped' || undefined);
+    assert.match(checkOf(repo.fullName, older, 'slipway deploy')!.output.summary ?? '', new RegExp(`superseded by ${newer.slice(0, 12)}`));
     await ended(newer, ['waiting']);
     // The build of the older commit succeeding changes nothing for it.
     h.github.setCiCheckRun({ repo: repo.fullName, sha: older, name: 'build', status: 'completed', conclusion: 'success' });
