@@ -8,3 +8,5 @@ export { setDeploymentStatus, type DeploymentState, type SetDeploymentStatusInpu
 export { replaceReviewSuggestions, type ReplaceReviewSuggestionsInput, type ReviewSuggestion } from './replace-review-suggestions.ts';
 export { getPermission, type RepoPermission } from './get-permission.ts';
 export { getRepository, type RepositoryInfo } from './get-repository.ts';
+export { getRepositoryInstallation } from './get-repository-installation.ts';
+export { isRepositoryFullName, repositoryCloneUrl, resolveGithubWebUrl } from './clone-url.ts';
