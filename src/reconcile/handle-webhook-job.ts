@@ -10,7 +10,7 @@ import type { Deps } from '../deps.ts';
 import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import type { JobHandler } from '../jobs/index.ts';
 import { causeMessage } from '../store/store-error.ts';
-import { findDelivery, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
+import { findDeliveryForJob, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
 import { approvePolicy } from './approve-policy.ts';
 import { handleInstallation, handleInstallationRepositories } from './installation-events.ts';
 import { parseEvent } from './parse-event.ts';
@@ -33,7 +33,7 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
   const handle: JobHandler = async (job, jobCtx) => {
     const { deliveryId } = job.payload as WebhookJobPayload;
     const db = deps.store.db;
-    const row = await findDelivery(db, deliveryId);
+    const row = await findDeliveryForJob(db, deliveryId);
     if (!row) throw new PermanentSkip(`delivery ${deliveryId} is not stored`);
     const handler = handlers[row.event];
     let outcome: Outcome;

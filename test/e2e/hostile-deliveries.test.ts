@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { jobs, webhookDeliveries } from '../../src/store/schema.ts';
+import { findDeliveryForJob } from '../../src/store/webhook-deliveries.ts';
 import { fakeSha, pushPayload } from '../harness/payloads.ts';
 import { webhookHeaders } from '../harness/sign-webhook.ts';
 import { eventually, helloApp, secret, startHarness, type Harness } from './service-harness.ts';
@@ -54,7 +55,11 @@ describe('hostile deliveries in a row, then a normal push', () => {
     assert.equal(run.conclusion, 'success');
     const [job] = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${normalId}`));
     assert.ok(job, 'the normal push became a job');
-    assert.ok(await stored(largeId), 'the 12 MB push was loaded');
+    assert.equal(((await stored(largeId))?.payload as { commits?: unknown[] } | null)?.commits?.length, 100_000, 'the 12 MB push was loaded whole');
+    // Its job read it without the commits no handler needs (12 MB copied and parsed on the HTTP thread otherwise).
+    const forJob = await findDeliveryForJob(h.service.deps.store.db, largeId);
+    assert.equal((forJob?.payload as { commits?: unknown }).commits, undefined);
+    assert.equal((forJob?.payload as { after?: unknown }).after, first);
     const ready = await fetch(`${h.service.url}/readyz`);
     assert.equal(ready.status, 200, await ready.text());
   });
