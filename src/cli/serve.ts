@@ -38,7 +38,7 @@ export type StartOptions = BuildDepsOptions & {
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'retryBackoff' | 'shutdownGraceMs'>>;
   /** The environment Terraform processes start from (default: this process's). */
   env?: Record<string, string | undefined>;
-  /** `stop()` returns within this long, whatever is left undone (default 9 s). */
+  /** `stop()` returns within this long, whatever is left undone (default 7.5 s: room for a loaded machine within 10 s). */
   stopWithinMs?: number;
 };
 
@@ -145,7 +145,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   // Shutting down takes at most `stopWithinMs` (a process manager's SIGKILL usually follows SIGTERM
   // after 10 s): each step gets what is left of it, and what the spool has not loaded stays there
   // for the next start; a job not finished is released by its lease.
-  const stopWithinMs = options.stopWithinMs ?? 9_000;
+  const stopWithinMs = options.stopWithinMs ?? 7_500;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -228,6 +228,6 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
   io.stderr(`slipway: stopped in ${Math.round(performance.now() - stopStarted)} ms\n`);
   // Whatever a step that ran out of time still holds (the store's thread busy, a job's process) must
   // not keep the process: it leaves shortly after, unless the event loop empties first.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   return 0;
 }
