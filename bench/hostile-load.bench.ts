@@ -121,6 +121,9 @@ const base = await shop.commit({ 'paas.yaml': app(), '.slipway/policies/hostile.
 const shopRef = { fullName: 'acme/shop', cloneUrl: shop.cloneUrl };
 await post('push', JSON.stringify(pushPayload({ repo: shopRef, installationId: 100, after: base })));
 await until('the first check run', () => github.checkRuns.find((r) => r.head_sha === base && r.status === 'completed'));
+// The first push's job goes on after its check run (deployment records, the runner): let it end.
+await until('the first deployment’s last status', () => (github.statuses.some((st) => ['success', 'failure', 'error', 'inactive', 'pending'].includes(st.state) && st.repo === 'acme/shop') ? true : undefined), 60_000).catch(() => undefined);
+await sleep(5_000);
 const idleRss = rssMb();
 
 // The probe: /healthz back to back, RSS every 100 ms.
@@ -143,8 +146,12 @@ const probe = (async () => {
   }
 })();
 
-// Row 1.
+// A baseline: 3 s of probing with nothing sent.
 startedAt = performance.now();
+phase = 'idle: nothing sent yet';
+await sleep(3_000);
+const idleCount = health.length;
+// Row 1.
 phase = 'row 1: forged pushes';
 for (let i = 0; i < 10; i++) {
   await post('push', JSON.stringify(pushPayload({ repo: { fullName: 'acme/shop', cloneUrl: `${listenerUrl}/x.git` }, installationId: 101, after: base })));
@@ -193,7 +200,10 @@ clearInterval(sampler);
 
 console.log(`answers: ${answers.join('; ')}`);
 console.log(`tokens minted for installation 101: ${github.calls.filter((c) => c.path === '/app/installations/101/access_tokens').length}; requests the clone_url listener heard: ${heard.length}`);
-console.log(`hostile loads processed in ${tookS.toFixed(1)} s: /healthz p50 ${ms(quantile(health, 0.5))} p99 ${ms(quantile(health, 0.99))} max ${ms(Math.max(...health))} (n=${health.length})`);
+const idle = health.slice(0, idleCount);
+console.log(`idle baseline (3 s, nothing sent): /healthz p50 ${ms(quantile(idle, 0.5))} p99 ${ms(quantile(idle, 0.99))} max ${ms(Math.max(...idle))} (n=${idle.length})`);
+health.splice(0, idleCount);
+console.log(`hostile loads processed in ${(tookS - 3).toFixed(1)} s: /healthz p50 ${ms(quantile(health, 0.5))} p99 ${ms(quantile(health, 0.99))} max ${ms(Math.max(...health))} (n=${health.length})`);
 console.log(`/healthz answers over 100 ms: ${stalls.length ? stalls.join('; ') : 'none'}`);
 console.log(`RSS: idle before ${idleRss.toFixed(0)} MB; peak during ${peak.toFixed(0)} MB`);
 await sleep(afterSeconds * 1000);
