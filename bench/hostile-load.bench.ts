@@ -13,7 +13,7 @@
  * and waits until every job is done (the normal push's check run, each PR's check run).
  * Targets: /healthz p99 ≤ 20 ms during; RSS ≤ 400 MB during, ≤ 250 MB a minute after.
  *
- *   node --import tsx bench/hostile-load.bench.ts [--after 60]
+ *   node --import tsx bench/hostile-load.bench.ts [--after 60] [--profile DIR]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { startGitServer } from '../test/harness/git-server.ts';
 import { pullRequestPayload, pushPayload, fakeSha } from '../test/harness/payloads.ts';
 import { webhookHeaders } from '../test/harness/sign-webhook.ts';
 
-const { values } = parseArgs({ options: { after: { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: { after: { type: 'string', default: '60' }, profile: { type: 'string' } } });
 const afterSeconds = Number(values.after);
 const secret = 'bench-secret';
 const token = 'bench-token';
@@ -62,7 +62,9 @@ const env = {
   PORT: '0',
   HOST: '127.0.0.1',
 };
-const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+// --profile DIR: the service writes V8 CPU profiles there (one per thread) when it exits.
+const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+const child = spawn(process.execPath, ['--max-semi-space-size=4', ...profile, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
 let url = '';
