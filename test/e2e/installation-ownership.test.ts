@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { findRepository } from '../../src/store/repositories.ts';
 import { jobs, webhookDeliveries } from '../../src/store/schema.ts';
-import { pushPayload, repositoryIdOf } from '../harness/payloads.ts';
+import { installationPayload, installationRepositoriesPayload, pushPayload, repositoryIdOf } from '../harness/payloads.ts';
 import { eventually, helloApp, startHarness, type Harness } from './service-harness.ts';
 
 let h: Harness;
@@ -103,5 +103,25 @@ describe('a delivery naming an installation and a clone URL', () => {
     await h.send('push', pushPayload({ repo: { fullName: 'acme/..' }, installationId: repo.installationId, after: sha }), traversal);
     assert.match((await finished(traversal)).outcome, /^ignored: the push payload has an invalid repository\.full_name/);
     assert.deepEqual(heard, []);
+  });
+
+  it('trusts what installation events recorded without asking GitHub again, and what they moved away no longer', async () => {
+    const repo = await h.repo('acme/recorded');
+    await h.send('installation', installationPayload({ action: 'created', installationId: repo.installationId, account: 'acme', repositories: ['acme/recorded'] }));
+    await eventually('acme/recorded recorded', () => findRepository(h.service.deps.store.db, repositoryIdOf('acme/recorded')));
+    const sha = await repo.commit({ 'paas.yaml': helloApp() });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    await eventually('the check run', () => h.github.checkRuns.find((r) => r.repo === 'acme/recorded' && r.head_sha === sha && r.status === 'completed'));
+    assert.equal(h.github.calls.filter((c) => c.path === '/repos/acme/recorded/installation').length, 0, 'recorded: GitHub was not asked');
+
+    // Removed from the installation (the event recorded it): a push naming it is confirmed through GitHub, which refuses.
+    await h.send('installation_repositories', installationRepositoriesPayload({ action: 'removed', installationId: repo.installationId, account: 'acme', removed: ['acme/recorded'] }));
+    await eventually('acme/recorded removed', async () => (await findRepository(h.service.deps.store.db, repositoryIdOf('acme/recorded')))?.removedAt ?? undefined);
+    h.github.installations.get(repo.installationId)!.repositories = [];
+    const deliveryId = crypto.randomUUID();
+    const tokensBefore = tokensFor(repo.installationId);
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, before: sha, after: await repo.commit({ 'paas.yaml': helloApp({ instances: 3 }) }) }), deliveryId);
+    assert.match((await finished(deliveryId)).outcome, /^ignored: the App is not installed on acme\/recorded/);
+    assert.equal(tokensFor(repo.installationId), tokensBefore, 'no token asked for');
   });
 });
