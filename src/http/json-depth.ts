@@ -24,12 +24,17 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === quote) {
-      // Skip the string: up to the next quote not escaped.
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === backslash) i++;
-        else if (d === quote) break;
+      // Skip the string to its closing quote: the next quote not preceded by an odd number of
+      // backslashes, found by the engine's own search (most of a payload's text is in strings).
+      let end = i;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        if (end < 0) return false; // unterminated: JSON.parse refuses it
+        let slashes = 0;
+        while (end - 1 - slashes > i && text.charCodeAt(end - 1 - slashes) === backslash) slashes++;
+        if (slashes % 2 === 0) break;
       }
+      i = end;
     } else if (c < 128 && open[c]) {
       if (++depth > max) return true;
     } else if (c < 128 && close[c]) {
