@@ -52,6 +52,7 @@ async function startServiceProcess() {
     PRIVATE_KEY: github.privateKeyPem,
     WEBHOOK_SECRET: secret,
     GITHUB_API_URL: github.url,
+    GITHUB_URL: git.url,
     SLIPWAY_DATA_DIR: dataDir,
     SLIPWAY_WORKERS: '2',
     PORT: '0',

@@ -38,7 +38,17 @@ export type StartOptions = BuildDepsOptions & {
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'retryBackoff' | 'shutdownGraceMs'>>;
   /** The environment Terraform processes start from (default: this process's). */
   env?: Record<string, string | undefined>;
+  /** `stop()` returns within this long, whatever is left undone (default 7.5 s: room for a loaded machine within 10 s). */
+  stopWithinMs?: number;
 };
+
+/** Wait for `work`, at most `ms`. */
+async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 export async function startService(settings: Settings, options: StartOptions = {}): Promise<Service> {
   const log = options.log ?? ((message: string) => console.error(message));
@@ -60,7 +70,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   let port = settings.port;
   if (http) {
     try {
-      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread } = await http;
+      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches, in the store's thread). Postgres takes each group commit directly.
       if (store.kind === 'pglite') {
@@ -72,6 +82,8 @@ export async function startService(settings: Settings, options: StartOptions = {
       readMetrics = settings.apiToken ? (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread() : undefined;
       const app = createHttpApp({
         db: store.db,
+        // Ready when the store is, and the spool's loader keeps up (a stalled loader is a 503 with its reason).
+        readiness: serviceReadiness(store.db, spool),
         webhookSecret: settings.webhookSecret,
         ...(settings.previousWebhookSecret ? { previousWebhookSecret: settings.previousWebhookSecret } : {}),
         apiToken: settings.apiToken,
@@ -131,30 +143,38 @@ export async function startService(settings: Settings, options: StartOptions = {
     throw error;
   }
 
+  // Shutting down takes at most `stopWithinMs` (a process manager's SIGKILL usually follows SIGTERM
+  // after 10 s): each step gets what is left of it, and what the spool has not loaded stays there
+  // for the next start; a job not finished is released by its lease.
+  const stopWithinMs = options.stopWithinMs ?? 7_500;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await spool?.close(); // everything acknowledged is in the database before the store closes
-      await readMetrics?.close();
+      const deadline = performance.now() + stopWithinMs;
+      const left = (share = 1) => Math.max(0, (deadline - performance.now()) * share);
+      await within(left(0.15), new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+      (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.(); // requests still open after their share of the time
+      await spool?.close({ timeoutMs: left(0.5) }); // what is acknowledged is in the database or still in the spool
+      await within(left(0.2), readMetrics?.close());
       controller.abort(new Error('shutting down'));
-      await Promise.allSettled(workers);
-      await deps.runner?.locks.close();
+      await within(left(0.6), Promise.allSettled(workers));
+      await within(left(0.3), deps.runner?.locks.close());
       deps.close();
-      await store.close();
+      await within(left(), store.close());
     })());
   return { url: urlOf(settings.host, port), port, deps, stop };
 }
 
 async function loadHttpModules() {
-  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }] = await Promise.all([
+  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }, { serviceReadiness }] = await Promise.all([
     import('@hono/node-server'),
     import('../http/app.ts'),
     import('../intake/delivery-spool.ts'),
     import('../intake/delivery-writer.ts'),
     import('../intake/spool-records.ts'),
+    import('../http/service-readiness.ts'),
   ]);
-  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread };
+  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness };
 }
 
 function urlOf(host: string, port: number): string {
@@ -204,6 +224,11 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
     await early.storeThread?.discard(); // started by main(), not taken: refused settings, or Postgres
   }
   io.stderr(`slipway: ${await signalled}, shutting down\n`);
+  const stopStarted = performance.now();
   await service.stop();
+  io.stderr(`slipway: stopped in ${Math.round(performance.now() - stopStarted)} ms\n`);
+  // Whatever a step that ran out of time still holds (the store's thread busy, a job's process) must
+  // not keep the process: it leaves shortly after, unless the event loop empties first.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   return 0;
 }

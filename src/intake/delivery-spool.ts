@@ -4,9 +4,16 @@
  * requests that arrived meanwhile: group commit) BEFORE the 202, so an acknowledged delivery
  * survives a crash. A loader then moves spooled deliveries into the database in large batches —
  * each batch storing the deliveries and enqueueing their jobs in ONE transaction (writeBatch) —
- * and deletes a log segment once all of it is in the database. At start-up, segments left by a
- * crash are loaded first; loading is idempotent (delivery ids are primary keys, job idempotency
- * keys are delivery ids), so a segment loaded twice changes nothing.
+ * and deletes a log segment once all of it is in the database. Segments left by a crash or a
+ * shutdown are loaded first, by the same loader, while new deliveries are accepted; loading is
+ * idempotent (delivery ids are primary keys, job idempotency keys are delivery ids), so a segment
+ * loaded twice changes nothing.
+ *
+ * No delivery can stall the loader: a record the store refuses even without its payload, or one
+ * that cannot be read, is set aside with its reason (`set-aside/`, spool-records.ts) and the loader
+ * goes on. Only a store that does not answer stops it; then loads are retried with backoff and
+ * `health()` says so (`/readyz` answers 503 with the reason). `close()` waits a bounded time and
+ * leaves what is not loaded in the spool for the next start.
  *
  * Why: PGlite is one connection; a transaction per request (or per small group of requests) caps
  * durable ingest near 1,000 deliveries/s, while an append + fsync does not.
@@ -15,12 +22,13 @@
  * at once; an older redelivery is still never worked twice (the database skips the known id and
  * its job), it is only answered 202 instead of 200.
  */
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, write } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
+import { causeMessage } from '../store/store-error.ts';
 import type { DeliveryWriter, WriteResult } from './delivery-writer.ts';
-import { encodeRecord, loadSpoolRange, type LoadRange } from './spool-records.ts';
+import { encodeRecord, loadSpoolRange, recordHeader, setAside, type LoadRange } from './spool-records.ts';
 
 export type SpoolOptions = {
   dir: string;
@@ -47,14 +55,23 @@ export type SpoolOptions = {
    */
   idleMs?: number;
   maxDelayMs?: number;
+  /** health() reports a load still running after this long (default 30 s). */
+  stallMs?: number;
   log?: (message: string) => void;
 };
+
+export type SpoolHealth = { ok: true } | { ok: false; reason: string };
 
 export type DeliverySpool = DeliveryWriter & {
   /** Deliveries spooled but not yet in the database. */
   backlog: () => number;
-  /** Stop the loader after loading everything spooled; close the files. */
-  close: () => Promise<void>;
+  /** Whether the loader keeps up: not when loads fail, one hangs, or the backlog is full (/readyz). */
+  health: () => SpoolHealth;
+  /**
+   * Stop the loader after loading everything spooled, or after `timeoutMs` (default 5 s) with the
+   * rest left in the spool for the next start; close the files.
+   */
+  close: (options?: { timeoutMs?: number }) => Promise<void>;
 };
 
 export class SpoolFullError extends Error {}
@@ -72,22 +89,32 @@ async function writeAll(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
-/** Load every segment a previous run left, then delete it. Runs before the spool accepts writes. */
-async function recover(dir: string, load: LoadRange, batch: number, log: (m: string) => void): Promise<number> {
-  let loaded = 0;
-  for (const name of readdirSync(dir).filter((n) => /^segment-\d+\.log$/.test(n)).sort()) {
-    const path = join(dir, name);
-    const end = statSync(path).size;
-    for (let offset = 0; offset < end; ) {
-      const range = await load({ path, offset, end, max: batch });
-      if (range.loaded === 0) break; // a torn record at the end (crash mid-append)
-      loaded += range.loaded;
-      offset += range.used;
+/**
+ * A segment a previous run left: its complete records are counted by their length prefixes (to be
+ * loaded like any other); bytes after the last complete record (a crash mid-append) are set aside.
+ */
+async function leftSegment(path: string, log: (m: string) => void): Promise<{ records: number; bytes: number }> {
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(recordHeader);
+  let at = 0;
+  let records = 0;
+  try {
+    while (at + recordHeader <= size && readSync(fd, head, 0, recordHeader, at) === recordHeader) {
+      const next = at + recordHeader + head.readUInt32LE(0);
+      if (next > size) break;
+      at = next;
+      records += 1;
     }
-    unlinkSync(path);
+    if (at < size) {
+      const tail = Buffer.alloc(size - at);
+      readSync(fd, tail, 0, tail.length, at);
+      await setAside(path, tail, { reason: `an incomplete record at byte ${at} of ${size} (the process stopped while appending it)` }, log);
+    }
+  } finally {
+    closeSync(fd);
   }
-  if (loaded > 0) log(`slipway: loaded ${loaded} spooled deliveries left by the previous run`);
-  return loaded;
+  return { records, bytes: at };
 }
 
 export async function openDeliverySpool(options: SpoolOptions): Promise<DeliverySpool> {
@@ -98,14 +125,23 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   const log = options.log ?? (() => {});
   const idleMs = options.idleMs ?? 20;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
+  const stallMs = options.stallMs ?? 30_000;
   mkdirSync(dir, { recursive: true });
   const offThread = options.loadOffThread !== undefined;
   const load: LoadRange = options.loadOffThread ?? ((range) => loadSpoolRange(db, range, log));
-  const existing = readdirSync(dir).filter((n) => /^segment-\d+\.log$/.test(n)).map((n) => Number(/\d+/.exec(n)![0]));
-  await recover(dir, load, loadBatch, log);
-
-  let nextSeq = Math.max(0, ...existing) + 1;
+  const existing = readdirSync(dir).filter((n) => /^segment-\d+\.log$/.test(n)).sort();
   const segments: Segment[] = [];
+  let backlog = 0;
+  // Left by a crash or a shutdown: loaded first, by the loader, while new deliveries are accepted.
+  for (const name of existing) {
+    const path = join(dir, name);
+    const { records, bytes } = await leftSegment(path, log);
+    segments.push({ seq: Number(/\d+/.exec(name)![0]), path, records, loaded: 0, bytes, readOffset: 0, sealed: true });
+    backlog += records;
+  }
+  if (backlog > 0) log(`slipway: ${backlog} spooled deliveries left by the previous run are being loaded`);
+
+  let nextSeq = Math.max(0, ...segments.map((s) => s.seq)) + 1;
   let fd = -1;
   function newSegment(): Segment {
     if (fd >= 0) closeSync(fd);
@@ -136,7 +172,6 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   type Waiting = { buf: Buffer; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
   let pending: Waiting[] = [];
   let syncing = false;
-  let backlog = 0;
   let closed = false;
   let closing = false;
   let lastWriteAt = 0;
@@ -148,6 +183,8 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   // When each synced group of deliveries was acknowledged, oldest first: how long the oldest
   // unloaded one has waited.
   const acked: Array<{ count: number; at: number }> = [];
+  // Segments left by the previous run count as acknowledged now (their jobs are already late).
+  if (backlog > 0) acked.push({ count: backlog, at: performance.now() });
   const consumeAcked = (n: number) => {
     while (n > 0 && acked.length > 0) {
       const first = acked[0]!;
@@ -191,7 +228,10 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   // The loader: spool → database, oldest segment first.
   let loading: Promise<void> | undefined;
   let failures = 0; // loads failed in a row
-  let gaveUp = false; // a load failed while closing
+  let failingSince: number | undefined; // when the first of them failed
+  let lastFailure = '';
+  let loadStartedAt: number | undefined; // the load in flight, if any
+  let gaveUp = false; // a load failed while closing, or closing timed out
   function kickLoader(): void {
     if (gaveUp) return;
     loading ??= loadAll().finally(() => {
@@ -201,6 +241,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   }
   async function loadAll(): Promise<void> {
     for (;;) {
+      if (gaveUp) return;
       // Yield to a burst of arrivals, within the delay bound (close() loads at once). Off this thread
       // too: on a small machine a load competes for the cores that answer the burst.
       while (!closing && arrivalGap < idleMs && (inflight > 0 || performance.now() - lastWriteAt < idleMs) && acked.length > 0 && performance.now() - acked[0]!.at < maxDelayMs) {
@@ -218,30 +259,61 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       const busy = !offThread && !closing && performance.now() - lastWriteAt < 2_000;
       const batch = busy ? Math.min(16, loadBatch) : loadBatch;
       let range;
+      loadStartedAt = performance.now();
       try {
         range = await load({ path: segment.path, offset: segment.readOffset, end: segment.bytes, max: batch });
         failures = 0;
+        failingSince = undefined;
       } catch (error) {
-        // The store's thread is gone, or the file could not be read: the deliveries stay in the
-        // spool (acknowledged, durable) and the load is tried again, less often the longer it fails.
+        // The store does not answer, its thread is gone, or the file could not be read: the
+        // deliveries stay in the spool (acknowledged, durable) and the load is tried again, less
+        // often the longer it fails; health() reports it. The reason is the driver's, never the
+        // query's parameters (a delivery's payload).
         failures += 1;
-        if (closing) {
+        failingSince ??= performance.now();
+        lastFailure = causeMessage(error).slice(0, 300);
+        if (closing || gaveUp) {
           // Shutting down: what is left stays in the spool and is loaded at the next start.
           gaveUp = true;
-          log(`slipway: loading spooled deliveries failed (${(error as Error).message}); ${backlog} left in the spool for the next start`);
+          log(`slipway: loading spooled deliveries failed (${lastFailure}); ${backlog} left in the spool for the next start`);
           return;
         }
-        log(`slipway: loading spooled deliveries failed (${(error as Error).message}); retrying`);
+        log(`slipway: loading spooled deliveries failed (${lastFailure}); retrying`);
         await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
         continue;
+      } finally {
+        loadStartedAt = undefined;
       }
+      if (gaveUp) return; // closing timed out meanwhile: the segment stays, loaded again next start (idempotent)
       const { loaded, used } = range;
+      if (used === 0 && segment.readOffset < segment.bytes) {
+        // Nothing whole could be read where records were counted: keep the rest aside, go on.
+        await setAsideRest(segment);
+        continue;
+      }
       segment.readOffset += used;
       segment.loaded += loaded;
       backlog -= loaded;
       consumeAcked(loaded);
     }
   }
+
+  async function setAsideRest(segment: Segment): Promise<void> {
+    const rest = Buffer.alloc(segment.bytes - segment.readOffset);
+    const fd = openSync(segment.path, 'r');
+    try {
+      readSync(fd, rest, 0, rest.length, segment.readOffset);
+    } finally {
+      closeSync(fd);
+    }
+    await setAside(segment.path, rest, { reason: `unreadable from byte ${segment.readOffset} (${segment.records - segment.loaded} records counted)` }, log);
+    backlog -= segment.records - segment.loaded;
+    consumeAcked(segment.records - segment.loaded);
+    segment.readOffset = segment.bytes;
+    segment.loaded = segment.records;
+  }
+
+  if (backlog > 0) kickLoader();
 
   const spool: DeliverySpool = {
     write(delivery) {
@@ -267,11 +339,33 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       }
     },
     backlog: () => backlog,
-    async close() {
+    health() {
+      const now = performance.now();
+      if (failingSince !== undefined && failures >= 2) {
+        return { ok: false, reason: `the delivery spool cannot be loaded into the store (failing for ${Math.round((now - failingSince) / 1000)} s, ${backlog} deliveries waiting): ${lastFailure}` };
+      }
+      if (loadStartedAt !== undefined && now - loadStartedAt > stallMs) {
+        return { ok: false, reason: `a load of the delivery spool has not finished in ${Math.round((now - loadStartedAt) / 1000)} s (${backlog} deliveries waiting)` };
+      }
+      if (backlog >= maxBacklog) return { ok: false, reason: `the delivery spool is full (${backlog} deliveries wait to be loaded)` };
+      return { ok: true };
+    },
+    async close(closeOptions = {}) {
       closing = true;
-      await spool.drain();
+      const timeoutMs = closeOptions.timeoutMs ?? 5_000;
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        spool.drain().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        gaveUp = true;
+        log(`slipway: the delivery spool was not loaded within ${Math.round(timeoutMs)} ms of shutting down; ${backlog} deliveries left in the spool for the next start`);
+      }
       closed = true;
       if (fd >= 0) closeSync(fd);
+      fd = -1;
       for (const s of segments) if (s.loaded === s.records) unlinkSync(s.path);
     },
   };

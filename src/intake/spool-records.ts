@@ -4,9 +4,12 @@
  * `slipway serve` that is the store's own thread, as a store-thread task (`loadSpoolTask`: this
  * module's `runInStoreThread`), so a load never holds the thread that answers webhooks.
  */
-import { open } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import type { ThreadStore } from '../store/open-pglite-thread.ts';
+import { causeMessage } from '../store/store-error.ts';
 import { storeThreadTask } from '../store/store-thread-task.ts';
 import { writeBatch, type IncomingDelivery } from './delivery-writer.ts';
 
@@ -40,7 +43,7 @@ export function encodeRecord(d: IncomingDelivery): Buffer {
   return out;
 }
 
-function decodeRecord(body: Buffer): IncomingDelivery {
+export function decodeRecord(body: Buffer): IncomingDelivery {
   if (body[0] !== 1) return JSON.parse(body.toString('utf8')) as IncomingDelivery;
   const metaBytes = body.readUInt32LE(1);
   const delivery = JSON.parse(body.toString('utf8', 5, 5 + metaBytes)) as IncomingDelivery;
@@ -63,7 +66,8 @@ export function decodeRecords(buf: Buffer, max = Infinity): { records: IncomingD
 
 /** Records of one segment file from byte `offset` up to byte `end` (exclusive), at most `max` of them. */
 export type SpoolRange = { path: string; offset: number; end: number; max: number };
-export type LoadedRange = { loaded: number; used: number };
+/** `setAside`: records the store could not take at all, kept in `set-aside/` beside the segment. */
+export type LoadedRange = { loaded: number; used: number; setAside?: number };
 export type LoadRange = (range: SpoolRange) => Promise<LoadedRange>;
 
 /** Loading a spool range in the embedded store's thread (scripts/build.mjs bundles this module as an entry). */
@@ -78,62 +82,120 @@ export function runInStoreThread(db: Db, range: SpoolRange, log: (m: string) => 
   return loadSpoolRange(db, range, log);
 }
 
+/** The folder beside a spool's segments where records that cannot be loaded are kept, with their reasons. */
+export function setAsideDir(segmentPath: string): string {
+  return join(dirname(segmentPath), 'set-aside');
+}
+
+/**
+ * Keep `bytes` (whole records, or an unreadable tail) in `set-aside/deliveries.log` and say why in
+ * `set-aside/reasons.log` (one JSON line each). Never loaded again by the spool; an operator can
+ * read them. The log names the delivery id, never its payload.
+ */
+export async function setAside(segmentPath: string, bytes: Buffer, why: { deliveryId?: string; event?: string; reason: string }, log: (m: string) => void): Promise<void> {
+  const dir = setAsideDir(segmentPath);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await appendFile(join(dir, 'deliveries.log'), bytes, { mode: 0o600 });
+  await appendFile(join(dir, 'reasons.log'), `${JSON.stringify({ at: new Date().toISOString(), segment: basename(segmentPath), ...why })}\n`, { mode: 0o600 });
+  log(`slipway: ${why.deliveryId ? `delivery ${why.deliveryId} (${why.event ?? '?'})` : `${bytes.length} unreadable bytes of ${basename(segmentPath)}`} set aside in ${dir}: ${why.reason}`);
+}
+
 /** Read the range's records (about what `max` needs, at least one whole record) and load them. */
 export async function loadSpoolRange(db: Db, range: SpoolRange, log: (m: string) => void = () => {}): Promise<LoadedRange> {
   const file = await open(range.path, 'r');
+  let buf: Buffer;
   try {
     const head = Buffer.allocUnsafe(recordHeader);
     await file.read(head, 0, recordHeader, range.offset);
     const want = Math.min(range.end - range.offset, Math.max(range.max * 16 * 1024, recordHeader + head.readUInt32LE(0)));
-    const buf = Buffer.allocUnsafe(Math.max(0, want));
+    buf = Buffer.allocUnsafe(Math.max(0, want));
     const { bytesRead } = await file.read(buf, 0, buf.length, range.offset);
-    const { records, used } = decodeRecords(buf.subarray(0, bytesRead), range.max);
-    if (records.length > 0) await loadRecords(db, records, log);
-    return { loaded: records.length, used };
+    buf = buf.subarray(0, bytesRead);
   } finally {
     await file.close();
   }
+  // Records are split by their length prefixes first; one whose body cannot be decoded is set aside.
+  const records: Array<{ delivery: IncomingDelivery; bytes: Buffer }> = [];
+  let used = 0;
+  let unreadable = 0;
+  while (records.length < range.max && used + recordHeader <= buf.length) {
+    const len = buf.readUInt32LE(used);
+    if (used + recordHeader + len > buf.length) break;
+    const bytes = buf.subarray(used, used + recordHeader + len);
+    used += recordHeader + len;
+    try {
+      records.push({ delivery: decodeRecord(bytes.subarray(recordHeader)), bytes });
+    } catch (error) {
+      await setAside(range.path, bytes, { reason: `the record cannot be read (${(error as Error).message.slice(0, 200)})` }, log);
+      unreadable += 1;
+    }
+  }
+  let refused: Refused[] = [];
+  if (records.length > 0) {
+    refused = await loadRecords(db, records.map((r) => r.delivery), log);
+    for (const { index, reason } of refused) {
+      const { delivery, bytes } = records[index]!;
+      await setAside(range.path, bytes, { deliveryId: delivery.deliveryId, event: delivery.event, reason }, log);
+    }
+  }
+  // `loaded`: records taken off the spool's backlog, whether stored or set aside.
+  const setAsideCount = unreadable + refused.length;
+  return { loaded: records.length + unreadable, used, ...(setAsideCount > 0 ? { setAside: setAsideCount } : {}) };
 }
+
+/** The store itself failed (a round trip failed too): nothing can be loaded; the spool retries later. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/** A record of the batch (by index) the store refused even without its payload, and why. */
+export type Refused = { index: number; reason: string };
 
 /**
  * One transaction for the batch. If it fails, each record is tried alone, so that one delivery
- * the database refuses (e.g. a `\u0000` escape, which jsonb cannot hold) cannot block the
- * spool: it is stored without its payload, with an outcome saying why, and no job. A store that
- * is down fails every record: the batch is retried until it is back.
+ * the database refuses cannot block the spool: it is stored without its payload, with an outcome
+ * saying why, and no job (e.g. a `\u0000` escape, which jsonb cannot hold); if even that fails while
+ * the store answers a round trip, it is returned as refused (the caller sets it aside). A store
+ * that does not answer is a StoreUnavailableError: nothing is retried here (the spool's loader
+ * retries, can stop, and reports it on /readyz). Messages carry the driver's reason, never the
+ * query's parameters (a delivery's whole payload).
  */
-export async function loadRecords(db: Db, records: IncomingDelivery[], log: (m: string) => void): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+export async function loadRecords(db: Db, records: IncomingDelivery[], log: (m: string) => void): Promise<Refused[]> {
+  try {
+    await db.transaction((tx) => writeBatch(tx, records));
+    return [];
+  } catch (error) {
+    if (records.length === 1) return loadAlone(db, records[0]!, 0, error, log);
+  }
+  const refused: Refused[] = [];
+  for (const [index, record] of records.entries()) {
     try {
-      await db.transaction((tx) => writeBatch(tx, records));
-      return;
+      await db.transaction((tx) => writeBatch(tx, [record]));
     } catch (error) {
-      if (records.length > 1) {
-        let failures = 0;
-        for (const record of records) {
-          try {
-            await db.transaction((tx) => writeBatch(tx, [record]));
-          } catch {
-            failures += 1;
-          }
-        }
-        if (failures === 0) return;
-        if (failures < records.length) {
-          for (const record of records) await loadRecords(db, [record], log);
-          return;
-        }
-      } else if (attempt >= 3) {
-        try {
-          const { payload: _p, payloadText: _t, job: _j, ...rest } = records[0]!;
-          await db.transaction((tx) =>
-            writeBatch(tx, [{ ...rest, outcome: `ignored: the store refused the payload (${(error as Error).message.slice(0, 200)})` }]),
-          );
-          return;
-        } catch {
-          // the store itself is failing: keep retrying below
-        }
-      }
-      log(`slipway: loading spooled deliveries into the store failed (${(error as Error).message}); retrying`);
-      await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * attempt)));
+      refused.push(...(await loadAlone(db, record, index, error, log)));
     }
+  }
+  return refused;
+}
+
+async function loadAlone(db: Db, record: IncomingDelivery, index: number, error: unknown, log: (m: string) => void): Promise<Refused[]> {
+  const reason = causeMessage(error).slice(0, 300);
+  try {
+    const { payload: _p, payloadText: _t, job: _j, ...rest } = record;
+    await db.transaction((tx) => writeBatch(tx, [{ ...rest, outcome: `ignored: the store refused the payload (${reason})` }]));
+    log(`slipway: delivery ${record.deliveryId} (${record.event}) stored without its payload: the store refused it (${reason})`);
+    return [];
+  } catch (stripped) {
+    if (!(await storeAnswers(db))) throw new StoreUnavailableError(`the store does not answer (${causeMessage(stripped).slice(0, 300)})`, { cause: stripped });
+    return [{ index, reason: `the store refused the delivery, even without its payload (${causeMessage(stripped).slice(0, 300)})` }];
+  }
+}
+
+async function storeAnswers(db: Db): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
+import { causeMessage } from '../store/store-error.ts';
 import { jobs } from '../store/schema.ts';
 import { backoffMs, type BackoffOptions } from './backoff.ts';
 import { heldBy, type JobLease } from './complete.ts';
@@ -13,7 +14,8 @@ export type FailResult = { outcome: 'retry'; retryAt: Date } | { outcome: 'dead'
  * held the job.
  */
 export async function fail(db: Db, lease: JobLease, error: unknown, options: BackoffOptions = {}): Promise<FailResult> {
-  const message = error instanceof Error ? error.message || error.name : String(error);
+  // Drizzle's "Failed query: <sql> params: <values>" holds a delivery's payload: the driver's reason instead.
+  const message = error instanceof Error ? (error.message.startsWith('Failed query') ? causeMessage(error) : error.message || error.name) : String(error);
   const [current] = await db
     .select({ attempts: jobs.attempts, maxAttempts: jobs.maxAttempts })
     .from(jobs)

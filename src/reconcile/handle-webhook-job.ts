@@ -9,8 +9,9 @@
 import type { Deps } from '../deps.ts';
 import { approvalJobKind, webhookJobKind, type WebhookJobPayload } from '../intake/job-for-delivery.ts';
 import type { JobHandler } from '../jobs/index.ts';
-import { findDelivery, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
 import { applyRequested } from './apply-requested.ts';
+import { causeMessage } from '../store/store-error.ts';
+import { findDeliveryForJob, setDeliveryOutcome } from '../store/webhook-deliveries.ts';
 import { approvePolicy } from './approve-policy.ts';
 import { commitChecksCompleted } from './commit-checks-completed.ts';
 import { handleInstallation, handleInstallationRepositories } from './installation-events.ts';
@@ -47,7 +48,7 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
   const handle: JobHandler = async (job, jobCtx) => {
     const { deliveryId } = job.payload as WebhookJobPayload;
     const db = deps.store.db;
-    const row = await findDelivery(db, deliveryId);
+    const row = await findDeliveryForJob(db, deliveryId);
     if (!row) throw new PermanentSkip(`delivery ${deliveryId} is not stored`);
     const handler = handlers[row.event];
     let outcome: Outcome;
@@ -64,7 +65,8 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
     } catch (error) {
       if (error instanceof PermanentSkip) outcome = error.outcome;
       else {
-        const message = error instanceof Error ? error.message : String(error);
+        // The driver's reason, never a failed query's parameters (a payload): logs carry ids.
+        const message = error instanceof Error && error.message.startsWith('Failed query') ? causeMessage(error) : error instanceof Error ? error.message : String(error);
         deps.log(`slipway: ${row.event} delivery ${deliveryId} failed (will retry): ${message}`);
         await setDeliveryOutcome(db, deliveryId, `failed, will retry: ${message.slice(0, 500)}`).catch(() => {});
         throw error;

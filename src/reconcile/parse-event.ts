@@ -6,6 +6,7 @@
  */
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { z } from 'zod';
+import { isRepositoryFullName } from '../github/clone-url.ts';
 import { PermanentSkip } from './webhook-context.ts';
 
 export type HandledEvent = 'push' | 'pull_request' | 'issue_comment' | 'installation' | 'installation_repositories' | 'check_run' | 'check_suite' | 'status';
@@ -17,8 +18,8 @@ const installation = z.looseObject({ id });
 const account = z.looseObject({ login: z.string().min(1), type: z.string().optional() });
 const repository = z.looseObject({
   id,
-  full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
-  clone_url: z.string().min(1),
+  // Cloned from the configured GitHub host under this name (clone-url.ts); `clone_url` is never read.
+  full_name: z.string().refine(isRepositoryFullName, 'owner/name, as GitHub names repositories'),
   default_branch: z.string().optional(),
   private: z.boolean().optional(),
   owner: account.optional(),

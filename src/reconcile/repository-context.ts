@@ -1,13 +1,16 @@
 /**
- * The repository a delivery is about, made ready to work on: allowed by the allow-list, its
- * installation known (recorded from the payload when an `installation` event was missed; GitHub is
- * asked for a token, and an installation GitHub does not know ends the job), an Octokit and an
- * installation token for it.
+ * The repository a delivery is about, made ready to work on: allowed by the allow-list, held by the
+ * installation the delivery names (recorded, or confirmed through GitHub: confirm-repository-owner.ts)
+ * before any token is asked for, its installation known (recorded from the payload when an
+ * `installation` event was missed; an installation GitHub does not know ends the job), an Octokit
+ * and an installation token for it. The clone URL is the configured GitHub host's, never the
+ * payload's `clone_url`: the token goes only to GitHub.
  */
-import { GitHubError, type GitHubApp, type Octokit } from '../github/index.ts';
+import { GitHubError, repositoryCloneUrl, resolveGithubWebUrl, type GitHubApp, type Octokit } from '../github/index.ts';
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
 import { findInstallation, upsertInstallation } from '../store/installations.ts';
 import { upsertRepositories } from '../store/repositories.ts';
+import { confirmRepositoryOwner } from './confirm-repository-owner.ts';
 import { PermanentSkip, type WebhookContext } from './webhook-context.ts';
 
 export type RepositoryContext = {
@@ -16,6 +19,7 @@ export type RepositoryContext = {
   fullName: string;
   owner: string;
   repo: string;
+  /** `<GitHub host>/<owner>/<repo>.git`, built from the settings (see clone-url.ts). */
   cloneUrl: string;
   defaultBranch: string;
   /** Cache folder name: the repository id, stable across renames. */
@@ -30,7 +34,8 @@ export type RepositoryContext = {
 export type RepositoryFields = {
   id: number;
   full_name: string;
-  clone_url: string;
+  /** Never read: clones go to the configured GitHub host. */
+  clone_url?: string;
   default_branch?: string;
   private?: boolean;
   owner?: { login: string; type?: string } | null;
@@ -50,6 +55,8 @@ export async function repositoryContext(
   const known = await findInstallation(db, installationId);
   if (known?.removedAt) throw new PermanentSkip(`ignored: installation ${installationId} was uninstalled`);
   if (known?.suspendedAt) throw new PermanentSkip(`ignored: installation ${installationId} is suspended`);
+  const cloneUrl = repositoryCloneUrl(resolveGithubWebUrl(deps.settings.githubApiUrl, deps.settings.githubUrl), repository.full_name);
+  await confirmRepositoryOwner(deps, installationId, repository);
 
   let token: string;
   try {
@@ -75,7 +82,7 @@ export async function repositoryContext(
     fullName: repository.full_name,
     owner,
     repo,
-    cloneUrl: repository.clone_url,
+    cloneUrl,
     defaultBranch: repository.default_branch ?? 'main',
     repoKey: String(repository.id),
     token,

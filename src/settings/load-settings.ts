@@ -6,6 +6,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { githubWebUrl, webUrlProblem } from '../github/clone-url.ts';
 import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
 import { readRunnerSettings } from './runner-settings.ts';
@@ -93,6 +94,12 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
   if (raw && raw.SLIPWAY_ROLE !== 'all' && !raw.DATABASE_URL) {
     problems.push(`SLIPWAY_ROLE=${raw.SLIPWAY_ROLE} needs DATABASE_URL: the embedded database serves one process, which must both serve HTTP and work jobs`);
   }
+  let githubUrl: string | undefined;
+  if (raw) {
+    githubUrl = raw.GITHUB_URL ?? githubWebUrl(raw.GITHUB_API_URL!);
+    const problem = webUrlProblem(githubUrl, raw.GITHUB_API_URL!);
+    if (problem) problems.push(`${raw.GITHUB_URL ? 'GITHUB_URL' : 'GITHUB_URL (derived from GITHUB_API_URL)'} ${problem}`);
+  }
   const runner = readRunnerSettings(env, cwd);
   problems.push(...runner.problems);
   if (problems.length > 0 || !raw || !privateKey || !runner.settings) throw new SettingsError([...new Set(problems)]);
@@ -102,6 +109,7 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     webhookSecret: raw.WEBHOOK_SECRET,
     ...(raw.WEBHOOK_SECRET_PREVIOUS ? { previousWebhookSecret: raw.WEBHOOK_SECRET_PREVIOUS } : {}),
     githubApiUrl: raw.GITHUB_API_URL!,
+    githubUrl: githubUrl!,
     ...(raw.DATABASE_URL ? { databaseUrl: raw.DATABASE_URL } : {}),
     dataDir: resolve(cwd, raw.SLIPWAY_DATA_DIR),
     port: raw.PORT,

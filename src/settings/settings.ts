@@ -55,6 +55,8 @@ export const SettingsEnv = z.object({
   WEBHOOK_SECRET: z.string({ error: 'is required (the secret set on the App’s webhook)' }).min(1, 'must not be empty'),
   WEBHOOK_SECRET_PREVIOUS: optionalText,
   GITHUB_API_URL: url('https://api.github.com'),
+  /** GitHub's web address, where repositories are cloned from (default: derived from GITHUB_API_URL). */
+  GITHUB_URL: url(),
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
     message: 'must be a postgres:// URL (unset: the embedded database)',
   }),
@@ -89,6 +91,11 @@ export type Settings = {
   /** The webhook secret being rotated out: still accepted until it is unset. */
   previousWebhookSecret?: string;
   githubApiUrl: string;
+  /**
+   * GitHub's web address: repositories are cloned from `<githubUrl>/<owner>/<repo>.git`, never from
+   * a URL in a delivery. Unset: derived from `githubApiUrl` (src/github/clone-url.ts).
+   */
+  githubUrl?: string;
   databaseUrl?: string;
   dataDir: string;
   port: number;

@@ -2,7 +2,7 @@
  * Webhook deliveries: the one way to record them (`insertDeliveries`, which the intake's writer
  * and spool loader use in the transaction that enqueues their jobs), their outcomes, and reads.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { webhookDeliveries, type WebhookDelivery } from './schema.ts';
 
@@ -55,6 +55,19 @@ export async function setDeliveryOutcome(tx: Db, deliveryId: string, outcome: st
 export async function findDelivery(tx: Db, deliveryId: string): Promise<WebhookDelivery | undefined> {
   const [row] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
   return row;
+}
+
+/**
+ * A delivery as a job reads it: the payload without a push's `commits`, which no handler reads and
+ * which a signed payload can make 12 MB (100,000 commits, issue 13 row 3) that would otherwise be
+ * copied out of the store and parsed again on the thread answering webhooks. Stored whole.
+ */
+export async function findDeliveryForJob(tx: Db, deliveryId: string): Promise<WebhookDelivery | undefined> {
+  const [row] = await tx
+    .select({ ...getTableColumns(webhookDeliveries), payload: sql`${webhookDeliveries.payload} - 'commits'`.mapWith(webhookDeliveries.payload) })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.deliveryId, deliveryId));
+  return row as WebhookDelivery | undefined;
 }
 
 /** The newest stored `pull_request` delivery's payload for a repository's PR number (its head sha, without an API call). */

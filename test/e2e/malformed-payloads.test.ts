@@ -37,7 +37,7 @@ describe('a handled event without a field its job needs', () => {
     const sha = await repo.commit({ 'paas.yaml': helloApp() });
     const common = { repo: repo.full, installationId: repo.installationId };
     const cases = [
-      { event: 'push', payload: without(pushPayload({ ...common, after: sha }), 'repository.clone_url'), field: 'repository.clone_url' },
+      { event: 'push', payload: without(pushPayload({ ...common, after: sha }), 'repository.full_name'), field: 'repository.full_name' },
       { event: 'push', payload: { ...pushPayload({ ...common, after: sha }), after: 'not-a-sha' }, field: 'after' },
       { event: 'pull_request', payload: without(pullRequestPayload({ ...common, action: 'opened', number: 3, headSha: sha }), 'pull_request.head'), field: 'pull_request.head' },
       { event: 'issue_comment', payload: without(issueCommentPayload({ ...common, issueNumber: 3, body: '/slipway approve monthly-budget' }), 'comment.user'), field: 'comment.user' },

@@ -259,7 +259,9 @@ describe('push to the default branch', () => {
     const sha = await repo.commit({ 'paas.yaml': helloApp() });
     const id = crypto.randomUUID();
     await h.send('push', pushPayload({ repo: { fullName: 'stranger/app', cloneUrl: repo.cloneUrl }, installationId: 999_999, after: sha }), id);
-    assert.match(await eventually('the outcome', () => outcomeOf(id)), /does not know installation/);
+    // GitHub is asked which installation holds the repository (as the App) before any token.
+    assert.match(await eventually('the outcome', () => outcomeOf(id)), /^ignored: the App is not installed on stranger\/app \(the delivery names installation 999999\); no token was requested/);
+    assert.equal(h.github.calls.filter((c) => c.path === '/app/installations/999999/access_tokens').length, 0);
     assert.equal(h.github.checkRuns.filter((r) => r.repo === 'stranger/app').length, 0);
   });
 });

@@ -77,6 +77,8 @@ export async function startHarness(overrides: Partial<Settings> = {}, options: H
       privateKey: github.privateKeyPem,
       webhookSecret: secret,
       githubApiUrl: github.url,
+      // Repositories are cloned from the configured host, as on GitHub: here the loopback git server.
+      githubUrl: git.url,
       dataDir,
       port: 0,
       host: '127.0.0.1',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
+import { repositoryIdOf } from '../harness/payloads.ts';
 
 function jwt(privateKeyPem: string, claims: Record<string, unknown>): string {
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -106,6 +107,17 @@ describe('GitHub double', () => {
     const list = (await (await call('GET', '/app/installations', `Bearer ${good}`)).json()) as Array<{ id: number }>;
     assert.deepEqual(list.map((i) => i.id), [1, 2]);
     assert.equal((await call('GET', '/app/installations', `token ${token}`)).status, 401);
+  });
+
+  it('tells the App (its JWT only) which installation holds a repository, 404 for one it is not installed on, with the ids payloads carry', async () => {
+    const good = jwt(gh.privateKeyPem, { iat: nowSec() - 30, exp: nowSec() + 540, iss: 77 });
+    const held = await call('GET', '/repos/other/app/installation', `Bearer ${good}`);
+    assert.equal(held.status, 200);
+    assert.equal(((await held.json()) as { id: number }).id, 2);
+    assert.equal((await call('GET', '/repos/nobody/app/installation', `Bearer ${good}`)).status, 404);
+    assert.equal((await call('GET', '/repos/other/app/installation', `token ${gh.issueToken(2).token}`)).status, 401, 'an installation token cannot ask');
+    const repo = (await (await call('GET', '/repos/acme/web', `token ${gh.issueToken(1).token}`)).json()) as { id: number };
+    assert.equal(repo.id, repositoryIdOf('acme/web'));
   });
 
   it('refuses to pass review comments it cannot check against a diff, and 404s a review on an unknown PR', async () => {

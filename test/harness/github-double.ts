@@ -4,6 +4,7 @@
 // sit on lines of the pull request's real diff (`git diff base...head` over the repository's bare
 // git data, as GitHub computes hunks). It records every call and keeps state for assertions, and
 // injects faults (500s, rate limits, slow answers).
+import { repositoryIdOf } from './payloads.ts';
 import { createVerify, generateKeyPairSync, randomBytes, type KeyObject, createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -309,7 +310,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     const existing = repositories.get(fullName);
     const record: RepositoryRecord = {
       fullName,
-      id: existing?.id ?? id(),
+      // The id the payload builders give the repository (payloads.ts): a delivery and GitHub agree.
+      id: existing?.id ?? repositoryIdOf(fullName),
       defaultBranch: input.defaultBranch ?? existing?.defaultBranch ?? 'main',
       private: input.private ?? existing?.private ?? true,
       cloneUrl: input.cloneUrl ?? existing?.cloneUrl,

@@ -17,6 +17,11 @@ export function fakeSha(seed: string): string {
   return createHash('sha1').update(seed).digest('hex');
 }
 
+/** The id GitHub gives `owner/name` in these payloads, and in the GitHub double (github-double.ts). */
+export function repositoryIdOf(fullName: string): number {
+  return idOf(fullName);
+}
+
 function idOf(text: string): number {
   return Number.parseInt(createHash('sha1').update(text).digest('hex').slice(0, 8), 16);
 }

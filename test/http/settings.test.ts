@@ -23,6 +23,15 @@ describe('loadSettings', () => {
     assert.equal(s.databaseUrl, undefined);
   });
 
+  it('clones from GitHub’s web host, derived from GITHUB_API_URL or set by GITHUB_URL, and never over http to an https API', () => {
+    const base = { APP_ID: '1', PRIVATE_KEY: pem, WEBHOOK_SECRET: 's' };
+    assert.equal(loadSettings(base, emptyDir).githubUrl, 'https://github.com');
+    assert.equal(loadSettings({ ...base, GITHUB_API_URL: 'https://ghe.example.com/api/v3' }, emptyDir).githubUrl, 'https://ghe.example.com');
+    assert.equal(loadSettings({ ...base, GITHUB_API_URL: 'https://api.acme.ghe.com' }, emptyDir).githubUrl, 'https://acme.ghe.com');
+    assert.equal(loadSettings({ ...base, GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_URL: 'http://127.0.0.1:10/' }, emptyDir).githubUrl, 'http://127.0.0.1:10');
+    assert.throws(() => loadSettings({ ...base, GITHUB_URL: 'http://evil.example' }, emptyDir), (e: unknown) => e instanceof SettingsError && /GITHUB_URL must be an https URL/.test(e.message));
+  });
+
   it('keeps the previous webhook secret during a rotation, and none when it is unset or blank', () => {
     const rotating = loadSettings({ APP_ID: '1', PRIVATE_KEY: pem, WEBHOOK_SECRET: 'new', WEBHOOK_SECRET_PREVIOUS: ' old ' }, emptyDir);
     assert.deepEqual([rotating.webhookSecret, rotating.previousWebhookSecret], ['new', 'old']);

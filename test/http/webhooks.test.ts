@@ -98,6 +98,22 @@ describe('POST /webhooks/github', () => {
     assert.match(((await res.json()) as { error: string }).error, /JSON/);
   });
 
+  it('refuses a body nested deeper than GitHub ever sends with 400, before parsing it, and stores nothing; 100 levels pass', async () => {
+    const nested = (depth: number, open: string, close: string, inner = '1') => `{"zen":"z","hook_id":1,"deep":${open.repeat(depth)}${inner}${close.repeat(depth)}}`;
+    for (const body of [nested(100_000, '{"a":', '}'), nested(1_000_000, '[', ']', ''), nested(100, '[', ']', '"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["')]) {
+      const id = crypto.randomUUID();
+      const res = await app.request('/webhooks/github', { method: 'POST', body, headers: webhookHeaders(secret, 'ping', body, id) });
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: string }).error, /^body nests deeper than 100 levels: GitHub sends no such payload$/);
+      assert.equal(await deliveryRow(id), undefined);
+    }
+    // 99 levels inside the object (100 in all); brackets inside strings do not count.
+    const id = crypto.randomUUID();
+    const ok = nested(99, '[', ']', '"]]]][[[[{{{{"');
+    assert.equal((await app.request('/webhooks/github', { method: 'POST', body: ok, headers: webhookHeaders(secret, 'ping', ok, id) })).status, 202);
+    assert.equal((await deliveryRow(id))?.outcome, 'pong');
+  });
+
   it('rejects a wrong content type with 415', async () => {
     const body = '{}';
     const res = await app.request('/webhooks/github', {

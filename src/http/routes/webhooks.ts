@@ -2,7 +2,8 @@
  * `POST /webhooks/github`: the one door GitHub knocks on. In order: size (413), content type (415),
  * signature over the raw bytes with @octokit/webhooks' verification (constant time; the current
  * secret, or the previous one during a rotation: 401 otherwise, and nothing is stored for an
- * unsigned request), delivery headers and JSON (400), then the delivery and its job are stored in
+ * unsigned request), delivery headers, nesting (deeper than GitHub ever sends, found before parsing)
+ * and JSON (400), then the delivery and its job are stored in
  * one transaction and answered 202. Any well-formed event name is accepted: one Slipway does not
  * handle (`projects_v2_item`, or one GitHub adds tomorrow) is recorded with an outcome and
  * answered 2xx, so GitHub never lists it as a failed delivery.
@@ -15,6 +16,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { jobForDelivery } from '../../intake/job-for-delivery.ts';
 import type { DeliveryWriter } from '../../intake/delivery-writer.ts';
+import { maxWebhookDepth, nestsDeeperThan } from '../json-depth.ts';
 import { readBody } from '../read-body.ts';
 import { ServiceUnavailableError } from '../service-unavailable.ts';
 
@@ -92,6 +94,9 @@ function parsePayload(raw: string, form: boolean): { payload: Record<string, unk
     const field = new URLSearchParams(raw).get('payload');
     if (field === null) throw new HTTPException(400, { message: 'form-encoded delivery without a payload field' });
     text = field;
+  }
+  if (nestsDeeperThan(text, maxWebhookDepth)) {
+    throw new HTTPException(400, { message: `body nests deeper than ${maxWebhookDepth} levels: GitHub sends no such payload` });
   }
   let value: unknown;
   try {
