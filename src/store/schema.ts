@@ -188,6 +188,55 @@ export const deploymentEvents = pgTable(
   (t) => [index('deployment_events_deployment_idx').on(t.deploymentId, t.id)],
 );
 
+/**
+ * Commits held out of an environment: a rollback (by hand or automatic) holds the commit it rolled
+ * back from, so auto deploys skip it until a newer commit lands (a retried push job of the bad
+ * commit must not put it back, as Argo CD's auto-sync did). One row per environment and commit.
+ */
+export const commitHolds = pgTable(
+  'commit_holds',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    environmentId: bigint('environment_id', { mode: 'number' })
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    commitSha: text('commit_sha').notNull(),
+    /** The rollback deployment that holds it. */
+    rollbackDeploymentId: bigint('rollback_deployment_id', { mode: 'number' }).references(() => deployments.id, { onDelete: 'set null' }),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('commit_holds_environment_commit_uq').on(t.environmentId, t.commitSha)],
+);
+
+export const verdicts = ['pass', 'inconclusive', 'regression'] as const;
+export type VerdictName = (typeof verdicts)[number];
+
+/**
+ * A deploy's verdicts: one row per check of its watch window (src/rollback/), with the evidence
+ * (per metric: medians, effect size, p-value, samples) and, after a regression with `auto`, the
+ * rollback deployment it started.
+ */
+export const deploymentVerdicts = pgTable(
+  'deployment_verdicts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    deploymentId: bigint('deployment_id', { mode: 'number' })
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    /** Which check of the watch (1..4); the last is final. */
+    checkpoint: integer('checkpoint').notNull(),
+    final: boolean('final').notNull(),
+    verdict: text('verdict', { enum: verdicts }).notNull(),
+    reason: text('reason').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
+    rollbackDeploymentId: bigint('rollback_deployment_id', { mode: 'number' }).references(() => deployments.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deployment_verdicts_checkpoint_uq').on(t.deploymentId, t.checkpoint)],
+);
+
 /** Every webhook delivery GitHub sent us; the delivery id dedupes redeliveries. */
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
@@ -340,6 +389,8 @@ export type Environment = typeof environments.$inferSelect;
 export type Deployment = typeof deployments.$inferSelect;
 export type NewDeployment = typeof deployments.$inferInsert;
 export type DeploymentEvent = typeof deploymentEvents.$inferSelect;
+export type CommitHold = typeof commitHolds.$inferSelect;
+export type DeploymentVerdict = typeof deploymentVerdicts.$inferSelect;
 export type DeploymentLog = typeof deploymentLogs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
