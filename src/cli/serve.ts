@@ -98,10 +98,11 @@ export async function startService(settings: Settings, options: StartOptions = {
   const workers: Promise<void>[] = [];
   let deps: Deps;
   try {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
+      import('../rollback/verdict-job-handlers.ts'),
       import('../runner/start-runner.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
@@ -114,7 +115,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       workers.push(
         runWorker({
           store,
-          handlers: webhookJobHandlers(deps),
+          handlers: { ...webhookJobHandlers(deps), ...verdictJobHandlers(deps) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: settings.workers,
           signal: controller.signal,
