@@ -5,7 +5,8 @@
  * (trigger `rollback`) with the same locks, guards, statuses and log as any other, without
  * touching git. The commit rolled back from is held (commit_holds): auto deploys skip it until a
  * newer commit lands. A rollback that applied nothing (a person declined its plan, or it was
- * superseded) releases the hold again.
+ * superseded) releases the hold again; one that applied a held commit, named on purpose, releases
+ * that commit's hold (a person judged it good after all).
  */
 import { runDeployment, type RunDeploymentInput, type RunDeploymentResult, type RunnerDeps } from '../runner/run-deployment.ts';
 import { holdCommit, releaseCommit } from '../store/commit-holds.ts';
@@ -84,5 +85,6 @@ export async function rollBack(deps: RunnerDeps, input: RollBackInput): Promise<
     await releaseCommit(db, { environmentId: where.environmentId, commitSha: held });
     return { target, live, result };
   }
+  if (result.status === 'succeeded') await releaseCommit(db, { environmentId: where.environmentId, commitSha: target.commitSha });
   return { target, live, ...(held ? { held } : {}), result };
 }

@@ -101,6 +101,13 @@ forEachEngine('rollback', (engine) => {
     assert.equal(await commitHeldReason(db, { environmentId, commitSha: 'cccc3333' }), undefined);
     await deploy(db, runner, app, 'cccc3333');
     assert.equal((await stateInput(runner, workspace, 'web_service'))?.image, `registry.example/${app}:cccc3333`);
+
+    // Rolling to the held commit by name releases its hold: a person judged it good after all.
+    const back = await rollBack(deps(), { where, to: 'bbbb2222', actor: 'cli:alice', reason: 'it was fine' });
+    assert.equal(back.result.status, 'succeeded');
+    assert.equal(back.held, 'cccc3333');
+    assert.equal(await commitHeldReason(db, { environmentId, commitSha: 'bbbb2222' }), undefined);
+    assert.equal((await stateInput(runner, workspace, 'web_service'))?.image, `registry.example/${app}:bbbb2222`);
   });
 
   test('by default it returns to the last good deployment before the live one, passing over held commits; by commit it finds the deployment', async () => {
