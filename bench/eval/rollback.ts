@@ -17,7 +17,7 @@
  */
 import { isRegression } from '../../src/rollback/judge-metric.ts';
 import { judgeDeploy } from '../../src/rollback/judge-deploy.ts';
-import { checkpointsPerWatch, defaultVerdictSettings, type VerdictSettings } from '../../src/rollback/verdict-settings.ts';
+import { checkpointsPerWatch, defaultVerdictSettings, regressionCounts, type VerdictSettings } from '../../src/rollback/verdict-settings.ts';
 import { verdictWindows, type TimeWindow } from '../../src/rollback/verdict-windows.ts';
 import type { Trace } from './traces.ts';
 import { leaveOneOut, type Rule } from './cross-validate.ts';
@@ -36,7 +36,9 @@ export const defaultEvalOptions: EvalOptions = { watchSamples: 12, goalFalsePer1
 export const engineGrid: VerdictSettings[] = [0.0001, 0.001, 0.01, 0.05].flatMap((alpha) =>
   [0.05, 0.1, 0.2, 0.3].flatMap((minEffect) =>
     (['median', 'mean'] as const).flatMap((effectOf) =>
-      [2, 4, 8].flatMap((baselineWatches) => [false, true].map((seasonal) => ({ alpha, minEffect, effectOf, minSamples: defaultVerdictSettings.minSamples, baselineWatches, seasonal }))),
+      [2, 4, 8].flatMap((baselineWatches) =>
+        [false, true].flatMap((seasonal) => [1, 2].map((confirmations) => ({ alpha, minEffect, effectOf, minSamples: defaultVerdictSettings.minSamples, baselineWatches, seasonal, confirmations }))),
+      ),
     ),
   ),
 );
@@ -116,6 +118,7 @@ export function evaluateTrace(trace: Trace, options: EvalOptions): { engine: Tal
     for (const injection of [undefined, ...injections]) {
       // Engine: first checkpoint whose evidence is a regression, per setting.
       const firstHit = engineGrid.map(() => Infinity);
+      const inARow = engineGrid.map(() => 0);
       for (const shape of shapesOfGrid) {
         const [baselineWatches, effectOf, seasonal] = [Number(shape.split(':')[0]), shape.split(':')[1] as 'median' | 'mean', shape.endsWith('true')];
         for (let k = 1; k <= checkpointsPerWatch; k++) {
@@ -126,11 +129,13 @@ export function evaluateTrace(trace: Trace, options: EvalOptions): { engine: Tal
           const after = inject(slice(s, w.after), injection, level);
           const judged = judgeDeploy(
             [{ service: 'trace', metric: 'value', before, after, weekBefore: slice(s, w.weekBefore), weekAfter: slice(s, w.weekAfter) }],
-            { alpha: 1, minEffect: -Infinity, effectOf, minSamples: defaultVerdictSettings.minSamples, baselineWatches, seasonal },
+            { alpha: 1, minEffect: -Infinity, effectOf, minSamples: defaultVerdictSettings.minSamples, baselineWatches, seasonal, confirmations: 1 },
           ).metrics[0];
-          if (!judged || judged.p === undefined || judged.effect === undefined) continue;
           engineGrid.forEach((g, i) => {
-            if (g.baselineWatches === baselineWatches && g.effectOf === effectOf && g.seasonal === seasonal && firstHit[i] === Infinity && isRegression({ p: judged.p!, effect: judged.effect! }, g)) firstHit[i] = k / checkpointsPerWatch;
+            if (g.baselineWatches !== baselineWatches || g.effectOf !== effectOf || g.seasonal !== seasonal || firstHit[i] !== Infinity) return;
+            const shown = judged?.p !== undefined && judged.effect !== undefined && isRegression({ p: judged.p, effect: judged.effect }, g);
+            inARow[i] = shown ? inARow[i]! + 1 : 0;
+            if (shown && regressionCounts(g, inARow[i]!, k)) firstHit[i] = k / checkpointsPerWatch;
           });
         }
       }
@@ -278,7 +283,7 @@ export function printRollbackEval(report: RollbackEval): void {
   console.log('\nper trace (held out): engine false/100, +50 % caught | Flagger false/100, +50 % caught | engine setting chosen without it');
   engine.perTrace.forEach((e, k) => {
     const f = flagger.perTrace[k]!;
-    console.log(`  ${e.trace.padEnd(56)} ${e.summary.falseRollbacksPer100.toFixed(1).padStart(5)} ${pct(e.summary.detected['+50%']!.all).padStart(8)} | ${f.summary.falseRollbacksPer100.toFixed(1).padStart(5)} ${pct(f.summary.detected['+50%']!.all).padStart(8)} | α ${e.chosen.alpha} ${e.chosen.effectOf} +${e.chosen.minEffect} base ${e.chosen.baselineWatches}× ${e.chosen.seasonal ? 'weekly' : 'plain'}`);
+    console.log(`  ${e.trace.padEnd(56)} ${e.summary.falseRollbacksPer100.toFixed(1).padStart(5)} ${pct(e.summary.detected['+50%']!.all).padStart(8)} | ${f.summary.falseRollbacksPer100.toFixed(1).padStart(5)} ${pct(f.summary.detected['+50%']!.all).padStart(8)} | α ${e.chosen.alpha} ${e.chosen.effectOf} +${e.chosen.minEffect} base ${e.chosen.baselineWatches}× ${e.chosen.seasonal ? 'weekly' : 'plain'}${e.chosen.confirmations > 1 ? ` ${e.chosen.confirmations} in a row` : ''}`);
   });
   const g = report.goals;
   console.log(`\ngoals (held out): ≥ 95 % of +50 % caught: ${g.detected50 ? 'met' : 'NOT met'}; ≤ 1 false rollback per 100: ${g.falseRollbacks ? 'met' : 'NOT met'}; better than the baseline on both: ${g.betterThanBaselineOnBoth ? 'yes' : 'no'}`);

@@ -20,10 +20,12 @@ const conclusionOf = { pass: 'success', inconclusive: 'neutral', regression: 'fa
 
 export function verdictCheckOutput(input: { app: string; environment: string; deploymentId: number; checkpoint: number; checkpoints: number; watch: string; verdict: DeployVerdict; final: boolean; action: VerdictAction }): VerdictCheckOutput {
   const { verdict, action } = input;
-  const done = input.final || verdict.verdict === 'regression';
+  const done = input.final;
   const where = `${input.app} (${input.environment})`;
   const title = !done
-    ? `Watching ${where}: no regression so far (check ${input.checkpoint} of ${input.checkpoints})`
+    ? verdict.verdict === 'regression'
+      ? `Watching ${where}: a possible regression, to be confirmed by the next check (check ${input.checkpoint} of ${input.checkpoints})`
+      : `Watching ${where}: no regression so far (check ${input.checkpoint} of ${input.checkpoints})`
     : verdict.verdict === 'regression'
       ? action.kind === 'rolled-back'
         ? `Regression in ${where}: rolled back`

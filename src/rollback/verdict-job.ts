@@ -14,7 +14,7 @@ import type { ReadSamples } from '../recommend/sources/store-source.ts';
 import type { Runner } from '../runner/create-runner.ts';
 import type { Db } from '../store/db.ts';
 import { findDeployment } from '../store/deployment-runs.ts';
-import { recordVerdict, setVerdictRollback } from '../store/deployment-verdicts.ts';
+import { deploymentVerdictsOf, recordVerdict, setVerdictRollback } from '../store/deployment-verdicts.ts';
 import { localInstallationId } from '../store/local-repository.ts';
 import type { SampleScope } from '../store/metric-samples.ts';
 import { appEnvironmentOf, liveDeployment, type AppEnvironment } from '../store/rollback-targets.ts';
@@ -24,7 +24,7 @@ import { rollBack } from './roll-back.ts';
 import { RollbackRefused } from './rollback-refused.ts';
 import { checkTime, enqueueCheck, type VerdictJobPayload } from './schedule-verdict.ts';
 import { verdictCheckOutput, type VerdictAction } from './verdict-check-output.ts';
-import { checkpointsPerWatch, defaultVerdictSettings, type VerdictSettings } from './verdict-settings.ts';
+import { checkpointsPerWatch, defaultVerdictSettings, regressionCounts, type VerdictSettings } from './verdict-settings.ts';
 import { verdictWindows } from './verdict-windows.ts';
 
 export type VerdictDeps = {
@@ -67,7 +67,14 @@ export async function runVerdictCheck(deps: VerdictDeps, payload: VerdictJobPayl
   const scope = { installationId: where.installationId, repositoryId: where.repositoryId };
   const samples = await readVerdictWindows(deps.readSamples(scope), { app: where.app, services: payload.services, metrics: payload.rollback.metrics, windows });
   const verdict = judgeDeploy(samples, settings);
-  const final = payload.checkpoint >= checkpointsPerWatch || verdict.verdict === 'regression';
+  // A regression counts once enough checks in a row show it (or at the end of the watch).
+  let inARow = verdict.verdict === 'regression' ? 1 : 0;
+  if (inARow > 0) {
+    const earlier = new Map((await deploymentVerdictsOf(db, id)).map((v) => [v.checkpoint, v.verdict]));
+    for (let k = payload.checkpoint - 1; earlier.get(k) === 'regression'; k--) inARow++;
+  }
+  const confirmed = inARow > 0 && regressionCounts(settings, inARow, payload.checkpoint);
+  const final = payload.checkpoint >= checkpointsPerWatch || confirmed;
   const { row, created } = await recordVerdict(db, {
     deploymentId: id,
     checkpoint: payload.checkpoint,
@@ -79,7 +86,7 @@ export async function runVerdictCheck(deps: VerdictDeps, payload: VerdictJobPayl
 
   // 4. A regression rolls back (once: a retried job finds its rollback recorded).
   let action: VerdictAction = { kind: 'none' };
-  if (verdict.verdict === 'regression') {
+  if (confirmed) {
     if (!payload.rollback.auto) action = { kind: 'not-rolled-back', reason: 'rollback.auto is off for this environment (`slipway rollback` rolls back by hand)' };
     else if (!deps.runner) action = { kind: 'not-rolled-back', reason: 'this Slipway has no Terraform runner' };
     else if (!created && row.rollbackDeploymentId !== null) action = { kind: 'not-rolled-back', reason: `already rolled back by deployment ${row.rollbackDeploymentId}` };

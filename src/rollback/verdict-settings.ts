@@ -20,7 +20,17 @@ export type VerdictSettings = {
   baselineWatches: number;
   /** Scale the baseline by how the same hours moved a week earlier (daily and weekly patterns). */
   seasonal: boolean;
+  /**
+   * Checks in a row that must show a regression before it counts (1: the first one does). The
+   * last check of the watch counts on its own: the watch is over.
+   */
+  confirmations: number;
 };
+
+/** Whether a regression at check `checkpoint` counts, given how many checks in a row (this one included) showed one. */
+export function regressionCounts(settings: Pick<VerdictSettings, 'confirmations'>, inARow: number, checkpoint: number): boolean {
+  return inARow >= settings.confirmations || checkpoint >= checkpointsPerWatch;
+}
 
 /** The checks in a watch window: at each quarter of it (a regression rolls back at the first). */
 export const checkpointsPerWatch = 4;
@@ -33,4 +43,5 @@ export const defaultVerdictSettings: VerdictSettings = {
   baselineWatches: 8,
   // The weekly discount is in the grid; on these traces (most only two weeks long) it did not win.
   seasonal: false,
+  confirmations: 1,
 };

@@ -15,6 +15,7 @@ import { commitHeldReason, heldCommitGuard } from '../../src/rollback/held-commi
 import { rollbackSettings, type RollbackSettings } from '../../src/rollback/rollback-settings.ts';
 import { scheduleVerdict, verdictJobKind, type VerdictJobPayload } from '../../src/rollback/schedule-verdict.ts';
 import { runVerdictCheck, type VerdictCheckResult, type VerdictDeps } from '../../src/rollback/verdict-job.ts';
+import { defaultVerdictSettings } from '../../src/rollback/verdict-settings.ts';
 import type { Runner } from '../../src/runner/create-runner.ts';
 import { runDeployment } from '../../src/runner/run-deployment.ts';
 import { getOrCreateApp } from '../../src/store/apps.ts';
@@ -235,6 +236,28 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     const run = gh.checkRuns.find((r) => r.head_sha === commit);
     assert.equal(run?.conclusion, 'failure');
     assert.match(run!.output.summary!, /Not rolled back: rollback\.auto is off/);
+  });
+
+  test('with two confirmations, a regression at the first check waits for the second before rolling back', async () => {
+    const db = engine.store().db;
+    const where = await installedApp(db);
+    await deploy(db, where, sha(`${where.app}-ok`));
+    const commit = sha(`${where.app}-slow`);
+    const deployed = await deploy(db, where, commit);
+    await latency(db, where, deployed.deployedAt, noisy(15, 380, 17), 19);
+    const twice = { ...deps(db), settings: { ...defaultVerdictSettings, confirmations: 2 } };
+    const first = await runVerdictCheck(twice, payload(deployed.id, deployed.deployedAt, settings()));
+    assert.ok(!('skipped' in first));
+    assert.deepEqual([first.verdict.verdict, first.final, first.action.kind], ['regression', false, 'watching']);
+    assert.equal((await stateInput(runner, { app: where.app, environment: 'production' }, 'web_service'))?.image, `registry.example/${where.app}:${commit}`);
+    assert.match(gh.checkRuns.find((r) => r.head_sha === commit)!.output.title!, /a possible regression, to be confirmed by the next check \(check 1 of 4\)/);
+    const next = await nextJob(db, deployed.id);
+    assert.equal(next?.checkpoint, 2);
+    const second = await runVerdictCheck(twice, next!);
+    assert.ok(!('skipped' in second));
+    assert.deepEqual([second.verdict.verdict, second.final, second.action.kind], ['regression', true, 'rolled-back']);
+    assert.equal(gh.checkRuns.filter((r) => r.head_sha === commit).length, 1);
+    assert.equal(gh.checkRuns.find((r) => r.head_sha === commit)!.conclusion, 'failure');
   });
 
   test('a deploy replaced during its watch is judged no further', async () => {
