@@ -37,11 +37,10 @@ export const checkpointsPerWatch = 4;
 
 export const defaultVerdictSettings: VerdictSettings = {
   alpha: 0.001,
-  minEffect: 0.3,
+  minEffect: 0.2,
   effectOf: 'median',
   minSamples: 3,
   baselineWatches: 8,
-  // The weekly discount is in the grid; on these traces (most only two weeks long) it did not win.
-  seasonal: false,
-  confirmations: 1,
+  seasonal: true,
+  confirmations: 2,
 };

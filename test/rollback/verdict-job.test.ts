@@ -114,7 +114,7 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     return mine[0];
   }
 
-  test('latency 80 % higher after a deploy rolls it back at the first check: the earlier JSON applied, the commit held, the evidence on the check run', async () => {
+  test('latency 80 % higher after a deploy rolls it back once two checks in a row show it: the earlier JSON applied, the commit held, the evidence on the check run', async () => {
     const db = engine.store().db;
     const where = await installedApp(db);
     const good = sha(`${where.app}-good`);
@@ -123,7 +123,15 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     const deployed = await deploy(db, where, bad);
     await latency(db, where, deployed.deployedAt, noisy(15, 360, 7), 1);
 
-    const result = await runVerdictCheck(deps(db), payload(deployed.id, deployed.deployedAt, settings()));
+    // The first check sees it; the shipped settings want a second check to confirm it.
+    const first = await runVerdictCheck(deps(db), payload(deployed.id, deployed.deployedAt, settings()));
+    assert.ok(!('skipped' in first));
+    assert.deepEqual([first.verdict.verdict, first.final, first.action.kind], ['regression', false, 'watching']);
+    assert.equal((await stateInput(runner, { app: where.app, environment: 'production' }, 'web_service'))?.image, `registry.example/${where.app}:${bad}`);
+    assert.match(gh.checkRuns.find((r) => r.head_sha === bad)!.output.title!, /a possible regression, to be confirmed by the next check \(check 1 of 4\)/);
+    const next = await nextJob(db, deployed.id);
+    assert.equal(next?.checkpoint, 2);
+    const result = await runVerdictCheck(deps(db), next!);
     assert.ok(!('skipped' in result));
     assert.equal(result.verdict.verdict, 'regression');
     assert.equal(result.final, true);
@@ -135,14 +143,15 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     assert.equal((await stateInput(runner, { app: where.app, environment: 'production' }, 'web_service'))?.image, `registry.example/${where.app}:${good}`);
     assert.match((await commitHeldReason(db, { environmentId: where.environmentId, commitSha: bad }))!, /rolled back to .* automatic: regression after deployment \d+: latency of web rose/);
     // The verdict and its evidence on the deployment.
-    const [recorded] = await deploymentVerdictsOf(db, deployed.id);
+    const [, recorded] = await deploymentVerdictsOf(db, deployed.id);
+    assert.equal(recorded!.checkpoint, 2);
     assert.equal(recorded!.verdict, 'regression');
     assert.equal(recorded!.rollbackDeploymentId, result.action.deploymentId);
     const evidence = recorded!.evidence as { metrics: Array<{ metric: string; p: number; effect: number; samples: { before: number; after: number }; median: { before: number; after: number } }> };
     assert.equal(evidence.metrics[0]!.metric, 'latency');
     assert.ok(evidence.metrics[0]!.effect > 0.5, `effect ${evidence.metrics[0]!.effect}`);
     assert.ok(evidence.metrics[0]!.p < 0.001);
-    assert.deepEqual(evidence.metrics[0]!.samples, { before: 120, after: 4 });
+    assert.deepEqual(evidence.metrics[0]!.samples, { before: 120, after: 8 });
     // The check run on the bad commit: failed, saying it rolled back, with the table.
     const run = gh.checkRuns.find((r) => r.head_sha === bad && r.repo === where.fullName);
     assert.ok(run, 'a check run on the deployed commit');
@@ -151,11 +160,12 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     assert.equal(run.conclusion, 'failure');
     assert.equal(run.output.title, `Regression in ${where.app} (production): rolled back`);
     assert.match(run.output.summary!, /Rolled back to deployment \d+ \(commit [0-9a-f]{7}\) by deployment \d+: succeeded\. Commit [0-9a-f]{7} is held: auto deploys skip it until a newer commit lands\./);
-    assert.match(run.output.text!, /\| web latency \| regression \| 2\d\d \| 3\d\d \| \+\d+\.\d % \| [\d.e-]+ \| 120 \/ 4 \| — \|/);
+    assert.match(run.output.text!, /\| web latency \| regression \| 2\d\d \| 3\d\d \| \+\d+\.\d % \| [\d.e-]+ \| 120 \/ 8 \| — \|/);
     // A retried job does not roll back twice: the rollback is what runs now.
-    const retried = await runVerdictCheck(deps(db), payload(deployed.id, deployed.deployedAt, settings()));
+    const retried = await runVerdictCheck(deps(db), next!);
     assert.deepEqual(retried, { skipped: `deployment ${result.action.deploymentId} replaced it before the watch ended` });
-    assert.equal((await deploymentVerdictsOf(db, deployed.id)).length, 1);
+    assert.equal((await deploymentVerdictsOf(db, deployed.id)).length, 2);
+    assert.equal(gh.checkRuns.filter((r) => r.head_sha === bad).length, 1, 'one check run, updated');
   });
 
   test('a clean deploy is watched at each quarter and passes at the end; the check run says so', async () => {
@@ -227,7 +237,7 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     const commit = sha(`${where.app}-b`);
     const deployed = await deploy(db, where, commit);
     await latency(db, where, deployed.deployedAt, noisy(15, 400, 13), 15);
-    const result = await runVerdictCheck(deps(db), payload(deployed.id, deployed.deployedAt, settings({ auto: false }), 2));
+    const result = await runVerdictCheck(deps(db), payload(deployed.id, deployed.deployedAt, settings({ auto: false }), 4));
     assert.ok(!('skipped' in result));
     assert.equal(result.verdict.verdict, 'regression');
     assert.deepEqual(result.action, { kind: 'not-rolled-back', reason: 'rollback.auto is off for this environment (`slipway rollback` rolls back by hand)' });
@@ -238,26 +248,20 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     assert.match(run!.output.summary!, /Not rolled back: rollback\.auto is off/);
   });
 
-  test('with two confirmations, a regression at the first check waits for the second before rolling back', async () => {
+  test('with one confirmation, a regression rolls back at the first check', async () => {
     const db = engine.store().db;
     const where = await installedApp(db);
     await deploy(db, where, sha(`${where.app}-ok`));
     const commit = sha(`${where.app}-slow`);
     const deployed = await deploy(db, where, commit);
     await latency(db, where, deployed.deployedAt, noisy(15, 380, 17), 19);
-    const twice = { ...deps(db), settings: { ...defaultVerdictSettings, confirmations: 2 } };
-    const first = await runVerdictCheck(twice, payload(deployed.id, deployed.deployedAt, settings()));
+    const once = { ...deps(db), settings: { ...defaultVerdictSettings, confirmations: 1 } };
+    const first = await runVerdictCheck(once, payload(deployed.id, deployed.deployedAt, settings()));
     assert.ok(!('skipped' in first));
-    assert.deepEqual([first.verdict.verdict, first.final, first.action.kind], ['regression', false, 'watching']);
-    assert.equal((await stateInput(runner, { app: where.app, environment: 'production' }, 'web_service'))?.image, `registry.example/${where.app}:${commit}`);
-    assert.match(gh.checkRuns.find((r) => r.head_sha === commit)!.output.title!, /a possible regression, to be confirmed by the next check \(check 1 of 4\)/);
-    const next = await nextJob(db, deployed.id);
-    assert.equal(next?.checkpoint, 2);
-    const second = await runVerdictCheck(twice, next!);
-    assert.ok(!('skipped' in second));
-    assert.deepEqual([second.verdict.verdict, second.final, second.action.kind], ['regression', true, 'rolled-back']);
-    assert.equal(gh.checkRuns.filter((r) => r.head_sha === commit).length, 1);
+    assert.deepEqual([first.verdict.verdict, first.final, first.action.kind], ['regression', true, 'rolled-back']);
+    assert.equal(await nextJob(db, deployed.id), undefined);
     assert.equal(gh.checkRuns.find((r) => r.head_sha === commit)!.conclusion, 'failure');
+    assert.notEqual((await stateInput(runner, { app: where.app, environment: 'production' }, 'web_service'))?.image, `registry.example/${where.app}:${commit}`);
   });
 
   test('a deploy replaced during its watch is judged no further', async () => {
