@@ -25,14 +25,18 @@ function measure(label: string, make: () => MetricWindows[], settings = defaultV
   const inputs = Array.from({ length: 8 }, make);
   for (let i = 0; i < 20; i++) judgeDeploy(inputs[i % inputs.length]!, settings);
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
     const t0 = performance.now();
     judgeDeploy(inputs[i % inputs.length]!, settings);
     times.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2);
-  console.log(`${label.padEnd(70)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   max ${q(1)} ms`);
+  // CPU time per verdict: what this process spent, less sensitive than wall time to other work on the machine.
+  const cpuMs = ((cpu.user + cpu.system) / 1000 / rounds).toFixed(2);
+  console.log(`${label.padEnd(70)} wall p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   max ${q(1)} ms   cpu ${cpuMs} ms per verdict`);
 }
 
 console.log(`verdict over 4 metrics, ${rounds} rounds (load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
