@@ -12,7 +12,7 @@ import { runDeployment, type RunDeploymentInput, type RunDeploymentResult, type 
 import { holdCommit, releaseCommit } from '../store/commit-holds.ts';
 import { deploymentTerraformJson } from '../store/deployment-runs.ts';
 import { createDeployment, type DeploymentRow } from '../store/deployments.ts';
-import type { AppEnvironment } from '../store/rollback-targets.ts';
+import { liveDeployment, type AppEnvironment } from '../store/rollback-targets.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
 import { chooseRollbackTarget } from './choose-rollback-target.ts';
 import { RollbackRefused } from './rollback-refused.ts';
@@ -78,6 +78,12 @@ export async function rollBack(deps: RunnerDeps, input: RollBackInput): Promise<
     terraformJson,
     workspace: { app: where.app, environment: where.environment },
     actor: input.actor,
+    // Right before applying: a deploy that went live while this waited for the lock is not undone.
+    guard: async () => {
+      const now = await liveDeployment(db, where.environmentId);
+      if (now?.id === live?.id) return { ok: true };
+      return { ok: false, reason: `deployment ${now?.id} (${short(now!.commitSha)}) went live while this rollback waited: not rolled back over it` };
+    },
     ...(input.approve ? { approve: input.approve } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });

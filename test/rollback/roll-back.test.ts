@@ -19,7 +19,7 @@ import type { Runner } from '../../src/runner/create-runner.ts';
 import { runDeployment } from '../../src/runner/run-deployment.ts';
 import type { Db } from '../../src/store/db.ts';
 import { findDeployment } from '../../src/store/deployment-runs.ts';
-import { deploymentHistory, setDeploymentStatus } from '../../src/store/deployments.ts';
+import { createDeployment, deploymentHistory, setDeploymentStatus } from '../../src/store/deployments.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { findAppEnvironments } from '../../src/store/rollback-targets.ts';
 import { deployments } from '../../src/store/schema.ts';
@@ -142,6 +142,30 @@ forEachEngine('rollback', (engine) => {
     assert.equal(outcome.result.status, 'cancelled');
     assert.equal(outcome.held, undefined);
     assert.equal(await commitHeldReason(db, { environmentId: where.environmentId, commitSha: 'f6f6f6f6' }), undefined);
+  });
+
+  test('a deploy that goes live while a rollback waits is not rolled back over: the rollback ends superseded and holds nothing', async () => {
+    const db = engine.store().db;
+    const app = unique('shop');
+    await deploy(db, runner, app, '5a5a5a5a');
+    await deploy(db, runner, app, '6b6b6b6b');
+    const where = await whereOf(db, app);
+    const outcome = await rollBack(deps(), {
+      where,
+      actor: 'slipway',
+      reason: 'regression',
+      // While the rollback holds its plan, another deployment succeeds (as a push finishing first would).
+      approve: async () => {
+        const other = await createDeployment(db, { appId: where.appId, environmentId: where.environmentId, commitSha: '7c7c7c7c' });
+        for (const status of ['planning', 'planned', 'applying', 'succeeded'] as const) await setDeploymentStatus(db, { deploymentId: other.id, status, actor: 'push' });
+        return true;
+      },
+    });
+    assert.equal(outcome.result.status, 'superseded');
+    assert.match(outcome.result.reason!, /^deployment \d+ \(7c7c7c7\) went live while this rollback waited: not rolled back over it$/);
+    assert.equal(outcome.held, undefined);
+    assert.equal(await commitHeldReason(db, { environmentId: where.environmentId, commitSha: '6b6b6b6b' }), undefined);
+    assert.equal((await stateInput(runner, { app, environment: 'production' }, 'web_service'))?.image, `registry.example/${app}:6b6b6b6b`);
   });
 
   test('targets that cannot be rolled back to are refused, each saying why', async () => {
