@@ -15,6 +15,8 @@ import { handleInstallation, handleInstallationRepositories } from './installati
 import { parseEvent } from './parse-event.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
+import { rollbackFromComment } from './rollback-comment.ts';
+import { parseRollbackCommand } from '../rollback/parse-rollback-command.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
 
 type Handler = (ctx: WebhookContext) => Promise<Outcome>;
@@ -25,7 +27,10 @@ const handlers: Partial<Record<string, Handler>> = {
   installation_repositories: (ctx) => handleInstallationRepositories(ctx, parseEvent('installation_repositories', ctx.delivery.payload)),
   push: (ctx) => reconcilePush(ctx, parseEvent('push', ctx.delivery.payload)),
   pull_request: (ctx) => reconcilePullRequest(ctx, parseEvent('pull_request', ctx.delivery.payload)),
-  issue_comment: (ctx) => approvePolicy(ctx, parseEvent('issue_comment', ctx.delivery.payload)),
+  issue_comment: (ctx) => {
+    const event = parseEvent('issue_comment', ctx.delivery.payload);
+    return parseRollbackCommand(event.comment.body) ? rollbackFromComment(ctx, event) : approvePolicy(ctx, event);
+  },
 };
 
 export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {

@@ -62,6 +62,25 @@ export async function findAppEnvironments(tx: Db, input: { app: string; environm
     .where(and(eq(apps.name, input.app), eq(environments.name, input.environment), input.repository === undefined ? undefined : eq(repositories.fullName, input.repository)));
 }
 
+/** A repository's apps with an environment of that name (what `/slipway rollback <env>` rolls back). */
+export async function appEnvironmentsOfRepository(tx: Db, input: { repositoryId: number; environment: string }): Promise<AppEnvironment[]> {
+  return tx
+    .select({
+      appId: apps.id,
+      app: apps.name,
+      environmentId: environments.id,
+      environment: environments.name,
+      repository: repositories.fullName,
+      repositoryId: repositories.id,
+      installationId: repositories.installationId,
+    })
+    .from(environments)
+    .innerJoin(apps, eq(apps.id, environments.appId))
+    .innerJoin(repositories, eq(repositories.id, apps.repositoryId))
+    .where(and(eq(repositories.id, input.repositoryId), eq(environments.name, input.environment)))
+    .orderBy(apps.name);
+}
+
 /** Where a deployment deploys to, with its tenant. */
 export async function appEnvironmentOf(tx: Db, deploymentId: number): Promise<AppEnvironment | undefined> {
   const [row] = await tx

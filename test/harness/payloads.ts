@@ -17,7 +17,7 @@ export function fakeSha(seed: string): string {
   return createHash('sha1').update(seed).digest('hex');
 }
 
-function idOf(text: string): number {
+export function idOf(text: string): number {
   return Number.parseInt(createHash('sha1').update(text).digest('hex').slice(0, 8), 16);
 }
 
