@@ -1,6 +1,8 @@
 /**
  * Evaluation of the recommendation engine on real traces:
- * `npm run eval -- --data DIR [--json] [--false-alarms-per-day R] [--forecast-sweep]`.
+ * `npm run eval -- --data DIR [--json] [--false-alarms-per-day R] [--forecast-sweep]`;
+ * `npm run eval -- --rollback [--data DIR] [--json] [--watch-samples N]` evaluates deploy verdicts
+ * instead (bench/eval/rollback.ts).
  * DIR (default ../shared/data/nab) holds CSV files (`timestamp,value`, any depth) and a
  * `labels.json` mapping each CSV's relative path to labelled anomaly windows `[[from, to], ...]`.
  *
@@ -19,6 +21,7 @@ import { baselineTarget, capacityOverall, peakTasks, replayCapacity, type Capaci
 import { anomalyRule, capacityRule, leaveOneOut } from './eval/cross-validate.ts';
 import { rollingOriginForecast, type ForecastSummary } from './eval/forecast.ts';
 import { forecastSweep } from './eval/forecast-sweep.ts';
+import { defaultEvalOptions, evaluateRollback, printRollbackEval } from './eval/rollback.ts';
 import { loadTraces } from './eval/traces.ts';
 
 const hour = 3_600_000;
@@ -29,8 +32,9 @@ const detectorGrid: Required<Pick<DetectorSettings, 'minPoints' | 'mergeGapMs' |
 const scalerGrid = [0, 0.01, 0.02, 0.05].flatMap((costTolerance) => [0, 0.0025, 0.005, 0.01, 0.02].map((breachBudget) => ({ breachBudget, costTolerance })));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' } } });
   const dir = resolve(values.data ?? '../shared/data/nab');
+  if (values.rollback) return await rollbackEval(dir, values.json === true, values['watch-samples']);
   const perDay = values['false-alarms-per-day'] !== undefined ? Number(values['false-alarms-per-day']) : defaultAnomalyOptions.falseAlarmsPerDay;
   if (!(perDay > 0)) throw new Error(`--false-alarms-per-day must be a positive number, got ${values['false-alarms-per-day']}`);
   const { traces, skipped } = await loadTraces(dir);
@@ -109,6 +113,17 @@ async function main(): Promise<void> {
     return;
   }
   printText(report, names);
+}
+
+/** `--rollback`: deploy verdicts against the Flagger-style baseline (bench/eval/rollback.ts). */
+async function rollbackEval(dir: string, json: boolean, watchSamples: string | undefined): Promise<void> {
+  const watch = watchSamples === undefined ? defaultEvalOptions.watchSamples : Number(watchSamples);
+  if (!Number.isInteger(watch) || watch < 4) throw new Error(`--watch-samples must be an integer of at least 4, got ${watchSamples}`);
+  const { traces } = await loadTraces(dir);
+  if (traces.length < 2) throw new Error(`${dir}: at least two traces are needed to cross-validate (found ${traces.length})`);
+  const report = evaluateRollback(traces, { ...defaultEvalOptions, watchSamples: watch });
+  if (json) console.log(JSON.stringify({ data: dir, ...report }, null, 2));
+  else printRollbackEval(report);
 }
 
 function indexOfDefaults(): number {

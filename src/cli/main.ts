@@ -21,6 +21,7 @@ const commands: Record<string, Command> = {
   recommend: { summary: 'scaling and cost recommendations from metrics', load: () => import('./recommend.ts') },
   metrics: { summary: 'import metric samples (slipway metrics import FILE ...)', load: () => import('./metrics.ts') },
   apply: { summary: 'plan and apply with Terraform on this machine (slipway apply [dir] [--env E])', load: () => import('./apply.ts') },
+  rollback: { summary: 're-apply an earlier good deployment (slipway rollback <app> [--env E] [--to ID|SHA])', load: () => import('./rollback.ts') },
   deployments: { summary: 'list deployments (--app, --env)', load: () => import('./deployments.ts') },
   logs: { summary: 'print a deployment’s log (slipway logs <deployment>)', load: () => import('./logs.ts') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.ts') },

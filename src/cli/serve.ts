@@ -110,10 +110,11 @@ export async function startService(settings: Settings, options: StartOptions = {
   const workers: Promise<void>[] = [];
   let deps: Deps;
   try {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }, { deployJobHandlers }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
+      import('../rollback/verdict-job-handlers.ts'),
       import('../runner/start-runner.ts'),
       import('../deploy/deploy-job-handlers.ts'),
     ]);
@@ -127,7 +128,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       workers.push(
         runWorker({
           store,
-          handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps) },
+          handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps), ...verdictJobHandlers(deps) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: settings.workers,
           signal: controller.signal,

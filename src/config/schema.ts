@@ -5,6 +5,7 @@
  * (`npm run schema` → `schema/paas.schema.json`).
  */
 import { z } from 'zod';
+import { durationToSeconds } from './units.ts';
 
 const describe = <T extends z.ZodType>(schema: T, description: string): T => schema.describe(description) as T;
 
@@ -243,9 +244,36 @@ const DeployOverride = describe(
   'This environment\'s deploy mode and checks, over the top level\'s.',
 );
 
+/** What a deploy's verdict may watch: each is worse when higher (src/rollback/). */
+export const rollbackMetrics = ['cpu', 'memory', 'errors', 'latency'] as const;
+export type RollbackMetric = (typeof rollbackMetrics)[number];
+const RollbackAuto = describe(z.boolean(), 'Roll back automatically when the verdict after a deploy is a regression (never when it is inconclusive).');
+const RollbackWatch = describe(
+  Duration.refine((d) => durationToSeconds(d) >= 300 && durationToSeconds(d) <= 86_400, { message: 'must be between 5m and 24h: long enough to hold samples, short enough to still be about this deploy' }),
+  'How long after a deploy its metrics are watched and judged against the baseline (5m to 24h).',
+);
+const RollbackMetricList = describe(
+  z
+    .array(z.enum(rollbackMetrics))
+    .min(1, 'must list at least one metric: cpu, memory, errors or latency')
+    .refine((list) => new Set(list).size === list.length, { message: 'lists a metric twice: name each once' }),
+  'The service metrics judged after a deploy: cpu, memory, errors, latency (each worse when higher).',
+);
+/** Judging a deploy by its metrics, and rolling back when it made the service worse. */
+export const Rollback = describe(
+  z.strictObject({ auto: RollbackAuto.default(false), watch: RollbackWatch.default('15m'), metrics: RollbackMetricList.default([...rollbackMetrics]) }),
+  'Judge each deploy by its metrics for `watch` after it applies, and (auto) roll back a regression.',
+);
+export type Rollback = z.output<typeof Rollback>;
+const RollbackOverride = describe(
+  z.strictObject({ auto: RollbackAuto.optional(), watch: RollbackWatch.optional(), metrics: RollbackMetricList.optional() }),
+  "This environment's rollback settings, over the top level's.",
+);
+
 /** The overridable part of the top level, shared by environments and previews. */
 const overrideFields = {
   deploy: DeployOverride.optional(),
+  rollback: RollbackOverride.optional(),
   region: Region.optional(),
   services: describe(z.record(z.string(), z.record(z.string(), z.unknown())), 'Per-service fields deep-merged over the top level.').optional(),
   resources: describe(z.record(z.string(), z.record(z.string(), z.unknown())), 'Per-resource fields deep-merged over the top level.').optional(),
@@ -286,6 +314,7 @@ export const PaasConfig = z.strictObject({
   previews: Previews.optional(),
   budget: Budget.optional(),
   deploy: Deploy.optional(),
+  rollback: Rollback.optional(),
   metrics: Metrics.optional(),
   tags: describe(z.record(z.string(), z.string()), 'Tags put on every resource.').optional(),
   watch: describe(

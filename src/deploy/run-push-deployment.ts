@@ -27,6 +27,7 @@ import { headOfBranchGuard } from './head-guard.ts';
 import { policyApproval } from './policy-approval.ts';
 import { judgeRequiredChecks } from './required-checks.ts';
 import { serviceUrl } from './deploy-check-output.ts';
+import { enqueueCheck } from '../rollback/schedule-verdict.ts';
 import { watchSuperseded } from './watch-superseded.ts';
 
 export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; /** 1 on the job's first attempt. */ attempt?: number };
@@ -136,8 +137,11 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
     return `planned; waiting for ${pending.join(', ')}`;
   }
 
-  // 5. Report.
+  // 5. Report; a success is then watched (src/rollback: the verdict, and a rollback when it got worse).
   const ended = (await findDeployment(db, id)) ?? deployment;
+  if (ended.status === 'succeeded' && settings.verdict) {
+    await enqueueCheck(db, { deploymentId: id, deployedAt: (ended.finishedAt ?? new Date()).getTime(), checkpoint: 1, ...settings.verdict });
+  }
   await reportEnd(deps, gh, ended, check, result);
   return `${ended.status}${result.reason ? `: ${result.reason}` : ''}${result.failure ? `: ${result.failure.message}` : ''}`;
 }

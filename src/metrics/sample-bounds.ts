@@ -8,7 +8,8 @@
  *   beyond Fargate's largest task relative to its smallest (64× the vCPU, 240× the memory);
  * - requests per second up to a billion, running tasks up to 100,000 (ECS runs at most 5,000 per
  *   service), queue backlog up to a billion messages, log and egress bytes per second up to 1e12
- *   (a terabyte a second, far beyond any one service).
+ *   (a terabyte a second, far beyond any one service), errors per second up to a billion (as
+ *   requests), latency up to a day in milliseconds (no request waits longer).
  * The metric names are the engine's (`src/recommend/types.ts`): one list for the intake, the CLI
  * and the sources.
  */
@@ -19,7 +20,7 @@ export { metricNames, type MetricName };
 export const earliestSampleMs = Date.UTC(2000, 0, 1);
 export const futureAllowanceMs = 24 * 60 * 60 * 1000;
 
-export const maxValue: Record<MetricName, number> = { cpu: 100_000, memory: 100_000, requests: 1e9, instances: 100_000, backlog: 1e9, logs: 1e12, egress: 1e12 };
+export const maxValue: Record<MetricName, number> = { cpu: 100_000, memory: 100_000, requests: 1e9, instances: 100_000, backlog: 1e9, logs: 1e12, egress: 1e12, errors: 1e9, latency: 86_400_000 };
 
 const meaning: Record<MetricName, string> = {
   cpu: 'a cpu utilisation (percent of the configured cpu)',
@@ -29,6 +30,8 @@ const meaning: Record<MetricName, string> = {
   backlog: 'a queue backlog (messages waiting)',
   logs: 'a log volume (bytes per second)',
   egress: 'a data transfer out (bytes per second)',
+  errors: 'an error rate (failed requests per second)',
+  latency: 'a response time (milliseconds)',
 };
 
 /** Why `ms` cannot be a sample's time, or undefined. */

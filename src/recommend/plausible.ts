@@ -19,6 +19,8 @@ export const plausibleMax: Record<MetricName, number> = {
   backlog: 1e10, // messages waiting
   logs: 1e10, // bytes a second: 10 GB/s of log output
   egress: 1e11, // bytes a second: 100 GB/s, more than any task's network can send
+  errors: 1e8, // failed requests per second: as requests
+  latency: 3_600_000, // milliseconds: an hour, longer than any load balancer waits
 };
 
 export type Implausible = { metric: MetricName; count: number; largest: number; bound: number };

@@ -33,10 +33,13 @@ export type Sample = { t: number; v: number };
  * The metrics the engine reads for a service. Utilisation (`cpu`, `memory`) is in percent of the
  * CURRENT allocation; `requests` per second; `instances` running tasks; `backlog` messages waiting
  * in the queue a worker consumes; `logs` bytes of log output per second and `egress` bytes sent
- * out per second (for usage-based cost estimates).
+ * out per second (for usage-based cost estimates); `errors` failed requests per second and
+ * `latency` response time in milliseconds (what a deploy's verdict watches, src/rollback/).
  */
-export const metricNames = ['cpu', 'memory', 'requests', 'instances', 'backlog', 'logs', 'egress'] as const;
+export const metricNames = ['cpu', 'memory', 'requests', 'instances', 'backlog', 'logs', 'egress', 'errors', 'latency'] as const;
 export type MetricName = (typeof metricNames)[number];
+/** The metrics recommendations read (errors and latency are for deploy verdicts only). */
+export const recommendationMetricNames: readonly MetricName[] = metricNames.filter((name) => name !== 'errors' && name !== 'latency');
 
 /** A service's series, any of which may be missing. `instances` is the running task count, when known. */
 export type ServiceMetrics = Partial<Record<MetricName, Sample[]>>;

@@ -18,6 +18,8 @@ import { handleInstallation, handleInstallationRepositories } from './installati
 import { parseEvent } from './parse-event.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
+import { rollbackFromComment } from './rollback-comment.ts';
+import { parseRollbackCommand } from '../rollback/parse-rollback-command.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
 
 type Handler = (ctx: WebhookContext) => Promise<Outcome>;
@@ -28,7 +30,10 @@ const handlers: Partial<Record<string, Handler>> = {
   installation_repositories: (ctx) => handleInstallationRepositories(ctx, parseEvent('installation_repositories', ctx.delivery.payload)),
   push: (ctx) => reconcilePush(ctx, parseEvent('push', ctx.delivery.payload)),
   pull_request: (ctx) => reconcilePullRequest(ctx, parseEvent('pull_request', ctx.delivery.payload)),
-  issue_comment: (ctx) => approvePolicy(ctx, parseEvent('issue_comment', ctx.delivery.payload)),
+  issue_comment: (ctx) => {
+    const event = parseEvent('issue_comment', ctx.delivery.payload);
+    return parseRollbackCommand(event.comment.body) ? rollbackFromComment(ctx, event) : approvePolicy(ctx, event);
+  },
   check_run: (ctx) => {
     const event = parseEvent('check_run', ctx.delivery.payload);
     if (event.action === 'requested_action') return applyRequested(ctx, event);

@@ -8,6 +8,7 @@
  *    and applies when it may; see src/deploy/);
  *  - without one: `planned` (recorded, never applied), and the previous planned one is superseded.
  */
+import { rollbackSettings } from '../rollback/rollback-settings.ts';
 import { deployJob } from '../deploy/deploy-job.ts';
 import type { AppEvaluation } from '../evaluate/evaluate-app.ts';
 import { enqueueMany } from '../jobs/index.ts';
@@ -29,7 +30,12 @@ export async function recordPushDeployment(
   const { sha, environment } = evaluation;
   const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'production' });
   const existing = await findDeploymentOfCommit(db, { appId, environmentId: env.id, commitSha: sha, trigger: 'push' });
-  const settings: DeploymentSettings = { mode: evaluation.config.deploy?.mode ?? 'auto', after: evaluation.config.deploy?.after ?? [], githubEnvironment: input.githubEnvironment };
+  const settings: DeploymentSettings = {
+    mode: evaluation.config.deploy?.mode ?? 'auto',
+    after: evaluation.config.deploy?.after ?? [],
+    githubEnvironment: input.githubEnvironment,
+    verdict: { rollback: rollbackSettings(evaluation.config), services: Object.keys(evaluation.config.services).sort() },
+  };
   const blocking = evaluation.policies.filter(isBlocking);
   const fields = {
     terraformJson: evaluation.terraform,

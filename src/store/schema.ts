@@ -122,7 +122,13 @@ export type DeploymentOutputs = Record<string, { sensitive: boolean; value?: unk
  * so the jobs that carry it on later need not read the repository again) and the GitHub
  * environment its GitHub Deployment is in.
  */
-export type DeploymentSettings = { mode: 'auto' | 'manual'; after: string[]; githubEnvironment: string };
+export type DeploymentSettings = {
+  mode: 'auto' | 'manual';
+  after: string[];
+  githubEnvironment: string;
+  /** How a success is judged afterwards (paas.yaml `rollback:` and the services, as at this commit: src/rollback). */
+  verdict?: { rollback: { auto: boolean; watchMs: number; metrics: Array<'errors' | 'latency' | 'cpu' | 'memory'> }; services: string[] };
+};
 
 /**
  * A deployment keeps the synthesized Terraform JSON it was planned from, so that any earlier one
@@ -199,6 +205,55 @@ export const deploymentEvents = pgTable(
     at: createdAt(),
   },
   (t) => [index('deployment_events_deployment_idx').on(t.deploymentId, t.id)],
+);
+
+/**
+ * Commits held out of an environment: a rollback (by hand or automatic) holds the commit it rolled
+ * back from, so auto deploys skip it until a newer commit lands (a retried push job of the bad
+ * commit must not put it back, as Argo CD's auto-sync did). One row per environment and commit.
+ */
+export const commitHolds = pgTable(
+  'commit_holds',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    environmentId: bigint('environment_id', { mode: 'number' })
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    commitSha: text('commit_sha').notNull(),
+    /** The rollback deployment that holds it. */
+    rollbackDeploymentId: bigint('rollback_deployment_id', { mode: 'number' }).references(() => deployments.id, { onDelete: 'set null' }),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('commit_holds_environment_commit_uq').on(t.environmentId, t.commitSha)],
+);
+
+export const verdicts = ['pass', 'inconclusive', 'regression'] as const;
+export type VerdictName = (typeof verdicts)[number];
+
+/**
+ * A deploy's verdicts: one row per check of its watch window (src/rollback/), with the evidence
+ * (per metric: medians, effect size, p-value, samples) and, after a regression with `auto`, the
+ * rollback deployment it started.
+ */
+export const deploymentVerdicts = pgTable(
+  'deployment_verdicts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    deploymentId: bigint('deployment_id', { mode: 'number' })
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    /** Which check of the watch (1..4); the last is final. */
+    checkpoint: integer('checkpoint').notNull(),
+    final: boolean('final').notNull(),
+    verdict: text('verdict', { enum: verdicts }).notNull(),
+    reason: text('reason').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
+    rollbackDeploymentId: bigint('rollback_deployment_id', { mode: 'number' }).references(() => deployments.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deployment_verdicts_checkpoint_uq').on(t.deploymentId, t.checkpoint)],
 );
 
 /** Every webhook delivery GitHub sent us; the delivery id dedupes redeliveries. */
@@ -353,6 +408,8 @@ export type Environment = typeof environments.$inferSelect;
 export type Deployment = typeof deployments.$inferSelect;
 export type NewDeployment = typeof deployments.$inferInsert;
 export type DeploymentEvent = typeof deploymentEvents.$inferSelect;
+export type CommitHold = typeof commitHolds.$inferSelect;
+export type DeploymentVerdict = typeof deploymentVerdicts.$inferSelect;
 export type DeploymentLog = typeof deploymentLogs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type Job = typeof jobs.$inferSelect;

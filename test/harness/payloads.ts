@@ -22,7 +22,7 @@ export function repositoryIdOf(fullName: string): number {
   return idOf(fullName);
 }
 
-function idOf(text: string): number {
+export function idOf(text: string): number {
   return Number.parseInt(createHash('sha1').update(text).digest('hex').slice(0, 8), 16);
 }
 

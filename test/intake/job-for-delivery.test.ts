@@ -24,10 +24,17 @@ test('another pull request, and pushes, have keys of their own', () => {
   assert.equal(new Set([pr7.concurrencyKey, pr8.concurrencyKey, push.concurrencyKey]).size, 3);
 });
 
-test('a comment that is not an approval starts no job', () => {
+test('a comment that is not an approval or a rollback starts no job', () => {
   const route = jobForDelivery('d1', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: 'looks good' }));
   assert.equal(route.job, undefined);
-  assert.match(route.outcome ?? '', /not a \/slipway approve comment/);
+  assert.match(route.outcome ?? '', /not a \/slipway approve or \/slipway rollback comment/);
+});
+
+test('a /slipway rollback comment on a pull request is a job in the pull request’s queue', () => {
+  const route = jobForDelivery('d1', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: 'broken\n/slipway rollback staging' }));
+  assert.equal(route.job?.concurrencyKey?.startsWith('pr:'), true);
+  const onIssue = jobForDelivery('d2', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 8, body: '/slipway rollback', pullRequest: false }));
+  assert.equal(onIssue.job, undefined);
 });
 
 test('a handled event without the fields its job is keyed by is recorded with the missing field named, and no job', () => {

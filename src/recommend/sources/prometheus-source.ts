@@ -4,7 +4,7 @@
  * Prometheus answers at most 11,000 points per series, so long ranges are fetched in chunks.
  * https://prometheus.io/docs/prometheus/latest/querying/api/#range-queries
  */
-import type { MetricName, Sample, ServiceMetrics } from '../types.ts';
+import { recommendationMetricNames, type MetricName, type Sample, type ServiceMetrics } from '../types.ts';
 import { MetricsInputError } from './metrics-input-error.ts';
 
 /** Utilisation in percent of the task's allocation, as the ECS/CloudWatch exporters name it. */
@@ -17,6 +17,9 @@ export const defaultQueries: Record<MetricName, string> = {
   backlog: 'sum(queue_backlog_messages{app="{app}",service="{service}"})',
   logs: 'sum(rate(log_bytes_total{app="{app}",service="{service}"}[5m]))',
   egress: 'sum(rate(network_transmit_bytes_total{app="{app}",service="{service}"}[5m]))',
+  // What a deploy's verdict watches: 5xx answers per second, and the 95th percentile response time in ms.
+  errors: 'sum(rate(http_requests_total{app="{app}",service="{service}",code=~"5.."}[1m]))',
+  latency: '1000 * histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{app="{app}",service="{service}"}[1m])))',
 };
 
 const maxPointsPerQuery = 10_000;
@@ -27,7 +30,7 @@ export type PrometheusOptions = {
   service: string;
   /** Overrides per metric (paas.yaml `metrics.queries`). */
   queries?: Partial<Record<MetricName, string>>;
-  /** Which metrics to ask for (default all four). */
+  /** Which metrics to ask for (default those recommendations use). */
   metrics?: MetricName[];
   start: number;
   end: number;
@@ -43,7 +46,7 @@ export function renderQuery(template: string, app: string, service: string): str
 }
 
 export async function fetchPrometheusMetrics(options: PrometheusOptions): Promise<PrometheusResult> {
-  const names = options.metrics ?? (Object.keys(defaultQueries) as MetricName[]);
+  const names = options.metrics ?? [...recommendationMetricNames];
   const metrics: ServiceMetrics = {};
   const notes: string[] = [];
   for (const name of names) {

@@ -1,0 +1,294 @@
+/**
+ * Evaluation of deploy verdicts on real traces (`npm run eval -- --rollback [--data DIR] [--json]`).
+ *
+ * Deploys are simulated at regular points of every trace (every two watch windows, skipping the
+ * labelled incident windows: a rollback during a real incident is not a false one, nor a
+ * detection of ours). Each deploy is judged clean, and again with a step regression injected at
+ * the deploy time into the watch window: +20 %, +50 %, +100 % in level (the baseline's median
+ * added) and multiplicative (every value scaled, as latency grows). The engine
+ * (src/rollback/judge-deploy.ts) checks at each quarter of the watch, as the verdict job does; the
+ * baseline is Flagger's: a fixed threshold (a quantile of the hours before, times a factor) and a
+ * rollback after N consecutive samples over it.
+ *
+ * Both are tuned by leave-one-trace-out cross-validation with the same rule: among the settings
+ * with at most 1 false rollback per 100 clean deploys on the other traces, the one catching the
+ * most +50 % regressions there. The held-out figures (each trace judged with the setting chosen
+ * without it) are the headline; the in-sample ones (chosen on all traces) are beside them.
+ */
+import { isRegression } from '../../src/rollback/judge-metric.ts';
+import { judgeDeploy } from '../../src/rollback/judge-deploy.ts';
+import { checkpointsPerWatch, defaultVerdictSettings, regressionCounts, type VerdictSettings } from '../../src/rollback/verdict-settings.ts';
+import { verdictWindows, type TimeWindow } from '../../src/rollback/verdict-windows.ts';
+import type { Trace } from './traces.ts';
+import { leaveOneOut, type Rule } from './cross-validate.ts';
+import { quantile } from 'simple-statistics';
+
+export const sizes = [0.2, 0.5, 1] as const;
+export const shapes = ['level', 'multiplicative'] as const;
+type Shape = (typeof shapes)[number];
+type Injection = { shape: Shape; size: number };
+const injections: Injection[] = shapes.flatMap((shape) => sizes.map((size) => ({ shape, size })));
+
+export type EvalOptions = { watchSamples: number; goalFalsePer100: number };
+export const defaultEvalOptions: EvalOptions = { watchSamples: 12, goalFalsePer100: 1 };
+
+/** The engine's grid: the rank test's p, the median's rise, the baseline's length, the weekly discount. */
+export const engineGrid: VerdictSettings[] = [0.0001, 0.001, 0.01, 0.05].flatMap((alpha) =>
+  [0.05, 0.1, 0.2, 0.3].flatMap((minEffect) =>
+    (['median', 'mean'] as const).flatMap((effectOf) =>
+      [2, 4, 8].flatMap((baselineWatches) =>
+        [false, true].flatMap((seasonal) => [1, 2].map((confirmations) => ({ alpha, minEffect, effectOf, minSamples: defaultVerdictSettings.minSamples, baselineWatches, seasonal, confirmations }))),
+      ),
+    ),
+  ),
+);
+/** Flagger's analysis: threshold = quantile q of the baseline × factor; N consecutive failed checks. */
+export type FlaggerSetting = { q: number; factor: number; consecutive: number };
+export const flaggerGrid: FlaggerSetting[] = [0.9, 0.99, 1].flatMap((q) => [1, 1.1, 1.25, 1.5].flatMap((factor) => [1, 2, 3, 4, 6].map((consecutive) => ({ q, factor, consecutive }))));
+
+/** Outcomes of one setting on one trace. */
+export type Tally = {
+  trace: string;
+  clean: number;
+  falseRollbacks: number;
+  /** Per injection `${shape}:${size}`: deploys, detected within the watch, sum of detection delays (fraction of the watch). */
+  injected: Record<string, { deploys: number; detected: number; delaySum: number }>;
+};
+
+const key = (i: Injection) => `${i.shape}:${i.size}`;
+
+function emptyTally(trace: string): Tally {
+  return { trace, clean: 0, falseRollbacks: 0, injected: Object.fromEntries(injections.map((i) => [key(i), { deploys: 0, detected: 0, delaySum: 0 }])) };
+}
+
+/** A trace's times and values, and the index range of a time window. */
+type Series = { times: Float64Array; values: Float64Array; stepMs: number };
+function series(trace: Trace): Series {
+  const times = Float64Array.from(trace.samples, (s) => s.t);
+  const values = Float64Array.from(trace.samples, (s) => s.v);
+  const steps = Array.from(times.subarray(1), (t, i) => t - times[i]!).sort((a, b) => a - b);
+  return { times, values, stepMs: steps[Math.floor(steps.length / 2)]! };
+}
+function lowerBound(times: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+const slice = (s: Series, w: TimeWindow) => s.values.subarray(lowerBound(s.times, w.from), lowerBound(s.times, w.to));
+
+/** Deploy times: every two watches, with the baseline and watch clear of labelled incidents. */
+function deployTimes(trace: Trace, s: Series, watchMs: number, maxBaselineWatches: number): number[] {
+  const out: number[] = [];
+  const first = s.times[0]! + maxBaselineWatches * watchMs;
+  const last = s.times[s.times.length - 1]! - watchMs;
+  for (let t = first; t <= last; t += 2 * watchMs) {
+    const from = t - maxBaselineWatches * watchMs;
+    const to = t + watchMs;
+    if (trace.labels?.some((l) => l.from < to && l.to > from)) continue;
+    out.push(t);
+  }
+  return out;
+}
+
+function inject(values: ArrayLike<number>, injection: Injection | undefined, level: number): Float64Array {
+  const out = Float64Array.from(values);
+  if (!injection) return out;
+  for (let i = 0; i < out.length; i++) out[i] = injection.shape === 'level' ? out[i]! + injection.size * level : out[i]! * (1 + injection.size);
+  return out;
+}
+
+/**
+ * Every engine setting's and every Flagger setting's tally on one trace. The rank test's p and the
+ * effect depend only on the baseline's length and the weekly discount, so they are computed once
+ * per pair and every (alpha, minEffect) is applied to them.
+ */
+export function evaluateTrace(trace: Trace, options: EvalOptions): { engine: Tally[]; flagger: Tally[] } {
+  const s = series(trace);
+  const watchMs = options.watchSamples * s.stepMs;
+  const maxBaseline = Math.max(...engineGrid.map((g) => g.baselineWatches));
+  const engine = engineGrid.map(() => emptyTally(trace.name));
+  const flagger = flaggerGrid.map(() => emptyTally(trace.name));
+  const shapesOfGrid = [...new Set(engineGrid.map((g) => `${g.baselineWatches}:${g.effectOf}:${g.seasonal}`))];
+  for (const deployedAt of deployTimes(trace, s, watchMs, maxBaseline)) {
+    for (const injection of [undefined, ...injections]) {
+      // Engine: first checkpoint whose evidence is a regression, per setting.
+      const firstHit = engineGrid.map(() => Infinity);
+      const inARow = engineGrid.map(() => 0);
+      for (const shape of shapesOfGrid) {
+        const [baselineWatches, effectOf, seasonal] = [Number(shape.split(':')[0]), shape.split(':')[1] as 'median' | 'mean', shape.endsWith('true')];
+        for (let k = 1; k <= checkpointsPerWatch; k++) {
+          const now = deployedAt + (k * watchMs) / checkpointsPerWatch;
+          const w = verdictWindows({ deployedAt, watchMs, now }, { baselineWatches });
+          const before = slice(s, w.before);
+          const level = before.length > 0 ? quantile(Array.from(before), 0.5) : 0;
+          const after = inject(slice(s, w.after), injection, level);
+          const judged = judgeDeploy(
+            [{ service: 'trace', metric: 'value', before, after, weekBefore: slice(s, w.weekBefore), weekAfter: slice(s, w.weekAfter) }],
+            { alpha: 1, minEffect: -Infinity, effectOf, minSamples: defaultVerdictSettings.minSamples, baselineWatches, seasonal, confirmations: 1 },
+          ).metrics[0];
+          engineGrid.forEach((g, i) => {
+            if (g.baselineWatches !== baselineWatches || g.effectOf !== effectOf || g.seasonal !== seasonal || firstHit[i] !== Infinity) return;
+            const shown = judged?.p !== undefined && judged.effect !== undefined && isRegression({ p: judged.p, effect: judged.effect }, g);
+            inARow[i] = shown ? inARow[i]! + 1 : 0;
+            if (shown && regressionCounts(g, inARow[i]!, k)) firstHit[i] = k / checkpointsPerWatch;
+          });
+        }
+      }
+      engineGrid.forEach((_, i) => record(engine[i]!, injection, firstHit[i]!));
+      // Flagger: the baseline hours before (4 watches, its most common interval × threshold), each sample a check.
+      const w = verdictWindows({ deployedAt, watchMs, now: deployedAt + watchMs }, { baselineWatches: 4 });
+      const before = Array.from(slice(s, w.before));
+      if (before.length === 0) continue;
+      const level = quantile(before, 0.5);
+      const after = inject(slice(s, w.after), injection, level);
+      flaggerGrid.forEach((g, i) => {
+        const threshold = quantile(before, g.q) * g.factor;
+        let run = 0;
+        let hit = Infinity;
+        for (let j = 0; j < after.length; j++) {
+          run = after[j]! > threshold ? run + 1 : 0;
+          if (run >= g.consecutive) {
+            hit = (j + 1) / options.watchSamples;
+            break;
+          }
+        }
+        record(flagger[i]!, injection, hit);
+      });
+    }
+  }
+  return { engine, flagger };
+}
+
+function record(tally: Tally, injection: Injection | undefined, hit: number): void {
+  if (!injection) {
+    tally.clean++;
+    if (hit <= 1) tally.falseRollbacks++;
+    return;
+  }
+  const cell = tally.injected[key(injection)]!;
+  cell.deploys++;
+  if (hit <= 1) {
+    cell.detected++;
+    cell.delaySum += hit;
+  }
+}
+
+/** Tallies summed over traces, as rates. */
+export type Summary = {
+  cleanDeploys: number;
+  falseRollbacksPer100: number;
+  /** Per size: detected share, level and multiplicative together, and each. */
+  detected: Record<string, { all: number; level: number; multiplicative: number; meanDelayOfWatch: number }>;
+};
+export function summarize(tallies: readonly Tally[]): Summary {
+  const clean = tallies.reduce((a, t) => a + t.clean, 0);
+  const falses = tallies.reduce((a, t) => a + t.falseRollbacks, 0);
+  const cell = (k: string) => tallies.reduce((a, t) => ({ deploys: a.deploys + t.injected[k]!.deploys, detected: a.detected + t.injected[k]!.detected, delaySum: a.delaySum + t.injected[k]!.delaySum }), { deploys: 0, detected: 0, delaySum: 0 });
+  const detected: Summary['detected'] = {};
+  for (const size of sizes) {
+    const level = cell(`level:${size}`);
+    const mult = cell(`multiplicative:${size}`);
+    const found = level.detected + mult.detected;
+    detected[`+${size * 100}%`] = {
+      all: found / Math.max(1, level.deploys + mult.deploys),
+      level: level.detected / Math.max(1, level.deploys),
+      multiplicative: mult.detected / Math.max(1, mult.deploys),
+      meanDelayOfWatch: found > 0 ? (level.delaySum + mult.delaySum) / found : NaN,
+    };
+  }
+  return { cleanDeploys: clean, falseRollbacksPer100: (100 * falses) / Math.max(1, clean), detected };
+}
+
+/** Among settings within the false-rollback goal, the most +50 % regressions caught; else the fewest false rollbacks. */
+export function verdictRule(goalFalsePer100: number): Rule<Tally> {
+  return (bySetting) => {
+    const scored = bySetting.map((rows, i) => ({ i, s: summarize(rows) }));
+    const within = scored.filter((x) => x.s.falseRollbacksPer100 <= goalFalsePer100 + 1e-9);
+    const pool = within.length > 0 ? within : scored;
+    pool.sort((a, b) => (within.length > 0 ? b.s.detected['+50%']!.all - a.s.detected['+50%']!.all : 0) || a.s.falseRollbacksPer100 - b.s.falseRollbacksPer100 || a.i - b.i);
+    return pool[0]!.i;
+  };
+}
+
+export type RollbackEval = {
+  options: EvalOptions;
+  traces: string[];
+  engine: { heldOut: Summary; inSample: Summary; chosenOnAll: VerdictSettings; shipped: VerdictSettings; shippedMatchesChoice: boolean; perTrace: Array<{ trace: string; chosen: VerdictSettings; summary: Summary }> };
+  flagger: { heldOut: Summary; inSample: Summary; chosenOnAll: FlaggerSetting; perTrace: Array<{ trace: string; chosen: FlaggerSetting; summary: Summary }> };
+  goals: { detected50: boolean; falseRollbacks: boolean; betterThanBaselineOnBoth: boolean };
+};
+
+export function evaluateRollback(traces: readonly Trace[], options: EvalOptions = defaultEvalOptions): RollbackEval {
+  const runs = traces.map((t) => evaluateTrace(t, options));
+  const names = traces.map((t) => t.name);
+  const rule = verdictRule(options.goalFalsePer100);
+  const engineBySetting = engineGrid.map((_, i) => runs.map((r) => r.engine[i]!));
+  const flaggerBySetting = flaggerGrid.map((_, i) => runs.map((r) => r.flagger[i]!));
+  const engineFolds = leaveOneOut(names, engineBySetting, rule);
+  const flaggerFolds = leaveOneOut(names, flaggerBySetting, rule);
+  const enginePerTrace = engineFolds.map((f, h) => ({ trace: f.trace, chosen: engineGrid[f.setting]!, tally: runs[h]!.engine[f.setting]! }));
+  const flaggerPerTrace = flaggerFolds.map((f, h) => ({ trace: f.trace, chosen: flaggerGrid[f.setting]!, tally: runs[h]!.flagger[f.setting]! }));
+  const engineAll = rule(engineBySetting);
+  const flaggerAll = rule(flaggerBySetting);
+  const engineHeldOut = summarize(enginePerTrace.map((x) => x.tally));
+  const flaggerHeldOut = summarize(flaggerPerTrace.map((x) => x.tally));
+  const shipped = defaultVerdictSettings;
+  const chosenOnAll = engineGrid[engineAll]!;
+  return {
+    options,
+    traces: names,
+    engine: {
+      heldOut: engineHeldOut,
+      inSample: summarize(engineBySetting[engineAll]!),
+      chosenOnAll,
+      shipped,
+      shippedMatchesChoice: JSON.stringify(shipped) === JSON.stringify(chosenOnAll),
+      perTrace: enginePerTrace.map((x) => ({ trace: x.trace, chosen: x.chosen, summary: summarize([x.tally]) })),
+    },
+    flagger: {
+      heldOut: flaggerHeldOut,
+      inSample: summarize(flaggerBySetting[flaggerAll]!),
+      chosenOnAll: flaggerGrid[flaggerAll]!,
+      perTrace: flaggerPerTrace.map((x) => ({ trace: x.trace, chosen: x.chosen, summary: summarize([x.tally]) })),
+    },
+    goals: {
+      detected50: engineHeldOut.detected['+50%']!.all >= 0.95,
+      falseRollbacks: engineHeldOut.falseRollbacksPer100 <= options.goalFalsePer100,
+      betterThanBaselineOnBoth: engineHeldOut.detected['+50%']!.all > flaggerHeldOut.detected['+50%']!.all && engineHeldOut.falseRollbacksPer100 < flaggerHeldOut.falseRollbacksPer100,
+    },
+  };
+}
+
+export function printRollbackEval(report: RollbackEval): void {
+  const { engine, flagger } = report;
+  console.log(`Deploy verdicts: ${report.traces.length} traces, watch = ${report.options.watchSamples} samples, checks at each quarter (engine) or every sample (Flagger-style)`);
+  console.log('leave-one-trace-out: each trace judged with the setting chosen on the others (goal: ≤ 1 false rollback per 100 clean deploys, then most +50 % caught)\n');
+  const row = (label: string, s: Summary) =>
+    console.log(
+      [label.padEnd(34), `${s.cleanDeploys}`.padStart(6), s.falseRollbacksPer100.toFixed(2).padStart(8), ...sizes.map((z) => pct(s.detected[`+${z * 100}%`]!.all).padStart(9)), pct(s.detected['+50%']!.level).padStart(9), pct(s.detected['+50%']!.multiplicative).padStart(9), s.detected['+50%']!.meanDelayOfWatch.toFixed(2).padStart(8)].join(' '),
+    );
+  console.log(['', 'clean', 'false/100', '+20 %', '+50 %', '+100 %', '+50% lvl', '+50% mul', 'delay'].map((c, i) => (i === 0 ? c.padEnd(34) : c.padStart(i === 1 ? 6 : i === 2 ? 8 : 9))).join(' '));
+  row('engine, held out', engine.heldOut);
+  row('Flagger-style, held out', flagger.heldOut);
+  row('engine, in-sample', engine.inSample);
+  row('Flagger-style, in-sample', flagger.inSample);
+  console.log('  delay: mean time to detect a caught +50 % regression, as a fraction of the watch window');
+  console.log(`\nchosen on all traces: engine ${JSON.stringify(engine.chosenOnAll)}; shipped defaults ${engine.shippedMatchesChoice ? 'match it' : `DIFFER: ${JSON.stringify(engine.shipped)}`}`);
+  console.log(`                      Flagger-style ${JSON.stringify(flagger.chosenOnAll)}`);
+  console.log('\nper trace (held out): engine false/100, +50 % caught | Flagger false/100, +50 % caught | engine setting chosen without it');
+  engine.perTrace.forEach((e, k) => {
+    const f = flagger.perTrace[k]!;
+    console.log(`  ${e.trace.padEnd(56)} ${e.summary.falseRollbacksPer100.toFixed(1).padStart(5)} ${pct(e.summary.detected['+50%']!.all).padStart(8)} | ${f.summary.falseRollbacksPer100.toFixed(1).padStart(5)} ${pct(f.summary.detected['+50%']!.all).padStart(8)} | α ${e.chosen.alpha} ${e.chosen.effectOf} +${e.chosen.minEffect} base ${e.chosen.baselineWatches}× ${e.chosen.seasonal ? 'weekly' : 'plain'}${e.chosen.confirmations > 1 ? ` ${e.chosen.confirmations} in a row` : ''}`);
+  });
+  const g = report.goals;
+  console.log(`\ngoals (held out): ≥ 95 % of +50 % caught: ${g.detected50 ? 'met' : 'NOT met'}; ≤ 1 false rollback per 100: ${g.falseRollbacks ? 'met' : 'NOT met'}; better than the baseline on both: ${g.betterThanBaselineOnBoth ? 'yes' : 'no'}`);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}

@@ -1,0 +1,71 @@
+/**
+ * A deploy's verdict from its service metrics: each watched metric of each service judged after
+ * the deploy against a baseline before it (judge-metric.ts), then one answer:
+ *  - `regression` when any metric is shown worse by enough: the deploy is rolled back (auto);
+ *  - `inconclusive` when a metric recorded before the deploy cannot be judged (too few samples,
+ *    or none since the deploy) or nothing was recorded at all: never rolled back;
+ *  - `pass` when every metric could be judged and none got worse.
+ *
+ * The baseline discounts daily and weekly patterns: when the same hours a week earlier are
+ * recorded, the baseline is scaled by how much the metric moved then from the hours before to the
+ * hours after (a deploy at 8:55 before the morning rush is not blamed for the rush). The factor is
+ * held within [0.5, 2]: a week-old incident must not excuse, or invent, a regression.
+ */
+import { median } from 'simple-statistics';
+import { judgeMetric, type MetricEvidence, type MetricVerdict } from './judge-metric.ts';
+import type { VerdictSettings } from './verdict-settings.ts';
+
+/** One service metric's values in the windows the verdict compares. */
+export type MetricWindows = {
+  service: string;
+  metric: string;
+  /** The baseline window right before the deploy. */
+  before: ArrayLike<number>;
+  /** Since the deploy (up to the end of the watch). */
+  after: ArrayLike<number>;
+  /** The same two windows a week earlier, when recorded. */
+  weekBefore?: ArrayLike<number>;
+  weekAfter?: ArrayLike<number>;
+};
+
+export type DeployVerdict = {
+  verdict: MetricVerdict;
+  /** One line: what decided it. */
+  reason: string;
+  metrics: MetricEvidence[];
+  /** Watched metrics never recorded for a service (before or after the deploy): not judged. */
+  notRecorded: string[];
+};
+
+const factorRange = [0.5, 2] as const;
+
+export function judgeDeploy(windows: readonly MetricWindows[], settings: VerdictSettings): DeployVerdict {
+  const metrics: MetricEvidence[] = [];
+  const notRecorded: string[] = [];
+  for (const w of windows) {
+    if (w.before.length === 0 && w.after.length === 0) {
+      notRecorded.push(`${w.metric} of ${w.service}`);
+      continue;
+    }
+    const factor = settings.seasonal ? seasonalFactor(w, settings.minSamples) : undefined;
+    const before = factor === undefined ? w.before : Array.from(w.before, (v) => v * factor);
+    metrics.push(judgeMetric({ service: w.service, metric: w.metric, before, after: w.after, ...(factor !== undefined ? { seasonalFactor: factor } : {}) }, settings));
+  }
+  const regressions = metrics.filter((m) => m.verdict === 'regression');
+  if (regressions.length > 0) return { verdict: 'regression', reason: regressions.map((m) => m.reason).join('; '), metrics, notRecorded };
+  const unsure = metrics.filter((m) => m.verdict === 'inconclusive');
+  if (unsure.length > 0) return { verdict: 'inconclusive', reason: unsure.map((m) => m.reason).join('; '), metrics, notRecorded };
+  if (metrics.length === 0) {
+    return { verdict: 'inconclusive', reason: `no metrics recorded for this deploy (${notRecorded.join(', ') || 'nothing watched'}): nothing to judge`, metrics, notRecorded };
+  }
+  return { verdict: 'pass', reason: `no watched metric got worse (${metrics.map((m) => `${m.metric} of ${m.service}`).join(', ')})`, metrics, notRecorded };
+}
+
+/** How the metric moved across the same hours a week earlier, or undefined when not recorded. */
+function seasonalFactor(w: MetricWindows, minSamples: number): number | undefined {
+  if (!w.weekBefore || !w.weekAfter || w.weekBefore.length < minSamples || w.weekAfter.length < minSamples) return undefined;
+  const then = median(Array.from(w.weekBefore));
+  if (!(then > 0)) return undefined;
+  const ratio = median(Array.from(w.weekAfter)) / then;
+  return Math.min(factorRange[1], Math.max(factorRange[0], ratio));
+}
