@@ -26,6 +26,7 @@ export async function startWorkerProcess(h: Harness, state: Extract<StateBackend
       PRIVATE_KEY: h.github.privateKeyPem,
       WEBHOOK_SECRET: secret,
       GITHUB_API_URL: h.github.url,
+      GITHUB_URL: h.service.deps.settings.githubUrl,
       DATABASE_URL: h.service.deps.settings.databaseUrl!,
       SLIPWAY_DATA_DIR: dataDir,
       SLIPWAY_ROLE: 'worker',
