@@ -55,6 +55,11 @@ export const SettingsEnv = z.object({
   WEBHOOK_SECRET: z.string({ error: 'is required (the secret set on the App’s webhook)' }).min(1, 'must not be empty'),
   WEBHOOK_SECRET_PREVIOUS: optionalText,
   GITHUB_API_URL: url('https://api.github.com'),
+  /** GitHub's web address (where people create and install the App); unset: derived from GITHUB_API_URL. */
+  GITHUB_URL: url(),
+  /** The App's OAuth client, for signing in to the dashboard with GitHub (set-up writes them). */
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
     message: 'must be a postgres:// URL (unset: the embedded database)',
   }),
@@ -81,14 +86,32 @@ export const SettingsEnv = z.object({
 });
 export type SettingsEnv = z.infer<typeof SettingsEnv>;
 
-export type Settings = {
+/** What GitHub gives an App when it is registered (by hand, or by the set-up page's manifest flow). */
+export type AppCredentials = {
   appId: number;
   /** PEM, with real newlines. */
   privateKey: string;
   webhookSecret: string;
   /** The webhook secret being rotated out: still accepted until it is unset. */
   previousWebhookSecret?: string;
+  /** The App's OAuth client (dashboard sign-in with GitHub); absent: sign-in with the API token only. */
+  oauth?: { clientId: string; clientSecret: string };
+};
+
+/** Everything but the App's credentials: what `slipway serve` runs its set-up page with. */
+export type BaseSettings = Omit<Settings, keyof AppCredentials>;
+
+/** `https://api.github.com` → `https://github.com`; GitHub Enterprise Server `https://h/api/v3` → `https://h`. */
+export function githubWebUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === 'api.github.com') return 'https://github.com';
+  return `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/+$/, '')}`;
+}
+
+export type Settings = AppCredentials & {
   githubApiUrl: string;
+  /** GitHub's web address: where the set-up page sends the App manifest and people sign in (unset: `githubWebUrl(githubApiUrl)`). */
+  githubUrl?: string;
   databaseUrl?: string;
   dataDir: string;
   port: number;

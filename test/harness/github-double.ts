@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gitFileDiff, hunkOf, type FileDiff } from './git-diff-hunks.ts';
 import { runGit } from './git-server.ts';
+import { createGitHubWeb, type GitHubWeb } from './github-web.ts';
 
 export type Permission = 'admin' | 'write' | 'read' | 'none';
 type Access = 'read' | 'write';
@@ -224,6 +225,8 @@ export interface GitHubDouble {
   /** Seeds a comment as if written by someone (for pagination and marker tests). */
   seedComment(repo: string, issueNumber: number, body: string, login?: string): CommentRecord;
   callsTo(method: string, path: RegExp | string): RecordedCall[];
+  /** github.com's pages: the manifest flow, the install page, OAuth sign-in (see github-web.ts). */
+  web: GitHubWeb;
   reset(): void;
   close(): Promise<void>;
 }
@@ -833,6 +836,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       status: 0,
     };
     state.calls.push(call);
+    if (await webFlow.handle(req, res, parsed.pathname, call.query, raw)) {
+      call.status = res.statusCode;
+      return;
+    }
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-ratelimit-limit': '5000',
@@ -895,6 +902,21 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     }
   }
 
+  const webFlow = createGitHubWeb({
+    url: () => url,
+    appId,
+    privateKeyPem,
+    now,
+    installations,
+    addInstallation: (input) => {
+      const installation: Installation = { id: input.id, account: input.account, repositories: [...input.repositories], permissions: { ...DEFAULT_PERMISSIONS } };
+      installations.set(input.id, installation);
+      for (const repo of input.repositories) if (!repositories.has(repo)) addRepository(repo);
+      return installation;
+    },
+    permissionOf: (repo, user) => permissions.get(`${repo}#${user.toLowerCase()}`) ?? 'none',
+    repositoryId: (repo) => (repositories.get(repo) ?? addRepository(repo)).id,
+  });
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -905,6 +927,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     appSlug,
     privateKeyPem,
     ...state,
+    web: webFlow.web,
     installations,
     repositories,
     tokens,
