@@ -13,7 +13,8 @@ import type { ReadSeries } from '../metrics/read-series.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
 import type { StoredAppCredentials } from '../settings/app-credentials-file.ts';
 import { loadServiceSettings, SettingsError } from '../settings/load-settings.ts';
-import type { AppCredentials, BaseSettings, Settings } from '../settings/settings.ts';
+import { githubWebUrl, type AppCredentials, type BaseSettings, type Settings } from '../settings/settings.ts';
+import type { DeploymentActions } from '../dashboard/deployment-actions.ts';
 import type { PrestartedStoreThread, ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
@@ -74,6 +75,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
   const controller = new AbortController();
   const workers: Promise<void>[] = [];
   let deps: Deps | undefined;
+  // The dashboard's Apply and Rollback: only where this process has a Terraform runner.
+  let actions: DeploymentActions | undefined;
 
   /** The HTTP app and the worker, for settings with App credentials. */
   const goLive = async (full: Settings) => {
@@ -97,6 +100,21 @@ export async function startService(settings: Settings | BaseSettings, options: S
         writer,
         readMetrics,
       });
+      const { dashboardRoutes } = await import('../dashboard/dashboard-routes.ts');
+      app.route(
+        '/dashboard',
+        dashboardRoutes({
+          db: store.db,
+          dataDir: full.dataDir,
+          githubUrl: full.githubUrl ?? githubWebUrl(full.githubApiUrl),
+          githubApiUrl: full.githubApiUrl,
+          ...(full.oauth ? { oauth: full.oauth } : {}),
+          ...(full.apiToken ? { apiToken: full.apiToken } : {}),
+          ...(full.publicUrl ? { publicUrl: full.publicUrl } : {}),
+          actions: () => actions,
+          log,
+        }),
+      );
       handler = app.fetch;
     }
     const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
@@ -111,6 +129,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
         ? undefined
         : await startRunner({ settings: full.runner, dataDir: full.dataDir, databaseUrl: full.databaseUrl, env: options.env ?? process.env, log, db: store.db });
     deps = buildDeps(full, store, { ...options, ...(runner ? { runner } : {}) });
+    if (runner) actions = (await import('../dashboard/deployment-actions.ts')).deploymentActions({ db: store.db, runner, log });
     if (full.role !== 'web') {
       workers.push(
         runWorker({
@@ -190,6 +209,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
       await readMetrics?.close();
       controller.abort(new Error('shutting down'));
       await Promise.allSettled(workers);
+      await actions?.settle();
       await deps?.runner?.locks.close();
       deps?.close();
       await store.close();

@@ -116,7 +116,7 @@ describe('set-up in a browser (GitHub App manifest flow)', () => {
     // Installing: GitHub sends the signed installation webhook; the same process takes it.
     await page.getByRole('button', { name: 'Install' }).click();
     assert.deepEqual(github.web.sentWebhooks, [{ event: 'installation', status: 202 }]);
-    assert.equal(new URL(page.url()).pathname, '/dashboard');
+    assert.equal(new URL(page.url()).pathname, '/dashboard/sign-in', 'GitHub sends the person to the dashboard, which asks them to sign in');
 
     // The set-up routes are gone; webhooks are checked with the new secret.
     assert.equal((await fetch(`${base}/setup`)).status, 404);
@@ -124,6 +124,24 @@ describe('set-up in a browser (GitHub App manifest flow)', () => {
     const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
     assert.equal((await fetch(`${base}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders(registered.webhookSecret, 'ping', body) })).status, 202);
     assert.equal((await fetch(`${base}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders('wrong-secret', 'ping', body) })).status, 401);
+
+    // The dashboard: sign in with GitHub (the App's OAuth client, which the set-up stored), and the
+    // installation GitHub announced by webhook is there, in the same process.
+    github.setPermission('acme/shop', 'octocat', 'write');
+    await page.goto(`${base}/dashboard`);
+    assert.equal(new URL(page.url()).pathname, '/dashboard/sign-in');
+    await page.getByRole('link', { name: 'Sign in with GitHub' }).click();
+    await page.getByRole('link', { name: 'Authorize acme-slipway' }).click();
+    assert.equal(new URL(page.url()).pathname, '/dashboard');
+    await page.getByText('Signed in as').waitFor();
+    for (let attempt = 0; !(await page.getByText('acme/shop').count()); attempt++) {
+      assert.ok(attempt < 100, 'the installation webhook is shown on the dashboard');
+      await new Promise((r) => setTimeout(r, 100));
+      await page.reload();
+    }
+    assert.match(await page.locator('main').innerText(), /acme: acme\/shop/);
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await screenshot(page, 'setup', '3-dashboard');
     await stranger.close();
     await operator.close();
   });
