@@ -27,7 +27,7 @@ import { SignInError, signInWithGitHub } from './github-sign-in.ts';
 import { appPage } from './pages/app-page.ts';
 import { deploymentPage, liveLogScript } from './pages/deployment-page.ts';
 import { dashboardPage } from './pages/frame.ts';
-import { overviewPage } from './pages/overview-page.ts';
+import { overviewPage, overviewPageSize } from './pages/overview-page.ts';
 import { signInPage } from './pages/sign-in-page.ts';
 import { html } from 'hono/html';
 import { newSession, sessionCookie, sessionKey, sessionSeconds, signValue, verifyValue, type Session } from './session.ts';
@@ -163,8 +163,12 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<Env> {
     const access = c.get('access');
     const repositoryIds = access.kind === 'all' ? undefined : [...(await repositoryIdsByName(deps.db, [...access.repositories.keys()])).values()];
     const filter = repositoryIds ? { repositoryIds } : {};
-    const [rows, installations] = await Promise.all([appEnvironmentOverview(deps.db, filter), installationOverview(deps.db, filter)]);
-    return c.html(overviewPage({ session: c.get('session'), rows, installations, page: Number(c.req.query('page') ?? '1') || 1 }));
+    const page = Math.min(Math.max(1, Number(c.req.query('page') ?? '1') || 1), 100_000);
+    const [overview, installations] = await Promise.all([
+      appEnvironmentOverview(deps.db, { ...filter, limit: overviewPageSize, offset: (page - 1) * overviewPageSize }),
+      installationOverview(deps.db, filter),
+    ]);
+    return c.html(overviewPage({ session: c.get('session'), rows: overview.rows, total: overview.total, installations, page }));
   });
 
   app.get('/apps/:id{[0-9]+}', async (c) => {

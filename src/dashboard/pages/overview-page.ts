@@ -8,16 +8,17 @@ import { money, shortSha, statusBadge, when } from './format.ts';
 
 export const overviewPageSize = 200;
 
-export function overviewPage(input: { session: Session; rows: AppEnvironmentRow[]; page: number; installations: InstallationOverview[] }) {
-  const pages = Math.max(1, Math.ceil(input.rows.length / overviewPageSize));
+/** `rows`: the page `page` (from 1) of `total` environments, `overviewPageSize` a page. */
+export function overviewPage(input: { session: Session; rows: AppEnvironmentRow[]; total: number; page: number; installations: InstallationOverview[] }) {
+  const pages = Math.max(1, Math.ceil(input.total / overviewPageSize));
   const pageNumber = Math.min(Math.max(1, input.page), pages);
-  const shown = input.rows.slice((pageNumber - 1) * overviewPageSize, pageNumber * overviewPageSize);
-  const total = input.rows.reduce((sum, r) => sum + (r.applied?.monthlyCostUsd ?? 0), 0);
-  const failing = input.rows.filter((r) => r.latest && (r.latest.status === 'failed' || r.latest.status === 'interrupted')).length;
+  const shown = input.rows;
+  const cost = shown.reduce((sum, r) => sum + (r.applied?.monthlyCostUsd ?? 0), 0);
+  const failing = shown.filter((r) => r.latest && (r.latest.status === 'failed' || r.latest.status === 'interrupted')).length;
   const body = html`<h1>Apps and environments</h1>
-<p>${input.rows.length} environments · ${failing} failing · ${money(total)} a month applied</p>
+<p>${input.total} environments${pages > 1 ? html`; on this page: ${shown.length}` : ''} · ${failing} failing · ${money(cost)} a month applied</p>
 ${
-  input.rows.length === 0
+  input.total === 0
     ? html`<p>No app has been deployed yet. Push a <code>paas.yaml</code> to a repository the App is installed on.</p>`
     : html`<table><caption>Environments${pages > 1 ? html`, page ${pageNumber} of ${pages}` : ''}</caption>
 <thead><tr><th scope="col">App</th><th scope="col">Repository</th><th scope="col">Environment</th><th scope="col">Status</th><th scope="col">Applied</th><th scope="col">Cost/month</th><th scope="col">Last deploy</th></tr></thead>
