@@ -71,7 +71,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
   let readMetrics: (ReadSeries & { close: () => Promise<void> }) | undefined;
   let port = settings.port;
   // What the server answers with: the set-up page until the App is registered, then the service.
-  let handler: ((request: Request) => Response | Promise<Response>) | undefined;
+  let handler: ((request: Request, env?: unknown) => Response | Promise<Response>) | undefined;
   const controller = new AbortController();
   const workers: Promise<void>[] = [];
   let deps: Deps | undefined;
@@ -179,7 +179,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
     try {
       const { serve } = await http;
       await new Promise<void>((resolve, reject) => {
-        server = serve({ fetch: (request: Request) => handler!(request), port: settings.port, hostname: settings.host }, (info) => {
+        server = serve({ fetch: (request: Request, env: unknown) => handler!(request, env), port: settings.port, hostname: settings.host }, (info) => {
           port = info.port;
           options.onListening?.(urlOf(settings.host, port));
           resolve();

@@ -131,11 +131,18 @@ describe('the dashboard, in a browser', () => {
     await page.evaluate(() => ((globalThis as any).sameDocument = true));
     await appendDeploymentLog(db, [{ deploymentId: ids.running, step: 'plan', text: 'terraform_data.web: Creating...\n' }]);
     await page.locator('#log', { hasText: 'terraform_data.web: Creating...' }).waitFor({ timeout: 15_000 });
-    await appendDeploymentLog(db, [{ deploymentId: ids.running, step: 'plan', text: 'Error: the token AKIA**** was refused\n' }]);
+    // Terraform's output carries text from the repository: shown as text, never as markup.
+    await appendDeploymentLog(db, [{ deploymentId: ids.running, step: 'plan', text: 'Error: <img src=x onerror="globalThis.pwned=1"> was refused\n' }]);
     await setDeploymentStatus(db, { deploymentId: ids.running, status: 'failed', actor: 'runner', failure: { step: 'plan', message: 'refused' } });
     await page.locator('#status', { hasText: 'failed' }).waitFor({ timeout: 15_000 });
-    assert.match(await page.locator('#log').innerText(), /Creating\.\.\.\nError: the token/);
+    assert.match(await page.locator('#log').innerText(), /Creating\.\.\.\nError: <img src=x onerror="globalThis.pwned=1"> was refused/);
     assert.equal(await page.evaluate(() => (globalThis as any).sameDocument), true, 'the page was not reloaded');
+    assert.equal(await page.locator('#log img').count(), 0);
+    // Loaded afresh (server-rendered, finished), the same text is escaped too.
+    await page.reload();
+    assert.equal(await page.locator('#log').getAttribute('data-finished'), 'yes');
+    assert.equal(await page.locator('#log img').count(), 0);
+    assert.equal(await page.evaluate(() => (globalThis as any).pwned), undefined);
     await context.close();
   });
 
@@ -150,9 +157,16 @@ describe('the dashboard, in a browser', () => {
     assert.equal(done, true);
     // Now it is live: the overview shows its commit as applied, and a Rollback button is offered.
     await page.reload();
-    assert.equal(await page.getByRole('button', { name: 'Rollback to this deployment' }).count(), 1);
     await page.goto(`${base}/dashboard`);
     assert.match(await page.getByRole('row', { name: /production/ }).innerText(), /aaaaaaa/);
+    // Rollback to it: a new deployment of the same Terraform JSON, run to its end.
+    await page.goto(`${base}/dashboard/deployments/${ids.planned}`);
+    await page.getByRole('button', { name: 'Rollback to this deployment' }).click();
+    const rollback = Number(new URL(page.url()).pathname.split('/').pop());
+    assert.ok(rollback > ids.planned, 'a new deployment');
+    await page.locator('#status', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+    assert.match(await page.locator('main').innerText(), /\(rollback\)/);
+    assert.match(await page.locator('main').innerText(), new RegExp(`rollback to deployment ${ids.planned}`));
     await context.close();
   });
 
