@@ -108,7 +108,7 @@ export function setupRoutes(deps: SetupDeps): Hono {
     }
     session.states.delete(state);
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(code)) return refuse(c, new SetupError(400, 'GitHub’s redirect carries no usable code. Start again from the set-up page.'));
-    if (finishing) return refuse(c, new SetupError(409, 'The set-up is being finished from another tab.'));
+    if (finishing) return refuse(c, new SetupError(409, 'The App is set up already, or being set up from another tab.'));
     finishing = true;
     try {
       const credentials = await convertManifestCode({ githubApiUrl: deps.settings.githubApiUrl, githubUrl, code, ...(deps.fetch ? { fetch: deps.fetch } : {}) });

@@ -836,10 +836,6 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       status: 0,
     };
     state.calls.push(call);
-    if (await webFlow.handle(req, res, parsed.pathname, call.query, raw)) {
-      call.status = res.statusCode;
-      return;
-    }
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-ratelimit-limit': '5000',
@@ -855,13 +851,6 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       } else res.writeHead(status, headers).end(JSON.stringify(body));
     };
     try {
-      if (raw.length > 0) {
-        try {
-          call.body = JSON.parse(raw);
-        } catch {
-          throw new HttpError(400, 'Problems parsing JSON');
-        }
-      }
       const fault = faults.find((f) => f.remaining > 0 && (!f.method || f.method.toUpperCase() === call.method) && (typeof f.path === 'string' ? call.path === f.path : f.path.test(call.path)));
       if (fault) {
         fault.remaining -= 1;
@@ -881,6 +870,18 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
             send(fault.status, fault.body ?? { message: fault.status >= 500 ? 'Server Error' : 'Injected fault' });
           }
           return;
+        }
+      }
+      // github.com's pages and the web-flow endpoints (forms, not JSON): see github-web.ts.
+      if (await webFlow.handle(req, res, parsed.pathname, call.query, raw)) {
+        call.status = res.statusCode;
+        return;
+      }
+      if (raw.length > 0) {
+        try {
+          call.body = JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, 'Problems parsing JSON');
         }
       }
       const ctx: Ctx = { method: call.method, path: call.path, query: call.query, body: call.body, call, res, headers };
