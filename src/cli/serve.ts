@@ -78,8 +78,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
   // The dashboard's Apply and Rollback: only where this process has a Terraform runner.
   let actions: DeploymentActions | undefined;
 
-  /** The HTTP app and the worker, for settings with App credentials. */
-  const goLive = async (full: Settings) => {
+  /** The service's HTTP app, for settings with App credentials (before listening, in running mode). */
+  const serveApp = async (full: Settings) => {
     if (http) {
       const { createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
@@ -117,6 +117,9 @@ export async function startService(settings: Settings | BaseSettings, options: S
       );
       handler = app.fetch;
     }
+  };
+  /** The runner and the job worker (after listening: their modules take seconds to load). */
+  const startWorker = async (full: Settings) => {
     const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
@@ -167,7 +170,9 @@ export async function startService(settings: Settings | BaseSettings, options: S
       log,
       readiness: () => Promise.resolve({ ready: true }),
       onConfigured: async (credentials) => {
-        await goLive({ ...settings, ...credentialsSettings(credentials) });
+        const full = { ...settings, ...credentialsSettings(credentials) };
+        await serveApp(full);
+        await startWorker(full);
         markRunning();
         log('slipway: set-up finished: running with the new GitHub App (no restart needed)');
       },
@@ -177,6 +182,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
 
   if (http) {
     try {
+      if ('appId' in settings) await serveApp(settings);
       const { serve } = await http;
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: (request: Request, env: unknown) => handler!(request, env), port: settings.port, hostname: settings.host }, (info) => {
@@ -194,7 +200,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
 
   if ('appId' in settings) {
     try {
-      await goLive(settings);
+      await startWorker(settings);
     } catch (error) {
       await closeAfterFailure();
       throw error;

@@ -189,6 +189,7 @@ describe('the dashboard, in a browser', () => {
     const page = await context.newPage();
     await page.goto(`${base}/dashboard/sign-in`);
     assert.deepEqual(await seriousA11yViolations(page), []);
+    await screenshot(page, 'dashboard', 'sign-in');
     await page.getByLabel('API token (SLIPWAY_API_TOKEN)').fill('wrong');
     await page.getByRole('button', { name: 'Sign in with the token' }).click();
     assert.match(await page.locator('[role=alert]').innerText(), /not the API token/);
