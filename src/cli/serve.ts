@@ -100,7 +100,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
         writer,
         readMetrics,
       });
-      const { dashboardRoutes } = await import('../dashboard/dashboard-routes.ts');
+      const { dashboardRoutes } = await http;
       app.route(
         '/dashboard',
         dashboardRoutes({
@@ -247,14 +247,15 @@ function credentialsSettings(credentials: StoredAppCredentials): AppCredentials 
 }
 
 async function loadHttpModules() {
-  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }] = await Promise.all([
+  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }, { dashboardRoutes }] = await Promise.all([
     import('@hono/node-server'),
     import('../http/app.ts'),
     import('../intake/delivery-spool.ts'),
     import('../intake/delivery-writer.ts'),
     import('../intake/spool-records.ts'),
+    import('../dashboard/dashboard-routes.ts'),
   ]);
-  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread };
+  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, dashboardRoutes };
 }
 
 function urlOf(host: string, port: number): string {

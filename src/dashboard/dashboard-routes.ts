@@ -25,6 +25,7 @@ import { canRead, canWrite, type Access } from './access.ts';
 import { ActionRefused, type DeploymentActions } from './deployment-actions.ts';
 import { SignInError, signInWithGitHub } from './github-sign-in.ts';
 import { appPage } from './pages/app-page.ts';
+import { recommendationCharts } from './recommendation-charts.ts';
 import { deploymentPage, liveLogScript } from './pages/deployment-page.ts';
 import { dashboardPage } from './pages/frame.ts';
 import { overviewPage, overviewPageSize } from './pages/overview-page.ts';
@@ -176,7 +177,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<Env> {
     const repository = found ? await findRepository(deps.db, found.app.repositoryId) : undefined;
     if (!found || !repository || !canRead(c.get('access'), repository.fullName)) return notFound(c);
     const recommendations = await appRecommendations(deps.db, { repositoryId: repository.id, app: found.app.name });
-    return c.html(appPage({ session: c.get('session'), app: found.app, repository: repository.fullName, deployments: found.deployments, recommendations }));
+    const charts = await recommendationCharts(deps.db, { installationId: repository.installationId, repositoryId: repository.id }, found.app.name, recommendations, now());
+    return c.html(appPage({ session: c.get('session'), app: found.app, repository: repository.fullName, deployments: found.deployments, recommendations, charts }));
   });
 
   app.get('/deployments/:id{[0-9]+}', async (c) => {

@@ -12,6 +12,7 @@ import { appendDeploymentLog } from '../../src/store/deployment-logs.ts';
 import { createDeployment, createPlannedDeployment, setDeploymentStatus } from '../../src/store/deployments.ts';
 import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { upsertInstallation } from '../../src/store/installations.ts';
+import { insertMetricSeries } from '../../src/store/metric-samples.ts';
 import { recordProposedRecommendations } from '../../src/store/recommendations.ts';
 import { upsertRepositories } from '../../src/store/repositories.ts';
 import { findDeployment } from '../../src/store/deployment-runs.ts';
@@ -62,7 +63,14 @@ describe('the dashboard, in a browser', () => {
     const vault = await getOrCreateApp(db, { repositoryId: 9002, name: 'vault' });
     const vaultProduction = await getOrCreateEnvironment(db, { appId: vault.id, name: 'production' });
     ids.secret = (await createDeployment(db, { appId: vault.id, environmentId: vaultProduction.id, commitSha: 'c'.repeat(40) })).id;
-    await recordProposedRecommendations(db, [{ installationId: 501, repositoryId: 9001, app: 'shop', environment: 'production', service: 'web', kind: 'right-size', fingerprint: 'web-right-size', body: { cpu: 0.5, memory: '1Gi', from: '1 vCPU / 2 GiB' }, monthlySaving: 14.6, pullRequest: 12 }], new Date());
+    // The body as the PR job stores it: the engine's summary and the service's spec.
+    const summary = { app: 'shop', service: 'web', kind: 'cpu', title: 'web: cpu 1 → 0.5 vCPU', detail: 'Recency-weighted P90 usage 0.31 vCPU over 14.0 days, 4032 samples; +15 % margin → 0.36 vCPU, snapped to a Fargate size.', monthlySaving: 14.6, confidence: 0.9, change: { field: 'cpu', to: 0.5 } };
+    await recordProposedRecommendations(db, [{ installationId: 501, repositoryId: 9001, app: 'shop', environment: 'production', service: 'web', kind: 'cpu', fingerprint: 'web-cpu', body: { summary, spec: { cpu: 1, memoryMiB: 2048, instances: { min: 2, max: 2 } } }, monthlySaving: 14.6, pullRequest: 12 }], new Date());
+    await recordProposedRecommendations(db, [{ installationId: 501, repositoryId: 9001, app: 'shop', environment: 'staging', service: 'worker', kind: 'replicas', fingerprint: 'worker-replicas', body: { min: 1, max: 3 }, monthlySaving: 2, pullRequest: 13 }], new Date());
+    // Its evidence: two weeks of cpu samples (percent of the configured 1 vCPU), peaking at 45 %.
+    const hours = 14 * 24 - 2;
+    const times = Array.from({ length: hours }, (_, i) => Date.now() - (hours - i) * 3_600_000);
+    await insertMetricSeries(db, { installationId: 501, repositoryId: 9001, app: 'shop', service: 'web', metric: 'cpu', times, values: times.map((_, i) => (i === 100 ? 45 : 10 + (i % 20))) });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -135,6 +143,7 @@ describe('the dashboard, in a browser', () => {
     await appendDeploymentLog(db, [{ deploymentId: ids.running, step: 'plan', text: 'Error: <img src=x onerror="globalThis.pwned=1"> was refused\n' }]);
     await setDeploymentStatus(db, { deploymentId: ids.running, status: 'failed', actor: 'runner', failure: { step: 'plan', message: 'refused' } });
     await page.locator('#status', { hasText: 'failed' }).waitFor({ timeout: 15_000 });
+    await page.locator('#log[data-finished=yes]').waitFor({ timeout: 15_000 });
     assert.match(await page.locator('#log').innerText(), /Creating\.\.\.\nError: <img src=x onerror="globalThis.pwned=1"> was refused/);
     assert.equal(await page.evaluate(() => (globalThis as any).sameDocument), true, 'the page was not reloaded');
     assert.equal(await page.locator('#log img').count(), 0);
@@ -152,6 +161,8 @@ describe('the dashboard, in a browser', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('status').filter({ hasText: `Deployment ${ids.planned} started.` }).waitFor();
     await page.locator('#status', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+    // The page stops following once the log is complete: Terraform's last lines are in it.
+    await page.locator('#log[data-finished=yes]').waitFor({ timeout: 15_000 });
     assert.match(await page.locator('#log').innerText(), /Apply complete!/);
     const done = await eventually('the deployment recorded as succeeded', async () => ((await findDeployment(db, ids.planned))?.status === 'succeeded' ? true : undefined));
     assert.equal(done, true);
@@ -174,11 +185,15 @@ describe('the dashboard, in a browser', () => {
     const { context, page } = await signInWithGitHub('reader');
     await page.goto(`${base}/dashboard/apps/${ids.app}`);
     const text = await page.locator('main').innerText();
-    assert.match(text, /right-size/);
-    assert.match(text, /cpu: 0\.5/);
-    assert.match(text, /memory: 1Gi/);
+    assert.match(text, /web: cpu 1 → 0\.5 vCPU/);
+    assert.match(text, /P90 usage 0\.31 vCPU over 14\.0 days/);
+    assert.match(text, /replicas\t(min: 1, max: 3|max: 3, min: 1)\t/, 'a body without a summary shows its plain fields');
+    // The metric history against the configured and the proposed size.
+    assert.match(await page.getByRole('img', { name: /web cpu over the last 14 days/ }).getAttribute('aria-labelledby') ?? '', /chart-web-cpu/);
+    assert.match(text, /web cpu over the last 14 days: peak 0\.45 vCPU; configured 1\.00 vCPU, proposed 0\.50 vCPU\./);
     assert.match(text, /\$14\.60/);
     assert.match(text, /PR #12/);
+    assert.match(text, /Monthly cost per deployment to production, from \$18\.25 to \$18\.25/, 'the cost chart follows one environment');
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, 'dashboard', 'app');
     await context.close();

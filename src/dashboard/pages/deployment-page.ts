@@ -56,11 +56,16 @@ ${d.failure ? html`<h2>Failure</h2><p class="error">${d.failure.step}: ${d.failu
   return dashboardPage({ title: `Deployment ${d.id}`, session: input.session, body, ...(head ? { head } : {}) });
 }
 
-/** Polls the log of a running deployment and appends what is new; stops once it finished. */
+/**
+ * Polls the log of a running deployment and appends what is new. The runner writes its last lines
+ * (and flushes its buffer) just after the final status: once finished, it keeps asking until a
+ * poll brings nothing new.
+ */
 export const liveLogScript = raw(`(() => {
   const log = document.getElementById('log');
   if (!log || log.dataset.finished === 'yes') return;
   const status = document.getElementById('status');
+  let ended = false;
   const poll = async () => {
     const response = await fetch('/dashboard/deployments/' + log.dataset.deployment + '/log?after=' + log.dataset.after, { headers: { accept: 'application/json' } });
     if (!response.ok) return setTimeout(poll, 5000);
@@ -70,8 +75,12 @@ export const liveLogScript = raw(`(() => {
     if (status && status.textContent !== next.status) {
       status.replaceChildren(Object.assign(document.createElement('span'), { className: 'status status-' + next.status, textContent: next.status }));
     }
-    if (next.finished) log.dataset.finished = 'yes';
-    else setTimeout(poll, 1000);
+    if (ended && !next.text) {
+      log.dataset.finished = 'yes';
+      return;
+    }
+    ended = next.finished;
+    setTimeout(poll, 1000);
   };
   setTimeout(poll, 1000);
 })();
