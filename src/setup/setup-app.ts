@@ -6,11 +6,20 @@
  */
 import { Hono } from 'hono';
 import { healthRoutes, type Readiness } from '../http/routes/health.ts';
+import { githubWebUrl } from '../settings/settings.ts';
 import { setupRoutes, type SetupDeps } from './setup-routes.ts';
 
 export function setupApp(deps: SetupDeps & { readiness: Readiness }): Hono {
   const log = deps.log ?? ((message: string) => console.error(message));
   const app = new Hono();
+  // The set-up pages carry no script; their forms post to Slipway and to GitHub only.
+  app.use('/setup/*', async (c, next) => {
+    await next();
+    c.header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(deps.settings.githubUrl ?? githubWebUrl(deps.settings.githubApiUrl)).origin}; frame-ancestors 'none'; base-uri 'none'`);
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+    c.header('cache-control', 'no-store');
+  });
   app.route('/', healthRoutes(deps.readiness));
   app.route('/setup', setupRoutes(deps));
   app.post('/webhooks/github', (c) => {

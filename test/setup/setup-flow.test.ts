@@ -71,8 +71,12 @@ describe('set-up in a browser (GitHub App manifest flow)', () => {
     await page.goto(`${base}/setup`);
 
     // A form post without the session's CSRF token is refused.
-    const csrfless = await page.evaluate(async () => (await fetch('/setup/manifest', { method: 'POST', body: new URLSearchParams({ name: 'x', public_url: (globalThis as any).location.origin, owner: 'personal' }) })).status);
-    assert.equal(csrfless, 403);
+    // (Sent with the operator's own session cookie, as a forged cross-site form would be.)
+    const cookie = (await operator.cookies(`${base}/setup`)).map((c) => `${c.name}=${c.value}`).join('; ');
+    assert.match(cookie, /^slipway_setup=/);
+    const csrfless = await fetch(`${base}/setup/manifest`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ name: 'x', public_url: base, owner: 'personal' }) });
+    assert.equal(csrfless.status, 403);
+    assert.match(await csrfless.text(), /CSRF token missing or wrong/);
 
     // An organization without a valid login: the form says what to fix.
     await page.getByRole('radio', { name: 'An organization' }).check();

@@ -30,7 +30,11 @@ describe('set-up routes', () => {
     assert.equal(opened.status, 303);
     const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
     assert.match(opened.headers.get('set-cookie')!, /HttpOnly/i);
-    const form = await (await app.request(`${origin}/setup`, { headers: { cookie } })).text();
+    const formResponse = await app.request(`${origin}/setup`, { headers: { cookie } });
+    // No script may run there, and its forms go to Slipway or GitHub only.
+    assert.match(formResponse.headers.get('content-security-policy')!, new RegExp(`default-src 'none'.*form-action 'self' ${github.url}`));
+    assert.equal(formResponse.headers.get('referrer-policy'), 'no-referrer');
+    const form = await formResponse.text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(form)![1]!;
 
     const startFlow = async () => {
