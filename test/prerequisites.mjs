@@ -1,6 +1,7 @@
 // What the test suite needs beyond `npm ci`: Debian's `git` (test clones are served by
-// `git http-backend`) and `prometheus` (the Prometheus metric source is tested against a real
-// server, with `promtool` to load its data). `npm test` (test/run.mjs) and `.ci/run` check them
+// `git http-backend`), `prometheus` (the Prometheus metric source is tested against a real
+// server, with `promtool` to load its data) and `chromium` (the set-up page and the dashboard
+// are tested in a real browser). `npm test` (test/run.mjs) and `.ci/run` check them
 // first, before any test runs: as root, missing packages are installed with apt-get
 // (non-interactive, quiet); otherwise one line names what to install, and the run stops (exit 1).
 // SLIPWAY_TEST_NO_INSTALL=1 never installs, even as root (to see that line).
@@ -16,6 +17,8 @@ const needs = [
   { what: 'git http-backend', package: 'git', path: '/usr/lib/git-core/git-http-backend' },
   { what: 'prometheus', package: 'prometheus', command: 'prometheus' },
   { what: 'promtool', package: 'prometheus', command: 'promtool' },
+  // The set-up page and the dashboard are tested in a real browser (playwright-core drives it).
+  { what: 'chromium', package: 'chromium', path: '/usr/bin/chromium' },
 ];
 
 function executable(path) {

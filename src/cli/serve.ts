@@ -4,15 +4,17 @@
  * two across processes when the store is Postgres (`SLIPWAY_ROLE=web|worker`). SIGTERM/SIGINT
  * stop accepting connections, let running jobs finish (or release them), then close the store.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import type { BuildDepsOptions, Deps } from '../deps.ts';
 import type { DeliverySpool } from '../intake/delivery-spool.ts';
 import type { ReadSeries } from '../metrics/read-series.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
-import { loadSettings, SettingsError } from '../settings/load-settings.ts';
-import type { Settings } from '../settings/settings.ts';
+import type { StoredAppCredentials } from '../settings/app-credentials-file.ts';
+import { loadServiceSettings, SettingsError } from '../settings/load-settings.ts';
+import { githubWebUrl, type AppCredentials, type BaseSettings, type Settings } from '../settings/settings.ts';
+import type { DeploymentActions } from '../dashboard/deployment-actions.ts';
 import type { PrestartedStoreThread, ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
@@ -22,7 +24,12 @@ import type { CliIo } from './io.ts';
 export type Service = {
   url: string;
   port: number;
-  deps: Deps;
+  /** The service's edges; reading it in set-up mode, before the App is registered, throws. */
+  readonly deps: Deps;
+  /** Set-up mode: the one-time link to the set-up page (the service has no App credentials yet). */
+  setupUrl?: string;
+  /** Resolves once the service runs with App credentials (at once, unless it started in set-up mode). */
+  running: Promise<void>;
   /** Stop accepting, finish or release running jobs, close the store. */
   stop: () => Promise<void>;
 };
@@ -50,7 +57,12 @@ async function within(ms: number, work: Promise<unknown> | undefined): Promise<v
   clearTimeout(timer);
 }
 
-export async function startService(settings: Settings, options: StartOptions = {}): Promise<Service> {
+/**
+ * Start with App credentials (`Settings`), or without them (`BaseSettings`: set-up mode): then
+ * the HTTP server answers the set-up page only, and once the App is registered there the same
+ * server switches to the webhook service and the worker starts, without a restart.
+ */
+export async function startService(settings: Settings | BaseSettings, options: StartOptions = {}): Promise<Service> {
   const log = options.log ?? ((message: string) => console.error(message));
   // Embedded: PGlite in a thread of its own, so that the database's work (above all loading the
   // delivery spool) never holds the thread that answers webhooks. The store is asked for first,
@@ -68,48 +80,58 @@ export async function startService(settings: Settings, options: StartOptions = {
   let spool: DeliverySpool | undefined;
   let readMetrics: (ReadSeries & { close: () => Promise<void> }) | undefined;
   let port = settings.port;
-  if (http) {
-    try {
-      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness } = await http;
+  // What the server answers with: the set-up page until the App is registered, then the service.
+  let handler: ((request: Request, env?: unknown) => Response | Promise<Response>) | undefined;
+  const controller = new AbortController();
+  const workers: Promise<void>[] = [];
+  let deps: Deps | undefined;
+  // The dashboard's Apply and Rollback: only where this process has a Terraform runner.
+  let actions: DeploymentActions | undefined;
+
+  /** The service's HTTP app, for settings with App credentials (before listening, in running mode). */
+  const serveApp = async (full: Settings) => {
+    if (http) {
+      const { createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches, in the store's thread). Postgres takes each group commit directly.
       if (store.kind === 'pglite') {
         const loadOffThread = 'runTask' in store ? loadInStoreThread(store as ThreadStore) : undefined;
-        spool = await openDeliverySpool({ dir: join(settings.dataDir, 'spool'), db: store.db, log, ...(loadOffThread ? { loadOffThread } : {}) });
+        spool = await openDeliverySpool({ dir: join(full.dataDir, 'spool'), db: store.db, log, ...(loadOffThread ? { loadOffThread } : {}) });
       }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
       // The metrics API reads and checks request bodies in a thread of its own (see read-series-off-thread.ts).
-      readMetrics = settings.apiToken ? (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread() : undefined;
+      readMetrics = full.apiToken ? (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread() : undefined;
       const app = createHttpApp({
         db: store.db,
         // Ready when the store is, and the spool's loader keeps up (a stalled loader is a 503 with its reason).
         readiness: serviceReadiness(store.db, spool),
-        webhookSecret: settings.webhookSecret,
-        ...(settings.previousWebhookSecret ? { previousWebhookSecret: settings.previousWebhookSecret } : {}),
-        apiToken: settings.apiToken,
+        webhookSecret: full.webhookSecret,
+        ...(full.previousWebhookSecret ? { previousWebhookSecret: full.previousWebhookSecret } : {}),
+        apiToken: full.apiToken,
         log,
         writer,
         readMetrics,
       });
-      await new Promise<void>((resolve, reject) => {
-        server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
-          port = info.port;
-          options.onListening?.(urlOf(settings.host, port));
-          resolve();
-        });
-        server.once('error', reject);
-      });
-    } catch (error) {
-      await spool?.close().catch(() => {});
-      await store.close();
-      throw error;
+      const { dashboardRoutes } = await http;
+      app.route(
+        '/dashboard',
+        dashboardRoutes({
+          db: store.db,
+          dataDir: full.dataDir,
+          githubUrl: full.githubUrl ?? githubWebUrl(full.githubApiUrl),
+          githubApiUrl: full.githubApiUrl,
+          ...(full.oauth ? { oauth: full.oauth } : {}),
+          ...(full.apiToken ? { apiToken: full.apiToken } : {}),
+          ...(full.publicUrl ? { publicUrl: full.publicUrl } : {}),
+          actions: () => actions,
+          log,
+        }),
+      );
+      handler = app.fetch;
     }
-  }
-
-  const controller = new AbortController();
-  const workers: Promise<void>[] = [];
-  let deps: Deps;
-  try {
+  };
+  /** The runner and the job worker (after listening: their modules take seconds to load). */
+  const startWorker = async (full: Settings) => {
     const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
@@ -120,28 +142,83 @@ export async function startService(settings: Settings, options: StartOptions = {
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
-      settings.role === 'web'
+      full.role === 'web'
         ? undefined
-        : await startRunner({ settings: settings.runner, dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, env: options.env ?? process.env, log, db: store.db });
-    deps = buildDeps(settings, store, { ...options, ...(runner ? { runner } : {}) });
-    if (settings.role !== 'web') {
+        : await startRunner({ settings: full.runner, dataDir: full.dataDir, databaseUrl: full.databaseUrl, env: options.env ?? process.env, log, db: store.db });
+    deps = buildDeps(full, store, { ...options, ...(runner ? { runner } : {}) });
+    if (runner) actions = (await import('../dashboard/deployment-actions.ts')).deploymentActions({ db: store.db, runner, log });
+    if (full.role !== 'web') {
       workers.push(
         runWorker({
           store,
           handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps), ...verdictJobHandlers(deps) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
-          concurrency: settings.workers,
+          concurrency: full.workers,
           signal: controller.signal,
           log,
           ...options.worker,
         }),
       );
     }
-  } catch (error) {
+  };
+
+  const closeAfterFailure = async () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await spool?.close().catch(() => {});
     await store.close();
-    throw error;
+  };
+
+  let setupUrl: string | undefined;
+  let running: Promise<void>;
+  let markRunning = () => {};
+  if ('appId' in settings) {
+    running = Promise.resolve();
+  } else {
+    running = new Promise<void>((resolve) => (markRunning = resolve));
+    if (!http) throw new Error('set-up mode needs the HTTP server (SLIPWAY_ROLE=all or web)');
+    const token = randomBytes(24).toString('base64url');
+    const { setupApp } = await import('../setup/setup-app.ts');
+    handler = setupApp({
+      settings,
+      token,
+      log,
+      readiness: () => Promise.resolve({ ready: true }),
+      onConfigured: async (credentials) => {
+        const full = { ...settings, ...credentialsSettings(credentials) };
+        await serveApp(full);
+        await startWorker(full);
+        markRunning();
+        log('slipway: set-up finished: running with the new GitHub App (no restart needed)');
+      },
+    }).fetch;
+    setupUrl = `/setup?token=${token}`;
+  }
+
+  if (http) {
+    try {
+      if ('appId' in settings) await serveApp(settings);
+      const { serve } = await http;
+      await new Promise<void>((resolve, reject) => {
+        server = serve({ fetch: (request: Request, env: unknown) => handler!(request, env), port: settings.port, hostname: settings.host }, (info) => {
+          port = info.port;
+          options.onListening?.(urlOf(settings.host, port));
+          resolve();
+        });
+        server.once('error', reject);
+      });
+    } catch (error) {
+      await closeAfterFailure();
+      throw error;
+    }
+  }
+
+  if ('appId' in settings) {
+    try {
+      await startWorker(settings);
+    } catch (error) {
+      await closeAfterFailure();
+      throw error;
+    }
   }
 
   // Shutting down takes at most `stopWithinMs` (a process manager's SIGKILL usually follows SIGTERM
@@ -159,23 +236,48 @@ export async function startService(settings: Settings, options: StartOptions = {
       await within(left(0.2), readMetrics?.close());
       controller.abort(new Error('shutting down'));
       await within(left(0.6), Promise.allSettled(workers));
-      await within(left(0.3), deps.runner?.locks.close());
-      deps.close();
+      await within(left(0.3), actions?.settle());
+      await within(left(0.3), deps?.runner?.locks.close());
+      deps?.close();
       await within(left(), store.close());
     })());
-  return { url: urlOf(settings.host, port), port, deps, stop };
+  const url = urlOf(settings.host, port);
+  return {
+    url,
+    port,
+    get deps(): Deps {
+      if (!deps) throw new Error('the service is in set-up mode: no GitHub App yet');
+      return deps;
+    },
+    ...(setupUrl ? { setupUrl: `${settings.publicUrl ?? url}${setupUrl}` } : {}),
+    running,
+    stop,
+  };
+}
+
+/** The settings a registered App adds (the set-up page's answer from GitHub). */
+function credentialsSettings(credentials: StoredAppCredentials): AppCredentials & Pick<Settings, 'githubUrl' | 'githubApiUrl'> {
+  return {
+    appId: credentials.appId,
+    privateKey: credentials.privateKey,
+    webhookSecret: credentials.webhookSecret,
+    oauth: { clientId: credentials.clientId, clientSecret: credentials.clientSecret },
+    githubUrl: credentials.githubUrl,
+    githubApiUrl: credentials.githubApiUrl,
+  };
 }
 
 async function loadHttpModules() {
-  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }, { serviceReadiness }] = await Promise.all([
+  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }, { serviceReadiness }, { dashboardRoutes }] = await Promise.all([
     import('@hono/node-server'),
     import('../http/app.ts'),
     import('../intake/delivery-spool.ts'),
     import('../intake/delivery-writer.ts'),
     import('../intake/spool-records.ts'),
     import('../http/service-readiness.ts'),
+    import('../dashboard/dashboard-routes.ts'),
   ]);
-  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness };
+  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness, dashboardRoutes };
 }
 
 function urlOf(host: string, port: number): string {
@@ -200,7 +302,7 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
   });
   let service: Service;
   try {
-    const settings = loadSettings(io.env, io.cwd);
+    const { settings } = loadServiceSettings(io.env, io.cwd);
     const where = `${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}`;
     service = await startService(settings, {
       ...(early.storeThread ? { storeThread: early.storeThread } : {}),
@@ -208,7 +310,12 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
       log: (m) => io.stderr(`${m}\n`),
       onListening: (url) => io.stderr(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)\n`),
     });
-    io.stderr(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms\n`);
+    if (service.setupUrl) {
+      // The one-time link is the only way in: printed here, to whoever started the service.
+      io.stderr(`slipway: no GitHub App configured yet: set-up mode. Open this one-time link in a browser to register the App:\n  ${service.setupUrl}\n`);
+    } else {
+      io.stderr(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms\n`);
+    }
   } catch (error) {
     const [{ PolicyLoadError }, { RunnerError }] = await Promise.all([import('../policy/index.ts'), import('../runner/runner-error.ts')]);
     if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError || error instanceof RunnerError) {

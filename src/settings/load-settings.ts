@@ -10,7 +10,9 @@ import { githubWebUrl, webUrlProblem } from '../github/clone-url.ts';
 import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
 import { readRunnerSettings } from './runner-settings.ts';
-import { SettingsEnv, type Settings } from './settings.ts';
+import { readAppCredentialsFile } from './app-credentials-file.ts';
+import { SettingsEnv, type BaseSettings, type Settings } from './settings.ts';
+import { defaultSlipwayDataDir } from '../store/store-options.ts';
 
 export { readEnvironment };
 
@@ -49,8 +51,36 @@ function privateKeyProblem(pem: string): string | undefined {
 }
 
 export function loadSettings(processEnv: Record<string, string | undefined>, cwd: string = process.cwd()): Settings {
+  return readSettings(readEnvironment(processEnv, cwd), cwd, { setup: false }) as Settings;
+}
+
+/** The variables that register an App: with none of them, `slipway serve` starts its set-up page. */
+const appVariables = ['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET'] as const;
+
+export type ServiceSettings = { mode: 'running'; settings: Settings } | { mode: 'setup'; settings: BaseSettings };
+
+/**
+ * What `slipway serve` starts with: the environment, `.env`, then the credentials the set-up page
+ * stored in the data folder (`github-app.env`), in that order of precedence. With no App
+ * credentials anywhere, set-up mode; with some but not all, the usual error naming what is missing.
+ */
+export function loadServiceSettings(processEnv: Record<string, string | undefined>, cwd: string = process.cwd()): ServiceSettings {
   const env = readEnvironment(processEnv, cwd);
-  const parsed = SettingsEnv.safeParse(env);
+  const dataDir = resolve(cwd, env.SLIPWAY_DATA_DIR?.trim() || defaultSlipwayDataDir);
+  const merged = { ...readAppCredentialsFile(dataDir), ...withoutEmpty(env) };
+  const given = appVariables.some((name) => (merged[name] ?? '').trim() !== '');
+  if (given) return { mode: 'running', settings: readSettings(merged, cwd, { setup: false }) as Settings };
+  return { mode: 'setup', settings: readSettings(merged, cwd, { setup: true }) };
+}
+
+/** `APP_ID=` in a `.env` copied from the example says nothing: it must not hide the stored credentials. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+function readSettings(env: Record<string, string | undefined>, cwd: string, mode: { setup: boolean }): Settings | BaseSettings {
+  const schema = mode.setup ? SettingsEnv.partial({ APP_ID: true, WEBHOOK_SECRET: true }) : SettingsEnv;
+  const parsed = schema.safeParse(env);
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -76,7 +106,7 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     }
     const problem = privateKey === undefined ? undefined : privateKeyProblem(privateKey);
     if (problem) problems.push(`PRIVATE_KEY_PATH ${file} ${problem}`);
-  } else {
+  } else if (!mode.setup) {
     problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required (the App’s private key, PEM)');
   }
 
@@ -100,14 +130,16 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     const problem = webUrlProblem(githubUrl, raw.GITHUB_API_URL!);
     if (problem) problems.push(`${raw.GITHUB_URL ? 'GITHUB_URL' : 'GITHUB_URL (derived from GITHUB_API_URL)'} ${problem}`);
   }
+  if (mode.setup && raw && raw.SLIPWAY_ROLE === 'worker') {
+    problems.push('SLIPWAY_ROLE=worker needs the App’s credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): register the App from a web process’s set-up page first');
+  }
+  if (raw && Boolean(raw.GITHUB_CLIENT_ID) !== Boolean(raw.GITHUB_CLIENT_SECRET)) {
+    problems.push('GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together (the App’s OAuth client, for signing in with GitHub)');
+  }
   const runner = readRunnerSettings(env, cwd);
   problems.push(...runner.problems);
-  if (problems.length > 0 || !raw || !privateKey || !runner.settings) throw new SettingsError([...new Set(problems)]);
-  return {
-    appId: raw.APP_ID,
-    privateKey,
-    webhookSecret: raw.WEBHOOK_SECRET,
-    ...(raw.WEBHOOK_SECRET_PREVIOUS ? { previousWebhookSecret: raw.WEBHOOK_SECRET_PREVIOUS } : {}),
+  if (problems.length > 0 || !raw || (!mode.setup && !privateKey) || !runner.settings) throw new SettingsError([...new Set(problems)]);
+  const base: BaseSettings = {
     githubApiUrl: raw.GITHUB_API_URL!,
     githubUrl: githubUrl!,
     ...(raw.DATABASE_URL ? { databaseUrl: raw.DATABASE_URL } : {}),
@@ -121,5 +153,14 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     workers: raw.SLIPWAY_WORKERS,
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
     runner: runner.settings,
+  };
+  if (mode.setup) return base;
+  return {
+    ...base,
+    appId: raw.APP_ID!,
+    privateKey: privateKey!,
+    webhookSecret: raw.WEBHOOK_SECRET!,
+    ...(raw.WEBHOOK_SECRET_PREVIOUS ? { previousWebhookSecret: raw.WEBHOOK_SECRET_PREVIOUS } : {}),
+    ...(raw.GITHUB_CLIENT_ID && raw.GITHUB_CLIENT_SECRET ? { oauth: { clientId: raw.GITHUB_CLIENT_ID, clientSecret: raw.GITHUB_CLIENT_SECRET } } : {}),
   };
 }

@@ -57,6 +57,9 @@ export const SettingsEnv = z.object({
   GITHUB_API_URL: url('https://api.github.com'),
   /** GitHub's web address, where repositories are cloned from (default: derived from GITHUB_API_URL). */
   GITHUB_URL: url(),
+  /** The App's OAuth client, for signing in to the dashboard with GitHub (set-up writes them). */
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
     message: 'must be a postgres:// URL (unset: the embedded database)',
   }),
@@ -83,17 +86,27 @@ export const SettingsEnv = z.object({
 });
 export type SettingsEnv = z.infer<typeof SettingsEnv>;
 
-export type Settings = {
+/** What GitHub gives an App when it is registered (by hand, or by the set-up page's manifest flow). */
+export type AppCredentials = {
   appId: number;
   /** PEM, with real newlines. */
   privateKey: string;
   webhookSecret: string;
   /** The webhook secret being rotated out: still accepted until it is unset. */
   previousWebhookSecret?: string;
+  /** The App's OAuth client (dashboard sign-in with GitHub); absent: sign-in with the API token only. */
+  oauth?: { clientId: string; clientSecret: string };
+};
+
+/** Everything but the App's credentials: what `slipway serve` runs its set-up page with. */
+export type BaseSettings = Omit<Settings, keyof AppCredentials>;
+
+export type Settings = AppCredentials & {
   githubApiUrl: string;
   /**
-   * GitHub's web address: repositories are cloned from `<githubUrl>/<owner>/<repo>.git`, never from
-   * a URL in a delivery. Unset: derived from `githubApiUrl` (src/github/clone-url.ts).
+   * GitHub's web address: where the set-up page sends the App manifest, where people sign in, and
+   * where repositories are cloned from (`<githubUrl>/<owner>/<repo>.git`, never a URL in a delivery).
+   * Unset: derived from `githubApiUrl` (src/github/clone-url.ts).
    */
   githubUrl?: string;
   databaseUrl?: string;
@@ -110,3 +123,5 @@ export type Settings = {
   /** The Terraform runner: which binary, where state lives, time limits (see runner-settings.ts). */
   runner: RunnerSettings;
 };
+
+export { githubWebUrl } from '../github/clone-url.ts';

@@ -138,3 +138,13 @@ export async function recommendationHistory(tx: Db, scope: RecommendationScope, 
     .orderBy(desc(recommendations.updatedAt), desc(recommendations.id))
     .limit(limit);
 }
+
+/** Every proposal for an app in a repository (all environments and statuses), newest first: the app page. */
+export async function appRecommendations(tx: Db, where: { repositoryId: number; app: string }, limit = 200): Promise<Recommendation[]> {
+  return tx
+    .select()
+    .from(recommendations)
+    .where(and(eq(recommendations.repositoryId, where.repositoryId), eq(recommendations.app, where.app)))
+    .orderBy(desc(recommendations.createdAt), desc(recommendations.id))
+    .limit(limit);
+}

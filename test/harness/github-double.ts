@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gitFileDiff, hunkOf, type FileDiff } from './git-diff-hunks.ts';
 import { runGit } from './git-server.ts';
+import { createGitHubWeb, type GitHubWeb } from './github-web.ts';
 
 export type Permission = 'admin' | 'write' | 'read' | 'none';
 type Access = 'read' | 'write';
@@ -242,6 +243,8 @@ export interface GitHubDouble {
   /** Seeds a comment as if written by someone (for pagination and marker tests). */
   seedComment(repo: string, issueNumber: number, body: string, login?: string): CommentRecord;
   callsTo(method: string, path: RegExp | string): RecordedCall[];
+  /** github.com's pages: the manifest flow, the install page, OAuth sign-in (see github-web.ts). */
+  web: GitHubWeb;
   reset(): void;
   close(): Promise<void>;
 }
@@ -917,13 +920,6 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       } else res.writeHead(status, headers).end(JSON.stringify(body));
     };
     try {
-      if (raw.length > 0) {
-        try {
-          call.body = JSON.parse(raw);
-        } catch {
-          throw new HttpError(400, 'Problems parsing JSON');
-        }
-      }
       const fault = faults.find((f) => f.remaining > 0 && (!f.method || f.method.toUpperCase() === call.method) && (typeof f.path === 'string' ? call.path === f.path : f.path.test(call.path)));
       if (fault) {
         fault.remaining -= 1;
@@ -945,6 +941,18 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           return;
         }
       }
+      // github.com's pages and the web-flow endpoints (forms, not JSON): see github-web.ts.
+      if (await webFlow.handle(req, res, parsed.pathname, call.query, raw)) {
+        call.status = res.statusCode;
+        return;
+      }
+      if (raw.length > 0) {
+        try {
+          call.body = JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, 'Problems parsing JSON');
+        }
+      }
       const ctx: Ctx = { method: call.method, path: call.path, query: call.query, body: call.body, call, res, headers };
       for (const [method, regex, handler] of routes) {
         const m = method === call.method ? regex.exec(call.path) : null;
@@ -964,6 +972,21 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     }
   }
 
+  const webFlow = createGitHubWeb({
+    url: () => url,
+    appId,
+    privateKeyPem,
+    now,
+    installations,
+    addInstallation: (input) => {
+      const installation: Installation = { id: input.id, account: input.account, repositories: [...input.repositories], permissions: { ...DEFAULT_PERMISSIONS } };
+      installations.set(input.id, installation);
+      for (const repo of input.repositories) if (!repositories.has(repo)) addRepository(repo);
+      return installation;
+    },
+    permissionOf: (repo, user) => permissions.get(`${repo}#${user.toLowerCase()}`) ?? 'none',
+    repositoryId: (repo) => (repositories.get(repo) ?? addRepository(repo)).id,
+  });
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -974,6 +997,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     appSlug,
     privateKeyPem,
     ...state,
+    web: webFlow.web,
     installations,
     repositories,
     tokens,

@@ -1,0 +1,99 @@
+/**
+ * What the dashboard's Apply and Rollback buttons do, through the one runner (the same
+ * `runDeployment` the CLI's `slipway apply` uses): Apply runs a planned (or waiting) deployment to
+ * its end, a person having approved it by pressing the button; Rollback is the one rollback
+ * (src/rollback/roll-back.ts): a new deployment of an earlier successful one's recorded Terraform
+ * JSON, run to its end, the commit rolled back from held. Both are audited and
+ * run in the background; the deployment page follows the log.
+ */
+import type { Runner } from '../runner/create-runner.ts';
+import { runDeployment } from '../runner/run-deployment.ts';
+import type { TerraformJson } from '../plan/terraform-json.ts';
+import { writeAudit } from '../store/audit-log.ts';
+import type { Db } from '../store/db.ts';
+import { deploymentTerraformJson, findDeployment } from '../store/deployment-runs.ts';
+import { appEnvironmentOf } from '../store/rollback-targets.ts';
+import { rollBack } from '../rollback/roll-back.ts';
+import { RollbackRefused } from '../rollback/rollback-refused.ts';
+
+export class ActionRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionRefused';
+  }
+}
+
+export type DeploymentActions = {
+  canApply: (status: string) => boolean;
+  canRollback: (status: string) => boolean;
+  apply: (deploymentId: number, actor: string) => Promise<number>;
+  rollback: (deploymentId: number, actor: string) => Promise<number>;
+  /** Resolves when every run started here has ended. */
+  settle: () => Promise<void>;
+};
+
+export function deploymentActions(deps: { db: Db; runner: Runner; log: (message: string) => void }): DeploymentActions {
+  const running = new Set<Promise<unknown>>();
+  const start = (deploymentId: number, terraformJson: TerraformJson, workspace: { app: string; environment: string }, actor: string) => {
+    const run = runDeployment({ db: deps.db, runner: deps.runner, log: deps.log }, { deploymentId, terraformJson, workspace, actor })
+      .catch((error) => deps.log(`slipway: dashboard: deployment ${deploymentId} did not run: ${(error as Error).message}`))
+      .finally(() => running.delete(run));
+    running.add(run);
+  };
+  const load = async (deploymentId: number) => {
+    const deployment = await findDeployment(deps.db, deploymentId);
+    if (!deployment) throw new ActionRefused(`deployment ${deploymentId} does not exist`);
+    const terraformJson = (await deploymentTerraformJson(deps.db, deploymentId)) as TerraformJson | null;
+    if (!terraformJson) throw new ActionRefused(`deployment ${deploymentId} has no Terraform document to run`);
+    return { deployment, terraformJson };
+  };
+  const canApply = (status: string) => status === 'planned' || status === 'waiting';
+  const canRollback = (status: string) => status === 'succeeded';
+  return {
+    canApply,
+    canRollback,
+    async apply(deploymentId, actor) {
+      const { deployment, terraformJson } = await load(deploymentId);
+      if (!canApply(deployment.status)) throw new ActionRefused(`deployment ${deploymentId} is ${deployment.status}: only a planned or waiting deployment can be applied`);
+      await writeAudit(deps.db, { actor, action: 'deployment.apply', subject: `deployment:${deploymentId}` });
+      start(deploymentId, terraformJson, { app: deployment.app, environment: deployment.environment }, actor);
+      return deploymentId;
+    },
+    async rollback(deploymentId, actor) {
+      // The one rollback (src/rollback/roll-back.ts, as `slipway rollback` and the automatic
+      // rollback): a new deployment of the target's recorded JSON, the commit rolled back from held.
+      const { deployment } = await load(deploymentId);
+      if (!canRollback(deployment.status)) throw new ActionRefused(`deployment ${deploymentId} is ${deployment.status}: only a deployment that succeeded can be rolled back to`);
+      const where = await appEnvironmentOf(deps.db, deploymentId);
+      if (!where) throw new ActionRefused(`deployment ${deploymentId} does not exist`);
+      return new Promise<number>((resolve, reject) => {
+        const run = rollBack(
+          { db: deps.db, runner: deps.runner, log: deps.log },
+          {
+            where,
+            to: String(deploymentId),
+            actor,
+            reason: `from the dashboard by ${actor}`,
+            onRecorded: (created) => {
+              void writeAudit(deps.db, { actor, action: 'deployment.rollback', subject: `deployment:${created.id}`, details: { to: deploymentId } })
+                .catch((error) => deps.log(`slipway: dashboard: rollback ${created.id} not audited: ${(error as Error).message}`))
+                .finally(() => resolve(created.id));
+            },
+          },
+        )
+          .catch((error) => {
+            if (error instanceof RollbackRefused) reject(new ActionRefused(error.message));
+            else {
+              reject(error);
+              deps.log(`slipway: dashboard: rollback to deployment ${deploymentId} did not run: ${(error as Error).message}`);
+            }
+          })
+          .finally(() => running.delete(run));
+        running.add(run);
+      });
+    },
+    async settle() {
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The dashboard's (and the API's) read models, on every engine: the overview's newest and applied
+// deployment per environment, paging and the visible-repository filter; a deployment's log from a
+// chunk on; an installation's repositories; an app's recommendations.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { appEnvironmentOverview, repositoryIdsByName } from '../../src/store/app-environment-overview.ts';
+import { getOrCreateApp } from '../../src/store/apps.ts';
+import { appendDeploymentLog } from '../../src/store/deployment-logs.ts';
+import { deploymentLogAfter, deploymentView } from '../../src/store/deployment-view.ts';
+import { createDeployment, setDeploymentStatus } from '../../src/store/deployments.ts';
+import { getOrCreateEnvironment } from '../../src/store/environments.ts';
+import { installationOverview } from '../../src/store/installation-overview.ts';
+import { upsertRepositories } from '../../src/store/repositories.ts';
+import { createTenant, forEachEngine, githubId, unique } from './engines.ts';
+
+forEachEngine('dashboard views', (engine) => {
+  it('gives each environment its newest deployment and the newest that succeeded, a page at a time, for the repositories asked', async () => {
+    const db = engine.store().db;
+    const { installationId, repositoryId } = await createTenant(db);
+    const other = githubId();
+    const otherName = `${unique('zz')}/other`;
+    await upsertRepositories(db, installationId, [{ id: other, fullName: otherName }]);
+    const app = await getOrCreateApp(db, { repositoryId, name: 'shop' });
+    const production = await getOrCreateEnvironment(db, { appId: app.id, name: 'production' });
+    const staging = await getOrCreateEnvironment(db, { appId: app.id, name: 'staging' });
+    const first = await createDeployment(db, { appId: app.id, environmentId: production.id, commitSha: '1'.repeat(40), monthlyCostUsd: 10 });
+    for (const status of ['planning', 'planned', 'applying', 'succeeded'] as const) await setDeploymentStatus(db, { deploymentId: first.id, status, actor: 't' });
+    const second = await createDeployment(db, { appId: app.id, environmentId: production.id, commitSha: '2'.repeat(40), monthlyCostUsd: 12 });
+    await setDeploymentStatus(db, { deploymentId: second.id, status: 'failed', actor: 't' });
+    const otherApp = await getOrCreateApp(db, { repositoryId: other, name: 'api' });
+    await getOrCreateEnvironment(db, { appId: otherApp.id, name: 'production' });
+
+    const mine = await appEnvironmentOverview(db, { repositoryIds: [repositoryId] });
+    assert.equal(mine.total, 2);
+    assert.deepEqual(mine.rows.map((r) => r.environment), ['production', 'staging']);
+    const [prod, stage] = mine.rows;
+    assert.equal(prod!.latest?.id, second.id);
+    assert.equal(prod!.latest?.status, 'failed');
+    assert.equal(prod!.applied?.id, first.id);
+    assert.equal(prod!.applied?.commitSha, '1'.repeat(40));
+    assert.equal(prod!.applied?.monthlyCostUsd, 10);
+    assert.ok(prod!.applied?.createdAt instanceof Date);
+    assert.equal(stage!.environmentId, staging.id);
+    assert.equal(stage!.latest, undefined);
+    assert.equal(stage!.applied, undefined);
+
+    const both = await appEnvironmentOverview(db, { repositoryIds: [repositoryId, other], limit: 2, offset: 2 });
+    assert.equal(both.total, 3);
+    assert.deepEqual(both.rows.map((r) => r.repository), [otherName], 'the third row, in order of repository');
+    assert.deepEqual(await appEnvironmentOverview(db, { repositoryIds: [] }), { rows: [], total: 0 });
+
+    const ids = await repositoryIdsByName(db, [otherName.toUpperCase(), 'nobody/nothing']);
+    assert.deepEqual([...ids.values()], [other]);
+    const installations = await installationOverview(db, { repositoryIds: [other] });
+    assert.deepEqual(installations.map((i) => [i.id, i.repositories.map((r) => r.fullName)]), [[installationId, [otherName]]]);
+  });
+
+  it('reads a deployment with its history, and its log from a chunk on', async () => {
+    const db = engine.store().db;
+    const { repositoryId } = await createTenant(db);
+    const app = await getOrCreateApp(db, { repositoryId, name: 'shop' });
+    const env = await getOrCreateEnvironment(db, { appId: app.id, name: 'production' });
+    const d = await createDeployment(db, { appId: app.id, environmentId: env.id, commitSha: 'f'.repeat(40) });
+    await appendDeploymentLog(db, [{ deploymentId: d.id, step: 'plan', text: 'one\n' }, { deploymentId: d.id, step: 'plan', text: 'two\n' }]);
+    const view = await deploymentView(db, d.id);
+    assert.equal(view?.repositoryId, repositoryId);
+    assert.deepEqual(view?.history.map((e) => e.status), ['queued']);
+    assert.deepEqual(view?.log.map((c) => c.text), ['one\n', 'two\n']);
+    const after = await deploymentLogAfter(db, d.id, view!.log[0]!.id);
+    assert.deepEqual(after.map((c) => c.text), ['two\n']);
+    assert.equal(await deploymentView(db, 987654321), undefined);
+  });
+});
