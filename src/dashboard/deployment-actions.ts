@@ -1,9 +1,8 @@
 /**
  * What the dashboard's Apply and Rollback buttons do, through the one runner (the same
  * `runDeployment` the CLI's `slipway apply` uses): Apply runs a planned (or waiting) deployment to
- * its end, a person having approved it by pressing the button; Rollback is the one rollback
- * (src/rollback/roll-back.ts): a new deployment of an earlier successful one's recorded Terraform
- * JSON, run to its end, the commit rolled back from held. Both are audited and
+ * its end, a person having approved it by pressing the button; Rollback records a new deployment
+ * of an earlier successful one's Terraform JSON (kept for this) and runs it. Both are audited and
  * run in the background; the deployment page follows the log.
  */
 import type { Runner } from '../runner/create-runner.ts';
@@ -12,9 +11,7 @@ import type { TerraformJson } from '../plan/terraform-json.ts';
 import { writeAudit } from '../store/audit-log.ts';
 import type { Db } from '../store/db.ts';
 import { deploymentTerraformJson, findDeployment } from '../store/deployment-runs.ts';
-import { appEnvironmentOf } from '../store/rollback-targets.ts';
-import { rollBack } from '../rollback/roll-back.ts';
-import { RollbackRefused } from '../rollback/rollback-refused.ts';
+import { createDeployment } from '../store/deployments.ts';
 
 export class ActionRefused extends Error {
   constructor(message: string) {
@@ -60,37 +57,23 @@ export function deploymentActions(deps: { db: Db; runner: Runner; log: (message:
       return deploymentId;
     },
     async rollback(deploymentId, actor) {
-      // The one rollback (src/rollback/roll-back.ts, as `slipway rollback` and the automatic
-      // rollback): a new deployment of the target's recorded JSON, the commit rolled back from held.
-      const { deployment } = await load(deploymentId);
+      const { deployment, terraformJson } = await load(deploymentId);
       if (!canRollback(deployment.status)) throw new ActionRefused(`deployment ${deploymentId} is ${deployment.status}: only a deployment that succeeded can be rolled back to`);
-      const where = await appEnvironmentOf(deps.db, deploymentId);
-      if (!where) throw new ActionRefused(`deployment ${deploymentId} does not exist`);
-      return new Promise<number>((resolve, reject) => {
-        const run = rollBack(
-          { db: deps.db, runner: deps.runner, log: deps.log },
-          {
-            where,
-            to: String(deploymentId),
-            actor,
-            reason: `from the dashboard by ${actor}`,
-            onRecorded: (created) => {
-              void writeAudit(deps.db, { actor, action: 'deployment.rollback', subject: `deployment:${created.id}`, details: { to: deploymentId } })
-                .catch((error) => deps.log(`slipway: dashboard: rollback ${created.id} not audited: ${(error as Error).message}`))
-                .finally(() => resolve(created.id));
-            },
-          },
-        )
-          .catch((error) => {
-            if (error instanceof RollbackRefused) reject(new ActionRefused(error.message));
-            else {
-              reject(error);
-              deps.log(`slipway: dashboard: rollback to deployment ${deploymentId} did not run: ${(error as Error).message}`);
-            }
-          })
-          .finally(() => running.delete(run));
-        running.add(run);
+      const created = await createDeployment(deps.db, {
+        appId: deployment.appId,
+        environmentId: deployment.environmentId,
+        commitSha: deployment.commitSha,
+        trigger: 'rollback',
+        terraformJson,
+        configHash: deployment.configHash,
+        planSummary: deployment.planSummary,
+        monthlyCostUsd: deployment.monthlyCostUsd,
+        actor,
+        reason: `rollback to deployment ${deploymentId}`,
       });
+      await writeAudit(deps.db, { actor, action: 'deployment.rollback', subject: `deployment:${created.id}`, details: { to: deploymentId } });
+      start(created.id, terraformJson, { app: deployment.app, environment: deployment.environment }, actor);
+      return created.id;
     },
     async settle() {
       await Promise.allSettled([...running]);

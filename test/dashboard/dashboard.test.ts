@@ -32,7 +32,8 @@ describe('the dashboard, in a browser', () => {
   const ids = { planned: 0, running: 0, secret: 0, app: 0 };
 
   before(async () => {
-    harness = await startHarness({ oauth, apiToken, runner: { state: { kind: 'local' }, timeoutMs: 120_000 } });
+    // With Terraform on the PATH (the harness hides it unless asked): Apply and Rollback run it.
+    harness = await startHarness({ oauth, apiToken, runner: { state: { kind: 'local' }, timeoutMs: 120_000 } }, { env: process.env });
     base = harness.service.url;
     harness.service.deps; // running mode
     const github = harness.github;

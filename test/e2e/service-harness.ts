@@ -2,6 +2,7 @@
 // loopback GitHub double and git server. Tests send signed webhooks over HTTP and read what the
 // double recorded.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type Service, type StartOptions } from '../../src/cli/serve.ts';
@@ -65,7 +66,8 @@ export async function startHarness(overrides: Partial<Settings> = {}, options: H
   const bareDirs = new Map<string, string>();
   const gitRepos = new Map<string, TestRepo>();
   const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo), resolveRef: (repo, ref) => gitRepos.get(repo)?.headOf(ref) });
-  const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
+  // One web host, as github.com: git's requests to the git server, its pages to the double's.
+  const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo), fallback: (req, res) => forward(req, res, github.url) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
   // On Postgres each harness gets a database of its own: CI's `test` database is shared with other
@@ -183,3 +185,21 @@ services:
     health:
       path: /healthz
 `;
+
+/** `req` sent on to `base` as it came, its answer passed back as it is. */
+function forward(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
+  return new Promise((resolve) => {
+    const target = new URL(req.url ?? '/', base);
+    const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      answer.on('end', resolve);
+    });
+    upstream.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end(String(error));
+      resolve();
+    });
+    req.pipe(upstream);
+  });
+}

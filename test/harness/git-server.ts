@@ -53,6 +53,11 @@ export interface GitServerOptions {
   token?: string;
   /** When set, decides per request (e.g. installation tokens from the GitHub double). */
   authorize?: (token: string, repoFullName: string) => boolean;
+  /**
+   * What answers requests that are not git's (github.com serves its pages and git on one host:
+   * the e2e harness hands them to the GitHub double's web pages).
+   */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface GitServer {
@@ -111,6 +116,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const pathInfo = decodeURIComponent(url.pathname);
+    if (options.fallback && !/\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(pathInfo)) return options.fallback(req, res);
     const record: GitRequestRecord = { method: req.method ?? 'GET', path: pathInfo, query: url.search.slice(1), status: 0, bytesOut: 0 };
     requests.push(record);
     const match = /^\/([^/]+)\/([^/]+?)(?:\.git)?\//.exec(pathInfo);
