@@ -98,11 +98,12 @@ export async function startService(settings: Settings, options: StartOptions = {
   const workers: Promise<void>[] = [];
   let deps: Deps;
   try {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }, { tickJobHandlers, startTickSchedule }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
       import('../runner/start-runner.ts'),
+      import('../reconcile/tick-job.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
@@ -114,7 +115,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       workers.push(
         runWorker({
           store,
-          handlers: webhookJobHandlers(deps),
+          handlers: { ...webhookJobHandlers(deps), ...tickJobHandlers(deps) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: settings.workers,
           signal: controller.signal,
@@ -122,6 +123,8 @@ export async function startService(settings: Settings, options: StartOptions = {
           ...options.worker,
         }),
       );
+      // The periodic reconcile tick (docs/reconcile.md): one at a time across processes, as a job.
+      startTickSchedule(deps, controller.signal);
     }
   } catch (error) {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

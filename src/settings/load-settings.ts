@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
+import { readReconcileSettings } from './reconcile-settings.ts';
 import { readRunnerSettings } from './runner-settings.ts';
 import { SettingsEnv, type Settings } from './settings.ts';
 
@@ -95,7 +96,9 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
   }
   const runner = readRunnerSettings(env, cwd);
   problems.push(...runner.problems);
-  if (problems.length > 0 || !raw || !privateKey || !runner.settings) throw new SettingsError([...new Set(problems)]);
+  const reconcile = readReconcileSettings(env);
+  problems.push(...reconcile.problems);
+  if (problems.length > 0 || !raw || !privateKey || !runner.settings || !reconcile.settings) throw new SettingsError([...new Set(problems)]);
   return {
     appId: raw.APP_ID,
     privateKey,
@@ -113,5 +116,6 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     workers: raw.SLIPWAY_WORKERS,
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
     runner: runner.settings,
+    reconcile: reconcile.settings,
   };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type Service } from '../../src/cli/serve.ts';
 import type { Settings } from '../../src/settings/settings.ts';
+import { defaultReconcileSettings } from '../../src/settings/reconcile-settings.ts';
 import { defaultRunnerSettings } from '../../src/settings/runner-settings.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
@@ -32,7 +33,10 @@ export type Harness = {
 export async function startHarness(overrides: Partial<Settings> = {}): Promise<Harness> {
   // The double reads the git server's repositories: review comments are checked against real diffs.
   const bareDirs = new Map<string, string>();
-  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo) });
+  const testRepos = new Map<string, TestRepo>();
+  // Branch and commit reads answer from the git server's repositories (the reconcile tick polls them).
+  const resolveRef = async (repo: string, ref: string) => (/^[0-9a-f]{40}$/.test(ref) ? ref : (await testRepos.get(repo)?.headOf(ref)) ?? null);
+  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo), resolveRef });
   const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
@@ -51,6 +55,8 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
       role: 'all',
       workers: 4,
       runner: defaultRunnerSettings,
+      // No periodic tick unless a test asks: it would poll the tests' repositories at random moments.
+      reconcile: { ...defaultReconcileSettings, enabled: false },
       ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },
@@ -66,6 +72,7 @@ export async function startHarness(overrides: Partial<Settings> = {}): Promise<H
     async repo(fullName) {
       const repo = await git.createRepo(fullName);
       bareDirs.set(fullName, repo.bareDir);
+      testRepos.set(fullName, repo);
       // A file naming the repository in every commit: otherwise two repositories' first commits
       // with the same files, made in the same second, have the same sha.
       const commit = repo.commit.bind(repo);
