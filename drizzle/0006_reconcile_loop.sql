@@ -5,6 +5,8 @@ CREATE TABLE "drift_checks" (
 	"status" text NOT NULL,
 	"report" jsonb,
 	"checked_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"every_minutes" integer,
+	"heal" boolean DEFAULT false NOT NULL,
 	"drifted_since" timestamp with time zone,
 	"issue_number" integer,
 	"heal_deployment_id" bigint

@@ -421,6 +421,9 @@ export const driftChecks = pgTable('drift_checks', {
   status: text('status', { enum: driftStatuses }).notNull(),
   report: jsonb('report').$type<Record<string, unknown>>(),
   checkedAt: at('checked_at').notNull().defaultNow(),
+  /** The environment's `drift:` as read from the applied commit's paas.yaml: minutes between checks (null: off), and heal. */
+  everyMinutes: integer('every_minutes'),
+  heal: boolean('heal').notNull().default(false),
   driftedSince: at('drifted_since'),
   issueNumber: integer('issue_number'),
   /** The deployment that re-applied the desired state (`heal: true`). */
