@@ -17,7 +17,9 @@ import { GitHubError } from '../github/github-error.ts';
 import { readBranchHead, type BranchHead } from '../github/read-branch-head.ts';
 import type { RateLimit } from '../github/rate-limit.ts';
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
-import { hasPushOf, saveHeads, setDefaultBranch, trackedRepositories, type HeadUpdate, type TrackedRepository } from '../store/repository-heads.ts';
+import { hasPushOf, markHeadsUnchanged, saveHeads, setDefaultBranch, trackedRepositories, type HeadUpdate as StoredHead, type TrackedRepository } from '../store/repository-heads.ts';
+
+type HeadUpdate = StoredHead & { unchanged?: boolean };
 import { enqueueMissedPush } from './enqueue-missed-push.ts';
 import { mapLimit } from './map-limit.ts';
 import { recordProblem, type TickContext } from './tick-context.ts';
@@ -38,13 +40,23 @@ export async function pollHeads(ctx: TickContext): Promise<void> {
   }
   const updates: HeadUpdate[] = [];
   await mapLimit([...byInstallation], installationsAtOnce, ([installationId, repos]) => pollInstallation(ctx, installationId, repos, updates));
-  await saveHeads(deps.store.db, updates);
+  // Most heads are unchanged (304): those only have their read time moved.
+  const unchanged = updates.filter((u) => u.unchanged).map((u) => u.repositoryId);
+  await markHeadsUnchanged(deps.store.db, unchanged);
+  await saveHeads(deps.store.db, updates.filter((u) => !u.unchanged));
 }
 
 type Budget = { spent: number; budget: number | null; remaining: number | null; stopped?: string; backoffSec?: number };
 
 async function pollInstallation(ctx: TickContext, installationId: number, repos: TrackedRepository[], updates: HeadUpdate[]): Promise<void> {
   const { deps, summary } = ctx;
+  // GitHub asked the last tick to wait (retry-after): no request to this installation until then.
+  const backoff = ctx.last?.summary?.rate?.[String(installationId)]?.backoffSec;
+  if (backoff !== undefined && ctx.last!.finishedAt.getTime() + backoff * 1000 > ctx.now.getTime()) {
+    summary.deferred += repos.length;
+    summary.rate![String(installationId)] = { spent: 0, budget: 0, remaining: null, backoffSec: Math.ceil((ctx.last!.finishedAt.getTime() + backoff * 1000 - ctx.now.getTime()) / 1000) };
+    return;
+  }
   let octokit: Octokit;
   try {
     octokit = await deps.github.octokit(installationId);
@@ -118,7 +130,7 @@ async function pollRepository(
   let branch = repository.defaultBranch ?? head?.branch ?? 'main';
   const read = async (etag: string | null | undefined): Promise<BranchHead | 'branch-missing'> => {
     try {
-      const answer = await readBranchHead(octokit, { owner, repo, branch, etag });
+      const answer = await readBranchHead(deps.github, { installationId, owner, repo, branch, etag });
       count(answer.rate, answer.modified ? 1 : 0);
       return answer;
     } catch (error) {
@@ -151,7 +163,7 @@ async function pollRepository(
   }
   if (!answer.modified) {
     summary.notModified += 1;
-    return { repositoryId: repository.id, branch, sha: head?.sha ?? null, etag: head?.etag ?? null, problem: null };
+    return { repositoryId: repository.id, branch, sha: head?.sha ?? null, etag: head?.etag ?? null, problem: null, unchanged: head?.branch === branch };
   }
   const { sha, etag } = answer;
   if (sha !== head?.sha && !(await hasPushOf(deps.store.db, repository.id, sha))) {

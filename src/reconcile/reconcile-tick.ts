@@ -26,16 +26,28 @@ export async function reconcileTick(deps: Deps, input: { jobId?: number | null; 
   const now = deps.now();
   const last = await lastFinishedTick(db);
   const tick = await startTick(db, input.jobId ?? null);
-  const ctx: TickContext = { deps, settings: reconcileSettingsOf(deps), summary: emptySummary(), signal: input.signal ?? new AbortController().signal, now };
+  const ctx: TickContext = {
+    deps,
+    settings: reconcileSettingsOf(deps),
+    summary: emptySummary(),
+    signal: input.signal ?? new AbortController().signal,
+    now,
+    ...(last?.finishedAt ? { last: { finishedAt: last.finishedAt, summary: last.summary } } : {}),
+  };
   const since = last ? new Date(last.startedAt.getTime() - overlapMs) : new Date(now.getTime() - firstWindowMs);
 
+  const ms: Record<string, number> = {};
+  ctx.summary.ms = ms;
   const step = async (name: string, run: () => Promise<void>) => {
+    const started = performance.now();
     try {
       await run();
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       recordProblem(ctx, `${name}: ${causeMessage(error)}`);
       deps.log(`slipway: reconcile: ${name} failed: ${causeMessage(error)}`);
+    } finally {
+      ms[name] = Math.round(performance.now() - started);
     }
   };
   await step('redelivery', () => redeliverFailed(ctx, since));

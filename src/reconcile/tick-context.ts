@@ -4,7 +4,15 @@ import type { ReconcileSettings } from '../settings/reconcile-settings.ts';
 import { defaultReconcileSettings } from '../settings/reconcile-settings.ts';
 import type { TickSummary } from '../store/schema.ts';
 
-export type TickContext = { deps: Deps; settings: ReconcileSettings; summary: TickSummary; signal: AbortSignal; now: Date };
+export type TickContext = {
+  deps: Deps;
+  settings: ReconcileSettings;
+  summary: TickSummary;
+  signal: AbortSignal;
+  now: Date;
+  /** The last finished tick: when it ended and what it recorded (rate-limit backoffs are honoured). */
+  last?: { finishedAt: Date; summary: TickSummary | null };
+};
 
 export function reconcileSettingsOf(deps: Deps): ReconcileSettings {
   return deps.settings.reconcile ?? defaultReconcileSettings;

@@ -22,6 +22,12 @@ export async function trackedRepositories(tx: Db): Promise<TrackedRepository[]> 
 
 export type HeadUpdate = { repositoryId: number; branch: string; sha: string | null; etag: string | null; problem: string | null };
 
+/** Heads answered 304: only when they were read (one array parameter for all of them). */
+export async function markHeadsUnchanged(tx: Db, repositoryIds: number[]): Promise<void> {
+  if (repositoryIds.length === 0) return;
+  await tx.execute(sql`update ${repositoryHeads} set polled_at = now(), problem = null where repository_id = any(${sql.param(repositoryIds)}::bigint[])`);
+}
+
 /** Record what a tick read of each repository (one statement for all of them). */
 export async function saveHeads(tx: Db, updates: HeadUpdate[]): Promise<void> {
   if (updates.length === 0) return;

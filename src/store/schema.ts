@@ -350,6 +350,8 @@ export type TickSummary = {
   problems: string[];
   /** Per installation: GitHub requests spent, the budget, and the remaining limit last seen. */
   rate?: Record<string, { spent: number; budget: number; remaining: number | null; backoffSec?: number }>;
+  /** Milliseconds each step took. */
+  ms?: Record<string, number>;
 };
 
 /** The periodic reconcile ticks (one at a time, as a job: see reconcile/tick-job.ts). */

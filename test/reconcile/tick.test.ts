@@ -152,15 +152,22 @@ describe('the reconcile tick', () => {
   it('backs off on a secondary rate limit and reads what it left on the next tick: no push is lost', async () => {
     const repo = await tracked('acme/limited');
     const sha = await repo.commit({ 'paas.yaml': helloApp({ name: 'limited' }) });
-    // More 403s with retry-after than octokit's retries: the tick gives up on this installation.
-    h.github.injectFault({ method: 'GET', path: `/repos/${repo.fullName}/branches/main`, status: 403, retryAfter: 1, times: 10 });
+    // A secondary rate limit: 403 with retry-after. The tick leaves this installation …
+    h.github.injectFault({ method: 'GET', path: `/repos/${repo.fullName}/branches/main`, status: 403, retryAfter: 2, times: 10 });
     const limited = await tick();
     assert.ok(limited.deferred >= 1);
     assert.ok(limited.problems.some((p) => p.startsWith(`installation ${repo.installationId}: rate limited`)), limited.problems.join('\n'));
-    assert.equal(limited.rate?.[String(repo.installationId)]?.backoffSec, 1);
+    assert.equal(limited.rate?.[String(repo.installationId)]?.backoffSec, 2);
     const [unread] = await db().select().from(repositoryHeads).where(eq(repositoryHeads.repositoryId, repo.id));
     assert.equal(unread, undefined, 'a repository the tick could not read is not marked read');
     h.github.clearFaults();
+    // … and a tick before the retry-after has passed asks nothing of it.
+    const reads = () => h.github.callsTo('GET', `/repos/${repo.fullName}/branches/main`).length;
+    const readsBefore = reads();
+    const waiting = await tick();
+    assert.equal(reads(), readsBefore);
+    assert.ok(waiting.deferred >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
     const next = await tick();
     assert.ok(next.enqueued >= 1);
     await eventually('the check run', checkFor(repo.fullName, sha));
