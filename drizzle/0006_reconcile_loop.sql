@@ -46,4 +46,5 @@ CREATE TABLE "repository_heads" (
 ALTER TABLE "drift_checks" ADD CONSTRAINT "drift_checks_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "drift_checks" ADD CONSTRAINT "drift_checks_app_id_apps_id_fk" FOREIGN KEY ("app_id") REFERENCES "public"."apps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "repository_heads" ADD CONSTRAINT "repository_heads_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "reconcile_ticks_started_idx" ON "reconcile_ticks" USING btree ("started_at");
+CREATE INDEX "reconcile_ticks_started_idx" ON "reconcile_ticks" USING btree ("started_at");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_push_after_idx" ON "webhook_deliveries" USING btree (("payload" ->> 'after')) WHERE "webhook_deliveries"."event" = 'push';

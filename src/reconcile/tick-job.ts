@@ -9,12 +9,12 @@
  * the slot's start plus a random jitter. `slipway reconcile --once` enqueues a tick of its own.
  */
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { JobHandler } from '../jobs/run-worker.ts';
 import type { Db } from '../store/db.ts';
-import { jobs, type Job } from '../store/schema.ts';
+import type { Job } from '../store/schema.ts';
+import { findJob } from '../jobs/find-job.ts';
 import type { ReconcileSettings } from '../settings/reconcile-settings.ts';
 import { causeMessage } from '../store/store-error.ts';
 import { reconcileTick } from './reconcile-tick.ts';
@@ -67,7 +67,7 @@ export function startTickSchedule(deps: Deps, signal: AbortSignal): void {
 /** Wait until a job is finished (completed, dead or cancelled); the row as it ended. */
 export async function waitForJob(db: Db, jobId: number, options: { pollMs?: number; signal?: AbortSignal } = {}): Promise<Job> {
   for (;;) {
-    const [row] = await db.select().from(jobs).where(eq(jobs.id, jobId));
+    const row = await findJob(db, jobId);
     if (!row) throw new Error(`job ${jobId} does not exist`);
     if (row.status === 'completed' || row.status === 'dead' || row.status === 'cancelled') return row;
     options.signal?.throwIfAborted();

@@ -202,7 +202,11 @@ export const webhookDeliveries = pgTable(
     outcome: text('outcome'),
     processedAt: at('processed_at'),
   },
-  (t) => [index('webhook_deliveries_received_idx').on(t.receivedAt)],
+  (t) => [
+    index('webhook_deliveries_received_idx').on(t.receivedAt),
+    // The reconcile tick asks whether a push of a head was received (repository-heads.ts: hasPushOf).
+    index('webhook_deliveries_push_after_idx').on(sql`(${t.payload} ->> 'after')`).where(sql`${t.event} = 'push'`),
+  ],
 );
 
 export const jobStatuses = ['queued', 'running', 'completed', 'dead', 'cancelled'] as const;
