@@ -19,7 +19,7 @@ import type { RateLimit } from '../github/rate-limit.ts';
 import { isRepositoryAllowed } from '../settings/repository-allow-list.ts';
 import { hasPushOf, markHeadsUnchanged, saveHeads, setDefaultBranch, trackedRepositories, type HeadUpdate as StoredHead, type TrackedRepository } from '../store/repository-heads.ts';
 
-type HeadUpdate = StoredHead & { unchanged?: boolean };
+type HeadUpdate = StoredHead & { unchanged?: boolean; hadProblem?: boolean };
 import { enqueueMissedPush } from './enqueue-missed-push.ts';
 import { mapLimit } from './map-limit.ts';
 import { recordProblem, type TickContext } from './tick-context.ts';
@@ -40,8 +40,12 @@ export async function pollHeads(ctx: TickContext): Promise<void> {
   }
   const updates: HeadUpdate[] = [];
   await mapLimit([...byInstallation], installationsAtOnce, ([installationId, repos]) => pollInstallation(ctx, installationId, repos, updates));
-  // Most heads are unchanged (304): those only have their read time moved.
-  const unchanged = updates.filter((u) => u.unchanged).map((u) => u.repositoryId);
+  // Most heads are unchanged (304). Their read time matters only for the order of the next tick
+  // when this one left some repositories unread: otherwise they are not written at all (1,000 row
+  // updates a tick for nothing; on the embedded database, which has no autovacuum, each leaves a
+  // dead row behind). One whose last read had failed is written to clear its problem.
+  const deferredSome = ctx.summary.deferred > 0;
+  const unchanged = updates.filter((u) => u.unchanged && (deferredSome || u.hadProblem)).map((u) => u.repositoryId);
   await markHeadsUnchanged(deps.store.db, unchanged);
   await saveHeads(deps.store.db, updates.filter((u) => !u.unchanged));
 }
@@ -163,7 +167,7 @@ async function pollRepository(
   }
   if (!answer.modified) {
     summary.notModified += 1;
-    return { repositoryId: repository.id, branch, sha: head?.sha ?? null, etag: head?.etag ?? null, problem: null, unchanged: head?.branch === branch };
+    return { repositoryId: repository.id, branch, sha: head?.sha ?? null, etag: head?.etag ?? null, problem: null, unchanged: head?.branch === branch, hadProblem: head?.problem != null };
   }
   const { sha, etag } = answer;
   if (sha !== head?.sha && !(await hasPushOf(deps.store.db, repository.id, sha))) {
