@@ -8,7 +8,7 @@ import type { CliIo } from './io.ts';
 import type { EarlyStart } from './serve.ts';
 export { processIo } from './io.ts';
 
-const writesData = new Set(['serve', 'migrate', 'metrics']);
+const writesData = new Set(['serve', 'migrate', 'metrics', 'reconcile']);
 
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo, early: EarlyStart) => Promise<number> }> };
 
@@ -24,6 +24,8 @@ const commands: Record<string, Command> = {
   rollback: { summary: 're-apply an earlier good deployment (slipway rollback <app> [--env E] [--to ID|SHA])', load: () => import('./rollback.ts') },
   deployments: { summary: 'list deployments (--app, --env)', load: () => import('./deployments.ts') },
   logs: { summary: 'print a deployment’s log (slipway logs <deployment>)', load: () => import('./logs.ts') },
+  reconcile: { summary: 'run one reconcile tick now (slipway reconcile --once)', load: () => import('./reconcile.ts') },
+  status: { summary: 'per app and environment: desired and applied commit, drift, last tick', load: () => import('./status.ts') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.ts') },
   serve: { summary: 'run the GitHub App webhook service and job worker', load: () => import('./serve.ts') },
 };

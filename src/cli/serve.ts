@@ -132,13 +132,14 @@ export async function startService(settings: Settings | BaseSettings, options: S
   };
   /** The runner and the job worker (after listening: their modules take seconds to load). */
   const startWorker = async (full: Settings) => {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }, { tickJobHandlers, startTickSchedule }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
       import('../rollback/verdict-job-handlers.ts'),
       import('../runner/start-runner.ts'),
       import('../deploy/deploy-job-handlers.ts'),
+      import('../reconcile/tick-job.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
@@ -151,7 +152,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
       workers.push(
         runWorker({
           store,
-          handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps), ...verdictJobHandlers(deps) },
+          handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps), ...verdictJobHandlers(deps), ...tickJobHandlers(deps) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: full.workers,
           signal: controller.signal,
@@ -159,6 +160,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
           ...options.worker,
         }),
       );
+      // The periodic reconcile tick (docs/reconcile.md): one at a time across processes, as a job.
+      startTickSchedule(deps, controller.signal);
     }
   };
 

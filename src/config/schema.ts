@@ -269,11 +269,38 @@ const RollbackOverride = describe(
   z.strictObject({ auto: RollbackAuto.optional(), watch: RollbackWatch.optional(), metrics: RollbackMetricList.optional() }),
   "This environment's rollback settings, over the top level's.",
 );
+/** How often a drift check may run at most: a reconcile tick is every few minutes. */
+const minimumDriftMinutes = 5;
+const driftMinutes: Record<string, number> = { m: 1, h: 60, d: 1440 };
+const DriftEvery = describe(
+  z.union([
+    z.literal('off'),
+    z
+      .string()
+      .regex(/^\d+(m|h|d)$/, 'must be a duration such as 30m, 6h or 1d, or off')
+      .refine((v) => !/^\d+(m|h|d)$/.test(v) || Number(v.slice(0, -1)) * driftMinutes[v.slice(-1)]! >= minimumDriftMinutes, { message: `must be at least ${minimumDriftMinutes}m (drift is checked by the reconcile tick, every few minutes)` }),
+  ]),
+  'How often drift is checked: a duration (30m, 6h, 1d) or off.',
+);
+/**
+ * Drift: changes made outside Slipway (a console edit, a script) to what an environment last
+ * applied. Checked by the reconcile tick on this schedule; `heal: true` re-applies the desired state.
+ */
+export const Drift = describe(
+  z.strictObject({
+    every: DriftEvery.default('24h'),
+    heal: describe(z.boolean(), 'Re-apply the desired state when drift is found (through the runner, with its locks and guards).').default(false),
+  }),
+  'How often drift is checked (every: 24h by default, or off) and whether it is healed (heal: false by default).',
+);
+export type Drift = z.output<typeof Drift>;
+const DriftOverride = describe(z.strictObject({ every: DriftEvery.optional(), heal: z.boolean().optional() }), "This environment's drift schedule and healing, over the top level's.");
 
 /** The overridable part of the top level, shared by environments and previews. */
 const overrideFields = {
   deploy: DeployOverride.optional(),
   rollback: RollbackOverride.optional(),
+  drift: DriftOverride.optional(),
   region: Region.optional(),
   services: describe(z.record(z.string(), z.record(z.string(), z.unknown())), 'Per-service fields deep-merged over the top level.').optional(),
   resources: describe(z.record(z.string(), z.record(z.string(), z.unknown())), 'Per-resource fields deep-merged over the top level.').optional(),
@@ -283,10 +310,12 @@ const overrideFields = {
 export const EnvironmentOverride = z.strictObject(overrideFields);
 export type EnvironmentOverride = z.infer<typeof EnvironmentOverride>;
 
+// Previews are short-lived and never checked for drift: `drift` is not one of their fields.
+const { drift: _previewDrift, ...previewFields } = overrideFields;
 export const Previews = z.strictObject({
   enabled: z.boolean().default(false),
   ttl: Duration.default('3d'),
-  ...overrideFields,
+  ...previewFields,
 });
 
 /**
@@ -315,6 +344,7 @@ export const PaasConfig = z.strictObject({
   budget: Budget.optional(),
   deploy: Deploy.optional(),
   rollback: Rollback.optional(),
+  drift: Drift.optional(),
   metrics: Metrics.optional(),
   tags: describe(z.record(z.string(), z.string()), 'Tags put on every resource.').optional(),
   watch: describe(

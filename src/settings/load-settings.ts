@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { githubWebUrl, webUrlProblem } from '../github/clone-url.ts';
 import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
+import { readReconcileSettings } from './reconcile-settings.ts';
 import { readRunnerSettings } from './runner-settings.ts';
 import { readAppCredentialsFile } from './app-credentials-file.ts';
 import { SettingsEnv, type BaseSettings, type Settings } from './settings.ts';
@@ -138,7 +139,9 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
   }
   const runner = readRunnerSettings(env, cwd);
   problems.push(...runner.problems);
-  if (problems.length > 0 || !raw || (!mode.setup && !privateKey) || !runner.settings) throw new SettingsError([...new Set(problems)]);
+  const reconcile = readReconcileSettings(env);
+  problems.push(...reconcile.problems);
+  if (problems.length > 0 || !raw || (!mode.setup && !privateKey) || !runner.settings || !reconcile.settings) throw new SettingsError([...new Set(problems)]);
   const base: BaseSettings = {
     githubApiUrl: raw.GITHUB_API_URL!,
     githubUrl: githubUrl!,
@@ -153,6 +156,7 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
     workers: raw.SLIPWAY_WORKERS,
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
     runner: runner.settings,
+    reconcile: reconcile.settings,
   };
   if (mode.setup) return base;
   return {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defaultSlipwayDataDir } from '../store/store-options.ts';
 import { parseRepositoryPatterns } from './repository-allow-list.ts';
+import type { ReconcileSettings } from './reconcile-settings.ts';
 import type { RunnerSettings } from './runner-settings.ts';
 
 export const optionalText = z
@@ -122,6 +123,8 @@ export type Settings = AppCredentials & {
   publicUrl?: string;
   /** The Terraform runner: which binary, where state lives, time limits (see runner-settings.ts). */
   runner: RunnerSettings;
+  /** The periodic reconcile tick and retention (see reconcile-settings.ts); defaults when absent. */
+  reconcile?: ReconcileSettings;
 };
 
 export { githubWebUrl } from '../github/clone-url.ts';

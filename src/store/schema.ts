@@ -270,7 +270,11 @@ export const webhookDeliveries = pgTable(
     outcome: text('outcome'),
     processedAt: at('processed_at'),
   },
-  (t) => [index('webhook_deliveries_received_idx').on(t.receivedAt)],
+  (t) => [
+    index('webhook_deliveries_received_idx').on(t.receivedAt),
+    // The reconcile tick asks whether a push of a head was received (repository-heads.ts: hasPushOf).
+    index('webhook_deliveries_push_after_idx').on(sql`(${t.payload} ->> 'after')`).where(sql`${t.event} = 'push'`),
+  ],
 );
 
 export const jobStatuses = ['queued', 'running', 'completed', 'dead', 'cancelled'] as const;
@@ -401,6 +405,105 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
 
+/** What one reconcile tick did (counts and the problems it recorded and skipped): `slipway status`, the next tick's window. */
+export type TickSummary = {
+  redelivered: number;
+  redeliveryRefused: number;
+  deliveriesSeen: number;
+  polled: number;
+  notModified: number;
+  enqueued: number;
+  deferred: number;
+  driftChecked: number;
+  drifted: number;
+  healed: number;
+  pruned: Record<string, number>;
+  /** Bad input recorded and skipped: `<what>: <why>` (a deleted repository, a refused redelivery…). */
+  problems: string[];
+  /** Per installation: GitHub requests spent, the budget, and the remaining limit last seen. */
+  rate?: Record<string, { spent: number; budget: number; remaining: number | null; backoffSec?: number }>;
+  /** Milliseconds each step took. */
+  ms?: Record<string, number>;
+};
+
+/** The periodic reconcile ticks (one at a time, as a job: see reconcile/tick-job.ts). */
+export const reconcileTicks = pgTable(
+  'reconcile_ticks',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    jobId: bigint('job_id', { mode: 'number' }),
+    startedAt: at('started_at').notNull().defaultNow(),
+    finishedAt: at('finished_at'),
+    summary: jsonb('summary').$type<TickSummary>(),
+  },
+  (t) => [index('reconcile_ticks_started_idx').on(t.startedAt)],
+);
+
+/**
+ * Failed webhook deliveries the tick asked GitHub to send again: once per delivery guid, whatever
+ * GitHub answered (a refusal, 422 or 404, is recorded with its reason and not asked again).
+ */
+export const redeliveries = pgTable('redeliveries', {
+  guid: text('guid').primaryKey(),
+  /** GitHub's id of the failed attempt that was redelivered. */
+  attemptId: bigint('attempt_id', { mode: 'number' }).notNull(),
+  event: text('event').notNull(),
+  action: text('action'),
+  installationId: bigint('installation_id', { mode: 'number' }),
+  repositoryId: bigint('repository_id', { mode: 'number' }),
+  /** The failed attempt's HTTP status (0: no answer) and when GitHub made it. */
+  failedStatus: integer('failed_status').notNull(),
+  deliveredAt: at('delivered_at'),
+  requestedAt: at('requested_at').notNull().defaultNow(),
+  /** `requested`, or why GitHub refused (`refused 422: …`). */
+  outcome: text('outcome').notNull(),
+});
+
+/**
+ * The default-branch head of each tracked repository as the tick last read it, with the ETag that
+ * makes the next read conditional (a 304 costs no rate limit). `problem` holds why the last read
+ * failed (deleted, access removed), until a read succeeds.
+ */
+export const repositoryHeads = pgTable('repository_heads', {
+  repositoryId: bigint('repository_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => repositories.id, { onDelete: 'cascade' }),
+  branch: text('branch').notNull(),
+  sha: text('sha'),
+  etag: text('etag'),
+  polledAt: at('polled_at'),
+  changedAt: at('changed_at'),
+  problem: text('problem'),
+});
+
+export const driftStatuses = ['clean', 'drifted', 'error'] as const;
+export type DriftStatus = (typeof driftStatuses)[number];
+
+/**
+ * The last drift check of an environment: against which applied deployment, what differed (the
+ * quantified report, secrets redacted), and the GitHub issue kept for it (one per app and
+ * environment, edited in place, closed when the drift is gone).
+ */
+export const driftChecks = pgTable('drift_checks', {
+  environmentId: bigint('environment_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => environments.id, { onDelete: 'cascade' }),
+  appId: bigint('app_id', { mode: 'number' })
+    .notNull()
+    .references(() => apps.id, { onDelete: 'cascade' }),
+  deploymentId: bigint('deployment_id', { mode: 'number' }),
+  status: text('status', { enum: driftStatuses }).notNull(),
+  report: jsonb('report').$type<Record<string, unknown>>(),
+  checkedAt: at('checked_at').notNull().defaultNow(),
+  /** The environment's `drift:` as read from the applied commit's paas.yaml: minutes between checks (null: off), and heal. */
+  everyMinutes: integer('every_minutes'),
+  heal: boolean('heal').notNull().default(false),
+  driftedSince: at('drifted_since'),
+  issueNumber: integer('issue_number'),
+  /** The deployment that re-applied the desired state (`heal: true`). */
+  healDeploymentId: bigint('heal_deployment_id', { mode: 'number' }),
+});
+
 export type Installation = typeof installations.$inferSelect;
 export type Repository = typeof repositories.$inferSelect;
 export type App = typeof apps.$inferSelect;
@@ -416,3 +519,7 @@ export type Job = typeof jobs.$inferSelect;
 export type MetricChunk = typeof metricChunks.$inferSelect;
 export type Recommendation = typeof recommendations.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+export type ReconcileTick = typeof reconcileTicks.$inferSelect;
+export type Redelivery = typeof redeliveries.$inferSelect;
+export type RepositoryHead = typeof repositoryHeads.$inferSelect;
+export type DriftCheck = typeof driftChecks.$inferSelect;

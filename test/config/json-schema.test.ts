@@ -19,7 +19,7 @@ describe('the JSON Schema for editors', () => {
     const schema = paasJsonSchema() as { required?: string[]; additionalProperties?: unknown; properties: Record<string, unknown> };
     assert.deepEqual(schema.required, ['version', 'name']);
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(Object.keys(schema.properties), ['version', 'name', 'region', 'services', 'resources', 'environments', 'previews', 'budget', 'deploy', 'rollback', 'metrics', 'tags', 'watch']);
+    assert.deepEqual(Object.keys(schema.properties), ['version', 'name', 'region', 'services', 'resources', 'environments', 'previews', 'budget', 'deploy', 'rollback', 'drift', 'metrics', 'tags', 'watch']);
   });
 });
 

@@ -13,6 +13,7 @@ import { durationToSeconds } from '../../src/config/units.ts';
 import type { SynthOptions } from '../../src/synth/synthesize.ts';
 import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import { synthesizeTestApp } from '../harness/terraform-data-kinds.ts';
+import { defaultReconcileSettings } from '../../src/settings/reconcile-settings.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../harness/git-server.ts';
 import { webhookHeaders } from '../harness/sign-webhook.ts';
@@ -65,7 +66,9 @@ export async function startHarness(overrides: Partial<Settings> = {}, options: H
   // The double reads the git server's repositories: review comments are checked against real diffs.
   const bareDirs = new Map<string, string>();
   const gitRepos = new Map<string, TestRepo>();
-  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo), resolveRef: (repo, ref) => gitRepos.get(repo)?.headOf(ref) });
+  // Branch and commit reads answer from the git server's repositories (the reconcile tick polls them).
+  const resolveRef = async (repo: string, ref: string) => (/^[0-9a-f]{40}$/.test(ref) ? ref : (await gitRepos.get(repo)?.headOf(ref)) ?? null);
+  const github = await startGitHubDouble({ gitDirOf: (repo) => bareDirs.get(repo), resolveRef });
   // One web host, as github.com: git's requests to the git server, its pages to the double's.
   const git = await startGitServer({ authorize: (token, repo) => github.tokenCanRead(token, repo), fallback: (req, res) => forward(req, res, github.url) });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
@@ -89,6 +92,8 @@ export async function startHarness(overrides: Partial<Settings> = {}, options: H
       runner: options.terraform
         ? { ...defaultRunnerSettings, state: options.terraform.state, timeoutMs: 120_000, afterTimeoutMs: durationToSeconds(options.terraform.afterTimeout ?? '1h') * 1000 }
         : defaultRunnerSettings,
+      // No periodic tick unless a test asks: it would poll the tests' repositories at random moments.
+      reconcile: { ...defaultReconcileSettings, enabled: false },
       ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },

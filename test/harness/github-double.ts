@@ -5,12 +5,13 @@
 // git data, as GitHub computes hunks). It records every call and keeps state for assertions, and
 // injects faults (500s, rate limits, slow answers).
 import { repositoryIdOf } from './payloads.ts';
-import { createVerify, generateKeyPairSync, randomBytes, type KeyObject, createPublicKey } from 'node:crypto';
+import { createHash, createVerify, generateKeyPairSync, randomBytes, type KeyObject, createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gitFileDiff, hunkOf, type FileDiff } from './git-diff-hunks.ts';
 import { runGit } from './git-server.ts';
 import { createGitHubWeb, type GitHubWeb } from './github-web.ts';
+import { webhookHeaders } from './sign-webhook.ts';
 
 export type Permission = 'admin' | 'write' | 'read' | 'none';
 type Access = 'read' | 'write';
@@ -181,6 +182,41 @@ export interface GitHubDoubleOptions {
   gitDirOf?: (repo: string) => string | undefined;
 }
 
+/** One attempt GitHub made at sending a webhook (`GET /app/hook/deliveries` lists them, newest first). */
+export interface HookDeliveryRecord {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  /** `OK`, or why the attempt failed. */
+  status: string;
+  /** The receiver's HTTP status; 0 when it did not answer. */
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+  /** What is sent again on a redelivery. */
+  payload: unknown;
+  /** False: a redelivery is refused with 422 (GitHub keeps deliveries 3 days). */
+  redeliverable: boolean;
+}
+
+export interface IssueRecord {
+  id: number;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  state_reason?: string | null;
+  labels: string[];
+  user: { login: string; type: string };
+  created_at: string;
+  updated_at: string;
+}
+
 export interface PullRequestRecord {
   repo: string;
   number: number;
@@ -226,6 +262,22 @@ export interface GitHubDouble {
   setCiCheckRun(input: { repo: string; sha: string; name: string; status: 'queued' | 'in_progress' | 'completed'; conclusion?: string }): CheckRunRecord;
   /** A commit status, as CI posts it (`POST /repos/{o}/{r}/statuses/{sha}`). */
   addCommitStatus(input: { repo: string; sha: string; context: string; state: CommitStatusRecord['state'] }): CommitStatusRecord;
+  hookDeliveries: HookDeliveryRecord[];
+  issues: IssueRecord[];
+  /**
+   * Records an attempt at sending a webhook as GitHub would have (by default a failed one: the
+   * receiver was down). A redelivery (`POST /app/hook/deliveries/{id}/attempts`) sends its payload,
+   * signed, to the hook target when one is set.
+   */
+  addHookDelivery(input: { event: string; payload: unknown; guid?: string; action?: string | null; statusCode?: number; deliveredAt?: Date; redeliverable?: boolean }): HookDeliveryRecord;
+  /** Where redeliveries go: the App's webhook URL and secret. */
+  setHookTarget(url: string, secret: string): void;
+  /** Resolves once every redelivery started so far has been answered. */
+  redeliveriesSettled(): Promise<void>;
+  /** The primary rate limit of an installation's tokens: remaining requests now (and the hourly limit). 304 answers cost nothing. */
+  setRateLimit(installationId: number, remaining: number, limit?: number): void;
+  /** Requests left for an installation's tokens. */
+  rateRemaining(installationId: number): number;
   /** Registers a pull request for `GET /repos/{o}/{r}/pulls/{n}` (fields default from the base repository). */
   addPullRequest(input: Partial<PullRequestRecord> & { repo: string; number: number; headSha: string }): PullRequestRecord;
   addInstallation(input: { id: number; account: string; repositories: string[]; permissions?: Record<string, Access> }): Installation;
@@ -271,6 +323,8 @@ class HttpError extends Error {
 
 interface Ctx {
   method: string;
+  /** The request's headers (lower-case names). */
+  requestHeaders: IncomingMessage['headers'];
   path: string;
   query: Record<string, string>;
   body: any;
@@ -302,6 +356,17 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     pulls: [] as PullRequestRecord[],
     reactions: [] as ReactionRecord[],
     commitStatuses: [] as CommitStatusRecord[],
+    hookDeliveries: [] as HookDeliveryRecord[],
+    issues: [] as IssueRecord[],
+  };
+  let hookTarget: { url: string; secret: string } | undefined;
+  const redelivering = new Set<Promise<void>>();
+  // Per installation: the hourly limit and what is left of it (GitHub: 5,000 an hour and more for larger installations).
+  const rateLimits = new Map<number, { limit: number; remaining: number }>();
+  const rateOf = (installationId: number) => {
+    let rate = rateLimits.get(installationId);
+    if (!rate) rateLimits.set(installationId, (rate = { limit: 5000, remaining: 5000 }));
+    return rate;
   };
   const installations = new Map<number, Installation>();
   const repositories = new Map<string, RepositoryRecord>();
@@ -436,6 +501,36 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       clone_url: repo.cloneUrl ?? `https://github.com/${fullName}.git`,
       html_url: `https://github.com/${fullName}`,
     };
+  }
+
+  function issueJson(issue: IssueRecord) {
+    const { repo: _repo, labels, ...rest } = issue;
+    return { ...rest, labels: labels.map((name) => ({ name })), html_url: `https://github.com/${issue.repo}/issues/${issue.number}` };
+  }
+
+  function hookAttempt(input: Omit<HookDeliveryRecord, 'id' | 'delivered_at' | 'duration'>, deliveredAt?: Date): HookDeliveryRecord {
+    const { id: _id, delivered_at: _at, duration: _d, ...rest } = input as HookDeliveryRecord;
+    const record: HookDeliveryRecord = { ...rest, id: id(), delivered_at: (deliveredAt ?? new Date(now())).toISOString().replace(/\.\d{3}Z$/, 'Z'), duration: 0.01 };
+    state.hookDeliveries.push(record);
+    return record;
+  }
+
+  async function redeliver(attempt: HookDeliveryRecord): Promise<void> {
+    if (!hookTarget) {
+      attempt.status = 'Invalid HTTP Response: 503';
+      attempt.status_code = 503;
+      return;
+    }
+    const body = JSON.stringify(attempt.payload);
+    try {
+      const res = await fetch(hookTarget.url, { method: 'POST', body, headers: webhookHeaders(hookTarget.secret, attempt.event, body, attempt.guid) });
+      await res.arrayBuffer();
+      attempt.status_code = res.status;
+      attempt.status = res.ok ? 'OK' : `Invalid HTTP Response: ${res.status}`;
+    } catch {
+      attempt.status_code = 0;
+      attempt.status = 'failed to connect to host';
+    }
   }
 
   function installationJson(installation: Installation) {
@@ -824,17 +919,86 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     const visible = installation.repositories.filter((r) => issued.repositories.includes(r));
     return [200, { total_count: visible.length, repository_selection: 'selected', repositories: paginate(ctx, visible.map(repoJson)) }];
   });
+  // Branch and commit reads carry an ETag; a request whose If-None-Match still matches is answered
+  // 304 with no body, and (as on GitHub) costs no rate limit.
+  const conditional = (ctx: Ctx, body: unknown): [number, unknown] => {
+    const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32)}"`;
+    ctx.headers.etag = etag;
+    const asked = ctx.requestHeaders['if-none-match'];
+    return asked && String(asked).split(/\s*,\s*/).includes(etag) ? [304, undefined] : [200, body];
+  };
   route('GET', '/repos/:o/:r/branches/:branch', async (ctx, p) => {
     requireToken(ctx, repoOf(p), 'contents', 'read');
     const sha = options.resolveRef ? await options.resolveRef(repoOf(p), p[2]!) : undefined;
     if (!sha) throw new HttpError(404, 'Branch not found');
-    return [200, { name: p[2], commit: { sha }, protected: false }];
+    return conditional(ctx, { name: p[2], commit: { sha }, protected: false });
   });
   route('GET', '/repos/:o/:r/commits/:ref', async (ctx, p) => {
     requireToken(ctx, repoOf(p), 'contents', 'read');
     const sha = options.resolveRef ? await options.resolveRef(repoOf(p), p[2]!) : undefined;
     if (!sha) throw new HttpError(422, `No commit found for SHA: ${p[2]}`);
-    return [200, { sha, commit: { message: '' } }];
+    return conditional(ctx, { sha, commit: { message: '' } });
+  });
+
+  // The App's webhook deliveries (app JWT): newest first, cursor paging as GitHub does it
+  // (https://docs.github.com/rest/apps/webhooks#list-deliveries-for-an-app-webhook).
+  route('GET', '/app/hook/deliveries', (ctx) => {
+    requireJwt(ctx);
+    const perPage = Math.min(Math.max(Number.parseInt(ctx.query.per_page ?? '30', 10) || 30, 1), 100);
+    const sorted = [...state.hookDeliveries].sort((a, b) => b.id - a.id);
+    const cursor = ctx.query.cursor;
+    let start = 0;
+    if (cursor) {
+      const match = /^v1_(\d+)$/.exec(cursor);
+      if (!match) throw new HttpError(422, 'Invalid cursor');
+      start = sorted.findIndex((d) => d.id < Number(match[1]));
+      if (start < 0) start = sorted.length;
+    }
+    const page = sorted.slice(start, start + perPage);
+    if (start + perPage < sorted.length) {
+      const q = new URLSearchParams({ per_page: String(perPage), cursor: `v1_${page[page.length - 1]!.id}` });
+      ctx.headers.link = `<${url}${ctx.path}?${q}>; rel="next"`;
+    }
+    return [200, page.map(({ payload: _p, redeliverable: _r, ...listed }) => listed)];
+  });
+  route('POST', '/app/hook/deliveries/:id/attempts', (ctx, p) => {
+    requireJwt(ctx);
+    const original = state.hookDeliveries.find((d) => d.id === Number(p[0]));
+    if (!original) throw new HttpError(404, 'Not Found');
+    if (!original.redeliverable) throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'HookDelivery', code: 'custom', message: 'This delivery is too old to be redelivered.' }] });
+    const attempt = hookAttempt({ ...original, redelivery: true, status_code: 0, status: 'pending' });
+    // GitHub answers 202 and sends the delivery afterwards.
+    const sending = redeliver(attempt).finally(() => redelivering.delete(sending));
+    redelivering.add(sending);
+    return [202, {}];
+  });
+
+  // Issues (Slipway keeps one per app and environment for drift).
+  route('POST', '/repos/:o/:r/issues', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'write');
+    requireFields(ctx.body, ['title']);
+    const number = 1 + state.issues.filter((i) => i.repo === repoOf(p)).length + state.pulls.filter((x) => x.repo === repoOf(p)).length;
+    const issue: IssueRecord = { id: id(), repo: repoOf(p), number, title: String(ctx.body.title), body: String(ctx.body.body ?? ''), state: 'open', labels: (ctx.body.labels ?? []).map(String), user: botUser, created_at: iso(), updated_at: iso() };
+    state.issues.push(issue);
+    return [201, issueJson(issue)];
+  });
+  route('GET', '/repos/:o/:r/issues/:n', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'read');
+    const issue = state.issues.find((i) => i.repo === repoOf(p) && i.number === Number(p[2]));
+    if (!issue) throw new HttpError(404, 'Not Found');
+    return [200, issueJson(issue)];
+  });
+  route('PATCH', '/repos/:o/:r/issues/:n', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'issues', 'write');
+    const issue = state.issues.find((i) => i.repo === repoOf(p) && i.number === Number(p[2]));
+    if (!issue) throw new HttpError(404, 'Not Found');
+    if (ctx.body?.state !== undefined && !['open', 'closed'].includes(ctx.body.state)) throw new HttpError(422, 'Validation Failed: state');
+    if (typeof ctx.body?.title === 'string') issue.title = ctx.body.title;
+    if (typeof ctx.body?.body === 'string') issue.body = ctx.body.body;
+    if (ctx.body?.state) issue.state = ctx.body.state;
+    if (ctx.body?.state_reason !== undefined) issue.state_reason = ctx.body.state_reason;
+    issue.updated_at = iso();
+    return [200, issueJson(issue)];
   });
   route('GET', '/repos/:o/:r/commits/:ref/check-runs', (ctx, p) => {
     requireToken(ctx, repoOf(p), 'checks', 'read');
@@ -914,6 +1078,15 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     };
     const send = (status: number, body: unknown) => {
       call.status = status;
+      // An installation token's requests count against its installation's hourly limit, except 304s.
+      const issued = call.auth === 'installation' && call.token ? tokens.get(call.token) : undefined;
+      if (issued && headers['x-ratelimit-remaining'] !== '0') {
+        const rate = rateOf(issued.installationId);
+        if (status !== 304 && rate.remaining > 0) rate.remaining -= 1;
+        headers['x-ratelimit-limit'] = String(rate.limit);
+        headers['x-ratelimit-remaining'] = String(rate.remaining);
+        headers['x-ratelimit-used'] = String(rate.limit - rate.remaining);
+      }
       if (status === 204 || body === undefined) {
         delete headers['content-type'];
         res.writeHead(status, headers).end();
@@ -941,6 +1114,12 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           return;
         }
       }
+      const limited = call.auth === 'installation' && call.token ? tokens.get(call.token) : undefined;
+      if (limited && rateOf(limited.installationId).remaining <= 0) {
+        headers['x-ratelimit-remaining'] = '0';
+        send(403, { message: 'API rate limit exceeded for installation.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' });
+        return;
+      }
       // github.com's pages and the web-flow endpoints (forms, not JSON): see github-web.ts.
       if (await webFlow.handle(req, res, parsed.pathname, call.query, raw)) {
         call.status = res.statusCode;
@@ -953,7 +1132,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           throw new HttpError(400, 'Problems parsing JSON');
         }
       }
-      const ctx: Ctx = { method: call.method, path: call.path, query: call.query, body: call.body, call, res, headers };
+      const ctx: Ctx = { requestHeaders: req.headers, method: call.method, path: call.path, query: call.query, body: call.body, call, res, headers };
       for (const [method, regex, handler] of routes) {
         const m = method === call.method ? regex.exec(call.path) : null;
         if (m) {
@@ -1048,6 +1227,34 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     setPermission(repo, user, permission) {
       permissions.set(`${repo}#${user.toLowerCase()}`, permission);
     },
+    addHookDelivery(input) {
+      const payload = input.payload as { installation?: { id?: number }; repository?: { id?: number } } | undefined;
+      const statusCode = input.statusCode ?? 502;
+      return hookAttempt({
+        guid: input.guid ?? crypto.randomUUID(),
+        redelivery: false,
+        status: statusCode >= 200 && statusCode < 300 ? 'OK' : statusCode === 0 ? 'timed out' : `Invalid HTTP Response: ${statusCode}`,
+        status_code: statusCode,
+        event: input.event,
+        action: input.action ?? null,
+        installation_id: payload?.installation?.id ?? null,
+        repository_id: payload?.repository?.id ?? null,
+        payload: input.payload,
+        redeliverable: input.redeliverable ?? true,
+      }, input.deliveredAt);
+    },
+    setHookTarget(targetUrl, secret) {
+      hookTarget = { url: targetUrl, secret };
+    },
+    async redeliveriesSettled() {
+      while (redelivering.size > 0) await Promise.all(redelivering);
+    },
+    setRateLimit(installationId, remaining, limit) {
+      const rate = rateOf(installationId);
+      rate.remaining = remaining;
+      if (limit !== undefined) rate.limit = limit;
+    },
+    rateRemaining: (installationId) => rateOf(installationId).remaining,
     setTokenTtl(ms) {
       tokenTtlMs = ms;
     },
