@@ -27,6 +27,7 @@ import { headOfBranchGuard } from './head-guard.ts';
 import { policyApproval } from './policy-approval.ts';
 import { judgeRequiredChecks } from './required-checks.ts';
 import { serviceUrl } from './deploy-check-output.ts';
+import { heldCommitGuard } from '../rollback/held-commit-guard.ts';
 import { enqueueCheck } from '../rollback/schedule-verdict.ts';
 import { watchSuperseded } from './watch-superseded.ts';
 
@@ -95,7 +96,16 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   ]);
   reported.catch(() => {}); // awaited after the run
   const approve = prepared && (async (plan: Plan) => (await prepared).approve(plan));
-  const guard = prepared && settings.mode === 'auto' ? async () => (await prepared).guard() : undefined;
+  // Auto deploys: the commit is still the head of the default branch, and not one a rollback holds
+  // (src/rollback: the commit rolled back from is skipped until a newer one lands).
+  const held = heldCommitGuard(db, { environmentId: deployment.environmentId, commitSha: deployment.commitSha });
+  const guard =
+    prepared && settings.mode === 'auto'
+      ? async () => {
+          const heldVerdict = await held();
+          return heldVerdict.ok ? (await prepared).guard() : heldVerdict;
+        }
+      : undefined;
   // Only a newer push stops the run. The worker shutting down does not cancel it (a deploy is not
   // cancelled by a restart): the job gets its grace period; past it the job is released, and when
   // this process exits the watchdog stops Terraform — another worker plans afresh, and an apply
