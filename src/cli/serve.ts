@@ -11,6 +11,8 @@ import type { BuildDepsOptions, Deps } from '../deps.ts';
 import type { DeliverySpool } from '../intake/delivery-spool.ts';
 import type { ReadSeries } from '../metrics/read-series.ts';
 import type { WorkerOptions } from '../jobs/index.ts';
+import { createLogger } from '../ops/create-logger.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../ops/service-metrics.ts';
 import { loadSettings, SettingsError } from '../settings/load-settings.ts';
 import type { Settings } from '../settings/settings.ts';
 import type { PrestartedStoreThread, ThreadStore } from '../store/open-pglite-thread.ts';
@@ -23,6 +25,7 @@ export type Service = {
   url: string;
   port: number;
   deps: Deps;
+  metrics: ServiceMetrics;
   /** Stop accepting, finish or release running jobs, close the store. */
   stop: () => Promise<void>;
 };
@@ -52,6 +55,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   const http = settings.role === 'worker' ? undefined : loadHttpModules();
   http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
   const store = await opening;
+  const metrics = createServiceMetrics({ db: store.db });
   // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
   // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;
@@ -78,6 +82,8 @@ export async function startService(settings: Settings, options: StartOptions = {
         log,
         writer,
         readMetrics,
+        metrics,
+        ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
       });
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info) => {
@@ -109,7 +115,8 @@ export async function startService(settings: Settings, options: StartOptions = {
       settings.role === 'web'
         ? undefined
         : await startRunner({ settings: settings.runner, dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, env: options.env ?? process.env, log, db: store.db });
-    deps = buildDeps(settings, store, { ...options, ...(runner ? { runner } : {}) });
+    if (runner) runner.observePhase = metrics.runnerPhase;
+    deps = buildDeps(settings, store, { ...options, ...(runner ? { runner } : {}), onRateLimitRemaining: metrics.rateLimitRemaining });
     if (settings.role !== 'web') {
       workers.push(
         runWorker({
@@ -119,6 +126,7 @@ export async function startService(settings: Settings, options: StartOptions = {
           concurrency: settings.workers,
           signal: controller.signal,
           log,
+          metrics,
           ...options.worker,
         }),
       );
@@ -142,7 +150,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       deps.close();
       await store.close();
     })());
-  return { url: urlOf(settings.host, port), port, deps, stop };
+  return { url: urlOf(settings.host, port), port, deps, metrics, stop };
 }
 
 async function loadHttpModules() {
@@ -154,6 +162,16 @@ async function loadHttpModules() {
     import('../intake/spool-records.ts'),
   ]);
   return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread };
+}
+
+/** The password in a database URL: a secret the log must never print. */
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function urlOf(host: string, port: number): string {
@@ -177,16 +195,23 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   let service: Service;
+  let stopLog = (message: string) => io.stderr(`${message}\n`);
   try {
     const settings = loadSettings(io.env, io.cwd);
+    const log = createLogger({
+      format: settings.logFormat ?? 'json',
+      write: (line) => io.stderr(line),
+      secrets: [settings.webhookSecret, settings.previousWebhookSecret, settings.apiToken, settings.metricsToken, settings.privateKey, passwordOf(settings.databaseUrl)],
+    });
     const where = `${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}`;
     service = await startService(settings, {
       ...(early.storeThread ? { storeThread: early.storeThread } : {}),
       env: io.env,
-      log: (m) => io.stderr(`${m}\n`),
-      onListening: (url) => io.stderr(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)\n`),
+      log,
+      onListening: (url) => log(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)`),
     });
-    io.stderr(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms\n`);
+    log(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms`);
+    stopLog = log;
   } catch (error) {
     const [{ PolicyLoadError }, { RunnerError }] = await Promise.all([import('../policy/index.ts'), import('../runner/runner-error.ts')]);
     if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError || error instanceof RunnerError) {
@@ -202,7 +227,7 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
   } finally {
     await early.storeThread?.discard(); // started by main(), not taken: refused settings, or Postgres
   }
-  io.stderr(`slipway: ${await signalled}, shutting down\n`);
+  stopLog(`slipway: ${await signalled}, shutting down`);
   await service.stop();
   return 0;
 }

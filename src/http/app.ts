@@ -14,7 +14,10 @@ import type { ReadSeries } from '../metrics/read-series.ts';
 import { storeSeries } from '../metrics/store-series.ts';
 import { migrationStatus } from '../store/migration-status.ts';
 import { causeMessage } from '../store/store-error.ts';
+import type { LogFields } from '../ops/log-fields.ts';
+import type { ServiceMetrics } from '../ops/service-metrics.ts';
 import { metricsRoute } from './routes/metrics.ts';
+import { prometheusRoute } from './routes/prometheus.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ServiceUnavailableError } from './service-unavailable.ts';
@@ -30,7 +33,11 @@ export type HttpDeps = {
   writer?: DeliveryWriter;
   readiness?: Readiness;
   maxBodyBytes?: number;
-  log?: (message: string) => void;
+  log?: (message: string, fields?: LogFields) => void;
+  /** The service's Prometheus metrics: fed by the webhook route, served at `GET /metrics`. */
+  metrics?: Pick<ServiceMetrics, 'delivery' | 'storeError' | 'apiRequest' | 'render'>;
+  /** Bearer token `GET /metrics` asks for; unset, it is open (bind the port privately). */
+  metricsToken?: string;
   /** How metric request bodies are read and checked (`slipway serve`: in a thread of its own). */
   readMetrics?: ReadSeries;
 };
@@ -41,7 +48,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
 
   app.route('/', healthRoutes(deps.readiness ?? storeReadiness(deps.db)));
-  app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, previousWebhookSecret: deps.previousWebhookSecret, writer, maxBodyBytes: deps.maxBodyBytes }));
+  const metrics = deps.metrics;
+  app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, previousWebhookSecret: deps.previousWebhookSecret, writer, maxBodyBytes: deps.maxBodyBytes, ...(metrics ? { observe: metrics.delivery } : {}) }));
+  if (metrics) app.route('/metrics', prometheusRoute({ render: metrics.render, ...(deps.metricsToken ? { token: deps.metricsToken } : {}) }));
   if (deps.apiToken) {
     // The metrics intake for recommendations: only with a token set (no token, no API).
     app.use('/api/v1/*', bearerToken(deps.apiToken));
@@ -55,11 +64,12 @@ export function createHttpApp(deps: HttpDeps): Hono {
       return c.json({ error: error.message || 'bad request' }, error.status);
     }
     if (error instanceof ServiceUnavailableError) {
-      log(`slipway: 503 ${c.req.method} ${c.req.path}: ${error.message}: ${causeText(error.cause)}`);
+      metrics?.storeError(c.req.path.startsWith('/webhooks') ? 'delivery' : 'api');
+      log(`slipway: 503 ${c.req.method} ${c.req.path}: ${error.message}: ${causeText(error.cause)}`, { level: 'error', ...deliveryOf(c.req.header('x-github-delivery')) });
       c.header('retry-after', String(error.retryAfterSeconds));
       return c.json({ error: error.message }, 503);
     }
-    log(`slipway: 500 ${c.req.method} ${c.req.path}: ${causeText(error)}`);
+    log(`slipway: 500 ${c.req.method} ${c.req.path}: ${causeText(error)}`, { level: 'error', ...deliveryOf(c.req.header('x-github-delivery')) });
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
@@ -74,6 +84,11 @@ async function storeAnswers(db: Db): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The delivery id a log line is about (bounded: it is a header anyone can send). */
+function deliveryOf(header: string | undefined): { delivery?: string } {
+  return header ? { delivery: header.slice(0, 128) } : {};
 }
 
 /** The driver's reason, never Drizzle's "Failed query: <sql> params: <every value>" (a request's whole payload). */

@@ -112,6 +112,9 @@ export function loadSettings(processEnv: Record<string, string | undefined>, cwd
     ...(raw.SLIPWAY_API_TOKEN ? { apiToken: raw.SLIPWAY_API_TOKEN } : {}),
     workers: raw.SLIPWAY_WORKERS,
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
+    logFormat: raw.SLIPWAY_LOG_FORMAT,
+    ...(raw.SLIPWAY_METRICS_TOKEN ? { metricsToken: raw.SLIPWAY_METRICS_TOKEN } : {}),
+    apiRateLimit: raw.SLIPWAY_API_RATE_LIMIT,
     runner: runner.settings,
   };
 }
