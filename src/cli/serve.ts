@@ -64,7 +64,7 @@ export async function startService(settings: Settings, options: StartOptions = {
   let port = settings.port;
   if (http) {
     try {
-      const { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread } = await http;
+      const { serve, getConnInfo, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches, in the store's thread). Postgres takes each group commit directly.
       if (store.kind === 'pglite') {
@@ -73,7 +73,8 @@ export async function startService(settings: Settings, options: StartOptions = {
       }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
       // The metrics API reads and checks request bodies in a thread of its own (see read-series-off-thread.ts).
-      readMetrics = settings.apiToken ? (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread() : undefined;
+      // (The thread starts on the first metrics request.)
+      readMetrics = (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread();
       const app = createHttpApp({
         db: store.db,
         webhookSecret: settings.webhookSecret,
@@ -83,6 +84,8 @@ export async function startService(settings: Settings, options: StartOptions = {
         writer,
         readMetrics,
         metrics,
+        clientAddress: (c) => getConnInfo(c).remote.address,
+        ...(settings.apiRateLimit ? { apiRateLimit: settings.apiRateLimit } : {}),
         ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
       });
       await new Promise<void>((resolve, reject) => {
@@ -154,14 +157,15 @@ export async function startService(settings: Settings, options: StartOptions = {
 }
 
 async function loadHttpModules() {
-  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }] = await Promise.all([
+  const [{ serve }, { getConnInfo }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }] = await Promise.all([
     import('@hono/node-server'),
+    import('@hono/node-server/conninfo'),
     import('../http/app.ts'),
     import('../intake/delivery-spool.ts'),
     import('../intake/delivery-writer.ts'),
     import('../intake/spool-records.ts'),
   ]);
-  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread };
+  return { serve, getConnInfo, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread };
 }
 
 /** The password in a database URL: a secret the log must never print. */

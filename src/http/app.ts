@@ -1,14 +1,14 @@
 /**
- * The HTTP surface, built from `deps` (no singletons): webhooks, health, and the metrics API
- * (`/api/v1/metrics`, only when `SLIPWAY_API_TOKEN` is set, behind that bearer token).
+ * The HTTP surface, built from `deps` (no singletons): webhooks, health, `/metrics` for
+ * Prometheus, and API v1 (`/api/v1`, behind issued tokens or `SLIPWAY_API_TOKEN`; docs/api.md).
  * Every error is mapped here, once: a client's mistake is a 4xx with a one-line reason, a store
  * that cannot take a delivery is a 503 with `Retry-After` (GitHub redelivers), and nothing else
  * is expected.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
-import { bearerToken } from './bearer-token.ts';
+import { apiV1 } from './api/v1.ts';
 import { createDeliveryWriter, type DeliveryWriter } from '../intake/delivery-writer.ts';
 import type { ReadSeries } from '../metrics/read-series.ts';
 import { storeSeries } from '../metrics/store-series.ts';
@@ -28,8 +28,12 @@ export type HttpDeps = {
   webhookSecret: string;
   /** Accepted too while the webhook secret is rotated (`WEBHOOK_SECRET_PREVIOUS`). */
   previousWebhookSecret?: string;
-  /** Bearer token protecting `/api/v1/*`; without one, the API answers 404. */
+  /** `SLIPWAY_API_TOKEN`: an admin token for every repository, beside those `slipway token create` issues. */
   apiToken?: string;
+  /** API requests a minute per token (default 600). */
+  apiRateLimit?: number;
+  /** The client's address for the audit log (`slipway serve`: the socket's; Workers: `cf-connecting-ip`). */
+  clientAddress?: (c: Context) => string | undefined;
   writer?: DeliveryWriter;
   readiness?: Readiness;
   maxBodyBytes?: number;
@@ -51,11 +55,19 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const metrics = deps.metrics;
   app.route('/webhooks/github', webhookRoutes({ webhookSecret: deps.webhookSecret, previousWebhookSecret: deps.previousWebhookSecret, writer, maxBodyBytes: deps.maxBodyBytes, ...(metrics ? { observe: metrics.delivery } : {}) }));
   if (metrics) app.route('/metrics', prometheusRoute({ render: metrics.render, ...(deps.metricsToken ? { token: deps.metricsToken } : {}) }));
-  if (deps.apiToken) {
-    // The metrics intake for recommendations: only with a token set (no token, no API).
-    app.use('/api/v1/*', bearerToken(deps.apiToken));
-    app.route('/api/v1/metrics', metricsRoute({ storeSeries: (series) => storeSeries(deps.db, series), storeIsUp: () => storeAnswers(deps.db), readSeries: deps.readMetrics }));
-  }
+  app.route(
+    '/api/v1',
+    apiV1({
+      db: deps.db,
+      ...(deps.apiToken ? { legacyToken: deps.apiToken } : {}),
+      ...(deps.apiRateLimit ? { rateLimitPerMinute: deps.apiRateLimit } : {}),
+      ...(deps.clientAddress ? { clientAddress: deps.clientAddress } : {}),
+      log,
+      ...(metrics ? { onStoreError: () => metrics.storeError('api'), onRequest: metrics.apiRequest } : {}),
+      // The metrics intake for recommendations (role deploy).
+      metricsIntake: metricsRoute({ storeSeries: (series) => storeSeries(deps.db, series), storeIsUp: () => storeAnswers(deps.db), readSeries: deps.readMetrics }),
+    }),
+  );
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
