@@ -6,18 +6,13 @@
  * Terraform runner, which plans again against the state as it is then and applies that plan.
  */
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import { applyJobKind, type ApplyJobPayload } from './apply-job.ts';
 import { enqueue, type Enqueued } from '../jobs/enqueue.ts';
 import type { Db } from '../store/db.ts';
 import type { DeploymentListing } from '../store/deployment-runs.ts';
 import { deployments } from '../store/schema.ts';
 import { ApiError } from './api-error.ts';
 import { actorOf, type TokenAccess } from '../tokens/token-access.ts';
-
-export const applyJobKind = 'deployment.apply';
-
-export const ApplyJobPayload = z.object({ deploymentId: z.number().int().positive(), actor: z.string(), reason: z.string().optional() });
-export type ApplyJobPayload = z.infer<typeof ApplyJobPayload>;
 
 export async function requestApply(db: Db, input: { deployment: DeploymentListing; actor: TokenAccess; reason?: string }): Promise<Enqueued> {
   const { deployment } = input;

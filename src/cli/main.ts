@@ -8,7 +8,7 @@ import type { CliIo } from './io.ts';
 import type { EarlyStart } from './serve.ts';
 export { processIo } from './io.ts';
 
-const writesData = new Set(['serve', 'migrate', 'metrics']);
+const writesData = new Set(['serve', 'migrate', 'metrics', 'token']);
 
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo, early: EarlyStart) => Promise<number> }> };
 
@@ -23,6 +23,8 @@ const commands: Record<string, Command> = {
   apply: { summary: 'plan and apply with Terraform on this machine (slipway apply [dir] [--env E])', load: () => import('./apply.ts') },
   deployments: { summary: 'list deployments (--app, --env)', load: () => import('./deployments.ts') },
   logs: { summary: 'print a deployment’s log (slipway logs <deployment>)', load: () => import('./logs.ts') },
+  token: { summary: 'API tokens: slipway token create --role read|deploy|admin, list, revoke <id>', load: () => import('./token.ts') },
+  audit: { summary: 'the audit log, newest first (--action, --actor, --subject, --json)', load: () => import('./audit.ts') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.ts') },
   serve: { summary: 'run the GitHub App webhook service and job worker', load: () => import('./serve.ts') },
 };

@@ -107,11 +107,13 @@ export async function startService(settings: Settings, options: StartOptions = {
   const workers: Promise<void>[] = [];
   let deps: Deps;
   try {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { startRunner }, { applyDeploymentHandler }, { applyJobKind }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
       import('../runner/start-runner.ts'),
+      import('../reconcile/apply-deployment.ts'),
+      import('../api/apply-job.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
@@ -124,7 +126,7 @@ export async function startService(settings: Settings, options: StartOptions = {
       workers.push(
         runWorker({
           store,
-          handlers: webhookJobHandlers(deps),
+          handlers: { ...webhookJobHandlers(deps), [applyJobKind]: applyDeploymentHandler({ db: store.db, log, ...(deps.runner ? { runner: deps.runner } : {}) }) },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: settings.workers,
           signal: controller.signal,
