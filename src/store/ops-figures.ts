@@ -31,7 +31,10 @@ export async function latestDeploymentPerEnvironment(tx: Db): Promise<Environmen
     from environments e
     join apps a on a.id = e.app_id
     join repositories r on r.id = a.repository_id
-    join lateral (select status, finished_at from deployments where environment_id = e.id order by id desc limit 1) d on true
+    join lateral (
+      -- app_id too, so that deployments_app_env_idx (app_id, environment_id, id) answers it backwards
+      select status, finished_at from deployments where app_id = e.app_id and environment_id = e.id order by id desc limit 1
+    ) d on true
     where e.removed_at is null`);
   return rowsOf<{ repository: string; app: string; environment: string; status: DeploymentStatus; finished_at: string | Date | null }>(rows).map((r) => ({ repository: r.repository, app: r.app, environment: r.environment, status: r.status, finishedAt: r.finished_at === null ? null : new Date(r.finished_at) }));
 }
