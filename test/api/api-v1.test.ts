@@ -58,6 +58,17 @@ describe('API v1: the document', () => {
   });
 });
 
+describe('API v1: the generated reference', () => {
+  it('docs/openapi.json and docs/api-reference.md equal a fresh generation (run `npm run api-docs`)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { openApiDocument, referenceMarkdown } = await import('../../src/api/api-reference.ts');
+    const doc = await openApiDocument();
+    assert.equal(await readFile('docs/openapi.json', 'utf8'), `${JSON.stringify(doc, null, 2)}\n`);
+    assert.equal(await readFile('docs/api-reference.md', 'utf8'), referenceMarkdown(doc));
+    assert.deepEqual(doc, await body(await call('/openapi.json', undefined)));
+  });
+});
+
 describe('API v1: tokens', () => {
   it('answers 401 without a token, with one nobody issued, and with an expired or revoked one', async () => {
     assert.equal((await body(await call('/deployments', undefined))).code, 'unauthorized');
