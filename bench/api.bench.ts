@@ -9,6 +9,7 @@
  *   node --import tsx bench/api.bench.ts [--reads 1000] [--lists 50] [--scrapes 50]
  */
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { createHttpApp } from '../src/http/app.ts';
 import { createServiceMetrics } from '../src/ops/service-metrics.ts';
 import type { Db } from '../src/store/db.ts';
@@ -68,6 +69,8 @@ async function measure(name: string, store: Store): Promise<void> {
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   };
+  // The machine's load, in one figure: a store round trip that does nothing.
+  const roundTrip = await time(Number(values.reads), async () => void (await store.db.execute(sql`select 1`)));
   const read = await time(Number(values.reads), () => get(`/api/v1/deployments/${deploymentId}`));
   const list = await time(Number(values.lists), () => get('/api/v1/deployments?limit=1000'));
   let series = 0;
@@ -76,6 +79,7 @@ async function measure(name: string, store: Store): Promise<void> {
     series = body.split('\n').filter((l) => l.startsWith('slipway_environment_deployment_status{')).length;
   });
   console.log(`${name}:`);
+  console.log(`  store round trip (select 1) p50 ${ms(quantile(roundTrip, 0.5))}  (the load: a read is three of these, a list one, a scrape three)`);
   console.log(`  GET one deployment        p50 ${ms(quantile(read, 0.5))}  p99 ${ms(quantile(read, 0.99))}  (target p50 ≤ 2 ms; ${read.length} reads)`);
   console.log(`  list 1,000 deployments    p50 ${ms(quantile(list, 0.5))}  p99 ${ms(quantile(list, 0.99))}  (target ≤ 20 ms; ${list.length} lists)`);
   console.log(`  /metrics, ${series} environments  p50 ${ms(quantile(scrape, 0.5))}  p99 ${ms(quantile(scrape, 0.99))}  (target ≤ 10 ms; ${scrape.length} scrapes)`);

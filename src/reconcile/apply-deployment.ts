@@ -1,7 +1,8 @@
 /**
- * The `deployment.apply` job (queued by `POST /api/v1/deployments/{id}/apply`, src/api/request-apply.ts):
- * the Terraform runner takes the planned deployment, plans it again against the state as it is now,
- * and applies that plan — the asking for it was the approval. Without a runner on this worker, the
+ * The `deployment.apply` job (queued by `POST /api/v1/deployments/{id}/apply` or `/plan`,
+ * src/api/request-apply.ts): the Terraform runner takes the deployment, plans it again against the
+ * state as it is now, and applies that plan — the asking for it was the approval — or, for a plan,
+ * stops at `planned` with Terraform's plan stored. Without a runner on this worker, an apply's
  * deployment fails with that reason instead of waiting forever. How it ended is appended to the
  * audit log under the actor who asked.
  */
@@ -25,20 +26,21 @@ export function applyDeploymentHandler(deps: ApplyDeploymentDeps): JobHandler {
       deps.log(`apply: job ${job.id} has no valid payload; dropped`, { job: job.id, level: 'error' });
       return;
     }
-    const { deploymentId, actor, reason } = parsed.data;
+    const { deploymentId, actor, reason, mode } = parsed.data;
     const subject = `deployment:${deploymentId}`;
-    const audit = (result: 'ok' | 'failed', details: Record<string, unknown>) => writeAudit(deps.db, { actor, source: 'worker', action: 'deployment.apply.finished', subject, result, details: { job: job.id, ...details } });
+    const audit = (result: 'ok' | 'failed', details: Record<string, unknown>) => writeAudit(deps.db, { actor, source: 'worker', action: `deployment.${mode}.finished`, subject, result, details: { job: job.id, ...details } });
+    const runnable = mode === 'apply' ? ['planned'] : ['queued', 'planned'];
     const deployment = await findDeployment(deps.db, deploymentId);
     const terraformJson = (await deploymentTerraformJson(deps.db, deploymentId)) as TerraformJson | null;
-    if (!deployment || deployment.status !== 'planned' || !terraformJson || !deps.runner) {
+    if (!deployment || !runnable.includes(deployment.status) || !terraformJson || !deps.runner) {
       const why = !deployment
         ? 'the deployment is gone'
-        : deployment.status !== 'planned'
-          ? `the deployment is ${deployment.status}, no longer planned`
+        : !runnable.includes(deployment.status)
+          ? `the deployment is ${deployment.status}, no longer ${runnable.join(' or ')}`
           : !terraformJson
             ? 'the deployment has no Terraform configuration to apply'
             : 'no Terraform runner on this worker (see docs/runner.md)';
-      if (deployment && deployment.status === 'planned') {
+      if (deployment && runnable.includes(deployment.status) && mode === 'apply') {
         await setDeploymentStatus(deps.db, { deploymentId, status: 'failed', actor, reason: why, failure: { step: 'runner', message: why } });
       }
       await audit('failed', { reason: why });
@@ -47,9 +49,9 @@ export function applyDeploymentHandler(deps: ApplyDeploymentDeps): JobHandler {
     }
     const result = await runDeployment(
       { db: deps.db, runner: deps.runner, log: deps.log },
-      { deploymentId, terraformJson, workspace: { app: deployment.app, environment: deployment.environment }, actor, signal: ctx.signal },
+      { deploymentId, terraformJson, workspace: { app: deployment.app, environment: deployment.environment }, actor, signal: ctx.signal, planOnly: mode === 'plan' },
     );
-    await audit(result.status === 'succeeded' ? 'ok' : 'failed', { status: result.status, ...(result.reason ? { reason: result.reason } : {}), ...(reason ? { asked: reason } : {}) });
-    deps.log(`apply: deployment ${deploymentId} ${result.status}`, { deployment: deploymentId, job: job.id });
+    await audit(result.status === (mode === 'plan' ? 'planned' : 'succeeded') ? 'ok' : 'failed', { status: result.status, ...(result.reason ? { reason: result.reason } : {}), ...(reason ? { asked: reason } : {}) });
+    deps.log(`${mode}: deployment ${deploymentId} ${result.status}`, { deployment: deploymentId, job: job.id });
   };
 }

@@ -48,7 +48,7 @@ describe('API v1: the document', () => {
     assert.equal(res.status, 200);
     const doc = await body(res);
     assert.equal(doc.openapi, '3.1.0');
-    for (const path of ['/apps', '/environments', '/deployments', '/deployments/{id}', '/deployments/{id}/log', '/deployments/{id}/apply', '/recommendations', '/deliveries', '/audit', '/metrics']) {
+    for (const path of ['/apps', '/environments', '/deployments', '/deployments/{id}', '/deployments/{id}/log', '/deployments/{id}/apply', '/deployments/{id}/plan', '/recommendations', '/deliveries', '/audit', '/metrics']) {
       assert.ok(doc.paths[path], `${path} is documented`);
     }
     assert.ok(doc.components.schemas.Deployment.properties.status.enum.includes('planned'));
@@ -202,7 +202,7 @@ describe('API v1: apply and the audit log', () => {
     assert.equal(b.status, 'queued');
     const [job] = await store.db.select().from(jobs).where(eq(jobs.id, b.job));
     assert.equal(job!.kind, 'deployment.apply');
-    assert.deepEqual(job!.payload, { deploymentId: planned(), actor: job!.payload.actor, reason: 'release 1.2' });
+    assert.deepEqual(job!.payload, { deploymentId: planned(), actor: job!.payload.actor, mode: 'apply', reason: 'release 1.2' });
     assert.match(String(job!.payload.actor), /^token:\d+:deployer$/);
     const entry = await lastAudit();
     assert.equal(entry.action, 'deployment.apply');

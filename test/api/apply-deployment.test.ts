@@ -69,6 +69,32 @@ forEachEngine('applying through the API', (engine) => {
     assert.equal(entries[1]!.actor, entries[0]!.actor);
   });
 
+  it('plans a queued deployment against the current state when asked, stores Terraform’s plan, and applies nothing', async () => {
+    const db = engine.store().db;
+    const name = unique('plan').replace(/[^a-z0-9-]/g, '-');
+    const doc = testAppDocument(webApp(name), 'b'.repeat(40));
+    const { deployment, workspace } = await recordTestDeployment(db, { app: name, sha: 'b'.repeat(40), terraformJson: doc });
+    const { token } = await createToken(db, { name: 'planner', role: 'deploy', repositories: null, createdBy: 'cli:test' });
+    const reader = await createToken(db, { name: 'reader', role: 'read', repositories: null, createdBy: 'cli:test' });
+    const app = createHttpApp({ db, webhookSecret: 's', log: () => {} });
+    const ask = (t: string) => app.request(`/api/v1/deployments/${deployment.id}/plan`, { method: 'POST', headers: { authorization: `Bearer ${t}` } });
+    assert.equal((await ask(reader.token)).status, 403);
+    assert.equal((await ask(token)).status, 202);
+    const job = await claim(db, { workerId: 'test', kinds: ['deployment.apply'], leaseMs: 60_000 });
+    await applyDeploymentHandler({ db, runner: runner!, log: () => {} })(job!, noLease);
+    const after = await findDeployment(db, deployment.id);
+    assert.equal(after?.status, 'planned');
+    assert.ok(after?.terraformPlan, 'Terraform’s plan is stored');
+    assert.equal(await stateInput(runner!, workspace, 'web'), undefined, 'nothing applied');
+    const res = await app.request(`/api/v1/deployments/${deployment.id}`, { headers: { authorization: `Bearer ${reader.token}` } });
+    const view = (await res.json()) as { status: string; terraformPlan: unknown; history: Array<{ status: string; actor: string }> };
+    assert.equal(view.status, 'planned');
+    assert.ok(view.terraformPlan);
+    assert.deepEqual(view.history.slice(-2).map((e) => [e.status, e.actor.replace(/\d+/, 'N')]), [['planning', 'token:N:planner'], ['planned', 'token:N:planner']]);
+    const [finished] = await db.select().from(auditLog).where(eq(auditLog.subject, `deployment:${deployment.id}`)).orderBy(auditLog.id).then((rows) => rows.slice(-1));
+    assert.deepEqual([finished?.action, finished?.result], ['deployment.plan.finished', 'ok']);
+  });
+
   it('fails the deployment with the reason, and audits it, when the worker has no runner', async () => {
     const db = engine.store().db;
     const name = unique('norunner').replace(/[^a-z0-9-]/g, '-');

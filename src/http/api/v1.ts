@@ -89,7 +89,8 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
   });
   app.use('*', auditCalls({ db: deps.db, clientAddress: deps.clientAddress ?? ((c) => c.req.header('cf-connecting-ip')), log: deps.log, ...(deps.onStoreError ? { onStoreError: deps.onStoreError } : {}) }));
   // The document is public (it says nothing about the data); everything else needs a token.
-  app.use('*', async (c, next) => (c.req.path.endsWith('/openapi.json') ? next() : auth(c, next)));
+  const documentPaths = new Set(['/openapi.json', '/api/v1/openapi.json']);
+  app.use('*', async (c, next) => (c.req.method === 'GET' && documentPaths.has(c.req.path) ? next() : auth(c, next)));
   const auth = authenticate({ db: deps.db, legacyToken: deps.legacyToken, rateLimit: createRateLimiter(deps.rateLimitPerMinute ?? 600), now });
 
   app.openapi(createRoute({ method: 'get', path: '/apps', tags: ['apps'], summary: 'Apps (one per paas.yaml)', security, request: { query: S.AppQuery }, responses: { 200: json(S.Page(S.App, 'AppPage'), 'A page of apps.'), ...errors } }), async (c) => {
@@ -138,7 +139,7 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
       method: 'post',
       path: '/deployments/{id}/apply',
       tags: ['actions'],
-      summary: 'Apply a planned deployment (the manual approval)',
+      summary: 'Apply a planned deployment (the manual approval); role deploy',
       description: 'Queues the runner to plan it again against the current state and apply it. Only a `planned` deployment can be applied; role deploy.',
       security,
       middleware: [bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'the body is over 16 KB'); } })] as const,
@@ -153,6 +154,30 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
       const row = await deploymentOf(c, id);
       const job = await requestApply(deps.db, { deployment: row, actor: c.get('access')!, reason: body.reason });
       c.set('audit', { action: 'deployment.apply', subject: `deployment:${id}`, details: { job: job.id, repository: row.repository, app: row.app, environment: row.environment } });
+      return c.json({ deployment: id, status: 'queued' as const, job: job.id }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/deployments/{id}/plan',
+      tags: ['actions'],
+      summary: 'Plan a queued or planned deployment against the current state (nothing applied); role deploy',
+      description: 'Queues the runner to run `terraform plan` for it; the plan is stored with the deployment (`terraformPlan`), which stays `planned`.',
+      security,
+      middleware: [bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'the body is over 16 KB'); } })] as const,
+      request: { params: S.IdParam, body: { content: { 'application/json': { schema: S.ApplyRequest } }, required: false } },
+      responses: { 202: json(S.ApplyAccepted, 'Queued for the runner.'), 409: json(S.ErrorBody, 'The deployment is neither queued nor planned.'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      c.set('audit', { action: 'deployment.plan', subject: `deployment:${id}` });
+      need(c, 'deploy');
+      const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : c.req.valid('json');
+      const row = await deploymentOf(c, id);
+      const job = await requestApply(deps.db, { deployment: row, actor: c.get('access')!, reason: body.reason, mode: 'plan' });
+      c.set('audit', { action: 'deployment.plan', subject: `deployment:${id}`, details: { job: job.id, repository: row.repository, app: row.app, environment: row.environment } });
       return c.json({ deployment: id, status: 'queued' as const, job: job.id }, 202);
     },
   );
