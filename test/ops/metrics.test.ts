@@ -82,6 +82,48 @@ describe('GET /metrics', () => {
     assert.equal(value(text, 'slipway_store_errors_total{operation="claim"}'), 1);
   });
 
+  it('times the jobs a worker runs, by kind and outcome', async () => {
+    const { enqueue } = await import('../../src/jobs/enqueue.ts');
+    const { runWorker } = await import('../../src/jobs/run-worker.ts');
+    await enqueue(store.db, { kind: 'metrics.test.ok' });
+    await enqueue(store.db, { kind: 'metrics.test.bad', maxAttempts: 1 });
+    const controller = new AbortController();
+    let ran = 0;
+    const done = () => (++ran === 2 ? setTimeout(() => controller.abort(), 50) : undefined);
+    await runWorker({
+      store,
+      workerId: 'metrics-test',
+      pollMs: 20,
+      signal: controller.signal,
+      metrics,
+      handlers: {
+        'metrics.test.ok': async () => void done(),
+        'metrics.test.bad': async () => {
+          done();
+          throw new Error('no');
+        },
+      },
+    });
+    const text = await scrape();
+    assert.equal(value(text, 'slipway_job_duration_seconds_count{kind="metrics.test.ok",outcome="completed"}'), 1);
+    assert.equal(value(text, 'slipway_job_duration_seconds_count{kind="metrics.test.bad",outcome="dead"}'), 1);
+  });
+
+  it('reports the GitHub rate limit an installation’s responses carry (through the GitHub double)', async () => {
+    const { startGitHubDouble } = await import('../harness/github-double.ts');
+    const { createGitHubApp } = await import('../../src/github/app-auth.ts');
+    const gh = await startGitHubDouble();
+    try {
+      gh.addInstallation({ id: 31, account: 'acme', repositories: ['acme/limits'] });
+      gh.addRepository('acme/limits', { defaultBranch: 'main' });
+      const octokit = await createGitHubApp({ appId: gh.appId, privateKey: gh.privateKeyPem, baseUrl: gh.url, retryBaseMs: 1, onRateLimitRemaining: metrics.rateLimitRemaining }).octokit(31);
+      await octokit.rest.repos.get({ owner: 'acme', repo: 'limits' });
+      assert.equal(value(await scrape(), 'slipway_github_rate_limit_remaining{installation="31"}'), 4999);
+    } finally {
+      await gh.close();
+    }
+  });
+
   it('says the store is down, and still answers, when the store cannot be read', async () => {
     const broken = await openStore({ dataDir: 'memory://' });
     const brokenMetrics = createServiceMetrics({ db: broken.db });
