@@ -50,7 +50,7 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
       if (error instanceof PermanentSkip) outcome = error.outcome;
       else {
         const message = error instanceof Error ? error.message : String(error);
-        deps.log(`slipway: ${row.event} delivery ${deliveryId} failed (will retry): ${message}`);
+        deps.log(`slipway: ${row.event} delivery ${deliveryId} failed (will retry): ${message}`, { delivery: deliveryId, job: job.id, level: 'warn', ...(row.installationId ? { installation: row.installationId } : {}) });
         await setDeliveryOutcome(db, deliveryId, `failed, will retry: ${message.slice(0, 500)}`).catch(() => {});
         throw error;
       }

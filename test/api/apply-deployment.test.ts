@@ -54,7 +54,15 @@ forEachEngine('applying through the API', (engine) => {
 
     const job = await claim(db, { workerId: 'test', kinds: ['deployment.apply'], leaseMs: 60_000 });
     assert.equal(job?.id, jobId);
-    await applyDeploymentHandler({ db, runner: runner!, log: () => {} })(job!, noLease);
+    const phases: string[] = [];
+    runner!.observePhase = (phase, ok) => phases.push(`${phase}:${ok}`);
+    try {
+      await applyDeploymentHandler({ db, runner: runner!, log: () => {} })(job!, noLease);
+    } finally {
+      delete runner!.observePhase;
+    }
+    // What slipway serve reports as slipway_runner_phase_seconds.
+    assert.deepEqual(phases, ['init:true', 'plan:true', 'show:true', 'apply:true']);
 
     const after = await findDeployment(db, deployment.id);
     assert.equal(after?.status, 'succeeded', JSON.stringify(after?.failure));
