@@ -171,6 +171,7 @@ describe('API v1: apply and the audit log', () => {
   it('refuses bad input with a clear 4xx, changes nothing, and audits each refusal', async () => {
     const cases: Array<[() => Response | Promise<Response>, number, string, string]> = [
       [() => post(`/deployments/${planned()}/apply`, undefined), 401, 'unauthorized', 'denied'],
+      [() => post(`/deployments/${planned()}/apply`, tokens.expired), 401, 'token_expired', 'denied'],
       [() => post(`/deployments/${planned()}/apply`, tokens.reader), 403, 'forbidden', 'denied'],
       [() => post(`/deployments/${other.deploymentIds[0]}/apply`, tokens.deployer), 404, 'not_found', 'invalid'],
       [() => post(`/deployments/${planned()}/apply`, tokens.deployer, '{"reason": '), 400, 'invalid_request', 'invalid'],
@@ -190,6 +191,8 @@ describe('API v1: apply and the audit log', () => {
     }
     const queued = await store.db.select().from(jobs).where(eq(jobs.kind, 'deployment.apply'));
     assert.equal(queued.length, 0, 'nothing was queued');
+    const expiredEntry = (await store.db.select().from(auditLog).where(eq(auditLog.result, 'denied'))).find((e) => (e.details as { reason?: string }).reason?.includes('expired'));
+    assert.match(expiredEntry!.actor, /^token:\d+:expired$/, 'an expired token is named in the audit log');
     const forbidden = await store.db.select().from(auditLog).where(and(eq(auditLog.result, 'denied'), eq(auditLog.action, 'deployment.apply')));
     assert.match(forbidden[0]!.actor, /^token:\d+:reader$/);
     assert.equal(forbidden[0]!.subject, `deployment:${planned()}`);

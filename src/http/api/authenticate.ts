@@ -30,9 +30,17 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<{ Variables: Api
     } else {
       const row = await findApiTokenByHash(deps.db, digest.toString('hex'));
       if (!row || !timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), digest)) throw new ApiError(401, 'unauthorized', 'invalid bearer token');
-      if (row.revokedAt) throw new ApiError(401, 'token_revoked', `token ${row.id} (${row.name}) was revoked`);
-      if (row.expiresAt && row.expiresAt <= deps.now()) throw new ApiError(401, 'token_expired', `token ${row.id} (${row.name}) expired at ${row.expiresAt.toISOString()}`);
       access = { tokenId: row.id, name: row.name, role: row.role, repositories: repositoryPatterns(row.repositories) };
+      const refused = row.revokedAt
+        ? new ApiError(401, 'token_revoked', `token ${row.id} (${row.name}) was revoked`)
+        : row.expiresAt && row.expiresAt <= deps.now()
+          ? new ApiError(401, 'token_expired', `token ${row.id} (${row.name}) expired at ${row.expiresAt.toISOString()}`)
+          : undefined;
+      if (refused) {
+        // Named in the audit entry (who tried), and refused before any route runs.
+        c.set('access', access);
+        throw refused;
+      }
     }
     c.set('access', access);
     const limited = deps.rateLimit(String(access.tokenId));
