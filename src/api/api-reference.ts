@@ -8,7 +8,7 @@ import { apiV1 } from '../http/api/v1.ts';
 import { Hono } from 'hono';
 
 type Parameter = { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string; enum?: string[]; minimum?: number; maximum?: number; default?: unknown } };
-type Operation = { summary?: string; description?: string; tags?: string[]; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema?: { $ref?: string } }> }; responses: Record<string, { description: string; content?: Record<string, { schema?: { $ref?: string } }> }> };
+type Operation = { 'x-slipway-role'?: string; summary?: string; description?: string; tags?: string[]; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema?: { $ref?: string } }> }; responses: Record<string, { description: string; content?: Record<string, { schema?: { $ref?: string } }> }> };
 type Document = { openapi: string; info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
 
 /** The document, as `GET /api/v1/openapi.json` serves it (no request touches the store). */
@@ -61,8 +61,7 @@ export function referenceMarkdown(doc: Document): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The role each route declares (`x-slipway-role` in the document; the route's own check enforces it). */
 function roleOf(op: Operation): string {
-  const text = `${op.summary ?? ''} ${op.description ?? ''}`;
-  const named = /role (read|deploy|admin)/.exec(text)?.[1];
-  return named ?? (op.parameters !== undefined || op.responses['401'] ? 'read' : 'none');
+  return op['x-slipway-role'] ?? 'none';
 }

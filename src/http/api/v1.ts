@@ -93,21 +93,21 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
   app.use('*', async (c, next) => (c.req.method === 'GET' && documentPaths.has(c.req.path) ? next() : auth(c, next)));
   const auth = authenticate({ db: deps.db, legacyToken: deps.legacyToken, rateLimit: createRateLimiter(deps.rateLimitPerMinute ?? 600), now });
 
-  app.openapi(createRoute({ method: 'get', path: '/apps', tags: ['apps'], summary: 'Apps (one per paas.yaml)', security, request: { query: S.AppQuery }, responses: { 200: json(S.Page(S.App, 'AppPage'), 'A page of apps.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/apps', tags: ['apps'], summary: 'Apps (one per paas.yaml)', security, 'x-slipway-role': 'read', request: { query: S.AppQuery }, responses: { 200: json(S.Page(S.App, 'AppPage'), 'A page of apps.'), ...errors } }), async (c) => {
     need(c, 'read');
     const q = c.req.valid('query');
     const rows = await listAppPage(deps.db, { ...q, scope: repositoryScope(c.get('access')!) });
     return c.json({ items: rows.map(appView), next: next(rows, q.limit) }, 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/environments', tags: ['apps'], summary: 'Environments', security, request: { query: S.EnvironmentQuery }, responses: { 200: json(S.Page(S.Environment, 'EnvironmentPage'), 'A page of environments.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/environments', tags: ['apps'], summary: 'Environments', security, 'x-slipway-role': 'read', request: { query: S.EnvironmentQuery }, responses: { 200: json(S.Page(S.Environment, 'EnvironmentPage'), 'A page of environments.'), ...errors } }), async (c) => {
     need(c, 'read');
     const q = c.req.valid('query');
     const rows = await listEnvironmentPage(deps.db, { ...q, scope: repositoryScope(c.get('access')!) });
     return c.json({ items: rows.map(environmentView), next: next(rows, q.limit) }, 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/deployments', tags: ['deployments'], summary: 'Deployments, newest first', security, request: { query: S.DeploymentQuery }, responses: { 200: json(S.Page(S.Deployment, 'DeploymentPage'), 'A page of deployments.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/deployments', tags: ['deployments'], summary: 'Deployments, newest first', security, 'x-slipway-role': 'read', request: { query: S.DeploymentQuery }, responses: { 200: json(S.Page(S.Deployment, 'DeploymentPage'), 'A page of deployments.'), ...errors } }), async (c) => {
     need(c, 'read');
     const q = c.req.valid('query');
     const rows = await listDeploymentPage(deps.db, { ...q, scope: repositoryScope(c.get('access')!) });
@@ -120,14 +120,14 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
     return row;
   };
 
-  app.openapi(createRoute({ method: 'get', path: '/deployments/{id}', tags: ['deployments'], summary: 'One deployment: status, history, plan, outputs, failure', security, request: { params: S.IdParam }, responses: { 200: json(S.DeploymentDetail, 'The deployment.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/deployments/{id}', tags: ['deployments'], summary: 'One deployment: status, history, plan, outputs, failure', security, 'x-slipway-role': 'read', request: { params: S.IdParam }, responses: { 200: json(S.DeploymentDetail, 'The deployment.'), ...errors } }), async (c) => {
     need(c, 'read');
     const { id } = c.req.valid('param');
     const row = await deploymentOf(c, id);
     return c.json(deploymentDetailView(row, await deploymentHistory(deps.db, id)), 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/deployments/{id}/log', tags: ['deployments'], summary: 'What Terraform printed during the deployment (redacted)', security, request: { params: S.IdParam }, responses: { 200: json(z.object({ items: z.array(S.LogChunk) }), 'The log, oldest chunk first.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/deployments/{id}/log', tags: ['deployments'], summary: 'What Terraform printed during the deployment (redacted)', security, 'x-slipway-role': 'read', request: { params: S.IdParam }, responses: { 200: json(z.object({ items: z.array(S.LogChunk) }), 'The log, oldest chunk first.'), ...errors } }), async (c) => {
     need(c, 'read');
     const { id } = c.req.valid('param');
     await deploymentOf(c, id);
@@ -141,7 +141,7 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
       tags: ['actions'],
       summary: 'Apply a planned deployment (the manual approval); role deploy',
       description: 'Queues the runner to plan it again against the current state and apply it. Only a `planned` deployment can be applied; role deploy.',
-      security,
+      security, 'x-slipway-role': 'deploy',
       middleware: [bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'the body is over 16 KB'); } })] as const,
       request: { params: S.IdParam, body: { content: { 'application/json': { schema: S.ApplyRequest } }, required: false } },
       responses: { 202: json(S.ApplyAccepted, 'Queued for the runner.'), 409: json(S.ErrorBody, 'The deployment is not planned.'), ...errors },
@@ -165,7 +165,7 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
       tags: ['actions'],
       summary: 'Plan a queued or planned deployment against the current state (nothing applied); role deploy',
       description: 'Queues the runner to run `terraform plan` for it; the plan is stored with the deployment (`terraformPlan`), which stays `planned`.',
-      security,
+      security, 'x-slipway-role': 'deploy',
       middleware: [bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'the body is over 16 KB'); } })] as const,
       request: { params: S.IdParam, body: { content: { 'application/json': { schema: S.ApplyRequest } }, required: false } },
       responses: { 202: json(S.ApplyAccepted, 'Queued for the runner.'), 409: json(S.ErrorBody, 'The deployment is neither queued nor planned.'), ...errors },
@@ -182,21 +182,21 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
     },
   );
 
-  app.openapi(createRoute({ method: 'get', path: '/recommendations', tags: ['recommendations'], summary: 'Recommendations with their history', security, request: { query: S.RecommendationQuery }, responses: { 200: json(S.Page(S.Recommendation, 'RecommendationPage'), 'A page of recommendations.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/recommendations', tags: ['recommendations'], summary: 'Recommendations with their history', security, 'x-slipway-role': 'read', request: { query: S.RecommendationQuery }, responses: { 200: json(S.Page(S.Recommendation, 'RecommendationPage'), 'A page of recommendations.'), ...errors } }), async (c) => {
     need(c, 'read');
     const q = c.req.valid('query');
     const rows = await listRecommendationPage(deps.db, { ...q, scope: repositoryScope(c.get('access')!) });
     return c.json({ items: rows.map(recommendationView), next: next(rows, q.limit) }, 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/deliveries', tags: ['admin'], summary: 'Webhook deliveries (without payloads); role admin', security, request: { query: S.DeliveryQuery }, responses: { 200: json(S.Page(S.Delivery, 'DeliveryPage'), 'A page of deliveries, newest first; `next` is epoch ms.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/deliveries', tags: ['admin'], summary: 'Webhook deliveries (without payloads); role admin', security, 'x-slipway-role': 'admin', request: { query: S.DeliveryQuery }, responses: { 200: json(S.Page(S.Delivery, 'DeliveryPage'), 'A page of deliveries, newest first; `next` is epoch ms.'), ...errors } }), async (c) => {
     need(c, 'admin');
     const q = c.req.valid('query');
     const rows = await listDeliveryPage(deps.db, { limit: q.limit, ...(q.before ? { before: new Date(q.before) } : {}), ...(q.event ? { event: q.event } : {}) });
     return c.json({ items: rows.map(deliveryView), next: rows.length === q.limit ? rows[rows.length - 1]!.receivedAt.getTime() : null }, 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/audit', tags: ['admin'], summary: 'The audit log, newest first; role admin', security, request: { query: S.AuditQuery }, responses: { 200: json(S.Page(S.AuditEntry, 'AuditPage'), 'A page of audit entries.'), ...errors } }), async (c) => {
+  app.openapi(createRoute({ method: 'get', path: '/audit', tags: ['admin'], summary: 'The audit log, newest first; role admin', security, 'x-slipway-role': 'admin', request: { query: S.AuditQuery }, responses: { 200: json(S.Page(S.AuditEntry, 'AuditPage'), 'A page of audit entries.'), ...errors } }), async (c) => {
     need(c, 'admin');
     const q = c.req.valid('query');
     const rows = await listAudit(deps.db, q);
@@ -209,7 +209,7 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
       path: '/metrics',
       tags: ['metrics'],
       summary: 'Push metric samples for recommendations (JSON or CSV; see docs/recommendations.md); role deploy',
-      security,
+      security, 'x-slipway-role': 'deploy',
       request: { body: { content: { 'application/json': { schema: z.unknown() }, 'text/csv': { schema: z.string() } } } },
       responses: { 200: json(z.object({ written: z.number().int() }), 'Samples stored.'), 413: json(S.ErrorBody, 'Body too large.'), ...errors },
     });
