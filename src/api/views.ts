@@ -2,7 +2,7 @@
  * Store rows → API views (src/api/schemas.ts): dates as ISO strings, the Terraform JSON and
  * anything a caller does not need left out. Pages reuse them.
  */
-import type { AppListing, DeliveryListing, EnvironmentListing, RecommendationListing } from '../store/api-listings.ts';
+import type { AppListing, DeliveryListing, DeploymentSummaryListing, EnvironmentListing, RecommendationListing } from '../store/api-listings.ts';
 import type { DeploymentListing } from '../store/deployment-runs.ts';
 import type { ApiToken, AuditEntry as AuditRow, DeploymentEvent, DeploymentLog } from '../store/schema.ts';
 import type * as S from './schemas.ts';
@@ -19,7 +19,7 @@ export function environmentView(row: EnvironmentListing): S.Environment {
   return { ...row, createdAt: iso(row.createdAt), removedAt: isoOrNull(row.removedAt) };
 }
 
-export function deploymentView(row: DeploymentListing): S.Deployment {
+export function deploymentView(row: DeploymentSummaryListing): S.Deployment {
   return {
     id: row.id,
     repository: row.repository,

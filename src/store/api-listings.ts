@@ -63,9 +63,13 @@ export async function listEnvironmentPage(tx: Db, q: PageQuery): Promise<Environ
     .limit(q.limit);
 }
 
-export async function listDeploymentPage(tx: Db, q: PageQuery & { status?: DeploymentStatus }): Promise<DeploymentListing[]> {
+/** A listed deployment: without Terraform's plan (tens of KB each; `findScopedDeployment` has it). */
+export type DeploymentSummaryListing = Omit<DeploymentListing, 'terraformPlan'>;
+const { terraformPlan: _plan, ...summaryColumns } = deploymentRowColumns;
+
+export async function listDeploymentPage(tx: Db, q: PageQuery & { status?: DeploymentStatus }): Promise<DeploymentSummaryListing[]> {
   return tx
-    .select({ ...deploymentRowColumns, app: apps.name, environment: environments.name, repository: repositories.fullName })
+    .select({ ...summaryColumns, app: apps.name, environment: environments.name, repository: repositories.fullName })
     .from(deployments)
     .innerJoin(apps, eq(apps.id, deployments.appId))
     .innerJoin(environments, eq(environments.id, deployments.environmentId))
