@@ -11,7 +11,10 @@ import type { Runner } from './runner/create-runner.ts';
 import type { Settings } from './settings/settings.ts';
 import type { Store } from './store/store.ts';
 
-export type Log = (message: string) => void;
+import type { LogFields } from './ops/log-fields.ts';
+
+/** A log line: a message and the ids it is about (src/ops/create-logger.ts writes it as JSON). */
+export type Log = (message: string, fields?: LogFields) => void;
 
 export type Deps = {
   settings: Settings;
@@ -36,6 +39,8 @@ export type BuildDepsOptions = {
   log?: Log;
   runner?: Runner;
   synthesize?: SynthesizeApp;
+  /** Told GitHub's remaining rate limit after each installation request (the service's metrics). */
+  onRateLimitRemaining?: (installationId: number, remaining: number) => void;
 };
 
 /** Throws PolicyLoadError when the server's policy folder is invalid: the service must not start. */
@@ -46,7 +51,8 @@ export function buildDeps(settings: Settings, store: Store, options: BuildDepsOp
     privateKey: settings.privateKey,
     baseUrl: settings.githubApiUrl,
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-    log: { debug() {}, info() {}, warn: (m: string) => log(`github: ${m}`), error: (m: string) => log(`github: ${m}`) },
+    log: { debug() {}, info() {}, warn: (m: string) => log(`github: ${m}`, { level: 'warn' }), error: (m: string) => log(`github: ${m}`, { level: 'error' }) },
+    ...(options.onRateLimitRemaining ? { onRateLimitRemaining: options.onRateLimitRemaining } : {}),
   });
   const serverPolicies = settings.policyDir ? loadServerPolicies(settings.policyDir) : undefined;
   // The web role never touches git; a worker claims a cache folder no other process on this host uses.

@@ -1,5 +1,5 @@
 /**
- * Cloudflare Workers entry: the same Hono app (webhook ingest, health, metrics intake) at the edge,
+ * Cloudflare Workers entry: the same Hono app (webhook ingest, health, API v1) at the edge,
  * storing deliveries and jobs in Postgres through a Hyperdrive binding. The job worker does NOT run
  * here — it needs a file system for the git cache and long-running work — so run
  * `slipway serve` with `SLIPWAY_ROLE=worker` on a Node host against the same Postgres; it claims
@@ -7,7 +7,9 @@
  *
  * Workers forbid one request from awaiting I/O started by another, so each request gets its own
  * Postgres client and its own delivery writer (no cross-request group commit), closed after the
- * response with `waitUntil`. See docs/github-app.md ("Cloudflare Workers").
+ * response with `waitUntil`. See docs/github-app.md ("Cloudflare Workers"). For the same reason
+ * the API's per-token rate limit (a count in memory) does not hold here: put Cloudflare's rate
+ * limiting rules in front of `/api/v1` instead. test/ops/workerd.test.ts runs this file in workerd.
  */
 import pg from 'pg';
 import { createHttpApp } from './http/app.ts';
@@ -21,7 +23,7 @@ export type WorkerEnv = {
   WEBHOOK_SECRET: string;
   /** Optional, during a rotation: `wrangler secret put WEBHOOK_SECRET_PREVIOUS` (the old secret). */
   WEBHOOK_SECRET_PREVIOUS?: string;
-  /** Optional: `wrangler secret put SLIPWAY_API_TOKEN` enables `/api/v1/metrics`. */
+  /** Optional: `wrangler secret put SLIPWAY_API_TOKEN`, an admin API token (issued tokens work without it). */
   SLIPWAY_API_TOKEN?: string;
 };
 

@@ -8,7 +8,7 @@ import type { CliIo } from './io.ts';
 import type { EarlyStart } from './serve.ts';
 export { processIo } from './io.ts';
 
-const writesData = new Set(['serve', 'migrate', 'metrics', 'reconcile']);
+const writesData = new Set(['serve', 'migrate', 'metrics', 'reconcile', 'token']);
 
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIo, early: EarlyStart) => Promise<number> }> };
 
@@ -26,6 +26,8 @@ const commands: Record<string, Command> = {
   logs: { summary: 'print a deployment’s log (slipway logs <deployment>)', load: () => import('./logs.ts') },
   reconcile: { summary: 'run one reconcile tick now (slipway reconcile --once)', load: () => import('./reconcile.ts') },
   status: { summary: 'per app and environment: desired and applied commit, drift, last tick', load: () => import('./status.ts') },
+  token: { summary: 'API tokens: slipway token create --role read|deploy|admin, list, revoke <id>', load: () => import('./token.ts') },
+  audit: { summary: 'the audit log, newest first (--action, --actor, --subject, --json)', load: () => import('./audit.ts') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.ts') },
   serve: { summary: 'run the GitHub App webhook service and job worker', load: () => import('./serve.ts') },
 };

@@ -15,6 +15,8 @@ import type { StoredAppCredentials } from '../settings/app-credentials-file.ts';
 import { loadServiceSettings, SettingsError } from '../settings/load-settings.ts';
 import { githubWebUrl, type AppCredentials, type BaseSettings, type Settings } from '../settings/settings.ts';
 import type { DeploymentActions } from '../dashboard/deployment-actions.ts';
+import { createLogger } from '../ops/create-logger.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../ops/service-metrics.ts';
 import type { PrestartedStoreThread, ThreadStore } from '../store/open-pglite-thread.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
@@ -30,6 +32,7 @@ export type Service = {
   setupUrl?: string;
   /** Resolves once the service runs with App credentials (at once, unless it started in set-up mode). */
   running: Promise<void>;
+  metrics: ServiceMetrics;
   /** Stop accepting, finish or release running jobs, close the store. */
   stop: () => Promise<void>;
 };
@@ -74,6 +77,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
   const http = settings.role === 'worker' ? undefined : loadHttpModules();
   http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
   const store = await opening;
+  const metrics = createServiceMetrics({ db: store.db });
   // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
   // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;
@@ -91,7 +95,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
   /** The service's HTTP app, for settings with App credentials (before listening, in running mode). */
   const serveApp = async (full: Settings) => {
     if (http) {
-      const { createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness } = await http;
+      const { createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness, getConnInfo } = await http;
       // Embedded store: deliveries go through the write-ahead spool (fsync before 202, loaded into
       // the database in batches, in the store's thread). Postgres takes each group commit directly.
       if (store.kind === 'pglite') {
@@ -100,7 +104,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
       }
       const writer = spool ?? createDeliveryWriter(store.db, { concurrency: 4 });
       // The metrics API reads and checks request bodies in a thread of its own (see read-series-off-thread.ts).
-      readMetrics = full.apiToken ? (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread() : undefined;
+      // (The thread starts on the first metrics request.)
+      readMetrics = (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread();
       const app = createHttpApp({
         db: store.db,
         // Ready when the store is, and the spool's loader keeps up (a stalled loader is a 503 with its reason).
@@ -111,6 +116,10 @@ export async function startService(settings: Settings | BaseSettings, options: S
         log,
         writer,
         readMetrics,
+        metrics,
+        clientAddress: (c) => getConnInfo(c).remote.address,
+        ...(settings.apiRateLimit ? { apiRateLimit: settings.apiRateLimit } : {}),
+        ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
       });
       const { dashboardRoutes } = await http;
       app.route(
@@ -132,7 +141,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
   };
   /** The runner and the job worker (after listening: their modules take seconds to load). */
   const startWorker = async (full: Settings) => {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }, { tickJobHandlers, startTickSchedule }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }, { tickJobHandlers, startTickSchedule }, { applyDeploymentHandler }, { applyJobKind }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
@@ -140,23 +149,33 @@ export async function startService(settings: Settings | BaseSettings, options: S
       import('../runner/start-runner.ts'),
       import('../deploy/deploy-job-handlers.ts'),
       import('../reconcile/tick-job.ts'),
+      import('../reconcile/apply-deployment.ts'),
+      import('../api/apply-job.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
       full.role === 'web'
         ? undefined
         : await startRunner({ settings: full.runner, dataDir: full.dataDir, databaseUrl: full.databaseUrl, env: options.env ?? process.env, log, db: store.db });
-    deps = buildDeps(full, store, { ...options, ...(runner ? { runner } : {}) });
+    if (runner) runner.observePhase = metrics.runnerPhase;
+    deps = buildDeps(full, store, { ...options, ...(runner ? { runner } : {}), onRateLimitRemaining: metrics.rateLimitRemaining });
     if (runner) actions = (await import('../dashboard/deployment-actions.ts')).deploymentActions({ db: store.db, runner, log });
     if (full.role !== 'web') {
       workers.push(
         runWorker({
           store,
-          handlers: { ...webhookJobHandlers(deps), ...deployJobHandlers(deps), ...verdictJobHandlers(deps), ...tickJobHandlers(deps) },
+          handlers: {
+            ...webhookJobHandlers(deps),
+            ...deployJobHandlers(deps),
+            ...verdictJobHandlers(deps),
+            ...tickJobHandlers(deps),
+            [applyJobKind]: applyDeploymentHandler({ db: store.db, log, ...(deps.runner ? { runner: deps.runner } : {}) }),
+          },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: full.workers,
           signal: controller.signal,
           log,
+          metrics,
           ...options.worker,
         }),
       );
@@ -254,6 +273,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
     },
     ...(setupUrl ? { setupUrl: `${settings.publicUrl ?? url}${setupUrl}` } : {}),
     running,
+    metrics,
     stop,
   };
 }
@@ -271,8 +291,9 @@ function credentialsSettings(credentials: StoredAppCredentials): AppCredentials 
 }
 
 async function loadHttpModules() {
-  const [{ serve }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }, { serviceReadiness }, { dashboardRoutes }] = await Promise.all([
+  const [{ serve }, { getConnInfo }, { createHttpApp }, { openDeliverySpool }, { createDeliveryWriter }, { loadInStoreThread }, { serviceReadiness }, { dashboardRoutes }] = await Promise.all([
     import('@hono/node-server'),
+    import('@hono/node-server/conninfo'),
     import('../http/app.ts'),
     import('../intake/delivery-spool.ts'),
     import('../intake/delivery-writer.ts'),
@@ -280,7 +301,17 @@ async function loadHttpModules() {
     import('../http/service-readiness.ts'),
     import('../dashboard/dashboard-routes.ts'),
   ]);
-  return { serve, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness, dashboardRoutes };
+  return { serve, getConnInfo, createHttpApp, openDeliverySpool, createDeliveryWriter, loadInStoreThread, serviceReadiness, dashboardRoutes };
+}
+
+/** The password in a database URL: a secret the log must never print. */
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function urlOf(host: string, port: number): string {
@@ -304,21 +335,29 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   let service: Service;
+  let stopLog = (message: string) => io.stderr(`${message}\n`);
   try {
     const { settings } = loadServiceSettings(io.env, io.cwd);
+    const secretsOf = settings as Partial<Settings>;
+    const log = createLogger({
+      format: settings.logFormat ?? 'json',
+      write: (line) => io.stderr(line),
+      secrets: [secretsOf.webhookSecret, secretsOf.previousWebhookSecret, settings.apiToken, settings.metricsToken, secretsOf.privateKey, passwordOf(settings.databaseUrl)],
+    });
     const where = `${settings.role}, ${settings.databaseUrl ? 'postgres' : `embedded store in ${settings.dataDir}`}`;
     service = await startService(settings, {
       ...(early.storeThread ? { storeThread: early.storeThread } : {}),
       env: io.env,
-      log: (m) => io.stderr(`${m}\n`),
-      onListening: (url) => io.stderr(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)\n`),
+      log,
+      onListening: (url) => log(`slipway: listening on ${url} (${where}), ready in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms after process start)`),
     });
     if (service.setupUrl) {
       // The one-time link is the only way in: printed here, to whoever started the service.
       io.stderr(`slipway: no GitHub App configured yet: set-up mode. Open this one-time link in a browser to register the App:\n  ${service.setupUrl}\n`);
     } else {
-      io.stderr(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms\n`);
+      log(`slipway: worker running (${settings.role === 'web' ? 'none: web role' : `${settings.workers} slots`}) after ${Math.round(performance.now() - started)} ms`);
     }
+    stopLog = log;
   } catch (error) {
     const [{ PolicyLoadError }, { RunnerError }] = await Promise.all([import('../policy/index.ts'), import('../runner/runner-error.ts')]);
     if (error instanceof SettingsError || error instanceof StoreError || error instanceof PolicyLoadError || error instanceof RunnerError) {
@@ -334,7 +373,7 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
   } finally {
     await early.storeThread?.discard(); // started by main(), not taken: refused settings, or Postgres
   }
-  io.stderr(`slipway: ${await signalled}, shutting down\n`);
+  stopLog(`slipway: ${await signalled}, shutting down`);
   const stopStarted = performance.now();
   await service.stop();
   io.stderr(`slipway: stopped in ${Math.round(performance.now() - stopStarted)} ms\n`);

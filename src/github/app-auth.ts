@@ -21,6 +21,8 @@ export interface GitHubAppOptions {
   privateKey: string;
   /** `https://api.github.com`, or `https://<host>/api/v3` for GitHub Enterprise Server. */
   baseUrl?: string;
+  /** Told GitHub's `x-ratelimit-remaining` after each installation request (the service's metrics). */
+  onRateLimitRemaining?: (installationId: number, remaining: number) => void;
   log?: GitHubLog;
   /** Clock for token expiry (default Date.now). */
   now?: () => number;
@@ -175,6 +177,13 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
     let client = clients.get(installationId);
     if (!client) {
       client = new SlipwayOctokit({ authStrategy: installationAuth, auth: { installationId, installationToken, forgetToken }, throttle: throttle(`installation-${installationId}`) });
+      const onRateLimit = options.onRateLimitRemaining;
+      if (onRateLimit) {
+        client.hook.after('request', (response) => {
+          const remaining = Number(response.headers['x-ratelimit-remaining']);
+          if (Number.isFinite(remaining)) onRateLimit(installationId, remaining);
+        });
+      }
       clients.set(installationId, client);
     }
     // Fail here, not on first use, when the installation cannot get a token.

@@ -6,6 +6,8 @@
  * `shutdownGraceMs` to finish (the job is completed) or give up (the job is released, attempt not
  * counted, for another worker to run).
  */
+import type { LogFields } from '../ops/log-fields.ts';
+import type { ServiceMetrics } from '../ops/service-metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Job } from '../store/schema.ts';
 import { causeMessage } from '../store/store-error.ts';
@@ -38,7 +40,9 @@ export type WorkerOptions = {
   shutdownGraceMs?: number;
   /** Backoff between attempts of a failed job (default: 1 s doubling, up to 10 min, with jitter). */
   retryBackoff?: BackoffOptions;
-  log?: (msg: string) => void;
+  log?: (msg: string, fields?: LogFields) => void;
+  /** Told each job's outcome and run time, and every failed store operation (the service's metrics). */
+  metrics?: Pick<ServiceMetrics, 'job' | 'storeError'>;
 };
 
 // How often a slot also looks for jobs whose worker died (their leases expired).
@@ -96,7 +100,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       try {
         return await fn();
       } catch (error) {
-        log(`worker ${workerId}: ${what} failed (${causeMessage(error)})${attempt < tries ? ', retrying' : ''}`);
+        options.metrics?.storeError('job_state');
+        log(`worker ${workerId}: ${what} failed (${causeMessage(error)})${attempt < tries ? ', retrying' : ''}`, { level: 'warn' });
         if (attempt >= tries) return undefined;
         await sleep(backoffMs(attempt, { baseMs: 100, maxMs: 5_000 }));
       }
@@ -135,19 +140,25 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     });
     if (signal.aborted) startGrace();
     else signal.addEventListener('abort', startGrace, { once: true });
+    const started = performance.now();
+    const ids = { job: job.id, kind: job.kind };
+    let ended = 'released';
     try {
       const outcome = await Promise.race([running, graceOver]);
       if (outcome.ok === true) {
+        ended = 'completed';
         const done = await retrying(`completing job ${job.id}`, () => complete(db, lease), 5);
-        if (done === false) log(`worker ${workerId}: job ${job.id} finished after its lease was lost; another worker runs it`);
+        if (done === false) log(`worker ${workerId}: job ${job.id} finished after its lease was lost; another worker runs it`, ids);
       } else if (signal.aborted) {
         await retrying(`releasing job ${job.id}`, () => release(db, lease), 3);
-        log(`worker ${workerId}: released job ${job.id} on shutdown`);
+        log(`worker ${workerId}: released job ${job.id} on shutdown`, ids);
       } else if (outcome.ok === false) {
         const result = await retrying(`recording the failure of job ${job.id}`, () => fail(db, lease, outcome.error, options.retryBackoff), 5);
-        if (result?.outcome === 'dead') log(`worker ${workerId}: job ${job.id} (${job.kind}) is dead: ${causeMessage(outcome.error)}`);
+        ended = result?.outcome === 'dead' ? 'dead' : 'failed';
+        if (result?.outcome === 'dead') log(`worker ${workerId}: job ${job.id} (${job.kind}) is dead: ${causeMessage(outcome.error)}`, { ...ids, level: 'error' });
       }
     } finally {
+      options.metrics?.job(job.kind, ended, (performance.now() - started) / 1000);
       clearInterval(heartbeat);
       clearTimeout(graceTimer);
       signal.removeEventListener('abort', onShutdown);
@@ -168,6 +179,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         errors = 0;
       } catch (error) {
         errors += 1;
+        options.metrics?.storeError('claim');
         const delay = backoffMs(errors, { baseMs: 250, maxMs: 30_000 });
         log(`worker ${workerId}: claiming failed (${causeMessage(error)}); retrying in ${delay} ms`);
         await sleep(delay, signal);

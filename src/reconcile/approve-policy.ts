@@ -22,7 +22,7 @@ export async function approvePolicy(ctx: WebhookContext, event: EventPayload<'is
   const number = event.issue.number;
   const permission = await getPermission(repo.octokit, repo.owner, repo.repo, user);
   if (permission !== 'write' && permission !== 'admin') {
-    await writeAudit(ctx.deps.store.db, { actor: user, action: 'policy.approve.refused', subject: prSubject(repo, number), details: { ruleIds: command.ruleIds, permission } });
+    await writeAudit(ctx.deps.store.db, { actor: `github:${user}`, source: 'github', result: 'denied', action: 'policy.approve.refused', subject: prSubject(repo, number), details: { ruleIds: command.ruleIds, permission } });
     return `refused: ${user} has ${permission} access, approvals need write`;
   }
   const pullRequest = await latestPullRequest(ctx, repo.repositoryId, number)
@@ -34,7 +34,7 @@ export async function approvePolicy(ctx: WebhookContext, event: EventPayload<'is
   for (const ruleId of command.ruleIds) {
     for (const result of before.policies.filter((r) => r.ruleId === ruleId && r.status === 'fail' && r.approvable && r.fingerprint)) {
       const approval: Approval = { ruleId, headSha: pr.headSha, resultFingerprint: result.fingerprint! };
-      await writeAudit(ctx.deps.store.db, { actor: user, action: approvalAction, subject: prSubject(repo, number), details: approval });
+      await writeAudit(ctx.deps.store.db, { actor: `github:${user}`, source: 'github', action: approvalAction, subject: prSubject(repo, number), details: approval });
       approved.push(ruleId);
       given.push(approval);
     }

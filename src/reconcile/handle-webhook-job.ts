@@ -72,7 +72,7 @@ export function webhookJobHandlers(deps: Deps): Record<string, JobHandler> {
       else {
         // The driver's reason, never a failed query's parameters (a payload): logs carry ids.
         const message = error instanceof Error && error.message.startsWith('Failed query') ? causeMessage(error) : error instanceof Error ? error.message : String(error);
-        deps.log(`slipway: ${row.event} delivery ${deliveryId} failed (will retry): ${message}`);
+        deps.log(`slipway: ${row.event} delivery ${deliveryId} failed (will retry): ${message}`, { delivery: deliveryId, job: job.id, level: 'warn', ...(row.installationId ? { installation: row.installationId } : {}) });
         await setDeliveryOutcome(db, deliveryId, `failed, will retry: ${message.slice(0, 500)}`).catch(() => {});
         throw error;
       }

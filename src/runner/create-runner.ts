@@ -27,6 +27,8 @@ export type Runner = {
   /** Stops Terraform's process groups if this process dies mid-command. */
   watchdog: Watchdog;
   logLimitBytes?: number;
+  /** Told how long each Terraform step took (the service's `slipway_runner_phase_seconds`). */
+  observePhase?: (phase: string, ok: boolean, seconds: number) => void;
 };
 
 export type CreateRunnerInput = {

@@ -14,6 +14,7 @@
  * Terraform's or the store's failures mid-run: the result says how it ended.
  */
 import { rmSync } from 'node:fs';
+import type { LogFields } from '../ops/log-fields.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Db } from '../store/db.ts';
 import { deploymentLogBytes } from '../store/deployment-logs.ts';
@@ -40,7 +41,7 @@ import { terraformEnvironment } from './terraform-environment.ts';
 import { withStateBackend } from './with-state-backend.ts';
 import { workspaceName, type Workspace } from './workspace.ts';
 
-export type RunnerDeps = { db: Db; runner: Runner; log: (message: string) => void };
+export type RunnerDeps = { db: Db; runner: Runner; log: (message: string, fields?: LogFields) => void };
 
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -92,7 +93,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
     redactor,
     limitBytes: runner.logLimitBytes,
     usedBytes: await deploymentLogBytes(db, id),
-    onError: (error) => deps.log(`runner: deployment ${id}: writing its log failed: ${(error as Error).message}`),
+    onError: (error) => deps.log(`runner: deployment ${id}: writing its log failed: ${(error as Error).message}`, { deployment: id, level: 'warn' }),
   });
   let lock: HeldLock | undefined;
   let planFile: string | undefined;
@@ -243,12 +244,12 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
         return finish({ reason: cancel.reason });
       }
       const failure: DeploymentFailure = { step: 'runner', message: redactor.redact(error instanceof Error ? error.message : String(error)) };
-      deps.log(`runner: deployment ${id} (${name}) failed in the runner: ${failure.message}`);
+      deps.log(`runner: deployment ${id} (${name}) failed in the runner: ${failure.message}`, { deployment: id, level: 'error' });
       await move('failed', failure.message, { failure });
       return finish({ failure });
     } catch (recordError) {
       // The store itself is failing: say so, and report the outcome the store could not take.
-      deps.log(`runner: deployment ${id} (${name}): could not record its end: ${(recordError as Error).message}`);
+      deps.log(`runner: deployment ${id} (${name}): could not record its end: ${(recordError as Error).message}`, { deployment: id, level: 'error' });
       return finish({ failure: { step: 'runner', message: redactor.redact(error instanceof Error ? error.message : String(error)) } });
     }
   }

@@ -41,6 +41,7 @@ export async function runTerraform(call: TerraformCall, step: Step, args: string
   const lastLines: string[] = [];
   let erroredAddress: string | undefined;
   let outputs: DeploymentOutputs | undefined;
+  const started = performance.now();
   const result = await spawnGroup(call.runner.terraform.path, args, {
     cwd: call.dir,
     env: call.env,
@@ -63,5 +64,6 @@ export async function runTerraform(call: TerraformCall, step: Step, args: string
     },
   });
   const ok = !result.stopped && result.exitCode !== null && (options.okExitCodes ?? [0]).includes(result.exitCode);
+  call.runner.observePhase?.(step, ok, (performance.now() - started) / 1000);
   return { ...result, step, ok, errors, lastLines, ...(erroredAddress ? { erroredAddress } : {}), ...(outputs ? { outputs } : {}) };
 }

@@ -84,6 +84,20 @@ export const SettingsEnv = z.object({
       return n;
     }),
   SLIPWAY_PUBLIC_URL: url(),
+  SLIPWAY_LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()).transform((v) => v ?? 'json'),
+  SLIPWAY_METRICS_TOKEN: optionalText,
+  SLIPWAY_API_RATE_LIMIT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return 600;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number of requests a minute per token, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
 });
 export type SettingsEnv = z.infer<typeof SettingsEnv>;
 
@@ -121,6 +135,12 @@ export type Settings = AppCredentials & {
   apiToken?: string;
   workers: number;
   publicUrl?: string;
+  /** `json` (one object a line, the default) or `pretty` (for a terminal). */
+  logFormat?: 'json' | 'pretty';
+  /** Bearer token `/metrics` asks for (`SLIPWAY_METRICS_TOKEN`); unset, `/metrics` is open. */
+  metricsToken?: string;
+  /** API requests a minute each token may make (`SLIPWAY_API_RATE_LIMIT`, default 600). */
+  apiRateLimit?: number;
   /** The Terraform runner: which binary, where state lives, time limits (see runner-settings.ts). */
   runner: RunnerSettings;
   /** The periodic reconcile tick and retention (see reconcile-settings.ts); defaults when absent. */

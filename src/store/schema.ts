@@ -392,17 +392,57 @@ export const recommendations = pgTable(
   ],
 );
 
+export const auditResults = ['ok', 'denied', 'invalid', 'failed'] as const;
+export type AuditResult = (typeof auditResults)[number];
+
+/**
+ * Who did what to which resource, from where, and how it ended: every mutating API call (refused
+ * ones too), token changes, and actions taken from GitHub. Append-only: no query updates or deletes
+ * a row, and a trigger (hand-written part of migration 0006) refuses UPDATE, DELETE and TRUNCATE.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     at: createdAt(),
+    /** `token:<id>:<name>`, `github:<login>`, `cli:<user>`, `anonymous`. */
     actor: text('actor').notNull(),
     action: text('action').notNull(),
+    /** The resource acted on: `deployment:42`, `acme/shop#7`, `token:3`… */
     subject: text('subject'),
+    /** Where the call came from: the client's address, `github`, `cli`. */
+    source: text('source'),
+    result: text('result', { enum: auditResults }).notNull().default('ok'),
     details: jsonb('details').$type<Record<string, unknown>>(),
   },
-  (t) => [index('audit_log_at_idx').on(t.at)],
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_subject_idx').on(t.subject, t.id)],
+);
+
+export const tokenRoles = ['read', 'deploy', 'admin'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
+/**
+ * API tokens: only the SHA-256 of each is kept (a token is 32 random bytes, so a plain hash is
+ * enough: there is nothing to guess), with its role, the repositories it may see (glob patterns;
+ * null for all) and its expiry. Revoking sets `revoked_at`; rows are never deleted (the audit log
+ * names them).
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** The first characters of the token (`slw_AbCd`), to tell tokens apart in a listing. */
+    prefix: text('prefix').notNull(),
+    role: text('role', { enum: tokenRoles }).notNull(),
+    repositories: jsonb('repositories').$type<string[]>(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    expiresAt: at('expires_at'),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash)],
 );
 
 /** What one reconcile tick did (counts and the problems it recorded and skipped): `slipway status`, the next tick's window. */
@@ -523,3 +563,4 @@ export type ReconcileTick = typeof reconcileTicks.$inferSelect;
 export type Redelivery = typeof redeliveries.$inferSelect;
 export type RepositoryHead = typeof repositoryHeads.$inferSelect;
 export type DriftCheck = typeof driftChecks.$inferSelect;
+export type ApiToken = typeof apiTokens.$inferSelect;

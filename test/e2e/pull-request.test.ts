@@ -142,7 +142,7 @@ describe('pull requests', () => {
     const approved = crypto.randomUUID();
     await h.send('issue_comment', issueCommentPayload({ repo: repo.full, installationId: repo.installationId, issueNumber: 3, body: '/slipway approve stateful-change-approval', sender: 'lead' }), approved);
     assert.match(await eventually('the approval outcome', () => outcomeOf(approved)), /approved by lead: stateful-change-approval/);
-    const [entry] = await h.service.deps.store.db.select().from(auditLog).where(and(eq(auditLog.action, 'policy.approve'), eq(auditLog.actor, 'lead')));
+    const [entry] = await h.service.deps.store.db.select().from(auditLog).where(and(eq(auditLog.action, 'policy.approve'), eq(auditLog.actor, 'github:lead')));
     assert.equal((entry?.details as { headSha: string }).headSha, head);
     assert.match(commentsOn('acme/guarded', 3)[0]!.body, /approved/);
     assert.equal(commentsOn('acme/guarded', 3).length, 1);

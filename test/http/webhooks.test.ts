@@ -206,11 +206,11 @@ describe('health', () => {
 });
 
 describe('metrics API', () => {
-  it('is served only with a token, and refuses requests without it', async () => {
+  it('refuses requests without a token or with a wrong one, and takes them with SLIPWAY_API_TOKEN', async () => {
     await upsertInstallation(store.db, { id: 4242, accountLogin: 'acme' });
     await upsertRepositories(store.db, 4242, [{ id: 424200, fullName: 'acme/hello' }]);
     const body = JSON.stringify({ repository: 'acme/hello', app: 'hello', service: 'web', metric: 'cpu', samples: [[Date.now() - 60_000, 42]] });
-    assert.equal((await app.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status, 404);
+    assert.equal((await app.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status, 401);
     const withApi = createHttpApp({ db: store.db, webhookSecret: secret, apiToken: 'api-token', log: () => {} });
     const denied = await withApi.request('/api/v1/metrics', { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer wrong' } });
     assert.equal(denied.status, 401);

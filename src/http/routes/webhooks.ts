@@ -29,6 +29,11 @@ export type WebhookRouteDeps = {
   previousWebhookSecret?: string;
   writer: DeliveryWriter;
   maxBodyBytes?: number;
+  /**
+   * Told every answer: the event (`unknown` until the signature is verified, so unsigned requests
+   * cannot invent label values), the outcome and the seconds taken.
+   */
+  observe?: (event: string, outcome: string, seconds: number) => void;
 };
 
 // Fatal: a body that is not UTF-8 has no text the signature could be checked over (GitHub sends
@@ -41,11 +46,19 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 const wellFormedEvent = /^[a-z][a-z0-9_]{0,63}$/;
 
-export function webhookRoutes(deps: WebhookRouteDeps): Hono {
+export function webhookRoutes(deps: WebhookRouteDeps) {
   const secret = deps.webhookSecret;
   const previous = deps.previousWebhookSecret ? [deps.previousWebhookSecret] : undefined;
   const maxBytes = deps.maxBodyBytes ?? maxWebhookBytes;
-  const app = new Hono();
+  const app = new Hono<{ Variables: { event?: string; outcome?: string } }>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const outcome = c.get('outcome') ?? (status === 401 ? 'rejected_signature' : status === 503 ? 'unavailable' : status >= 500 ? 'error' : 'rejected');
+    deps.observe?.(c.get('event') ?? 'unknown', outcome, (performance.now() - started) / 1000);
+  });
 
   app.post('/', async (c) => {
     const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -65,6 +78,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
     const deliveryId = c.req.header('x-github-delivery');
     if (!event || !wellFormedEvent.test(event)) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Event' });
     if (!deliveryId || deliveryId.length > 128) throw new HTTPException(400, { message: 'missing or invalid X-GitHub-Delivery' });
+    c.set('event', event);
 
     const { payload, text } = parsePayload(raw, form);
     const action = typeof payload.action === 'string' ? payload.action : null;
@@ -78,6 +92,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
     } catch (error) {
       throw new ServiceUnavailableError('the store cannot take deliveries right now', { cause: error });
     }
+    c.set('outcome', result.isNew ? (route.job ? 'queued' : 'recorded') : 'duplicate');
     return c.json(
       result.isNew
         ? { delivery: deliveryId, status: route.job ? 'queued' : 'recorded', ...(route.outcome ? { outcome: route.outcome } : {}) }

@@ -1,0 +1,42 @@
+/**
+ * A run asked for through the API, for the worker's Terraform runner (src/reconcile/apply-deployment.ts):
+ * - `apply`: the manual approval of a `planned` deployment; queued once per deployment
+ *   (idempotency key). The runner plans again against the state as it is then and applies that plan.
+ * - `plan`: Terraform's plan of a `queued` or `planned` deployment against the current state,
+ *   stored with it (`terraformPlan`); it stays `planned`, nothing applied.
+ * In one transaction the deployment's status is checked (row locked) and the job queued, one run
+ * per app and environment at a time (concurrency key).
+ */
+import { eq } from 'drizzle-orm';
+import { applyJobKind, type ApplyJobPayload } from './apply-job.ts';
+import { enqueue, type Enqueued } from '../jobs/enqueue.ts';
+import type { Db } from '../store/db.ts';
+import type { DeploymentListing } from '../store/deployment-runs.ts';
+import { deployments, type DeploymentStatus } from '../store/schema.ts';
+import { ApiError } from './api-error.ts';
+import { actorOf, type TokenAccess } from '../tokens/token-access.ts';
+
+const from: Record<'apply' | 'plan', readonly DeploymentStatus[]> = { apply: ['planned'], plan: ['queued', 'planned'] };
+
+export async function requestApply(db: Db, input: { deployment: DeploymentListing; actor: TokenAccess; reason?: string; mode?: 'apply' | 'plan' }): Promise<Enqueued> {
+  const { deployment } = input;
+  const mode = input.mode ?? 'apply';
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select({ status: deployments.status }).from(deployments).where(eq(deployments.id, deployment.id)).for('update');
+    if (!row || !from[mode].includes(row.status)) {
+      throw new ApiError(409, 'conflict', `deployment ${deployment.id} is ${row?.status ?? 'gone'}; only a ${from[mode].join(' or ')} deployment can be ${mode === 'apply' ? 'applied' : 'planned'}`);
+    }
+    const payload: ApplyJobPayload = { deploymentId: deployment.id, actor: actorOf(input.actor), mode, ...(input.reason ? { reason: input.reason } : {}) };
+    const job = await enqueue(tx as unknown as Db, {
+      kind: applyJobKind,
+      payload,
+      // An apply once per deployment; a plan as often as asked (the token's rate limit bounds it).
+      idempotencyKey: mode === 'apply' ? `apply:${deployment.id}` : null,
+      // The deploy job's key (src/deploy/deploy-job.ts): one plan or apply per app and environment.
+      concurrencyKey: `deploy:${deployment.appId}:${deployment.environment}`,
+      maxAttempts: 3,
+    });
+    if (!job.created) throw new ApiError(409, 'conflict', `an apply of deployment ${deployment.id} was already requested (job ${job.id})`);
+    return job;
+  });
+}
