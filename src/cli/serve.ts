@@ -376,7 +376,7 @@ export async function run(args: string[], io: CliIo, early: EarlyStart = {}): Pr
   stopLog(`slipway: ${await signalled}, shutting down`);
   const stopStarted = performance.now();
   await service.stop();
-  io.stderr(`slipway: stopped in ${Math.round(performance.now() - stopStarted)} ms\n`);
+  stopLog(`slipway: stopped in ${Math.round(performance.now() - stopStarted)} ms`);
   // Whatever a step that ran out of time still holds (the store's thread busy, a job's process) must
   // not keep the process: it leaves shortly after, unless the event loop empties first.
   setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();

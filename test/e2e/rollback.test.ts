@@ -26,7 +26,8 @@ import { eventually, startHarness, type Harness } from './service-harness.ts';
 
 let h: Harness;
 before(async () => {
-  h = await startHarness();
+  // Terraform on the PATH (the harness hides it unless asked): rollbacks run it.
+  h = await startHarness({}, { env: process.env });
 });
 after(async () => h.close());
 
