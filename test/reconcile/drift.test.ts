@@ -31,7 +31,8 @@ let dropState: () => Promise<void> = async () => {};
 before(async () => {
   const backend = await testStateBackend();
   dropState = backend.drop;
-  h = await startHarness({ runner: { state: backend.state, timeoutMs: 120_000 } });
+  // Terraform on the PATH (the harness hides it unless asked).
+  h = await startHarness({ runner: { state: backend.state, timeoutMs: 120_000 } }, { env: process.env });
   assert.ok(h.service.deps.runner, 'the drift tests need Terraform on the PATH');
 });
 after(async () => {
