@@ -128,3 +128,4 @@ export const RollbackRefusedBody = ErrorBody.extend({
   code: z.literal('rollback_refused'),
   reason: z.enum(['no_environment', 'ambiguous_app', 'not_found', 'other_app', 'not_succeeded', 'pruned', 'nothing_live', 'no_earlier', 'already_live', 'not_live']).openapi({ description: 'Why the rollback cannot be done.' }),
 }).openapi('RollbackRefused');
+export const ReconcileAccepted = z.object({ status: z.literal('queued'), job: id }).openapi('ReconcileAccepted');

@@ -28,6 +28,7 @@ import { authenticate, type ApiVariables } from './authenticate.ts';
 import { requestApply } from '../../api/request-apply.ts';
 import { requestRollback } from '../../api/request-rollback.ts';
 import { RollbackRefused } from '../../rollback/rollback-refused.ts';
+import { requestTick } from '../../reconcile/request-tick.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 export type ApiV1Deps = {
@@ -213,6 +214,25 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
         c.set('audit', { action: 'deployment.rollback', subject: `deployment:${id}`, details: { refused: error.code, repository: row.repository, app: row.app, environment: row.environment } });
         return c.json({ error: error.message, code: 'rollback_refused' as const, reason: error.code }, 409);
       }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/reconcile',
+      tags: ['admin'],
+      summary: 'Run one reconcile tick now; role admin',
+      description: 'Queues a reconcile tick (as `slipway reconcile --once` does): failed deliveries redelivered, default-branch heads read, drift that is due checked, old records pruned. Ticks run one at a time; this one runs after any tick already running.',
+      security, 'x-slipway-role': 'admin',
+      responses: { 202: json(S.ReconcileAccepted, 'Queued for the worker.'), ...errors },
+    }),
+    async (c) => {
+      c.set('audit', { action: 'reconcile.tick', subject: 'reconcile' });
+      need(c, 'admin');
+      const job = await requestTick(deps.db);
+      c.set('audit', { action: 'reconcile.tick', subject: 'reconcile', details: { job } });
+      return c.json({ status: 'queued' as const, job }, 202);
     },
   );
 
