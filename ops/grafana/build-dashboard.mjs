@@ -43,6 +43,7 @@ const panels = [
   row('GitHub, store and API', 27),
   panel('GitHub rate limit left, by installation', 'timeseries', [['min by (installation) (slipway_github_rate_limit_remaining)', '{{installation}}']], { h: 8, w: 8, x: 0, y: 28 }, unit('short')),
   panel('Store', 'timeseries', [['min(slipway_store_up)', 'store up'], ['sum by (operation) (rate(slipway_store_errors_total[$__rate_interval]))', 'errors: {{operation}}']], { h: 8, w: 8, x: 8, y: 28 }, unit('short')),
+  panel('Environments drifted from their applied deployment', 'table', [['max by (repository, app, environment) (slipway_environment_drift_status{status="drifted"}) == 1', '{{repository}} {{app}}/{{environment}}']], { h: 8, w: 8, x: 0, y: 37 }, { options: { showHeader: true } }),
   panel('API requests by status', 'timeseries', [['sum by (status) (rate(slipway_api_requests_total[$__rate_interval]))', '{{status}}']], { h: 8, w: 8, x: 16, y: 28 }, unit('reqps')),
 ];
 

@@ -121,3 +121,11 @@ export const ApplyRequest = z
   .strict()
   .openapi('ApplyRequest');
 export const ApplyAccepted = z.object({ deployment: id, status: z.literal('queued'), job: id }).openapi('ApplyAccepted');
+export const RollbackAccepted = z
+  .object({ deployment: id, status: z.literal('queued'), job: id, from: id.nullable().openapi({ description: 'The live deployment rolled back from (null: nothing live); a deploy that goes live before the job runs is not undone.' }) })
+  .openapi('RollbackAccepted');
+export const RollbackRefusedBody = ErrorBody.extend({
+  code: z.literal('rollback_refused'),
+  reason: z.enum(['no_environment', 'ambiguous_app', 'not_found', 'other_app', 'not_succeeded', 'pruned', 'nothing_live', 'no_earlier', 'already_live', 'not_live']).openapi({ description: 'Why the rollback cannot be done.' }),
+}).openapi('RollbackRefused');
+export const ReconcileAccepted = z.object({ status: z.literal('queued'), job: id }).openapi('ReconcileAccepted');

@@ -141,7 +141,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
   };
   /** The runner and the job worker (after listening: their modules take seconds to load). */
   const startWorker = async (full: Settings) => {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }, { tickJobHandlers, startTickSchedule }, { applyDeploymentHandler }, { applyJobKind }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }, { tickJobHandlers, startTickSchedule }, { applyDeploymentHandler }, { applyJobKind }, { rollbackDeploymentHandler }, { rollbackJobKind }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
@@ -151,6 +151,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
       import('../reconcile/tick-job.ts'),
       import('../reconcile/apply-deployment.ts'),
       import('../api/apply-job.ts'),
+      import('../reconcile/rollback-deployment.ts'),
+      import('../api/rollback-job.ts'),
     ]);
     // The web role runs no jobs, so no Terraform either.
     const runner =
@@ -170,6 +172,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
             ...verdictJobHandlers(deps),
             ...tickJobHandlers(deps),
             [applyJobKind]: applyDeploymentHandler({ db: store.db, log, ...(deps.runner ? { runner: deps.runner } : {}) }),
+            [rollbackJobKind]: rollbackDeploymentHandler({ db: store.db, log, ...(deps.runner ? { runner: deps.runner } : {}) }),
           },
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: full.workers,

@@ -1,14 +1,14 @@
 /**
  * The service's Prometheus metrics (prom-client, in a registry of the service's own: no global
  * state). Counters and histograms are fed by the parts that see the events (the webhook route, the
- * worker, the runner, the GitHub client); queue, deployment and environment figures are read from
+ * worker, the runner, the GitHub client); queue, deployment, environment and drift figures are read from
  * the store when Prometheus scrapes, so every web process reports the same queue.
  * docs/operations.md lists every metric; ops/ holds the dashboard and alert rules built on them.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../store/db.ts';
 import { deploymentStatuses } from '../store/schema.ts';
-import { deploymentStatusCounts, latestDeploymentPerEnvironment, queueFigures } from '../store/ops-figures.ts';
+import { deploymentStatusCounts, driftPerEnvironment, latestDeploymentPerEnvironment, queueFigures } from '../store/ops-figures.ts';
 
 export type ServiceMetrics = {
   /** A webhook delivery answered: its event, outcome (`queued`, `recorded`, `duplicate`, `rejected`…) and seconds taken. */
@@ -41,6 +41,7 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date }): Servic
   const phases = new Histogram({ name: 'slipway_runner_phase_seconds', help: 'Terraform step durations in the runner, by phase and result.', labelNames: ['phase', 'result'], buckets: longBuckets, registers: [registry] });
   const deploymentsByStatus = new Gauge({ name: 'slipway_deployments', help: 'Deployments recorded, by status.', labelNames: ['status'], registers: [registry] });
   const environmentStatus = new Gauge({ name: 'slipway_environment_deployment_status', help: 'Status of each environment’s latest deployment (1 for the status it has).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [registry] });
+  const environmentDrift = new Gauge({ name: 'slipway_environment_drift_status', help: 'Result of each environment’s latest drift check (1 for the status it has: clean, drifted, error).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [registry] });
   const rateLimit = new Gauge({ name: 'slipway_github_rate_limit_remaining', help: 'GitHub API requests left in the current window, per installation.', labelNames: ['installation'], registers: [registry] });
   const storeErrors = new Counter({ name: 'slipway_store_errors_total', help: 'Store operations that failed, by operation.', labelNames: ['operation'], registers: [registry] });
   const storeUp = new Gauge({ name: 'slipway_store_up', help: '1 when the store answered this scrape’s queries.', registers: [registry] });
@@ -48,7 +49,7 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date }): Servic
 
   async function readStore(): Promise<void> {
     const at = now();
-    const [queue, counts, latest] = await Promise.all([queueFigures(deps.db, at), deploymentStatusCounts(deps.db), latestDeploymentPerEnvironment(deps.db)]);
+    const [queue, counts, latest, drift] = await Promise.all([queueFigures(deps.db, at), deploymentStatusCounts(deps.db), latestDeploymentPerEnvironment(deps.db), driftPerEnvironment(deps.db)]);
     queued.reset();
     oldest.reset();
     for (const q of queue) {
@@ -60,6 +61,8 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date }): Servic
     for (const status of deploymentStatuses) deploymentsByStatus.set({ status }, byStatus.get(status) ?? 0);
     environmentStatus.reset();
     for (const e of latest) environmentStatus.set({ repository: e.repository, app: e.app, environment: e.environment, status: e.status }, 1);
+    environmentDrift.reset();
+    for (const d of drift) environmentDrift.set({ repository: d.repository, app: d.app, environment: d.environment, status: d.status }, 1);
   }
 
   return {

@@ -8,7 +8,6 @@
  * keyed `reconcile.tick:<n>`, so however many processes enqueue it, it exists once; its start is
  * the slot's start plus a random jitter. `slipway reconcile --once` enqueues a tick of its own.
  */
-import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { JobHandler } from '../jobs/run-worker.ts';
@@ -20,8 +19,9 @@ import { causeMessage } from '../store/store-error.ts';
 import { reconcileTick } from './reconcile-tick.ts';
 import { reconcileSettingsOf } from './tick-context.ts';
 
-export const tickJobKind = 'reconcile.tick';
-const tickKey = 'reconcile.tick';
+import { tickJobKind, tickKey } from './request-tick.ts';
+
+export { requestTick, tickJobKind } from './request-tick.ts';
 
 export function tickJobHandlers(deps: Deps): Record<string, JobHandler> {
   return {
@@ -44,12 +44,6 @@ export async function scheduleNextTick(db: Db, settings: ReconcileSettings, now:
     runAt: new Date(slot * settings.intervalMs + Math.floor(random() * settings.jitterMs)),
     maxAttempts: 3,
   });
-}
-
-/** A tick to run now (`slipway reconcile --once`, tests): its job. */
-export async function requestTick(db: Db): Promise<number> {
-  const { id } = await enqueue(db, { kind: tickJobKind, concurrencyKey: tickKey, idempotencyKey: `${tickKey}:manual:${randomUUID()}`, maxAttempts: 1 });
-  return id;
 }
 
 /** Keep the next tick scheduled while the worker runs: now, and every half interval. */

@@ -1,10 +1,11 @@
 /**
  * What `/metrics` reads from the store at each scrape: the queue per kind (depth, oldest queued
- * job), deployments per status, and each environment's latest deployment. Each is one statement.
+ * job), deployments per status, each environment's latest deployment, and each environment's
+ * latest drift check. Each is one statement.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import type { DeploymentStatus } from './schema.ts';
+import type { DeploymentStatus, DriftStatus } from './schema.ts';
 
 export type QueueFigures = { kind: string; queued: number; oldestQueuedAt: Date | null };
 
@@ -37,6 +38,20 @@ export async function latestDeploymentPerEnvironment(tx: Db): Promise<Environmen
     ) d on true
     where e.removed_at is null`);
   return rowsOf<{ repository: string; app: string; environment: string; status: DeploymentStatus; finished_at: string | Date | null }>(rows).map((r) => ({ repository: r.repository, app: r.app, environment: r.environment, status: r.status, finishedAt: r.finished_at === null ? null : new Date(r.finished_at) }));
+}
+
+export type DriftFigures = { repository: string; app: string; environment: string; status: DriftStatus };
+
+/** The latest drift check of every environment that has one (drift_checks keeps one row per environment; removed environments left out). */
+export async function driftPerEnvironment(tx: Db): Promise<DriftFigures[]> {
+  const rows = await tx.execute(sql`
+    select r.full_name as repository, a.name as app, e.name as environment, c.status
+    from drift_checks c
+    join environments e on e.id = c.environment_id
+    join apps a on a.id = e.app_id
+    join repositories r on r.id = a.repository_id
+    where e.removed_at is null`);
+  return rowsOf<DriftFigures>(rows).map((r) => ({ repository: r.repository, app: r.app, environment: r.environment, status: r.status }));
 }
 
 /** node-postgres answers `{ rows }`, PGlite's Drizzle driver too; both shapes are taken. */

@@ -26,6 +26,9 @@ import { ApiError } from '../../api/api-error.ts';
 import { auditCalls } from './audit-calls.ts';
 import { authenticate, type ApiVariables } from './authenticate.ts';
 import { requestApply } from '../../api/request-apply.ts';
+import { requestRollback } from '../../api/request-rollback.ts';
+import { RollbackRefused } from '../../rollback/rollback-refused.ts';
+import { requestTick } from '../../reconcile/request-tick.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 export type ApiV1Deps = {
@@ -180,6 +183,56 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
       const job = await requestApply(deps.db, { deployment: row, actor: c.get('access')!, reason: body.reason, mode: 'plan' });
       c.set('audit', { action: 'deployment.plan', subject: `deployment:${id}`, details: { job: job.id, repository: row.repository, app: row.app, environment: row.environment } });
       return c.json({ deployment: id, status: 'queued' as const, job: job.id }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/deployments/{id}/rollback',
+      tags: ['actions'],
+      summary: 'Roll the deployment’s app and environment back to it; role deploy',
+      description:
+        'Queues the runner to re-apply this deployment’s recorded Terraform JSON as a new deployment (trigger `rollback`), as `slipway rollback --to <id>` does; the commit rolled back from is held. Only a successful deployment that still has its Terraform JSON and is not the live one can be rolled back to (409 `rollback_refused` with the `reason` otherwise).',
+      security, 'x-slipway-role': 'deploy',
+      middleware: [bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'the body is over 16 KB'); } })] as const,
+      request: { params: S.IdParam, body: { content: { 'application/json': { schema: S.ApplyRequest } }, required: false } },
+      responses: { 202: json(S.RollbackAccepted, 'Queued for the runner.'), 409: json(S.RollbackRefusedBody, 'The deployment cannot be rolled back to.'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      c.set('audit', { action: 'deployment.rollback', subject: `deployment:${id}` });
+      need(c, 'deploy');
+      const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : c.req.valid('json');
+      const row = await deploymentOf(c, id);
+      try {
+        const job = await requestRollback(deps.db, { deployment: row, actor: c.get('access')!, reason: body.reason });
+        c.set('audit', { action: 'deployment.rollback', subject: `deployment:${id}`, details: { job: job.id, from: job.from ?? null, repository: row.repository, app: row.app, environment: row.environment } });
+        return c.json({ deployment: id, status: 'queued' as const, job: job.id, from: job.from ?? null }, 202);
+      } catch (error) {
+        if (!(error instanceof RollbackRefused)) throw error;
+        c.set('audit', { action: 'deployment.rollback', subject: `deployment:${id}`, details: { refused: error.code, repository: row.repository, app: row.app, environment: row.environment } });
+        return c.json({ error: error.message, code: 'rollback_refused' as const, reason: error.code }, 409);
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/reconcile',
+      tags: ['admin'],
+      summary: 'Run one reconcile tick now; role admin',
+      description: 'Queues a reconcile tick (as `slipway reconcile --once` does): failed deliveries redelivered, default-branch heads read, drift that is due checked, old records pruned. Ticks run one at a time; this one runs after any tick already running.',
+      security, 'x-slipway-role': 'admin',
+      responses: { 202: json(S.ReconcileAccepted, 'Queued for the worker.'), ...errors },
+    }),
+    async (c) => {
+      c.set('audit', { action: 'reconcile.tick', subject: 'reconcile' });
+      need(c, 'admin');
+      const job = await requestTick(deps.db);
+      c.set('audit', { action: 'reconcile.tick', subject: 'reconcile', details: { job } });
+      return c.json({ status: 'queued' as const, job }, 202);
     },
   );
 
