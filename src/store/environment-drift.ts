@@ -2,12 +2,12 @@
  * The dashboard's drift column: per environment, the last drift check the reconcile tick recorded
  * (src/reconcile/check-drift.ts): in sync, drifted (how many resources and attributes) or could
  * not run, when, and the GitHub issue kept while drift lasts. One statement for a page of
- * environments (drift_checks is keyed by environment). The report's values were masked by the
- * drift check already; only its counts and the addresses of what differs are read here.
+ * environments (drift_checks is keyed by environment); and, for an app's page, what differs. The
+ * report's values were masked by the drift check already (plan/drift-report.ts).
  */
-import { inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { driftChecks, type DriftStatus } from './schema.ts';
+import { driftChecks, environments, type DriftStatus } from './schema.ts';
 
 export type EnvironmentDrift = {
   environmentId: number;
@@ -60,4 +60,38 @@ export async function environmentDrift(tx: Db, environmentIds: readonly number[]
       },
     ]),
   );
+}
+
+export type DriftedAttributeRow = { path: string; outside: unknown; desired: unknown };
+export type AppEnvironmentDrift = {
+  environment: string;
+  checkedAt: Date;
+  issueNumber: number | null;
+  resources: Array<{ address: string; action: string; attributes: DriftedAttributeRow[] }>;
+};
+
+/**
+ * An app's environments that drifted at their last check, with what differs (the values as the
+ * drift check stored them: sensitive and secret-like attributes and known secrets masked).
+ */
+export async function appDrift(tx: Db, appId: number): Promise<AppEnvironmentDrift[]> {
+  const rows = await tx
+    .select({ environment: environments.name, checkedAt: driftChecks.checkedAt, issueNumber: driftChecks.issueNumber, report: driftChecks.report })
+    .from(driftChecks)
+    .innerJoin(environments, eq(environments.id, driftChecks.environmentId))
+    .where(and(eq(driftChecks.appId, appId), eq(driftChecks.status, 'drifted'), isNull(environments.removedAt)))
+    .orderBy(asc(environments.name));
+  return rows.map((r) => {
+    const resources = Array.isArray(r.report?.resources) ? (r.report.resources as Array<Record<string, unknown>>) : [];
+    return {
+      environment: r.environment,
+      checkedAt: new Date(r.checkedAt),
+      issueNumber: r.issueNumber,
+      resources: resources.map((resource) => ({
+        address: String(resource.address ?? ''),
+        action: String(resource.action ?? ''),
+        attributes: (Array.isArray(resource.attributes) ? (resource.attributes as Array<Record<string, unknown>>) : []).map((a) => ({ path: String(a.path ?? ''), outside: a.outside, desired: a.desired })),
+      })),
+    };
+  });
 }

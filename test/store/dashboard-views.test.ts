@@ -9,7 +9,7 @@ import { appendDeploymentLog } from '../../src/store/deployment-logs.ts';
 import { deploymentLogAfter, deploymentView } from '../../src/store/deployment-view.ts';
 import { createDeployment, setDeploymentStatus } from '../../src/store/deployments.ts';
 import { saveDriftCheck } from '../../src/store/drift-checks.ts';
-import { environmentDrift } from '../../src/store/environment-drift.ts';
+import { appDrift, environmentDrift } from '../../src/store/environment-drift.ts';
 import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { installationOverview } from '../../src/store/installation-overview.ts';
 import { upsertRepositories } from '../../src/store/repositories.ts';
@@ -97,5 +97,12 @@ forEachEngine('environment drift', (engine) => {
     assert.equal(drift.has(preview!.id), false, 'never checked');
     assert.equal((await environmentDrift(db, [staging!.id])).size, 1, 'only the environments asked');
     assert.equal((await environmentDrift(db, [])).size, 0);
+
+    // The app page's view: the drifted environments only, with what differs.
+    const resources = [{ address: 'terraform_data.web', type: 'terraform_data', action: 'update', seenBy: ['refresh'], attributes: [{ path: 'input.cpu', outside: 2, desired: 1, sensitive: false }] }];
+    await saveDriftCheck(db, { environmentId: production!.id, appId: app.id, deploymentId: null, status: 'drifted', report: { resources, counts: { resources: 1, attributes: 1 }, hash: 'h2', head: 'a'.repeat(40) }, checkedAt, everyMinutes: 60, heal: false, driftedSince: checkedAt, issueNumber: 17 });
+    assert.deepEqual(await appDrift(db, app.id), [{ environment: 'production', checkedAt, issueNumber: 17, resources: [{ address: 'terraform_data.web', action: 'update', attributes: [{ path: 'input.cpu', outside: 2, desired: 1 }] }] }]);
+    const other = await getOrCreateApp(db, { repositoryId, name: 'other' });
+    assert.deepEqual(await appDrift(db, other.id), []);
   });
 });

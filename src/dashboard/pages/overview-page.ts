@@ -48,7 +48,7 @@ function row(r: AppEnvironmentRow, drift: ReturnType<typeof driftCell>) {
 
 /**
  * "in sync · checked 2h ago", "drifted: 2 resources, 3 attributes · checked 5m ago" (a link to the
- * drift issue on GitHub when there is one), "check failed", or "—" (never checked, or checks off).
+ * drift issue on GitHub when there is one, else to the app page's drift section), "check failed", or "—" (never checked, or checks off).
  */
 function driftCell(r: AppEnvironmentRow, d: EnvironmentDrift | undefined, githubUrl: string | undefined, now: number) {
   if (!d || (!d.measured && d.status === 'clean')) return d && d.everyMinutes === null ? html`<span class="drift drift-off">checks off</span>` : '—';
@@ -59,7 +59,7 @@ function driftCell(r: AppEnvironmentRow, d: EnvironmentDrift | undefined, github
   const label =
     d.issueNumber !== null && githubUrl
       ? html`<a class="drift drift-drifted" href="${githubUrl.replace(/\/+$/, '')}/${r.repository}/issues/${d.issueNumber}">${what}</a>`
-      : html`<span class="drift drift-drifted">${what}</span>`;
+      : html`<a class="drift drift-drifted" href="/dashboard/apps/${r.appId}#drift">${what}</a>`;
   return html`${label} · ${checked}`;
 }
 
