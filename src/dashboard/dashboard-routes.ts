@@ -18,6 +18,7 @@ import type { Db } from '../store/db.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
 import { findDeployment } from '../store/deployment-runs.ts';
 import { appWithDeployments, deploymentLogAfter, deploymentView } from '../store/deployment-view.ts';
+import { appDrift, environmentDrift } from '../store/environment-drift.ts';
 import { activeInstallationIds, installationOverview } from '../store/installation-overview.ts';
 import { appRecommendations } from '../store/recommendations.ts';
 import { findRepository } from '../store/repositories.ts';
@@ -169,7 +170,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<Env> {
       appEnvironmentOverview(deps.db, { ...filter, limit: overviewPageSize, offset: (page - 1) * overviewPageSize }),
       installationOverview(deps.db, filter),
     ]);
-    return c.html(overviewPage({ session: c.get('session'), rows: overview.rows, total: overview.total, installations, page }));
+    const drift = await environmentDrift(deps.db, overview.rows.map((r) => r.environmentId));
+    return c.html(overviewPage({ session: c.get('session'), rows: overview.rows, total: overview.total, installations, page, drift, githubUrl: deps.githubUrl, now: now() }));
   });
 
   app.get('/apps/:id{[0-9]+}', async (c) => {
@@ -178,7 +180,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<Env> {
     if (!found || !repository || !canRead(c.get('access'), repository.fullName)) return notFound(c);
     const recommendations = await appRecommendations(deps.db, { repositoryId: repository.id, app: found.app.name });
     const charts = await recommendationCharts(deps.db, { installationId: repository.installationId, repositoryId: repository.id }, found.app.name, recommendations, now());
-    return c.html(appPage({ session: c.get('session'), app: found.app, repository: repository.fullName, deployments: found.deployments, recommendations, charts }));
+    const drift = await appDrift(deps.db, found.app.id);
+    return c.html(appPage({ session: c.get('session'), app: found.app, repository: repository.fullName, deployments: found.deployments, recommendations, charts, drift, githubUrl: deps.githubUrl }));
   });
 
   app.get('/deployments/:id{[0-9]+}', async (c) => {

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { healthRoutes, type Readiness } from '../http/routes/health.ts';
 import { githubWebUrl } from '../settings/settings.ts';
-import { setupRoutes, type SetupDeps } from './setup-routes.ts';
+import { setupContentSecurityPolicy, setupRoutes, type SetupDeps } from './setup-routes.ts';
 
 export function setupApp(deps: SetupDeps & { readiness: Readiness }): Hono {
   const log = deps.log ?? ((message: string) => console.error(message));
@@ -15,7 +15,8 @@ export function setupApp(deps: SetupDeps & { readiness: Readiness }): Hono {
   // The set-up pages carry no script; their forms post to Slipway and to GitHub only.
   app.use('/setup/*', async (c, next) => {
     await next();
-    c.header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(deps.settings.githubUrl ?? githubWebUrl(deps.settings.githubApiUrl)).origin}; frame-ancestors 'none'; base-uri 'none'`);
+    // A page posting to a GitHub Enterprise Server named on the form sets its own (the same policy naming that server).
+    if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', setupContentSecurityPolicy(deps.settings.githubUrl ?? githubWebUrl(deps.settings.githubApiUrl)));
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('cache-control', 'no-store');

@@ -3,12 +3,14 @@
  *  1. `GET /setup?token=…`: the one-time link printed at start-up. The token is spent on first
  *     use and swapped for a session cookie (http-only, SameSite=Lax, path /setup); a wrong or
  *     spent token is refused, and so is `/setup` without the cookie.
- *  2. `POST /setup/manifest`: name, public URL, personal account or organization (a CSRF token
- *     from the session is required). Answers a page whose form posts the App manifest to GitHub's
- *     new-App page with a `state` bound to this session.
+ *  2. `POST /setup/manifest`: name, public URL, personal account or organization, and optionally
+ *     a GitHub Enterprise Server URL (a CSRF token from the session is required). Answers a page
+ *     whose form posts the App manifest to that GitHub's new-App page with a `state` bound to this
+ *     session (and to that server).
  *  3. `GET /setup/callback?code&state`: GitHub's redirect. The state must be this session's and
- *     unused; the code is exchanged (`POST /app-manifests/{code}/conversions`), the credentials
- *     are written to the data folder (0600), the service switches to running mode, and the person
+ *     unused; the code is exchanged (`POST /app-manifests/{code}/conversions`, on the API of the
+ *     server the state was given for: `<server>/api/v3` for Enterprise Server), the credentials
+ *     (with that server's web and API addresses) are written to the data folder (0600), the service switches to running mode, and the person
  *     is sent on to install the App.
  * Unlike Probot's set-up route (probot/create-probot-app#213), nothing works without the printed
  * token, the flow is bound to one browser by `state`, and no restart is needed.
@@ -23,6 +25,7 @@ import { githubWebUrl } from '../settings/settings.ts';
 import { page, type Markup } from '../http/pages/layout.ts';
 import { appManifest, appPermissions, appEvents } from './app-manifest.ts';
 import { convertManifestCode } from './convert-manifest-code.ts';
+import { enterpriseServer, type GitHubServer } from './enterprise-server.ts';
 import { SetupError } from './setup-error.ts';
 
 export type SetupDeps = {
@@ -35,7 +38,8 @@ export type SetupDeps = {
   log?: (message: string) => void;
 };
 
-type Session = { csrf: string; states: Set<string> };
+/** Each state is bound to the GitHub server its manifest was posted to. */
+type Session = { csrf: string; states: Map<string, GitHubServer> };
 
 const cookieName = 'slipway_setup';
 const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -46,6 +50,7 @@ const organizationLogin = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 export function setupRoutes(deps: SetupDeps): Hono {
   const log = deps.log ?? (() => {});
   const githubUrl = deps.settings.githubUrl ?? githubWebUrl(deps.settings.githubApiUrl);
+  const configured: GitHubServer = { githubUrl, githubApiUrl: deps.settings.githubApiUrl };
   const sessions = new Map<string, Session>();
   let tokenSpent = false;
   let finishing = false;
@@ -65,7 +70,7 @@ export function setupRoutes(deps: SetupDeps): Hono {
       }
       tokenSpent = true;
       const id = random();
-      sessions.set(id, { csrf: random(), states: new Set() });
+      sessions.set(id, { csrf: random(), states: new Map() });
       setCookie(c, cookieName, id, { httpOnly: true, sameSite: 'Lax', path: '/setup', secure: new URL(c.req.url).protocol === 'https:' });
       // The token leaves the address bar (and the browser history) at once.
       return c.redirect('/setup', 303);
@@ -91,11 +96,18 @@ export function setupRoutes(deps: SetupDeps): Hono {
     const organization = field('organization');
     if (owner !== 'personal' && owner !== 'organization') problems.push('Owner: choose your personal account or an organization.');
     if (owner === 'organization' && !organizationLogin.test(organization)) problems.push('Organization: its login as in github.com/<login>, letters, digits and hyphens.');
-    if (problems.length > 0) return c.html(formPage({ csrf: session.csrf, publicUrl: publicUrl || (deps.settings.publicUrl ?? new URL(c.req.url).origin), githubUrl, problems, name, owner, organization }), 400);
+    const enterprise = field('enterprise_url');
+    const server = enterprise === '' ? configured : enterpriseServer(enterprise, deps.settings.githubApiUrl);
+    if ('problem' in server) problems.push(server.problem);
+    if (problems.length > 0 || 'problem' in server) {
+      return c.html(formPage({ csrf: session.csrf, publicUrl: publicUrl || (deps.settings.publicUrl ?? new URL(c.req.url).origin), githubUrl, problems, name, owner, organization, enterprise }), 400);
+    }
     const state = random();
-    session.states.add(state);
-    const target = owner === 'organization' ? `${githubUrl}/organizations/${encodeURIComponent(organization)}/settings/apps/new` : `${githubUrl}/settings/apps/new`;
+    session.states.set(state, server);
+    const target = owner === 'organization' ? `${server.githubUrl}/organizations/${encodeURIComponent(organization)}/settings/apps/new` : `${server.githubUrl}/settings/apps/new`;
     const manifest = appManifest({ name, publicUrl });
+    // This page's form goes to that server: the set-up pages' policy names it (setup-app.ts).
+    c.header('content-security-policy', setupContentSecurityPolicy(server.githubUrl));
     return c.html(manifestPage({ action: `${target}?state=${encodeURIComponent(state)}`, manifest: JSON.stringify(manifest), owner: owner === 'organization' ? organization : 'your personal account', name, publicUrl }));
   });
 
@@ -103,7 +115,8 @@ export function setupRoutes(deps: SetupDeps): Hono {
     const session = sessionOf(c);
     const state = c.req.query('state') ?? '';
     const code = c.req.query('code') ?? '';
-    if (!session || !session.states.has(state)) {
+    const server = session?.states.get(state);
+    if (!session || !server) {
       return refuse(c, new SetupError(403, 'This answer from GitHub does not belong to a set-up started in this browser (unknown or used state). Start again from the set-up page.'));
     }
     session.states.delete(state);
@@ -111,11 +124,11 @@ export function setupRoutes(deps: SetupDeps): Hono {
     if (finishing) return refuse(c, new SetupError(409, 'The App is set up already, or being set up from another tab.'));
     finishing = true;
     try {
-      const credentials = await convertManifestCode({ githubApiUrl: deps.settings.githubApiUrl, githubUrl, code, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+      const credentials = await convertManifestCode({ githubApiUrl: server.githubApiUrl, githubUrl: server.githubUrl, code, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
       const file = writeAppCredentialsFile(deps.settings.dataDir, credentials);
       log(`slipway: set-up: GitHub App ${credentials.slug} (id ${credentials.appId}) registered; credentials written to ${file} (mode 0600)`);
       await deps.onConfigured(credentials);
-      return c.redirect(`${githubUrl}/apps/${encodeURIComponent(credentials.slug)}/installations/new`, 303);
+      return c.redirect(`${server.githubUrl}/apps/${encodeURIComponent(credentials.slug)}/installations/new`, 303);
     } catch (error) {
       finishing = false;
       if (error instanceof SetupError) return refuse(c, error);
@@ -125,11 +138,16 @@ export function setupRoutes(deps: SetupDeps): Hono {
   return app;
 }
 
+/** The set-up pages carry no script; their forms post to Slipway and to `githubUrl` only. */
+export function setupContentSecurityPolicy(githubUrl: string): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(githubUrl).origin}; frame-ancestors 'none'; base-uri 'none'`;
+}
+
 function errorPage(message: string): Markup {
   return page({ title: 'Set-up', body: html`<h1>Set up Slipway</h1><p class="error" role="alert">${message}</p>` });
 }
 
-function formPage(input: { csrf: string; publicUrl: string; githubUrl: string; problems?: string[]; name?: string; owner?: string; organization?: string }): Markup {
+function formPage(input: { csrf: string; publicUrl: string; githubUrl: string; problems?: string[]; name?: string; owner?: string; organization?: string; enterprise?: string }): Markup {
   const owner = input.owner ?? 'personal';
   const body = html`<h1>Set up Slipway</h1>
 <p>Slipway registers itself as a GitHub App on ${input.githubUrl}: you confirm on GitHub, it stores the App’s key and secrets in its data folder, and you install the App on your repositories. No restart.</p>
@@ -148,6 +166,9 @@ ${input.problems?.length ? html`<div class="error" role="alert"><p>Please correc
 <label for="organization">Organization login (when an organization owns it)</label>
 <input type="text" id="organization" name="organization" value="${input.organization ?? ''}" autocomplete="off">
 </fieldset>
+<label for="enterprise_url">GitHub Enterprise Server URL (optional)</label>
+<input type="url" id="enterprise_url" name="enterprise_url" value="${input.enterprise ?? ''}" placeholder="https://github.example.com" aria-describedby="enterprise-help">
+<p id="enterprise-help" class="muted">Leave empty for ${input.githubUrl}. For GitHub Enterprise Server: its address (https); the App is registered there and Slipway uses its API at /api/v3.</p>
 <button type="submit">Continue</button>
 </form>
 <h2>What the App may do</h2>

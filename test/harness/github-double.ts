@@ -26,6 +26,8 @@ export interface RecordedCall {
   token?: string;
   auth: 'jwt' | 'installation' | 'none';
   status: number;
+  /** Called as GitHub Enterprise Server's REST API is: under `/api/v3` (the double answers both). */
+  enterpriseApi?: true;
 }
 
 export interface Installation {
@@ -1055,6 +1057,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // GitHub Enterprise Server serves its REST API under /api/v3 of its web host: so does the double.
+    const enterpriseApi = parsed.pathname.startsWith('/api/v3/');
+    if (enterpriseApi) parsed.pathname = parsed.pathname.slice('/api/v3'.length);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -1067,6 +1072,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       token: cred.value,
       auth: cred.kind,
       status: 0,
+      ...(enterpriseApi ? { enterpriseApi: true as const } : {}),
     };
     state.calls.push(call);
     const headers: Record<string, string> = {

@@ -8,6 +8,8 @@ import { getOrCreateApp } from '../../src/store/apps.ts';
 import { appendDeploymentLog } from '../../src/store/deployment-logs.ts';
 import { deploymentLogAfter, deploymentView } from '../../src/store/deployment-view.ts';
 import { createDeployment, setDeploymentStatus } from '../../src/store/deployments.ts';
+import { saveDriftCheck } from '../../src/store/drift-checks.ts';
+import { appDrift, environmentDrift } from '../../src/store/environment-drift.ts';
 import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { installationOverview } from '../../src/store/installation-overview.ts';
 import { upsertRepositories } from '../../src/store/repositories.ts';
@@ -69,5 +71,38 @@ forEachEngine('dashboard views', (engine) => {
     const after = await deploymentLogAfter(db, d.id, view!.log[0]!.id);
     assert.deepEqual(after.map((c) => c.text), ['two\n']);
     assert.equal(await deploymentView(db, 987654321), undefined);
+  });
+});
+
+forEachEngine('environment drift', (engine) => {
+  it("reads each environment's last drift check: in sync, drifted with counts and issue, failed, checks off, never checked", async () => {
+    const db = engine.store().db;
+    const { repositoryId } = await createTenant(db);
+    const app = await getOrCreateApp(db, { repositoryId, name: 'shop' });
+    const [production, staging, qa, dev, preview] = await Promise.all(['production', 'staging', 'qa', 'dev', 'pr-1'].map((name) => getOrCreateEnvironment(db, { appId: app.id, name })));
+    const checkedAt = new Date('2026-01-02T03:04:05Z');
+    const report = (resources: number, attributes: number) => ({ resources: [], counts: { resources, attributes }, hash: 'h', head: 'a'.repeat(40) });
+    await saveDriftCheck(db, { environmentId: production!.id, appId: app.id, deploymentId: null, status: 'drifted', report: report(2, 3), checkedAt, everyMinutes: 60, heal: false, driftedSince: checkedAt, issueNumber: 17 });
+    await saveDriftCheck(db, { environmentId: staging!.id, appId: app.id, deploymentId: null, status: 'clean', report: report(0, 0), checkedAt, everyMinutes: 1440, heal: false });
+    await saveDriftCheck(db, { environmentId: qa!.id, appId: app.id, deploymentId: null, status: 'error', report: { error: 'plan: boom', hash: 'h', head: 'a'.repeat(40) }, checkedAt, everyMinutes: 1440, heal: false });
+    await saveDriftCheck(db, { environmentId: dev!.id, appId: app.id, deploymentId: null, status: 'clean', report: null, checkedAt, everyMinutes: null, heal: false });
+
+    const drift = await environmentDrift(db, [production!.id, staging!.id, qa!.id, dev!.id, preview!.id]);
+    assert.deepEqual(drift.get(production!.id), { environmentId: production!.id, status: 'drifted', checkedAt, driftedSince: checkedAt, resources: 2, attributes: 3, error: null, issueNumber: 17, everyMinutes: 60, measured: true });
+    assert.deepEqual(drift.get(staging!.id), { environmentId: staging!.id, status: 'clean', checkedAt, driftedSince: null, resources: 0, attributes: 0, error: null, issueNumber: null, everyMinutes: 1440, measured: true });
+    assert.equal(drift.get(qa!.id)?.status, 'error');
+    assert.equal(drift.get(qa!.id)?.error, 'plan: boom');
+    assert.equal(drift.get(dev!.id)?.measured, false);
+    assert.equal(drift.get(dev!.id)?.everyMinutes, null);
+    assert.equal(drift.has(preview!.id), false, 'never checked');
+    assert.equal((await environmentDrift(db, [staging!.id])).size, 1, 'only the environments asked');
+    assert.equal((await environmentDrift(db, [])).size, 0);
+
+    // The app page's view: the drifted environments only, with what differs.
+    const resources = [{ address: 'terraform_data.web', type: 'terraform_data', action: 'update', seenBy: ['refresh'], attributes: [{ path: 'input.cpu', outside: 2, desired: 1, sensitive: false }] }];
+    await saveDriftCheck(db, { environmentId: production!.id, appId: app.id, deploymentId: null, status: 'drifted', report: { resources, counts: { resources: 1, attributes: 1 }, hash: 'h2', head: 'a'.repeat(40) }, checkedAt, everyMinutes: 60, heal: false, driftedSince: checkedAt, issueNumber: 17 });
+    assert.deepEqual(await appDrift(db, app.id), [{ environment: 'production', checkedAt, issueNumber: 17, resources: [{ address: 'terraform_data.web', action: 'update', attributes: [{ path: 'input.cpu', outside: 2, desired: 1 }] }] }]);
+    const other = await getOrCreateApp(db, { repositoryId, name: 'other' });
+    assert.deepEqual(await appDrift(db, other.id), []);
   });
 });

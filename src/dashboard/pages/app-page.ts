@@ -1,13 +1,14 @@
-/** An app: its deployments across environments, the cost over time, and its recommendations. */
+/** An app: its deployments across environments, the cost over time, its drift, and its recommendations. */
 import { html } from 'hono/html';
 import type { AppDeploymentRow } from '../../store/deployment-view.ts';
+import type { AppEnvironmentDrift } from '../../store/environment-drift.ts';
 import type { Recommendation } from '../../store/schema.ts';
 import type { Session } from '../session.ts';
 import { dashboardPage } from './frame.ts';
 import { money, shortSha, statusBadge, when } from './format.ts';
 import { metricChart, type MetricChartInput } from './metric-chart.ts';
 
-export function appPage(input: { session: Session; app: { id: number; name: string }; repository: string; deployments: AppDeploymentRow[]; recommendations: Recommendation[]; charts: MetricChartInput[] }) {
+export function appPage(input: { session: Session; app: { id: number; name: string }; repository: string; deployments: AppDeploymentRow[]; recommendations: Recommendation[]; charts: MetricChartInput[]; drift?: AppEnvironmentDrift[]; githubUrl?: string }) {
   const body = html`<p><a href="/dashboard">Apps</a></p>
 <h1>${input.app.name} <span class="muted">(${input.repository})</span></h1>
 <h2>Cost over time</h2>
@@ -19,6 +20,7 @@ ${
     : html`<table><caption>Newest first</caption><thead><tr><th scope="col">Deployment</th><th scope="col">Environment</th><th scope="col">Status</th><th scope="col">Commit</th><th scope="col">Cost/month</th><th scope="col">Created</th></tr></thead>
 <tbody>${input.deployments.map((d) => html`<tr><td><a href="/dashboard/deployments/${d.id}">#${d.id}</a></td><td>${d.environment}</td><td>${statusBadge(d.status)}</td><td><code>${shortSha(d.commitSha)}</code></td><td>${money(d.monthlyCostUsd)}</td><td>${when(d.createdAt)}</td></tr>`)}</tbody></table>`
 }
+${input.drift?.length ? driftSection(input.drift, input.repository, input.githubUrl) : ''}
 <h2>Recommendations</h2>
 ${input.charts.map(metricChart)}
 ${
@@ -28,6 +30,28 @@ ${
 <tbody>${input.recommendations.map((r) => html`<tr><td>${r.service}</td><td>${r.environment}</td><td>${r.kind}</td><td>${proposal(r.body)}</td><td>${money(r.monthlySaving)}</td><td>${r.status}</td><td>${when(r.createdAt)}${r.pullRequest ? html` (PR #${r.pullRequest})` : ''}</td></tr>`)}</tbody></table>`
 }`;
   return dashboardPage({ title: input.app.name, session: input.session, body });
+}
+
+/**
+ * What differs in each drifted environment, as the last drift check found it: the value found
+ * outside Slipway and the one it applied. The values are as stored, masked by the drift check
+ * (sensitive and secret-like attributes, known secrets); long ones are cut.
+ */
+function driftSection(drift: AppEnvironmentDrift[], repository: string, githubUrl: string | undefined) {
+  const value = (v: unknown) => {
+    const text = v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+    return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  };
+  return html`<h2 id="drift">Drift</h2>
+${drift.map(
+  (d) => html`<table><caption>${d.environment}: drifted, checked ${when(d.checkedAt)}${d.issueNumber !== null && githubUrl ? html` (<a href="${githubUrl.replace(/\/+$/, '')}/${repository}/issues/${d.issueNumber}">issue #${d.issueNumber}</a>)` : ''}</caption>
+<thead><tr><th scope="col">Resource</th><th scope="col">Applying would</th><th scope="col">Attribute</th><th scope="col">Found</th><th scope="col">Applied</th></tr></thead>
+<tbody>${d.resources.flatMap((r) =>
+    (r.attributes.length ? r.attributes : [undefined]).map(
+      (a) => html`<tr><td><code>${r.address}</code></td><td>${r.action}</td><td>${a ? html`<code>${a.path}</code>` : '—'}</td><td>${a ? html`<code>${value(a.outside)}</code>` : '—'}</td><td>${a ? html`<code>${value(a.desired)}</code>` : '—'}</td></tr>`,
+    ),
+  )}</tbody></table>`,
+)}`;
 }
 
 /**
