@@ -1,11 +1,14 @@
 /**
- * What the dashboard's Apply and Rollback buttons do, through the one runner (the same
- * `runDeployment` the CLI's `slipway apply` uses): Apply runs a planned (or waiting) deployment to
- * its end, a person having approved it by pressing the button; Rollback is the one `rollBack`
+ * What the dashboard's Apply and Rollback buttons do: Apply of a push's deployment is the deploy
+ * job's `apply`, as GitHub's Apply button (src/deploy/push-apply-job.ts); of one with no GitHub
+ * repository behind it, the one runner run here (the same `runDeployment` `slipway apply` uses), a
+ * person having approved it by pressing the button; Rollback is the one `rollBack`
  * (as `slipway rollback --to <id>` and `/slipway rollback`): a new deployment of an earlier
  * successful one's Terraform JSON, holding the commit rolled back from, refusing what it refuses.
  * Both are audited and run in the background; the deployment page follows the log.
  */
+import { pushApplyJob } from '../deploy/push-apply-job.ts';
+import { enqueue } from '../jobs/enqueue.ts';
 import type { Runner } from '../runner/create-runner.ts';
 import { runDeployment } from '../runner/run-deployment.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
@@ -57,6 +60,16 @@ export function deploymentActions(deps: { db: Db; runner: Runner; log: (message:
     async apply(deploymentId, actor) {
       const { deployment, terraformJson } = await load(deploymentId);
       if (!canApply(deployment.status)) throw new ActionRefused(`deployment ${deploymentId} is ${deployment.status}: only a planned or waiting deployment can be applied`);
+      // A push's deployment: the deploy job, as GitHub's Apply button (checks, policies, guards,
+      // GitHub Deployment statuses), run by the worker. One with no GitHub repository behind it
+      // (`slipway apply`'s) runs here directly.
+      const job = pushApplyJob(deployment, actor);
+      if (job) {
+        const queued = await enqueue(deps.db, job);
+        if (!queued.created) throw new ActionRefused(`an apply of deployment ${deploymentId} was already requested (job ${queued.id})`);
+        await writeAudit(deps.db, { actor, action: 'deployment.apply', subject: `deployment:${deploymentId}`, details: { job: queued.id } });
+        return deploymentId;
+      }
       await writeAudit(deps.db, { actor, action: 'deployment.apply', subject: `deployment:${deploymentId}` });
       start(deploymentId, terraformJson, { app: deployment.app, environment: deployment.environment }, actor);
       return deploymentId;
