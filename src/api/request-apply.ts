@@ -1,7 +1,11 @@
 /**
- * A run asked for through the API, for the worker's Terraform runner (src/reconcile/apply-deployment.ts):
+ * A run asked for through the API, for the worker's Terraform runner:
  * - `apply`: the manual approval of a `planned` deployment; queued once per deployment
- *   (idempotency key). The runner plans again against the state as it is then and applies that plan.
+ *   (idempotency key). A deployment from a push gets the deploy job's `apply`, as GitHub's Apply
+ *   button does (src/deploy/push-apply-job.ts). One with no GitHub repository behind it
+ *   (`slipway apply`'s, under the local installation) has no checks, statuses or repository rules
+ *   to keep: it stays on the direct path, src/reconcile/apply-deployment.ts, which plans again
+ *   against the state as it is then and applies that plan.
  * - `plan`: Terraform's plan of a `queued` or `planned` deployment against the current state,
  *   stored with it (`terraformPlan`); it stays `planned`, nothing applied.
  * In one transaction the deployment's status is checked (row locked) and the job queued, one run
@@ -9,6 +13,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { applyJobKind, type ApplyJobPayload } from './apply-job.ts';
+import { pushApplyJob } from '../deploy/push-apply-job.ts';
 import { enqueue, type Enqueued } from '../jobs/enqueue.ts';
 import type { Db } from '../store/db.ts';
 import type { DeploymentListing } from '../store/deployment-runs.ts';
@@ -26,16 +31,21 @@ export async function requestApply(db: Db, input: { deployment: DeploymentListin
     if (!row || !from[mode].includes(row.status)) {
       throw new ApiError(409, 'conflict', `deployment ${deployment.id} is ${row?.status ?? 'gone'}; only a ${from[mode].join(' or ')} deployment can be ${mode === 'apply' ? 'applied' : 'planned'}`);
     }
-    const payload: ApplyJobPayload = { deploymentId: deployment.id, actor: actorOf(input.actor), mode, ...(input.reason ? { reason: input.reason } : {}) };
-    const job = await enqueue(tx as unknown as Db, {
-      kind: applyJobKind,
-      payload,
-      // An apply once per deployment; a plan as often as asked (the token's rate limit bounds it).
-      idempotencyKey: mode === 'apply' ? `apply:${deployment.id}` : null,
-      // The deploy job's key (src/deploy/deploy-job.ts): one plan or apply per app and environment.
-      concurrencyKey: `deploy:${deployment.appId}:${deployment.environment}`,
-      maxAttempts: 3,
-    });
+    const actor = actorOf(input.actor);
+    const pushApply = mode === 'apply' ? pushApplyJob(deployment, actor) : undefined;
+    const payload: ApplyJobPayload = { deploymentId: deployment.id, actor, mode, ...(input.reason ? { reason: input.reason } : {}) };
+    const job = await enqueue(
+      tx as unknown as Db,
+      pushApply ?? {
+        kind: applyJobKind,
+        payload,
+        // An apply once per deployment; a plan as often as asked (the token's rate limit bounds it).
+        idempotencyKey: mode === 'apply' ? `apply:${deployment.id}` : null,
+        // The deploy job's key (src/deploy/deploy-job.ts): one plan or apply per app and environment.
+        concurrencyKey: `deploy:${deployment.appId}:${deployment.environment}`,
+        maxAttempts: 3,
+      },
+    );
     if (!job.created) throw new ApiError(409, 'conflict', `an apply of deployment ${deployment.id} was already requested (job ${job.id})`);
     return job;
   });

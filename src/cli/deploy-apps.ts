@@ -10,11 +10,12 @@
 import type { LoadedApp } from '../config/load-apps.ts';
 import { resolveEnvironment } from '../config/resolve-environment.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
-import type { Plan } from '../plan/types.ts';
+import type { TerraformPlan } from '../plan/plan-source.ts';
 import type { PolicySet } from '../policy/index.ts';
 import { judgeTerraformPlan } from '../evaluate/judge-terraform-plan.ts';
 import { renderText } from '../report/render-text.ts';
 import { runDeployment, type RunDeploymentResult, type RunnerDeps } from '../runner/run-deployment.ts';
+import { terraformPlanSource } from '../runner/terraform-plan-of.ts';
 import { getOrCreateApp } from '../store/apps.ts';
 import { createDeployment } from '../store/deployments.ts';
 import { getOrCreateEnvironment } from '../store/environments.ts';
@@ -61,7 +62,7 @@ export async function deployApps(deps: RunnerDeps, input: DeployAppsInput): Prom
       workspace: { app: config.name, environment: input.environment },
       actor: input.actor,
       ...(input.signal ? { signal: input.signal } : {}),
-      approve: (plan) => approve(input, app, config, terraformJson, plan),
+      approve: (plan) => approve(input, app, config, terraformJson, { plan, source: terraformPlanSource(deps.runner, { speculative: false }) }),
     });
     input.out(outcomeText(config.name, input.environment, result));
     results.push({ app: config.name, result });
@@ -85,9 +86,9 @@ async function recordDeployment(deps: RunnerDeps, input: DeployAppsInput, config
 }
 
 /** The report, the policies on Terraform's plan, then a person's yes (or --auto-approve). */
-async function approve(input: DeployAppsInput, app: LoadedApp, config: ResolvedConfig, terraformJson: TerraformJson, plan: Plan): Promise<true | string> {
-  const judged = judgeTerraformPlan({ app, config, environment: input.environment, terraformJson, plan, policies: input.policies, sha: input.sha });
-  input.out(renderText({ apps: [{ name: config.name, environment: input.environment, plan, cost: judged.cost }], headSha: input.sha, policies: judged.policies, notes: judged.notes }));
+async function approve(input: DeployAppsInput, app: LoadedApp, config: ResolvedConfig, terraformJson: TerraformJson, terraformPlan: TerraformPlan): Promise<true | string> {
+  const judged = judgeTerraformPlan({ app, config, environment: input.environment, terraformJson, terraformPlan, policies: input.policies, sha: input.sha });
+  input.out(renderText({ apps: [{ name: config.name, environment: input.environment, plan: terraformPlan.plan, cost: judged.cost }], headSha: input.sha, policies: judged.policies, notes: judged.notes }));
   if (judged.blocking.length > 0) return `blocked by policy: ${judged.blocking.map((r) => r.ruleId).join(', ')}`;
   if (input.autoApprove) return true;
   const answer = await input.ask!(`\nApply these changes to ${config.name} (${input.environment})? Only 'yes' applies: `);

@@ -193,7 +193,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<Env> {
       deploymentPage({
         session: c.get('session'),
         deployment,
-        actions: { apply: !!actions && writer && actions.canApply(deployment.status), rollback: !!actions && writer && actions.canRollback(deployment.status) },
+        actions: { apply: !!actions && writer && actions.canApply(deployment.status), rollback: !!actions && writer && (await actions.canRollback(deployment)) },
         ...(c.req.query('started') ? { notice: `Deployment ${c.req.query('started')} started.` } : {}),
       }),
     );

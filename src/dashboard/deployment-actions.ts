@@ -1,17 +1,23 @@
 /**
- * What the dashboard's Apply and Rollback buttons do, through the one runner (the same
- * `runDeployment` the CLI's `slipway apply` uses): Apply runs a planned (or waiting) deployment to
- * its end, a person having approved it by pressing the button; Rollback records a new deployment
- * of an earlier successful one's Terraform JSON (kept for this) and runs it. Both are audited and
- * run in the background; the deployment page follows the log.
+ * What the dashboard's Apply and Rollback buttons do: Apply of a push's deployment is the deploy
+ * job's `apply`, as GitHub's Apply button (src/deploy/push-apply-job.ts); of one with no GitHub
+ * repository behind it, the one runner run here (the same `runDeployment` `slipway apply` uses), a
+ * person having approved it by pressing the button; Rollback is the one `rollBack`
+ * (as `slipway rollback --to <id>` and `/slipway rollback`): a new deployment of an earlier
+ * successful one's Terraform JSON, holding the commit rolled back from, refusing what it refuses.
+ * Both are audited and run in the background; the deployment page follows the log.
  */
+import { pushApplyJob } from '../deploy/push-apply-job.ts';
+import { enqueue } from '../jobs/enqueue.ts';
 import type { Runner } from '../runner/create-runner.ts';
 import { runDeployment } from '../runner/run-deployment.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
+import { rollBack } from '../rollback/roll-back.ts';
+import { RollbackRefused } from '../rollback/rollback-refused.ts';
 import { writeAudit } from '../store/audit-log.ts';
 import type { Db } from '../store/db.ts';
 import { deploymentTerraformJson, findDeployment } from '../store/deployment-runs.ts';
-import { createDeployment } from '../store/deployments.ts';
+import { appEnvironmentOf, liveDeployment } from '../store/rollback-targets.ts';
 
 export class ActionRefused extends Error {
   constructor(message: string) {
@@ -22,7 +28,8 @@ export class ActionRefused extends Error {
 
 export type DeploymentActions = {
   canApply: (status: string) => boolean;
-  canRollback: (status: string) => boolean;
+  /** A succeeded deployment that is not the one live now (rolling back to that would change nothing). */
+  canRollback: (deployment: { id: number; status: string; environmentId: number }) => Promise<boolean>;
   apply: (deploymentId: number, actor: string) => Promise<number>;
   rollback: (deploymentId: number, actor: string) => Promise<number>;
   /** Resolves when every run started here has ended. */
@@ -45,35 +52,46 @@ export function deploymentActions(deps: { db: Db; runner: Runner; log: (message:
     return { deployment, terraformJson };
   };
   const canApply = (status: string) => status === 'planned' || status === 'waiting';
-  const canRollback = (status: string) => status === 'succeeded';
+  const canRollback = async (deployment: { id: number; status: string; environmentId: number }) =>
+    deployment.status === 'succeeded' && (await liveDeployment(deps.db, deployment.environmentId))?.id !== deployment.id;
   return {
     canApply,
     canRollback,
     async apply(deploymentId, actor) {
       const { deployment, terraformJson } = await load(deploymentId);
       if (!canApply(deployment.status)) throw new ActionRefused(`deployment ${deploymentId} is ${deployment.status}: only a planned or waiting deployment can be applied`);
+      // A push's deployment: the deploy job, as GitHub's Apply button (checks, policies, guards,
+      // GitHub Deployment statuses), run by the worker. One with no GitHub repository behind it
+      // (`slipway apply`'s) runs here directly.
+      const job = pushApplyJob(deployment, actor);
+      if (job) {
+        const queued = await enqueue(deps.db, job);
+        if (!queued.created) throw new ActionRefused(`an apply of deployment ${deploymentId} was already requested (job ${queued.id})`);
+        await writeAudit(deps.db, { actor, action: 'deployment.apply', subject: `deployment:${deploymentId}`, details: { job: queued.id } });
+        return deploymentId;
+      }
       await writeAudit(deps.db, { actor, action: 'deployment.apply', subject: `deployment:${deploymentId}` });
       start(deploymentId, terraformJson, { app: deployment.app, environment: deployment.environment }, actor);
       return deploymentId;
     },
     async rollback(deploymentId, actor) {
-      const { deployment, terraformJson } = await load(deploymentId);
-      if (!canRollback(deployment.status)) throw new ActionRefused(`deployment ${deploymentId} is ${deployment.status}: only a deployment that succeeded can be rolled back to`);
-      const created = await createDeployment(deps.db, {
-        appId: deployment.appId,
-        environmentId: deployment.environmentId,
-        commitSha: deployment.commitSha,
-        trigger: 'rollback',
-        terraformJson,
-        configHash: deployment.configHash,
-        planSummary: deployment.planSummary,
-        monthlyCostUsd: deployment.monthlyCostUsd,
-        actor,
-        reason: `rollback to deployment ${deploymentId}`,
+      const where = await appEnvironmentOf(deps.db, deploymentId);
+      if (!where) throw new ActionRefused(`deployment ${deploymentId} does not exist`);
+      // rollBack refuses (RollbackRefused) before it records anything; once recorded, it runs on here.
+      let recorded!: (id: number) => void;
+      const started = new Promise<number>((resolve) => (recorded = resolve));
+      const run = rollBack(
+        { db: deps.db, runner: deps.runner, log: deps.log },
+        { where, to: String(deploymentId), actor, reason: `asked for on the dashboard by ${actor}`, onRecorded: (deployment) => recorded(deployment.id) },
+      ).finally(() => running.delete(run));
+      running.add(run);
+      const id = await Promise.race([started, run.then(() => started)]).catch((error) => {
+        if (error instanceof RollbackRefused) throw new ActionRefused(error.message);
+        throw error;
       });
-      await writeAudit(deps.db, { actor, action: 'deployment.rollback', subject: `deployment:${created.id}`, details: { to: deploymentId } });
-      start(created.id, terraformJson, { app: deployment.app, environment: deployment.environment }, actor);
-      return created.id;
+      run.catch((error) => deps.log(`slipway: dashboard: rollback deployment ${id} did not run: ${(error as Error).message}`));
+      await writeAudit(deps.db, { actor, action: 'deployment.rollback', subject: `deployment:${id}`, details: { to: deploymentId } });
+      return id;
     },
     async settle() {
       await Promise.allSettled([...running]);

@@ -14,13 +14,15 @@ import type { Approval } from '../policy/index.ts';
 import { approvalAction } from '../reconcile/evaluate-pull-request.ts';
 import { fetchCommit, loadAppsAtCommit } from '../reconcile/read-commit.ts';
 import { repositoryPolicies } from '../reconcile/repository-policies.ts';
+import type { Runner } from '../runner/create-runner.ts';
+import { terraformPlanSource } from '../runner/terraform-plan-of.ts';
 import { auditDetailsUnder } from '../store/audit-log.ts';
 import type { DeploymentListing } from '../store/deployment-runs.ts';
 
 export async function policyApproval(
   deps: Deps,
   deployment: DeploymentListing,
-  input: { cloneUrl: string; terraformJson: TerraformJson },
+  input: { cloneUrl: string; terraformJson: TerraformJson; runner: Pick<Runner, 'terraform'> },
 ): Promise<(plan: Plan) => Promise<true | string>> {
   const sha = deployment.commitSha;
   const repoKey = String(deployment.repositoryId);
@@ -35,7 +37,8 @@ export async function policyApproval(
   );
   const config = resolveEnvironment(app.config, deployment.environment);
   return async (plan) => {
-    const judged = judgeTerraformPlan({ app, config, environment: deployment.environment, terraformJson: input.terraformJson, plan, policies, approvals, sha });
+    const terraformPlan = { plan, source: terraformPlanSource(input.runner, { speculative: false }) };
+    const judged = judgeTerraformPlan({ app, config, environment: deployment.environment, terraformJson: input.terraformJson, terraformPlan, policies, approvals, sha });
     return judged.blocking.length > 0 ? `blocked by policy: ${judged.blocking.map((r) => r.ruleId).join(', ')}` : true;
   };
 }

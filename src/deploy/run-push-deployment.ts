@@ -15,7 +15,7 @@ import { getRepository, listCommitChecks } from '../github/index.ts';
 import { enqueue } from '../jobs/index.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
 import type { Plan } from '../plan/types.ts';
-import { runDeployment, type RunDeploymentResult } from '../runner/index.ts';
+import { runDeployment, type Runner, type RunDeploymentResult } from '../runner/index.ts';
 import { findDeployment, deploymentTerraformJson, type DeploymentListing } from '../store/deployment-runs.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
 import { deploymentHistory, setDeploymentStatus } from '../store/deployments.ts';
@@ -86,7 +86,7 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   const terraformJson = (await deploymentTerraformJson(db, id)) as TerraformJson;
   // Made while Terraform plans, not before: what the checks right before applying need (the
   // repository's rules at the commit, its default branch), the GitHub Deployment, the check run.
-  const prepared = planOnly ? undefined : prepareApply(deps, gh, deployment, terraformJson);
+  const prepared = planOnly ? undefined : prepareApply(deps, gh, deployment, terraformJson, runner);
   prepared?.catch(() => {}); // awaited by approve and guard
   const reported = Promise.all([
     check.report({ status: 'planning' }),
@@ -157,9 +157,9 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
 }
 
 /** The repository's rules at the commit judged on Terraform's plan, and the head-of-branch guard. */
-async function prepareApply(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, terraformJson: TerraformJson) {
+async function prepareApply(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, terraformJson: TerraformJson, runner: Runner) {
   const info = await getRepository(gh.octokit, gh.owner, gh.repo);
-  const approve = await policyApproval(deps, deployment, { cloneUrl: info.cloneUrl, terraformJson });
+  const approve = await policyApproval(deps, deployment, { cloneUrl: info.cloneUrl, terraformJson, runner });
   return { approve, guard: headOfBranchGuard(gh, info.defaultBranch, deployment.commitSha) };
 }
 

@@ -1,19 +1,17 @@
 /**
  * The policies and the cost of Terraform's own plan, right before it is applied: `slipway apply`
  * and the service's deploy job both judge the saved plan this way (an error-level result that is
- * neither passed nor approved blocks). Before: what the plan says exists; after: the synthesized
- * document.
+ * neither passed nor approved blocks). A thin layer over the one evaluation (evaluateApp, through
+ * withTerraformPlan's inputs: the synthesized document, not synthesized again, and Terraform's
+ * plan, priced from what its `before` side says exists), adding the approvals given on pull requests.
  */
 import type { LoadedApp } from '../config/load-apps.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
-import { diffCost } from '../cost/diff-cost.ts';
-import { estimateCost, summarizeEstimate, UnknownRegionError } from '../cost/estimate-cost.ts';
-import type { CostDiff, CostEstimate } from '../cost/types.ts';
-import { planToTerraformJson } from '../plan/plan-to-terraform-json.ts';
+import type { CostDiff } from '../cost/types.ts';
+import type { TerraformPlan } from '../plan/plan-source.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
-import type { Plan } from '../plan/types.ts';
-import { applyApprovals, evaluatePolicies, isBlocking, type Approval, type PolicyResult, type PolicySet } from '../policy/index.ts';
-import { componentOf } from '../synth/component-of.ts';
+import { applyApprovals, isBlocking, type Approval, type PolicyResult, type PolicySet } from '../policy/index.ts';
+import { evaluateApp } from './evaluate-app.ts';
 
 export type PlanJudgement = {
   cost: CostDiff;
@@ -28,41 +26,24 @@ export function judgeTerraformPlan(input: {
   config: ResolvedConfig;
   environment: string;
   terraformJson: TerraformJson;
-  plan: Plan;
+  /** Terraform's plan of `terraformJson` against the real state, and what made it (runner/terraform-plan-of.ts). */
+  terraformPlan: TerraformPlan;
   policies: Pick<PolicySet, 'rules' | 'params'>;
   /** Approvals recorded for results of this repository (matched by fingerprint). */
   approvals?: Approval[];
   sha: string;
   file?: string;
 }): PlanJudgement {
-  const notes: string[] = [];
-  const { cost, after } = costOf(input.config, input.terraformJson, input.plan, notes);
-  const evaluated = evaluatePolicies({
-    config: input.config,
+  const evaluation = evaluateApp({
+    app: input.app,
     environment: input.environment,
-    terraform: input.terraformJson as never,
-    plan: input.plan,
-    cost: after,
-    costDiff: after ? cost : undefined,
-    rules: input.policies.rules,
-    params: input.policies.params,
-    locate: (path) => input.app.locate(path),
-    file: input.file ?? input.app.file,
-    componentOf,
+    sha: input.sha,
+    base: null,
+    synthesized: { config: input.config, terraform: input.terraformJson },
+    terraformPlan: input.terraformPlan,
+    policies: input.policies,
+    ...(input.file ? { file: input.file } : {}),
   });
-  const policies = input.approvals && input.approvals.length > 0 ? applyApprovals(evaluated, input.approvals, input.sha) : evaluated;
-  return { cost, policies, blocking: policies.filter(isBlocking), notes };
-}
-
-function costOf(config: ResolvedConfig, terraformJson: TerraformJson, plan: Plan, notes: string[]): { cost: CostDiff; after?: CostEstimate } {
-  try {
-    const after = estimateCost(terraformJson, { region: config.region, componentOf });
-    const before = estimateCost(planToTerraformJson(plan, 'before'), { region: config.region, componentOf });
-    return { cost: diffCost(before, after), after };
-  } catch (error) {
-    if (!(error instanceof UnknownRegionError)) throw error;
-    notes.push(`${config.name}: cost not estimated: ${error.message}`);
-    const none = summarizeEstimate(config.region, []);
-    return { cost: { before: none, after: none, delta: 0, deltaPercent: null, lines: [] } };
-  }
+  const policies = input.approvals && input.approvals.length > 0 ? applyApprovals(evaluation.policies, input.approvals, input.sha) : evaluation.policies;
+  return { cost: evaluation.costDiff, policies, blocking: policies.filter(isBlocking), notes: evaluation.notes };
 }

@@ -16,6 +16,7 @@ import { insertMetricSeries } from '../../src/store/metric-samples.ts';
 import { recordProposedRecommendations } from '../../src/store/recommendations.ts';
 import { upsertRepositories } from '../../src/store/repositories.ts';
 import { findDeployment } from '../../src/store/deployment-runs.ts';
+import { findCommitHold } from '../../src/store/commit-holds.ts';
 import { launchBrowser, screenshot, seriousA11yViolations } from '../harness/browser.ts';
 import { startHarness, eventually, type Harness } from '../e2e/service-harness.ts';
 import { testAppDocument, webApp } from '../runner/runner-fixtures.ts';
@@ -23,6 +24,7 @@ import { testAppDocument, webApp } from '../runner/runner-fixtures.ts';
 const oauth = { clientId: 'Iv1.dashboardtest', clientSecret: 'dashboard-client-secret' };
 const apiToken = 'operator-token-for-the-dashboard';
 const sha = 'a'.repeat(40);
+const laterSha = 'd'.repeat(40);
 
 describe('the dashboard, in a browser', () => {
   let harness: Harness;
@@ -156,7 +158,7 @@ describe('the dashboard, in a browser', () => {
     await context.close();
   });
 
-  it('lets a writer Apply: the deployment runs through Terraform and the page shows it succeed', async () => {
+  it('lets a writer Apply, then Rollback to an earlier deployment: both run through Terraform, the commit rolled back from is held', async () => {
     const { context, page } = await signInWithGitHub('writer');
     await page.goto(`${base}/dashboard/deployments/${ids.planned}`);
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -165,20 +167,52 @@ describe('the dashboard, in a browser', () => {
     // The page stops following once the log is complete: Terraform's last lines are in it.
     await page.locator('#log[data-finished=yes]').waitFor({ timeout: 15_000 });
     assert.match(await page.locator('#log').innerText(), /Apply complete!/);
-    const done = await eventually('the deployment recorded as succeeded', async () => ((await findDeployment(db, ids.planned))?.status === 'succeeded' ? true : undefined));
-    assert.equal(done, true);
-    // Now it is live: the overview shows its commit as applied, and a Rollback button is offered.
+    const done = await eventually('the deployment recorded as succeeded', async () => {
+      const row = await findDeployment(db, ids.planned);
+      return row?.status === 'succeeded' ? row : undefined;
+    });
+    // Now it is live: the overview shows its commit as applied; no Rollback to what is live now.
     await page.reload();
+    assert.equal(await page.getByRole('button', { name: 'Rollback to this deployment' }).count(), 0, 'the live deployment is not offered as a rollback target');
     await page.goto(`${base}/dashboard`);
     assert.match(await page.getByRole('row', { name: /production/ }).innerText(), /aaaaaaa/);
-    // Rollback to it: a new deployment of the same Terraform JSON, run to its end.
+    // A later commit goes live through Apply too.
+    const later = await createPlannedDeployment(db, {
+      appId: ids.app,
+      environmentId: done.environmentId,
+      commitSha: laterSha,
+      terraformJson: testAppDocument(webApp('shop'), laterSha),
+      planSummary: { counts: { update: 1 }, changed: ['update terraform_data.web'], policies: [] },
+      monthlyCostUsd: 18.25,
+      final: { status: 'planned', actor: 'slipway' },
+    });
+    await page.goto(`${base}/dashboard/deployments/${later.id}`);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('#status', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+    // Rollback to the earlier one: the one rollBack, a new deployment of its Terraform JSON that
+    // holds the commit rolled back from, run through Terraform to its end.
     await page.goto(`${base}/dashboard/deployments/${ids.planned}`);
     await page.getByRole('button', { name: 'Rollback to this deployment' }).click();
     const rollback = Number(new URL(page.url()).pathname.split('/').pop());
-    assert.ok(rollback > ids.planned, 'a new deployment');
+    assert.ok(rollback > later.id, 'a new deployment');
     await page.locator('#status', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
-    assert.match(await page.locator('main').innerText(), /\(rollback\)/);
-    assert.match(await page.locator('main').innerText(), new RegExp(`rollback to deployment ${ids.planned}`));
+    const main = await page.locator('main').innerText();
+    assert.match(main, /\(rollback\)/);
+    assert.match(main, new RegExp(`rollback to deployment ${ids.planned} \\(aaaaaaa\\) from deployment ${later.id} \\(ddddddd\\)`));
+    const rolledBack = await eventually('the rollback recorded as succeeded', async () => ((await findDeployment(db, rollback))?.status === 'succeeded' ? await findDeployment(db, rollback) : undefined));
+    assert.equal(rolledBack.commitSha, sha, 'the earlier commit is live again');
+    assert.equal((await findCommitHold(db, { environmentId: done.environmentId, commitSha: laterSha }))?.rollbackDeploymentId, rollback, 'the commit rolled back from is held');
+    // Now the earlier deployment is what runs: rolling back to it again is refused (a forged POST
+    // shows rollBack's reason), and the later one is offered instead.
+    const csrf = await page.locator('input[name=csrf]').first().inputValue();
+    const again = await page.evaluate(async ([p, c]) => {
+      const response = await fetch(p as string, { method: 'POST', body: new URLSearchParams({ csrf: c as string }) });
+      return { status: response.status, text: await response.text() };
+    }, [`/dashboard/deployments/${rollback}/rollback`, csrf] as const);
+    assert.equal(again.status, 409);
+    assert.match(again.text, new RegExp(`deployment ${rollback} \\(aaaaaaa\\) is what shop.production runs now: nothing to roll back`));
+    await page.goto(`${base}/dashboard/deployments/${later.id}`);
+    assert.equal(await page.getByRole('button', { name: 'Rollback to this deployment' }).count(), 1);
     await context.close();
   });
 

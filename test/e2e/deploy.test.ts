@@ -12,7 +12,10 @@ import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import { workspaceName } from '../../src/runner/workspace.ts';
 import { deploymentHistory } from '../../src/store/deployments.ts';
 import { readDeploymentLog } from '../../src/store/deployment-logs.ts';
-import { auditLog, deployments, webhookDeliveries } from '../../src/store/schema.ts';
+import { auditLog, deployments, jobs, webhookDeliveries } from '../../src/store/schema.ts';
+import { createToken } from '../../src/tokens/create-token.ts';
+import { deploymentActions } from '../../src/dashboard/deployment-actions.ts';
+import { deployJobKind } from '../../src/deploy/deploy-job.ts';
 import { checkRunPayload, pushPayload, statusPayload } from '../harness/payloads.ts';
 import { readState, testStateBackend } from '../runner/runner-fixtures.ts';
 import { unique } from '../store/engines.ts';
@@ -294,6 +297,55 @@ describe('deploy: manual', () => {
     assert.equal(history.find((e) => e.status === 'applying')!.actor, 'wanda-writer');
     assert.equal((await applied(name)).length, 1);
     const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
+    await eventually('the success status', () => statusesOf(ghDeployment.id).some((s) => s.state === 'success') || undefined);
+  });
+
+  it('an apply asked for through the API is the deploy job, as GitHub’s Apply button: statuses, policies and guards', async () => {
+    const name = unique('manual-api');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: 'manual' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const planned = await ended(sha, ['planned']);
+    const { token } = await createToken(db(), { name: `ci-${name}`, role: 'deploy', repositories: [repo.fullName], createdBy: 'cli:test' });
+    const ask = () => fetch(`${h.service.url}/api/v1/deployments/${planned.id}/apply`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'release' }) });
+    const res = await ask();
+    assert.equal(res.status, 202, await res.clone().text());
+    const { job } = (await res.json()) as { job: number };
+    const [queued] = await db().select().from(jobs).where(eq(jobs.id, job));
+    assert.equal(queued!.kind, deployJobKind, 'the deploy job, not the direct runner path');
+    const actor = (queued!.payload as { actor: string }).actor;
+    assert.ok(actor.startsWith('token:') && actor.endsWith(`:ci-${name}`), actor);
+    assert.deepEqual(queued!.payload, { deploymentId: planned.id, action: 'apply', actor });
+    const row = await ended(sha);
+    assert.equal(row.status, 'succeeded', JSON.stringify(row.failure));
+    const history = await deploymentHistory(db(), planned.id);
+    assert.deepEqual(history.map((e) => e.status), ['queued', 'planning', 'planned', 'planning', 'planned', 'applying', 'succeeded']);
+    assert.equal(history.find((e) => e.status === 'applying')!.actor, actor);
+    assert.equal((await applied(name)).length, 1);
+    // What only the deploy job does: the GitHub Deployment and its statuses.
+    const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
+    assert.ok(ghDeployment, 'a GitHub Deployment was created');
+    await eventually('the success status', () => statusesOf(ghDeployment.id).some((s) => s.state === 'success') || undefined);
+    // Asked again: the deployment is no longer planned.
+    assert.equal((await ask()).status, 409);
+  });
+
+  it('the dashboard’s Apply of a push’s deployment is the deploy job too, with the GitHub Deployment', async () => {
+    const name = unique('manual-dashboard');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: 'manual' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const planned = await ended(sha, ['planned']);
+    const actions = deploymentActions({ db: db(), runner: h.service.deps.runner!, log: () => {} });
+    assert.equal(await actions.apply(planned.id, 'dora (dashboard)'), planned.id);
+    const queued = await db().select().from(jobs).where(eq(jobs.idempotencyKey, `apply:${planned.id}`));
+    assert.deepEqual(queued.map((j) => [j.kind, j.payload]), [[deployJobKind, { deploymentId: planned.id, action: 'apply', actor: 'dora (dashboard)' }]]);
+    await assert.rejects(actions.apply(planned.id, 'dora (dashboard)'), /already requested|only a planned or waiting deployment/, 'pressed twice: one apply');
+    const row = await ended(sha);
+    assert.equal(row.status, 'succeeded', JSON.stringify(row.failure));
+    assert.equal((await deploymentHistory(db(), planned.id)).find((e) => e.status === 'applying')!.actor, 'dora (dashboard)');
+    const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
+    assert.ok(ghDeployment, 'a GitHub Deployment was created');
     await eventually('the success status', () => statusesOf(ghDeployment.id).some((s) => s.state === 'success') || undefined);
   });
 

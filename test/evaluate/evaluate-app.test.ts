@@ -156,3 +156,34 @@ test('given Terraform’s plan, the evaluation shows, prices and judges it inste
   assert.ok(judged.costDiff.delta < 0, `six running tasks cost more than two: ${judged.costDiff.delta}`);
   assert.equal(applied.costDiff.delta, 0);
 });
+
+test('judging Terraform’s plan before an apply is the same evaluation, with the approvals given on pull requests', async () => {
+  const { readTerraformPlan } = await import('../../src/plan/read-terraform-plan.ts');
+  const { withTerraformPlan } = await import('../../src/evaluate/with-terraform-plan.ts');
+  const { judgeTerraformPlan } = await import('../../src/evaluate/judge-terraform-plan.ts');
+  const app = loadAppsFromFiles({
+    'paas.yaml': ['version: 1', 'name: shop', 'services:', '  web: { type: web, image: nginx, cpu: 1, memory: 2Gi, instances: 2 }', 'resources:', '  db: { type: postgres }'].join('\n'),
+  }).apps[0]!;
+  const sha = '6'.repeat(40);
+  const evaluated = evaluateApp({ app, environment: 'production', sha, base: null, policies });
+  const terraformPlan = {
+    plan: readTerraformPlan(terraformShowJson(evaluated.terraform as never, { desiredCount: 6 }), 'show.json'),
+    source: { kind: 'terraform' as const, tool: 'Terraform', version: '1.11.4', speculative: false },
+  };
+  const input = { app, config: evaluated.config, environment: 'production', terraformJson: evaluated.terraform, terraformPlan, policies, sha };
+  const judged = judgeTerraformPlan(input);
+  const same = withTerraformPlan(evaluated, terraformPlan, { policies });
+  assert.deepEqual(judged.cost, same.costDiff, 'priced as the evaluation prices it');
+  assert.deepEqual(judged.policies, same.policies, 'judged by the same rules, the same way');
+  assert.deepEqual(judged.notes, same.notes);
+  assert.ok(judged.cost.delta < 0, 'priced from what Terraform says exists: six tasks before, two after');
+  const replace = judged.policies.find((r) => r.ruleId === 'stateful-change-approval')!;
+  assert.equal(replace.status, 'fail');
+  assert.deepEqual(judged.blocking.map((r) => r.ruleId), ['stateful-change-approval'], 'the database replaced blocks the apply');
+  // `/slipway approve stateful-change-approval` on a pull request, matched by the result's fingerprint.
+  const approved = judgeTerraformPlan({ ...input, approvals: [{ ruleId: 'stateful-change-approval', headSha: '7'.repeat(40), resultFingerprint: replace.fingerprint! }] });
+  assert.equal(approved.policies.find((r) => r.ruleId === 'stateful-change-approval')?.status, 'approved');
+  assert.deepEqual(approved.blocking, []);
+  // Another fingerprint (another change) approves nothing.
+  assert.equal(judgeTerraformPlan({ ...input, approvals: [{ ruleId: 'stateful-change-approval', headSha: sha, resultFingerprint: 'other' }] }).blocking.length, 1);
+});
