@@ -11,13 +11,12 @@
  * In one transaction the deployment's status is checked (row locked) and the job queued, one run
  * per app and environment at a time (concurrency key).
  */
-import { eq } from 'drizzle-orm';
 import { applyJobKind, type ApplyJobPayload } from './apply-job.ts';
 import { pushApplyJob } from '../deploy/push-apply-job.ts';
 import { enqueue, type Enqueued } from '../jobs/enqueue.ts';
 import type { Db } from '../store/db.ts';
-import type { DeploymentListing } from '../store/deployment-runs.ts';
-import { deployments, type DeploymentStatus } from '../store/schema.ts';
+import { lockDeploymentStatus, type DeploymentListing } from '../store/deployment-runs.ts';
+import type { DeploymentStatus } from '../store/schema.ts';
 import { ApiError } from './api-error.ts';
 import { actorOf, type TokenAccess } from '../tokens/token-access.ts';
 
@@ -27,9 +26,9 @@ export async function requestApply(db: Db, input: { deployment: DeploymentListin
   const { deployment } = input;
   const mode = input.mode ?? 'apply';
   return db.transaction(async (tx) => {
-    const [row] = await tx.select({ status: deployments.status }).from(deployments).where(eq(deployments.id, deployment.id)).for('update');
-    if (!row || !from[mode].includes(row.status)) {
-      throw new ApiError(409, 'conflict', `deployment ${deployment.id} is ${row?.status ?? 'gone'}; only a ${from[mode].join(' or ')} deployment can be ${mode === 'apply' ? 'applied' : 'planned'}`);
+    const status = await lockDeploymentStatus(tx as unknown as Db, deployment.id);
+    if (!status || !from[mode].includes(status)) {
+      throw new ApiError(409, 'conflict', `deployment ${deployment.id} is ${status ?? 'gone'}; only a ${from[mode].join(' or ')} deployment can be ${mode === 'apply' ? 'applied' : 'planned'}`);
     }
     const actor = actorOf(input.actor);
     const pushApply = mode === 'apply' ? pushApplyJob(deployment, actor) : undefined;

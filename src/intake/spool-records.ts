@@ -6,7 +6,7 @@
  */
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { storeAnswers } from '../store/store-answers.ts';
 import type { Db } from '../store/db.ts';
 import type { ThreadStore } from '../store/open-pglite-thread.ts';
 import { causeMessage } from '../store/store-error.ts';
@@ -188,14 +188,5 @@ async function loadAlone(db: Db, record: IncomingDelivery, index: number, error:
   } catch (stripped) {
     if (!(await storeAnswers(db))) throw new StoreUnavailableError(`the store does not answer (${causeMessage(stripped).slice(0, 300)})`, { cause: stripped });
     return [{ index, reason: `the store refused the delivery, even without its payload (${causeMessage(stripped).slice(0, 300)})` }];
-  }
-}
-
-async function storeAnswers(db: Db): Promise<boolean> {
-  try {
-    await db.execute(sql`select 1`);
-    return true;
-  } catch {
-    return false;
   }
 }

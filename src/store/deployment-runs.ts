@@ -35,6 +35,12 @@ export async function findDeployment(tx: Db, deploymentId: number): Promise<Depl
 }
 
 /** The Terraform JSON a deployment was planned from (tens to hundreds of KB: read only to run it). */
+/** A deployment's status with its row locked until the transaction ends (undefined: gone). */
+export async function lockDeploymentStatus(tx: Db, deploymentId: number): Promise<DeploymentStatus | undefined> {
+  const [row] = await tx.select({ status: deployments.status }).from(deployments).where(eq(deployments.id, deploymentId)).for('update');
+  return row?.status;
+}
+
 export async function deploymentTerraformJson(tx: Db, deploymentId: number): Promise<unknown> {
   const [row] = await tx.select({ terraformJson: deployments.terraformJson }).from(deployments).where(eq(deployments.id, deploymentId));
   return row?.terraformJson ?? null;
