@@ -44,39 +44,33 @@ export async function hasTerraformJson(tx: Db, deploymentId: number): Promise<bo
 
 export type AppEnvironment = { appId: number; app: string; environmentId: number; environment: string; repository: string; repositoryId: number; installationId: number };
 
-/** The environments named `environment` of apps named `app` (one per repository holding such an app). */
-export async function findAppEnvironments(tx: Db, input: { app: string; environment: string; repository?: string }): Promise<AppEnvironment[]> {
+const appEnvironmentColumns = {
+  appId: apps.id,
+  app: apps.name,
+  environmentId: environments.id,
+  environment: environments.name,
+  repository: repositories.fullName,
+  repositoryId: repositories.id,
+  installationId: repositories.installationId,
+};
+
+/** Environments with their app and repository, filtered by the caller. */
+function environmentsWithTenant(tx: Db) {
   return tx
-    .select({
-      appId: apps.id,
-      app: apps.name,
-      environmentId: environments.id,
-      environment: environments.name,
-      repository: repositories.fullName,
-      repositoryId: repositories.id,
-      installationId: repositories.installationId,
-    })
+    .select(appEnvironmentColumns)
     .from(environments)
     .innerJoin(apps, eq(apps.id, environments.appId))
-    .innerJoin(repositories, eq(repositories.id, apps.repositoryId))
-    .where(and(eq(apps.name, input.app), eq(environments.name, input.environment), input.repository === undefined ? undefined : eq(repositories.fullName, input.repository)));
+    .innerJoin(repositories, eq(repositories.id, apps.repositoryId));
+}
+
+/** The environments named `environment` of apps named `app` (one per repository holding such an app). */
+export async function findAppEnvironments(tx: Db, input: { app: string; environment: string; repository?: string }): Promise<AppEnvironment[]> {
+  return environmentsWithTenant(tx).where(and(eq(apps.name, input.app), eq(environments.name, input.environment), input.repository === undefined ? undefined : eq(repositories.fullName, input.repository)));
 }
 
 /** A repository's apps with an environment of that name (what `/slipway rollback <env>` rolls back). */
 export async function appEnvironmentsOfRepository(tx: Db, input: { repositoryId: number; environment: string }): Promise<AppEnvironment[]> {
-  return tx
-    .select({
-      appId: apps.id,
-      app: apps.name,
-      environmentId: environments.id,
-      environment: environments.name,
-      repository: repositories.fullName,
-      repositoryId: repositories.id,
-      installationId: repositories.installationId,
-    })
-    .from(environments)
-    .innerJoin(apps, eq(apps.id, environments.appId))
-    .innerJoin(repositories, eq(repositories.id, apps.repositoryId))
+  return environmentsWithTenant(tx)
     .where(and(eq(repositories.id, input.repositoryId), eq(environments.name, input.environment)))
     .orderBy(apps.name);
 }
@@ -84,15 +78,7 @@ export async function appEnvironmentsOfRepository(tx: Db, input: { repositoryId:
 /** Where a deployment deploys to, with its tenant. */
 export async function appEnvironmentOf(tx: Db, deploymentId: number): Promise<AppEnvironment | undefined> {
   const [row] = await tx
-    .select({
-      appId: apps.id,
-      app: apps.name,
-      environmentId: environments.id,
-      environment: environments.name,
-      repository: repositories.fullName,
-      repositoryId: repositories.id,
-      installationId: repositories.installationId,
-    })
+    .select(appEnvironmentColumns)
     .from(deployments)
     .innerJoin(apps, eq(apps.id, deployments.appId))
     .innerJoin(environments, eq(environments.id, deployments.environmentId))
