@@ -12,6 +12,7 @@ import { userInfo } from 'node:os';
 import { formatConfigError, loadApps, resolveEnvironment, UnknownEnvironmentError, type LoadResult } from '../config/load.ts';
 import { readRunnerSettings } from '../settings/runner-settings.ts';
 import type { CliIo } from './io.ts';
+import { openCliStore } from './open-cli-store.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 
 const usage = `Usage: slipway apply [dir] [--env NAME] [--auto-approve]
@@ -68,21 +69,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const policies = await loadPolicies(dir, io);
   if (typeof policies === 'string') return fail(policies);
-  const [{ openStore }, { storeOptionsFromEnv }, { StoreError }, { deployApps }, { synthesizeLazily }, { SynthError }] = await Promise.all([
-    import('../store/open-store.ts'),
-    import('../store/store-options.ts'),
+  const [{ StoreError }, { deployApps }, { synthesizeLazily }, { SynthError }] = await Promise.all([
     import('../store/store-error.ts'),
     import('./deploy-apps.ts'),
     import('../synth/synthesize-lazily.ts'),
     import('../synth/synth-error.ts'),
   ]);
-  let store;
-  try {
-    store = await openStore(storeOptionsFromEnv(io.env, io.cwd));
-  } catch (error) {
-    if (error instanceof StoreError) return fail(error.message);
-    throw error;
-  }
+  const store = await openCliStore('apply', io);
+  if (!store) return 1;
   // Ctrl-C stops Terraform the way a terminal's would (its state is written), and the run is recorded as such.
   const controller = new AbortController();
   const onInterrupt = () => controller.abort(new Error('interrupted (Ctrl-C)'));

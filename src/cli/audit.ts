@@ -1,7 +1,7 @@
 /** `slipway audit [--limit N] [--action A] [--actor A] [--subject S] [--json]`: the audit log, newest first. */
 import type { CliIo } from './io.ts';
 import { openCliStore, printTable } from './open-cli-store.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, parseLimit } from './parse-command-args.ts';
 
 const usage = `Usage: slipway audit [--limit N] [--action ACTION] [--actor ACTOR] [--subject SUBJECT] [--json]
 
@@ -16,11 +16,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`slipway audit: unexpected argument "${positionals[0]}"\n${usage}`);
     return 2;
   }
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    io.stderr(`slipway audit: --limit must be a whole number 1–1000, not "${values.limit}"\n`);
-    return 2;
-  }
+  const limit = parseLimit('audit', values.limit, io);
+  if (Number.isNaN(limit)) return 2;
   const store = await openCliStore('audit', io);
   if (!store) return 1;
   try {

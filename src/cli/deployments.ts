@@ -1,6 +1,7 @@
 /** `slipway deployments [--app A] [--env E] [--limit N]`: the latest deployments, newest first. */
 import type { CliIo } from './io.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { openCliStore } from './open-cli-store.ts';
+import { parseCommandArgs, parseLimit } from './parse-command-args.ts';
 
 const usage = `Usage: slipway deployments [--app NAME] [--env NAME] [--limit N]
 
@@ -15,27 +16,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`slipway deployments: unexpected argument "${positionals[0]}"\n${usage}`);
     return 2;
   }
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    io.stderr(`slipway deployments: --limit must be a whole number 1–1000, not "${values.limit}"\n`);
-    return 2;
-  }
-  const [{ openStore }, { storeOptionsFromEnv }, { StoreError }, { listDeployments }] = await Promise.all([
-    import('../store/open-store.ts'),
-    import('../store/store-options.ts'),
-    import('../store/store-error.ts'),
+  const limit = parseLimit('deployments', values.limit, io);
+  if (Number.isNaN(limit)) return 2;
+  const [{ listDeployments }] = await Promise.all([
     import('../store/deployment-runs.ts'),
   ]);
-  let store;
-  try {
-    store = await openStore(storeOptionsFromEnv(io.env, io.cwd));
-  } catch (error) {
-    if (error instanceof StoreError) {
-      io.stderr(`slipway deployments: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const store = await openCliStore('deployments', io);
+  if (!store) return 1;
   try {
     const rows = await listDeployments(store.db, { ...(values.app ? { app: values.app } : {}), ...(values.env ? { environment: values.env } : {}), limit });
     if (rows.length === 0) {

@@ -3,6 +3,7 @@
  * bounded), after a header saying what it deployed and how it ended.
  */
 import type { CliIo } from './io.ts';
+import { openCliStore } from './open-cli-store.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 
 const usage = `Usage: slipway logs <deployment>
@@ -18,23 +19,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`slipway logs: ${idArg === undefined ? 'which deployment?' : extra !== undefined ? `unexpected argument "${extra}"` : `"${idArg}" is not a deployment id (a number)`}\n${usage}`);
     return 2;
   }
-  const [{ openStore }, { storeOptionsFromEnv }, { StoreError }, { findDeployment }, { readDeploymentLog }] = await Promise.all([
-    import('../store/open-store.ts'),
-    import('../store/store-options.ts'),
-    import('../store/store-error.ts'),
+  const [{ findDeployment }, { readDeploymentLog }] = await Promise.all([
     import('../store/deployment-runs.ts'),
     import('../store/deployment-logs.ts'),
   ]);
-  let store;
-  try {
-    store = await openStore(storeOptionsFromEnv(io.env, io.cwd));
-  } catch (error) {
-    if (error instanceof StoreError) {
-      io.stderr(`slipway logs: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const store = await openCliStore('logs', io);
+  if (!store) return 1;
   try {
     const id = Number(idArg);
     const deployment = await findDeployment(store.db, id);

@@ -24,3 +24,11 @@ export function parseCommandArgs<O extends Options>(command: string, args: strin
   }
   return parsed;
 }
+
+/** A listing's `--limit`: a whole number 1–1000; NaN after saying what was wrong (the command then exits 2). */
+export function parseLimit(command: string, value: string | undefined, io: CliIo): number {
+  const limit = Number(value);
+  if (Number.isInteger(limit) && limit >= 1 && limit <= 1000) return limit;
+  io.stderr(`slipway ${command}: --limit must be a whole number 1–1000, not "${value}"\n`);
+  return Number.NaN;
+}

@@ -9,6 +9,7 @@ import { userInfo } from 'node:os';
 import type { Plan } from '../plan/types.ts';
 import { readRunnerSettings } from '../settings/runner-settings.ts';
 import type { CliIo } from './io.ts';
+import { openCliStore } from './open-cli-store.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 
 const usage = `Usage: slipway rollback <app> [--env NAME] [--to DEPLOYMENT|SHA] [--repo OWNER/NAME] [--auto-approve]
@@ -37,9 +38,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const runnerSettings = readRunnerSettings(io.env, io.cwd);
   if (!runnerSettings.settings) return fail(`invalid settings:\n${runnerSettings.problems.map((p) => `  - ${p}`).join('\n')}`);
-  const [{ openStore }, { storeOptionsFromEnv }, { StoreError }, { findAppEnvironments }, { rollBack }, { RollbackRefused }, { createRunner }, { RunnerError }] = await Promise.all([
-    import('../store/open-store.ts'),
-    import('../store/store-options.ts'),
+  const [{ StoreError }, { findAppEnvironments }, { rollBack }, { RollbackRefused }, { createRunner }, { RunnerError }] = await Promise.all([
     import('../store/store-error.ts'),
     import('../store/rollback-targets.ts'),
     import('../rollback/roll-back.ts'),
@@ -47,13 +46,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     import('../runner/create-runner.ts'),
     import('../runner/runner-error.ts'),
   ]);
-  let store;
-  try {
-    store = await openStore(storeOptionsFromEnv(io.env, io.cwd));
-  } catch (error) {
-    if (error instanceof StoreError) return fail(error.message);
-    throw error;
-  }
+  const store = await openCliStore('rollback', io);
+  if (!store) return 1;
   let runner: Awaited<ReturnType<typeof createRunner>> | undefined;
   const controller = new AbortController();
   const onInterrupt = () => controller.abort(new Error('interrupted (Ctrl-C)'));
