@@ -187,6 +187,17 @@ export async function startService(settings: Settings | BaseSettings, options: S
     }
   };
 
+  /** Listen on `listenPort` (0: any free port) and say where once listening. */
+  const listen = (serve: typeof import('@hono/node-server').serve, fetch: (request: Request, env: unknown) => Response | Promise<Response>, listenPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server = serve({ fetch, port: listenPort, hostname: settings.host }, (info) => {
+        port = info.port;
+        options.onListening?.(urlOf(settings.host, port));
+        resolve();
+      });
+      server.once('error', reject);
+    });
+
   const closeAfterFailure = async () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await spool?.close().catch(() => {});
@@ -223,14 +234,18 @@ export async function startService(settings: Settings | BaseSettings, options: S
     try {
       if ('appId' in settings) await serveApp(settings);
       const { serve } = await http;
-      await new Promise<void>((resolve, reject) => {
-        server = serve({ fetch: (request: Request, env: unknown) => handler!(request, env), port: settings.port, hostname: settings.host }, (info) => {
-          port = info.port;
-          options.onListening?.(urlOf(settings.host, port));
-          resolve();
-        });
-        server.once('error', reject);
-      });
+      await listen(serve, (request: Request, env: unknown) => handler!(request, env), settings.port);
+    } catch (error) {
+      await closeAfterFailure();
+      throw error;
+    }
+  } else if (settings.workerPort !== undefined) {
+    // A worker-role process: /healthz, /readyz and /metrics on a port of its own, for probes and
+    // for scraping the job and runner figures only a worker has.
+    try {
+      const [{ serve }, { workerProbeApp }] = await Promise.all([import('@hono/node-server'), import('../http/worker-probe-app.ts')]);
+      const app = workerProbeApp({ db: store.db, metrics, ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}) });
+      await listen(serve, app.fetch, settings.workerPort);
     } catch (error) {
       await closeAfterFailure();
       throw error;

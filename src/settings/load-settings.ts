@@ -131,6 +131,9 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
     const problem = webUrlProblem(githubUrl, raw.GITHUB_API_URL!);
     if (problem) problems.push(`${raw.GITHUB_URL ? 'GITHUB_URL' : 'GITHUB_URL (derived from GITHUB_API_URL)'} ${problem}`);
   }
+  if (raw && raw.SLIPWAY_WORKER_PORT !== undefined && raw.SLIPWAY_ROLE !== 'worker') {
+    problems.push(`SLIPWAY_WORKER_PORT is for SLIPWAY_ROLE=worker; a ${raw.SLIPWAY_ROLE} process answers /healthz, /readyz and /metrics on PORT: unset SLIPWAY_WORKER_PORT`);
+  }
   if (mode.setup && raw && raw.SLIPWAY_ROLE === 'worker') {
     problems.push('SLIPWAY_ROLE=worker needs the App’s credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): register the App from a web process’s set-up page first');
   }
@@ -157,6 +160,7 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
     logFormat: raw.SLIPWAY_LOG_FORMAT,
     ...(raw.SLIPWAY_METRICS_TOKEN ? { metricsToken: raw.SLIPWAY_METRICS_TOKEN } : {}),
+    ...(raw.SLIPWAY_WORKER_PORT !== undefined ? { workerPort: raw.SLIPWAY_WORKER_PORT } : {}),
     apiRateLimit: raw.SLIPWAY_API_RATE_LIMIT,
     runner: runner.settings,
     reconcile: reconcile.settings,

@@ -14,11 +14,11 @@ export const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const port = z
+const portOr = <D extends number | undefined>(fallback: D) => z
   .string()
   .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return 3000;
+  .transform((v, ctx): number | D => {
+    if (v === undefined || v.trim() === '') return fallback;
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 65535) {
       ctx.addIssue({ code: 'custom', message: `must be a port number 0–65535, got "${v}"` });
@@ -26,6 +26,7 @@ const port = z
     }
     return n;
   });
+const port = portOr(3000);
 
 const url = (fallback?: string) =>
   z
@@ -66,6 +67,8 @@ export const SettingsEnv = z.object({
   }),
   SLIPWAY_DATA_DIR: optionalText.transform((v) => v ?? defaultSlipwayDataDir),
   PORT: port,
+  /** The worker role's own port for /healthz, /readyz and /metrics (unset: it opens none). */
+  SLIPWAY_WORKER_PORT: portOr(undefined),
   HOST: optionalText.transform((v) => v ?? '0.0.0.0'),
   SLIPWAY_REPOSITORIES: optionalText,
   SLIPWAY_POLICY_DIR: optionalText,
@@ -139,6 +142,8 @@ export type Settings = AppCredentials & {
   logFormat?: 'json' | 'pretty';
   /** Bearer token `/metrics` asks for (`SLIPWAY_METRICS_TOKEN`); unset, `/metrics` is open. */
   metricsToken?: string;
+  /** `SLIPWAY_WORKER_PORT`: where a worker-role process answers /healthz, /readyz and /metrics. */
+  workerPort?: number;
   /** API requests a minute each token may make (`SLIPWAY_API_RATE_LIMIT`, default 600). */
   apiRateLimit?: number;
   /** The Terraform runner: which binary, where state lives, time limits (see runner-settings.ts). */
