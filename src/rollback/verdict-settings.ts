@@ -21,6 +21,13 @@ export type VerdictSettings = {
   /** Scale the baseline by how the same hours moved a week earlier (daily and weekly patterns). */
   seasonal: boolean;
   /**
+   * How many times its own usual movement the level must have risen (history-scale.ts): the
+   * service's history before the deploy replayed at earlier points. 0: not asked.
+   */
+  minZ: number;
+  /** The history the usual movement is measured on, as a multiple of the watch window (24: six hours for a 15m watch). */
+  historyWatches: number;
+  /**
    * Checks in a row that must show a regression before it counts (1: the first one does). The
    * last check of the watch counts on its own: the watch is over.
    */
@@ -42,5 +49,7 @@ export const defaultVerdictSettings: VerdictSettings = {
   minSamples: 3,
   baselineWatches: 8,
   seasonal: true,
+  minZ: 0,
+  historyWatches: 24,
   confirmations: 2,
 };

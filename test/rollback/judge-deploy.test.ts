@@ -124,12 +124,13 @@ test('the same hours a week earlier discount a daily rush: traffic that doubled 
   assert.equal(judged.verdict, 'regression');
 });
 
-test('the windows: the baseline is a multiple of the watch before the deploy, the watch ends at the check or its end, the week earlier mirrors both', () => {
+test('the windows: the baseline is a multiple of the watch before the deploy, the watch ends at the check or its end, the week earlier mirrors both, the history holds the baseline', () => {
   const deployedAt = Date.UTC(2026, 0, 10, 12);
   const watchMs = 15 * 60_000;
-  const w = verdictWindows({ deployedAt, watchMs, now: deployedAt + 5 * 60_000 }, { baselineWatches: 8 });
+  const w = verdictWindows({ deployedAt, watchMs, now: deployedAt + 5 * 60_000 }, { baselineWatches: 8, historyWatches: 24 });
   assert.deepEqual(w.before, { from: deployedAt - 2 * 3_600_000, to: deployedAt });
   assert.deepEqual(w.after, { from: deployedAt, to: deployedAt + 5 * 60_000 });
   assert.deepEqual(w.weekAfter, { from: deployedAt - weekMs, to: deployedAt + 5 * 60_000 - weekMs });
-  assert.deepEqual(verdictWindows({ deployedAt, watchMs, now: deployedAt + 3_600_000 }, { baselineWatches: 8 }).after.to, deployedAt + watchMs);
+  assert.deepEqual(w.history, { from: deployedAt - 6 * 3_600_000, to: deployedAt });
+  assert.deepEqual(verdictWindows({ deployedAt, watchMs, now: deployedAt + 3_600_000 }, { baselineWatches: 8, historyWatches: 24 }).after.to, deployedAt + watchMs);
 });
