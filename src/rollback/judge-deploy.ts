@@ -33,6 +33,8 @@ export type MetricWindows = {
   weekAfter?: ArrayLike<number>;
   /** The samples before the deploy the service's usual movement is measured on (history-scale.ts), when read. */
   history?: History;
+  /** Why the samples could not be read (the source failed): the metric is inconclusive, with this reason. */
+  unreadable?: string;
   /** The history's scale when the caller already has it (metricScale): the evaluation replays many settings on one deploy. */
   scale?: number;
 };
@@ -53,6 +55,10 @@ export function judgeDeploy(windows: readonly MetricWindows[], settings: Verdict
   const metrics: MetricEvidence[] = [];
   const notRecorded: string[] = [];
   for (const w of windows) {
+    if (w.unreadable !== undefined) {
+      metrics.push({ service: w.service, metric: w.metric, verdict: 'inconclusive', reason: `${w.metric} of ${w.service} could not be read: ${w.unreadable}`, samples: { before: 0, after: 0 } });
+      continue;
+    }
     if (w.before.length === 0 && w.after.length === 0) {
       notRecorded.push(`${w.metric} of ${w.service}`);
       continue;

@@ -1,7 +1,8 @@
 /**
  * One check of a deploy's verdict (a `deploy.verdict` job), in order:
  *  1. the deployment must still be the live one of its environment (a newer deploy ends the watch);
- *  2. read each service's watched metrics: the baseline before the deploy, the watch up to this
+ *  2. read each service's watched metrics (from the store, or Prometheus for those paas.yaml
+ *     gives a PromQL query): the baseline before the deploy, the watch up to this
  *     check's time, and both a week earlier (read-verdict-windows.ts);
  *  3. judge them (judge-deploy.ts) and record the verdict with its evidence on the deployment;
  *  4. a regression with `rollback.auto` rolls back through rollBack (the one implementation the
@@ -24,6 +25,7 @@ import { localInstallationId } from '../store/local-repository.ts';
 import type { SampleScope } from '../store/metric-samples.ts';
 import { appEnvironmentOf, liveDeployment, type AppEnvironment } from '../store/rollback-targets.ts';
 import { judgeDeploy, type DeployVerdict } from './judge-deploy.ts';
+import { prometheusSamples, prometheusStepSeconds } from './prometheus-samples.ts';
 import { readVerdictWindows } from './read-verdict-windows.ts';
 import { rollBack } from './roll-back.ts';
 import { RollbackRefused } from './rollback-refused.ts';
@@ -41,6 +43,8 @@ export type VerdictDeps = {
   octokit?: (installationId: number) => Promise<Octokit>;
   /** The samples of a tenant (the store's). */
   readSamples: (scope: SampleScope) => ReadSamples;
+  /** Slipway's Prometheus (`SLIPWAY_PROMETHEUS_URL`), for the metrics paas.yaml reads from it. */
+  prometheusUrl?: string;
   log: (message: string) => void;
   settings?: VerdictSettings;
   /** Keep the job's lease while a rollback applies. */
@@ -71,7 +75,11 @@ export async function runVerdictCheck(deps: VerdictDeps, payload: VerdictJobPayl
   const at = checkTime(payload);
   const windows = verdictWindows({ deployedAt: payload.deployedAt, watchMs: payload.rollback.watchMs, now: at }, settings);
   const scope = { installationId: where.installationId, repositoryId: where.repositoryId };
-  const samples = await readVerdictWindows(deps.readSamples(scope), { app: where.app, services: payload.services, metrics: payload.rollback.metrics, windows });
+  const fromStore = deps.readSamples(scope);
+  const queries = payload.rollback.prometheus ?? {};
+  const fromPrometheus = prometheusSamples({ url: deps.prometheusUrl, queries, stepSeconds: prometheusStepSeconds(payload.rollback.watchMs) });
+  const read: ReadSamples = (app, service, metric, from, to) => (queries[metric as keyof typeof queries] !== undefined ? fromPrometheus : fromStore)(app, service, metric, from, to);
+  const samples = await readVerdictWindows(read, { app: where.app, services: payload.services, metrics: payload.rollback.metrics, windows });
   const verdict = judgeDeploy(samples, settings, payload.rollback.watchMs);
   // A regression counts once enough checks in a row show it (or at the end of the watch).
   let inARow = verdict.verdict === 'regression' ? 1 : 0;
