@@ -34,20 +34,31 @@ export function historyScale(history: History, input: { beforeMs: number; afterS
   if (n === 0 || input.afterSamples < 1) return undefined;
   const changes: number[] = [];
   // Pseudo-deploy at index i: the `afterSamples` samples from i on, against the baseline before times[i].
-  let lo = 0;
   let lastAt = Infinity;
   for (let i = n - input.afterSamples; i > 0; i--) {
     const at = times[i]!;
     if (lastAt - at < input.stepMs) continue;
     if (at - input.beforeMs < times[0]!) break;
     lastAt = at;
-    while (lo < i && times[lo]! < at - input.beforeMs) lo++;
+    const lo = lowerBound(times, at - input.beforeMs);
     if (i - lo < 2) continue;
     const change = logRatio(medianOf(values, i, i + input.afterSamples), medianOf(values, lo, i));
     if (Number.isFinite(change)) changes.push(change);
   }
   if (changes.length < minHistoryPoints) return undefined;
   return 1.4826 * medianAbsoluteDeviation(changes);
+}
+
+/** The first index whose time is at or after t (times sorted). */
+function lowerBound(times: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function medianOf(values: ArrayLike<number>, from: number, to: number): number {

@@ -7,6 +7,12 @@
 export type VerdictSettings = {
   /** One-sided p-value at or under which "after is higher than before" counts as shown. */
   alpha: number;
+  /**
+   * Which test shows it: `rank` (Mann–Whitney U: how often an after sample beats a before one) or
+   * `sign` (how many after samples are above the baseline's median; a baseline with spikes does
+   * not hide a shift of the usual level).
+   */
+  test: 'rank' | 'sign';
   /** The smallest relative rise that is a regression (0.2: 20 % higher), of the median or of the mean (`effectOf`). */
   minEffect: number;
   /**
@@ -44,7 +50,8 @@ export const checkpointsPerWatch = 4;
 
 export const defaultVerdictSettings: VerdictSettings = {
   alpha: 0.001,
-  minEffect: 0.2,
+  test: 'rank',
+  minEffect: 0.1,
   effectOf: 'median',
   minSamples: 3,
   baselineWatches: 8,
