@@ -51,7 +51,7 @@ export const checkpointsPerWatch = 4;
 export const defaultVerdictSettings: VerdictSettings = {
   alpha: 0.001,
   test: 'rank',
-  minEffect: 0.1,
+  minEffect: 0.2,
   effectOf: 'median',
   minSamples: 3,
   baselineWatches: 8,
