@@ -3,6 +3,8 @@
  * cross-validation on real CloudWatch traces (`npm run eval -- --rollback`, bench/eval/rollback.ts):
  * the setting that catches the most +50 % regressions while keeping false rollbacks at or under
  * 1 per 100 clean deploys on the other traces. docs/rollback.md shows the held-out figures.
+ * `minZ` and `historyWatches` (the service's own usual movement, history-scale.ts) are an
+ * experiment the eval runs with `--history-scale`: it did worse held out, so it ships off (0).
  */
 export type VerdictSettings = {
   /** One-sided p-value at or under which "after is higher than before" counts as shown. */
