@@ -1,7 +1,7 @@
 /**
  * Evaluation of the recommendation engine on real traces:
  * `npm run eval -- --data DIR [--json] [--false-alarms-per-day R] [--forecast-sweep]`;
- * `npm run eval -- --rollback [--data DIR] [--json] [--watch-samples N]` evaluates deploy verdicts
+ * `npm run eval -- --rollback [--data DIR] [--json] [--watch-samples N] [--history-scale]` evaluates deploy verdicts
  * instead (bench/eval/rollback.ts).
  * DIR (default ../shared/data/nab) holds CSV files (`timestamp,value`, any depth) and a
  * `labels.json` mapping each CSV's relative path to labelled anomaly windows `[[from, to], ...]`.
@@ -32,9 +32,9 @@ const detectorGrid: Required<Pick<DetectorSettings, 'minPoints' | 'mergeGapMs' |
 const scalerGrid = [0, 0.01, 0.02, 0.05].flatMap((costTolerance) => [0, 0.0025, 0.005, 0.01, 0.02].map((breachBudget) => ({ breachBudget, costTolerance })));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' }, 'history-scale': { type: 'boolean' } } });
   const dir = resolve(values.data ?? '../shared/data/nab');
-  if (values.rollback) return await rollbackEval(dir, values.json === true, values['watch-samples']);
+  if (values.rollback) return await rollbackEval(dir, values.json === true, values['watch-samples'], values['history-scale'] === true);
   const perDay = values['false-alarms-per-day'] !== undefined ? Number(values['false-alarms-per-day']) : defaultAnomalyOptions.falseAlarmsPerDay;
   if (!(perDay > 0)) throw new Error(`--false-alarms-per-day must be a positive number, got ${values['false-alarms-per-day']}`);
   const { traces, skipped } = await loadTraces(dir);
@@ -116,12 +116,12 @@ async function main(): Promise<void> {
 }
 
 /** `--rollback`: deploy verdicts against the Flagger-style baseline (bench/eval/rollback.ts). */
-async function rollbackEval(dir: string, json: boolean, watchSamples: string | undefined): Promise<void> {
+async function rollbackEval(dir: string, json: boolean, watchSamples: string | undefined, historyScale: boolean): Promise<void> {
   const watch = watchSamples === undefined ? defaultEvalOptions.watchSamples : Number(watchSamples);
   if (!Number.isInteger(watch) || watch < 4) throw new Error(`--watch-samples must be an integer of at least 4, got ${watchSamples}`);
   const { traces } = await loadTraces(dir);
   if (traces.length < 2) throw new Error(`${dir}: at least two traces are needed to cross-validate (found ${traces.length})`);
-  const report = evaluateRollback(traces, { ...defaultEvalOptions, watchSamples: watch });
+  const report = evaluateRollback(traces, { ...defaultEvalOptions, watchSamples: watch, historyScale });
   if (json) console.log(JSON.stringify({ data: dir, ...report }, null, 2));
   else printRollbackEval(report);
 }

@@ -252,12 +252,23 @@ const RollbackWatch = describe(
   Duration.refine((d) => durationToSeconds(d) >= 300 && durationToSeconds(d) <= 86_400, { message: 'must be between 5m and 24h: long enough to hold samples, short enough to still be about this deploy' }),
   'How long after a deploy its metrics are watched and judged against the baseline (5m to 24h).',
 );
+const RollbackMetricName = describe(z.enum(rollbackMetrics), 'cpu, memory, errors or latency (each worse when higher).');
+/** A watched metric read from Prometheus (the server is Slipway's `SLIPWAY_PROMETHEUS_URL`) instead of the store. */
+const RollbackPrometheusMetric = describe(
+  z.strictObject({
+    name: RollbackMetricName,
+    prometheus: describe(z.string().trim().min(1), 'PromQL giving this metric for one service; {app} and {service} are replaced. Read through /api/v1/query_range, one point a minute.'),
+  }),
+  'A metric read from Prometheus: its name and the PromQL query.',
+);
+export type RollbackMetricEntry = RollbackMetric | z.output<typeof RollbackPrometheusMetric>;
+const metricNameOf = (entry: RollbackMetricEntry): RollbackMetric => (typeof entry === 'string' ? entry : entry.name);
 const RollbackMetricList = describe(
   z
-    .array(z.enum(rollbackMetrics))
+    .array(z.union([RollbackMetricName, RollbackPrometheusMetric]))
     .min(1, 'must list at least one metric: cpu, memory, errors or latency')
-    .refine((list) => new Set(list).size === list.length, { message: 'lists a metric twice: name each once' }),
-  'The service metrics judged after a deploy: cpu, memory, errors, latency (each worse when higher).',
+    .refine((list) => new Set(list.map(metricNameOf)).size === list.length, { message: 'lists a metric twice: name each once' }),
+  'The service metrics judged after a deploy: cpu, memory, errors, latency (each worse when higher), each from the store or `{ name, prometheus: <PromQL> }` from Prometheus.',
 );
 /** Judging a deploy by its metrics, and rolling back when it made the service worse. */
 export const Rollback = describe(

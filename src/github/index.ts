@@ -10,5 +10,6 @@ export { getPermission, type RepoPermission } from './get-permission.ts';
 export { getRepository, type RepositoryInfo } from './get-repository.ts';
 export { getBranchHead } from './get-branch-head.ts';
 export { listCommitChecks, type CommitCheck } from './list-commit-checks.ts';
+export { listCommitPulls, type CommitPull } from './list-commit-pulls.ts';
 export { getRepositoryInstallation } from './get-repository-installation.ts';
 export { isRepositoryFullName, repositoryCloneUrl, resolveGithubWebUrl } from './clone-url.ts';

@@ -10,10 +10,15 @@
  * recorded, the baseline is scaled by how much the metric moved then from the hours before to the
  * hours after (a deploy at 8:55 before the morning rush is not blamed for the rush). The factor is
  * held within [0.5, 2]: a week-old incident must not excuse, or invent, a regression.
+ *
+ * With `minZ` set, the rise must also be large against how much the metric's level moves by
+ * itself in the service's own recent history (history-scale.ts): the verdict learns each
+ * service's noise instead of one threshold for all.
  */
 import { median } from 'simple-statistics';
 import { judgeMetric, type MetricEvidence, type MetricVerdict } from './judge-metric.ts';
-import type { VerdictSettings } from './verdict-settings.ts';
+import { historyScale, type History } from './history-scale.ts';
+import { checkpointsPerWatch, type VerdictSettings } from './verdict-settings.ts';
 
 /** One service metric's values in the windows the verdict compares. */
 export type MetricWindows = {
@@ -26,6 +31,12 @@ export type MetricWindows = {
   /** The same two windows a week earlier, when recorded. */
   weekBefore?: ArrayLike<number>;
   weekAfter?: ArrayLike<number>;
+  /** The samples before the deploy the service's usual movement is measured on (history-scale.ts), when read. */
+  history?: History;
+  /** Why the samples could not be read (the source failed): the metric is inconclusive, with this reason. */
+  unreadable?: string;
+  /** The history's scale when the caller already has it (metricScale): the evaluation replays many settings on one deploy. */
+  scale?: number;
 };
 
 export type DeployVerdict = {
@@ -39,17 +50,23 @@ export type DeployVerdict = {
 
 const factorRange = [0.5, 2] as const;
 
-export function judgeDeploy(windows: readonly MetricWindows[], settings: VerdictSettings): DeployVerdict {
+/** `watchMs`: the watch window, for the history's pseudo-deploys (without it, no history is used). */
+export function judgeDeploy(windows: readonly MetricWindows[], settings: VerdictSettings, watchMs?: number): DeployVerdict {
   const metrics: MetricEvidence[] = [];
   const notRecorded: string[] = [];
   for (const w of windows) {
+    if (w.unreadable !== undefined) {
+      metrics.push({ service: w.service, metric: w.metric, verdict: 'inconclusive', reason: `${w.metric} of ${w.service} could not be read: ${w.unreadable}`, samples: { before: 0, after: 0 } });
+      continue;
+    }
     if (w.before.length === 0 && w.after.length === 0) {
       notRecorded.push(`${w.metric} of ${w.service}`);
       continue;
     }
     const factor = settings.seasonal ? seasonalFactor(w, settings.minSamples) : undefined;
     const before = factor === undefined ? w.before : Array.from(w.before, (v) => v * factor);
-    metrics.push(judgeMetric({ service: w.service, metric: w.metric, before, after: w.after, ...(factor !== undefined ? { seasonalFactor: factor } : {}) }, settings));
+    const scale = settings.minZ > 0 ? (w.scale ?? (watchMs !== undefined ? metricScale(w, settings, watchMs) : undefined)) : undefined;
+    metrics.push(judgeMetric({ service: w.service, metric: w.metric, before, after: w.after, ...(factor !== undefined ? { seasonalFactor: factor } : {}), ...(scale !== undefined ? { scale } : {}) }, settings));
   }
   const regressions = metrics.filter((m) => m.verdict === 'regression');
   if (regressions.length > 0) return { verdict: 'regression', reason: regressions.map((m) => m.reason).join('; '), metrics, notRecorded };
@@ -59,6 +76,12 @@ export function judgeDeploy(windows: readonly MetricWindows[], settings: Verdict
     return { verdict: 'inconclusive', reason: `no metrics recorded for this deploy (${notRecorded.join(', ') || 'nothing watched'}): nothing to judge`, metrics, notRecorded };
   }
   return { verdict: 'pass', reason: `no watched metric got worse (${metrics.map((m) => `${m.metric} of ${m.service}`).join(', ')})`, metrics, notRecorded };
+}
+
+/** The service's usual movement of this metric's level over as many samples as the watch has (history-scale.ts). */
+export function metricScale(w: Pick<MetricWindows, 'history' | 'after'>, settings: Pick<VerdictSettings, 'baselineWatches'>, watchMs: number): number | undefined {
+  if (!w.history) return undefined;
+  return historyScale(w.history, { beforeMs: settings.baselineWatches * watchMs, afterSamples: w.after.length, stepMs: watchMs / checkpointsPerWatch });
 }
 
 /** How the metric moved across the same hours a week earlier, or undefined when not recorded. */

@@ -16,6 +16,7 @@ export function verdictJobHandlers(deps: Deps): Record<string, JobHandler> {
           ...(deps.runner ? { runner: deps.runner } : {}),
           octokit: (installationId) => deps.github.octokit(installationId),
           readSamples: (scope) => (app, service, metric, from, to) => readMetricSamples(db, scope, app, service, metric, from, to),
+          ...(deps.settings.prometheusUrl ? { prometheusUrl: deps.settings.prometheusUrl } : {}),
           log: deps.log,
           keepAlive: () => ctx.extendLease(),
         },

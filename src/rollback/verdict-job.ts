@@ -1,29 +1,37 @@
 /**
  * One check of a deploy's verdict (a `deploy.verdict` job), in order:
  *  1. the deployment must still be the live one of its environment (a newer deploy ends the watch);
- *  2. read each service's watched metrics: the baseline before the deploy, the watch up to this
+ *  2. read each service's watched metrics (from the store, or Prometheus for those paas.yaml
+ *     gives a PromQL query): the baseline before the deploy, the watch up to this
  *     check's time, and both a week earlier (read-verdict-windows.ts);
  *  3. judge them (judge-deploy.ts) and record the verdict with its evidence on the deployment;
  *  4. a regression with `rollback.auto` rolls back through rollBack (the one implementation the
  *     CLI uses), holding the commit; an inconclusive verdict never does;
- *  5. report on the commit's check run, and enqueue the next check until the watch is over.
+ *  5. report on the commit's check run, and enqueue the next check until the watch is over; the
+ *     final verdict also goes on the GitHub Deployment it judged (a status) and on the commit's PR.
  */
 import type { Octokit } from 'octokit';
+import { GitHubError } from '../github/github-error.ts';
+import { listCommitPulls } from '../github/list-commit-pulls.ts';
 import { reportCheckRun } from '../github/report-check-run.ts';
+import { setDeploymentStatus, type DeploymentState } from '../github/set-deployment-status.ts';
+import { upsertPrComment } from '../github/upsert-pr-comment.ts';
 import type { ReadSamples } from '../recommend/sources/store-source.ts';
 import type { Runner } from '../runner/create-runner.ts';
 import type { Db } from '../store/db.ts';
-import { findDeployment } from '../store/deployment-runs.ts';
+import { findDeployment, type DeploymentListing } from '../store/deployment-runs.ts';
 import { deploymentVerdictsOf, recordVerdict, setVerdictRollback } from '../store/deployment-verdicts.ts';
 import { localInstallationId } from '../store/local-repository.ts';
 import type { SampleScope } from '../store/metric-samples.ts';
 import { appEnvironmentOf, liveDeployment, type AppEnvironment } from '../store/rollback-targets.ts';
 import { judgeDeploy, type DeployVerdict } from './judge-deploy.ts';
+import { prometheusSamples, prometheusStepSeconds } from './prometheus-samples.ts';
 import { readVerdictWindows } from './read-verdict-windows.ts';
 import { rollBack } from './roll-back.ts';
 import { RollbackRefused } from './rollback-refused.ts';
 import { checkTime, enqueueCheck, type VerdictJobPayload } from './schedule-verdict.ts';
-import { verdictCheckOutput, type VerdictAction } from './verdict-check-output.ts';
+import { verdictCheckOutput, type VerdictAction, type VerdictCheckOutput } from './verdict-check-output.ts';
+import { verdictDeploymentStatus } from './verdict-deployment-status.ts';
 import { checkpointsPerWatch, defaultVerdictSettings, regressionCounts, type VerdictSettings } from './verdict-settings.ts';
 import { verdictWindows } from './verdict-windows.ts';
 
@@ -35,6 +43,8 @@ export type VerdictDeps = {
   octokit?: (installationId: number) => Promise<Octokit>;
   /** The samples of a tenant (the store's). */
   readSamples: (scope: SampleScope) => ReadSamples;
+  /** Slipway's Prometheus (`SLIPWAY_PROMETHEUS_URL`), for the metrics paas.yaml reads from it. */
+  prometheusUrl?: string;
   log: (message: string) => void;
   settings?: VerdictSettings;
   /** Keep the job's lease while a rollback applies. */
@@ -65,8 +75,12 @@ export async function runVerdictCheck(deps: VerdictDeps, payload: VerdictJobPayl
   const at = checkTime(payload);
   const windows = verdictWindows({ deployedAt: payload.deployedAt, watchMs: payload.rollback.watchMs, now: at }, settings);
   const scope = { installationId: where.installationId, repositoryId: where.repositoryId };
-  const samples = await readVerdictWindows(deps.readSamples(scope), { app: where.app, services: payload.services, metrics: payload.rollback.metrics, windows });
-  const verdict = judgeDeploy(samples, settings);
+  const fromStore = deps.readSamples(scope);
+  const queries = payload.rollback.prometheus ?? {};
+  const fromPrometheus = prometheusSamples({ url: deps.prometheusUrl, queries, stepSeconds: prometheusStepSeconds(payload.rollback.watchMs) });
+  const read: ReadSamples = (app, service, metric, from, to) => (queries[metric as keyof typeof queries] !== undefined ? fromPrometheus : fromStore)(app, service, metric, from, to);
+  const samples = await readVerdictWindows(read, { app: where.app, services: payload.services, metrics: payload.rollback.metrics, windows });
+  const verdict = judgeDeploy(samples, settings, payload.rollback.watchMs);
   // A regression counts once enough checks in a row show it (or at the end of the watch).
   let inARow = verdict.verdict === 'regression' ? 1 : 0;
   if (inARow > 0) {
@@ -99,6 +113,7 @@ export async function runVerdictCheck(deps: VerdictDeps, payload: VerdictJobPayl
   // 5. Report, then the next check.
   const output = verdictCheckOutput({ app: where.app, environment: where.environment, deploymentId: id, checkpoint: payload.checkpoint, checkpoints: checkpointsPerWatch, watch: formatWatch(payload.rollback.watchMs), verdict, final, action });
   const checkRunId = await report(deps, where, deployment.commitSha, payload, output);
+  if (final) await reportFinal(deps, where, deployment, output, verdictDeploymentStatus(verdict, action, formatWatch(payload.rollback.watchMs)));
   if (action.kind === 'watching') await enqueueCheck(db, { ...payload, checkpoint: payload.checkpoint + 1, ...(checkRunId !== undefined ? { checkRunId } : {}) });
   return { verdict, final, action, verdictId: row.id, ...(checkRunId !== undefined ? { checkRunId } : {}) };
 }
@@ -132,6 +147,33 @@ async function report(deps: VerdictDeps, where: AppEnvironment, sha: string, pay
     ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : {}),
   });
   return reported.id;
+}
+
+/**
+ * The final verdict where people look besides the check run: as a status of the GitHub Deployment
+ * it judged (when the deploy made one), and as a comment on the pull request that brought the
+ * commit (when GitHub knows one), updated in place if the PR is judged again in this environment.
+ */
+async function reportFinal(deps: VerdictDeps, where: AppEnvironment, deployment: DeploymentListing, output: VerdictCheckOutput, status: { state: DeploymentState; description: string }): Promise<void> {
+  if (!deps.octokit || where.installationId === localInstallationId) return;
+  const [owner, repo] = where.repository.split('/') as [string, string];
+  const octokit = await deps.octokit(where.installationId);
+  if (deployment.githubDeploymentId) {
+    await setDeploymentStatus(octokit, { owner, repo, deploymentId: deployment.githubDeploymentId, ...status, ...(status.state === 'success' ? { autoInactive: false } : {}) });
+  }
+  let pulls;
+  try {
+    pulls = await listCommitPulls(octokit, { owner, repo, sha: deployment.commitSha });
+  } catch (error) {
+    // An installation without "Pull requests" access: the check run and the deployment status say it all the same.
+    if (!(error instanceof GitHubError) || error.status !== 403) throw error;
+    deps.log(`slipway: verdict of deployment ${deployment.id} not posted on its pull request: ${error.message} (grant the GitHub App "Pull requests: Read and write")`);
+    return;
+  }
+  const [pull] = pulls;
+  if (!pull) return;
+  const body = [`### Slipway verdict: ${output.title}`, '', `Commit ${deployment.commitSha.slice(0, 7)}, deployed to ${where.environment}.`, '', output.summary, '', output.text].join('\n');
+  await upsertPrComment(octokit, { owner, repo, issueNumber: pull.number, marker: `slipway:verdict:${where.app}:${where.environment}`, body });
 }
 
 function formatWatch(ms: number): string {

@@ -3,10 +3,18 @@
  * cross-validation on real CloudWatch traces (`npm run eval -- --rollback`, bench/eval/rollback.ts):
  * the setting that catches the most +50 % regressions while keeping false rollbacks at or under
  * 1 per 100 clean deploys on the other traces. docs/rollback.md shows the held-out figures.
+ * `minZ` and `historyWatches` (the service's own usual movement, history-scale.ts) are an
+ * experiment the eval runs with `--history-scale`: it did worse held out, so it ships off (0).
  */
 export type VerdictSettings = {
   /** One-sided p-value at or under which "after is higher than before" counts as shown. */
   alpha: number;
+  /**
+   * Which test shows it: `rank` (Mann–Whitney U: how often an after sample beats a before one) or
+   * `sign` (how many after samples are above the baseline's median; a baseline with spikes does
+   * not hide a shift of the usual level).
+   */
+  test: 'rank' | 'sign';
   /** The smallest relative rise that is a regression (0.2: 20 % higher), of the median or of the mean (`effectOf`). */
   minEffect: number;
   /**
@@ -20,6 +28,13 @@ export type VerdictSettings = {
   baselineWatches: number;
   /** Scale the baseline by how the same hours moved a week earlier (daily and weekly patterns). */
   seasonal: boolean;
+  /**
+   * How many times its own usual movement the level must have risen (history-scale.ts): the
+   * service's history before the deploy replayed at earlier points. 0: not asked.
+   */
+  minZ: number;
+  /** The history the usual movement is measured on, as a multiple of the watch window (24: six hours for a 15m watch). */
+  historyWatches: number;
   /**
    * Checks in a row that must show a regression before it counts (1: the first one does). The
    * last check of the watch counts on its own: the watch is over.
@@ -37,10 +52,13 @@ export const checkpointsPerWatch = 4;
 
 export const defaultVerdictSettings: VerdictSettings = {
   alpha: 0.001,
+  test: 'rank',
   minEffect: 0.2,
   effectOf: 'median',
   minSamples: 3,
   baselineWatches: 8,
   seasonal: true,
+  minZ: 0,
+  historyWatches: 24,
   confirmations: 2,
 };

@@ -158,6 +158,7 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
     ...(raw.SLIPWAY_API_TOKEN ? { apiToken: raw.SLIPWAY_API_TOKEN } : {}),
     workers: raw.SLIPWAY_WORKERS,
     ...(raw.SLIPWAY_PUBLIC_URL ? { publicUrl: raw.SLIPWAY_PUBLIC_URL } : {}),
+    ...(raw.SLIPWAY_PROMETHEUS_URL ? { prometheusUrl: raw.SLIPWAY_PROMETHEUS_URL } : {}),
     logFormat: raw.SLIPWAY_LOG_FORMAT,
     ...(raw.SLIPWAY_METRICS_TOKEN ? { metricsToken: raw.SLIPWAY_METRICS_TOKEN } : {}),
     ...(raw.SLIPWAY_WORKER_PORT !== undefined ? { workerPort: raw.SLIPWAY_WORKER_PORT } : {}),

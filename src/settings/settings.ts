@@ -87,6 +87,7 @@ export const SettingsEnv = z.object({
       return n;
     }),
   SLIPWAY_PUBLIC_URL: url(),
+  SLIPWAY_PROMETHEUS_URL: url(),
   SLIPWAY_LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()).transform((v) => v ?? 'json'),
   SLIPWAY_METRICS_TOKEN: optionalText,
   SLIPWAY_API_RATE_LIMIT: z
@@ -138,6 +139,8 @@ export type Settings = AppCredentials & {
   apiToken?: string;
   workers: number;
   publicUrl?: string;
+  /** The Prometheus deploy verdicts read the metrics paas.yaml gives PromQL for (`SLIPWAY_PROMETHEUS_URL`). */
+  prometheusUrl?: string;
   /** `json` (one object a line, the default) or `pretty` (for a terminal). */
   logFormat?: 'json' | 'pretty';
   /** Bearer token `/metrics` asks for (`SLIPWAY_METRICS_TOKEN`); unset, `/metrics` is open. */

@@ -231,6 +231,8 @@ export interface PullRequestRecord {
   headRepo: string;
   baseRef: string;
   merged: boolean;
+  /** The commit a merge made on the base branch (GitHub lists the PR for it under the commit's pulls). */
+  mergeCommitSha?: string;
   draft: boolean;
   user: string;
 }
@@ -1007,6 +1009,25 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     const runs = state.checkRuns.filter((r) => r.repo === repoOf(p) && r.head_sha === p[2] && (!ctx.query.check_name || r.name === ctx.query.check_name));
     const page = paginate(ctx, runs);
     return [200, { total_count: runs.length, check_runs: page.map(checkRunJson) }];
+  });
+  // The pull requests a commit belongs to: as GitHub, the merged one whose merge made it, and those
+  // whose head is it. Needs contents and pull_requests read (a token without either gets 403).
+  route('GET', '/repos/:o/:r/commits/:sha/pulls', (ctx, p) => {
+    requireToken(ctx, repoOf(p), 'contents', 'read');
+    requireToken(ctx, repoOf(p), 'pull_requests', 'read');
+    const sha = p[2]!;
+    if (!/^[0-9a-f]{7,40}$/.test(sha)) throw new HttpError(422, `No commit found for SHA: ${sha}`);
+    const list = state.pulls.filter((x) => x.repo === repoOf(p) && (x.headSha === sha || (x.merged && x.mergeCommitSha === sha)));
+    return [200, paginate(ctx, list.map((pr) => ({
+      number: pr.number,
+      state: pr.state,
+      draft: pr.draft,
+      merged_at: pr.merged ? iso() : null,
+      merge_commit_sha: pr.mergeCommitSha ?? null,
+      user: { login: pr.user, type: 'User' },
+      head: { sha: pr.headSha, ref: pr.headRef },
+      base: { ref: pr.baseRef },
+    })))];
   });
   route('GET', '/repos/:o/:r/pulls/:n', (ctx, p) => {
     requireToken(ctx, repoOf(p), 'pull_requests', 'read');

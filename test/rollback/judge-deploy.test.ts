@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeDeploy } from '../../src/rollback/judge-deploy.ts';
 import { judgeMetric } from '../../src/rollback/judge-metric.ts';
+import { historyScale } from '../../src/rollback/history-scale.ts';
 import { defaultVerdictSettings, type VerdictSettings } from '../../src/rollback/verdict-settings.ts';
 import { verdictWindows, weekMs } from '../../src/rollback/verdict-windows.ts';
 
@@ -124,12 +125,48 @@ test('the same hours a week earlier discount a daily rush: traffic that doubled 
   assert.equal(judged.verdict, 'regression');
 });
 
-test('the windows: the baseline is a multiple of the watch before the deploy, the watch ends at the check or its end, the week earlier mirrors both', () => {
+test('the windows: the baseline is a multiple of the watch before the deploy, the watch ends at the check or its end, the week earlier mirrors both, the history holds the baseline', () => {
   const deployedAt = Date.UTC(2026, 0, 10, 12);
   const watchMs = 15 * 60_000;
-  const w = verdictWindows({ deployedAt, watchMs, now: deployedAt + 5 * 60_000 }, { baselineWatches: 8 });
+  const w = verdictWindows({ deployedAt, watchMs, now: deployedAt + 5 * 60_000 }, { baselineWatches: 8, historyWatches: 24 });
   assert.deepEqual(w.before, { from: deployedAt - 2 * 3_600_000, to: deployedAt });
   assert.deepEqual(w.after, { from: deployedAt, to: deployedAt + 5 * 60_000 });
   assert.deepEqual(w.weekAfter, { from: deployedAt - weekMs, to: deployedAt + 5 * 60_000 - weekMs });
-  assert.deepEqual(verdictWindows({ deployedAt, watchMs, now: deployedAt + 3_600_000 }, { baselineWatches: 8 }).after.to, deployedAt + watchMs);
+  assert.deepEqual(w.history, { from: deployedAt - 6 * 3_600_000, to: deployedAt });
+  assert.deepEqual(verdictWindows({ deployedAt, watchMs, now: deployedAt + 3_600_000 }, { baselineWatches: 8, historyWatches: 24 }).after.to, deployedAt + watchMs);
+});
+
+test('a baseline with spikes: the rank test sees the shift of the usual level weakly, the sign test (after samples above the baseline median) clearly', () => {
+  // 70 % of the baseline around 100, 30 % spikes at 1,000; after: the usual level moved to 150.
+  const before = noisy(100, 100, 31).map((v, i) => (i % 10 < 3 ? 1000 : v));
+  const after = noisy(12, 150, 33);
+  const rank = judgeMetric({ service: 'web', metric: 'latency', before, after }, { ...settings, test: 'rank' });
+  const sign = judgeMetric({ service: 'web', metric: 'latency', before, after }, { ...settings, test: 'sign' });
+  assert.equal(rank.verdict, 'pass', rank.reason);
+  assert.ok(rank.p! > settings.alpha, `rank p ${rank.p}`);
+  assert.equal(sign.verdict, 'regression', sign.reason);
+  assert.ok(Math.abs(sign.pAbove! - 0.5 ** 12) < 1e-12, `all 12 after samples above the median: ½¹², got ${sign.pAbove}`);
+  assert.match(sign.reason, /^latency of web rose \d+\.\d % \(median 1\d\d → 1\d\d, p = 0\.00024, 12 samples after, 100 before\)$/);
+});
+
+test('the service\'s usual movement, from its own history: a level that wanders ±30 % asks more of a rise than a steady one', () => {
+  const minute = 60_000;
+  const times = Array.from({ length: 600 }, (_, i) => i * minute);
+  const steady = { times, values: noisy(600, 100, 41) };
+  // Every 20 minutes the level steps to somewhere between 70 and 130.
+  const levels = noisy(30, 100, 43).map((v) => 70 + 60 * ((v - 80) / 40));
+  const wandering = { times, values: noisy(600, 1, 45).map((v, i) => v * levels[Math.floor(i / 20)]!) };
+  const input = { beforeMs: 60 * minute, afterSamples: 12, stepMs: 5 * minute };
+  const still = historyScale(steady, input)!;
+  const moving = historyScale(wandering, input)!;
+  assert.ok(still < 0.1 && moving > 2 * still, `steady ${still}, wandering ${moving}`);
+  assert.equal(historyScale({ times: times.slice(0, 80), values: steady.values.slice(0, 80) }, input), undefined, 'too short a history: no scale');
+  // A 30 % rise: a regression for the steady service, within the wandering one's usual movement.
+  const rise = { ...settings, minZ: 3, minEffect: 0.1, alpha: 0.01 };
+  const after = noisy(12, 130, 47);
+  const calm = judgeMetric({ service: 'web', metric: 'cpu', before: steady.values.slice(-60), after, scale: still }, rise);
+  const busy = judgeMetric({ service: 'web', metric: 'cpu', before: steady.values.slice(-60), after, scale: moving }, rise);
+  assert.equal(calm.verdict, 'regression', calm.reason);
+  assert.equal(busy.verdict, 'pass');
+  assert.match(busy.reason, /is within how much it moves by itself \(\d\.\d × its usual movement, 3 needed\)$/);
 });

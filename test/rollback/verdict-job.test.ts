@@ -4,13 +4,16 @@
  * JSON applied, the commit held) with its evidence on the check run; a clean deploy is watched to
  * the end and passes; too few samples, or metrics missing during the watch, are inconclusive and
  * roll nothing back; with `auto` off a regression is reported, not rolled back; a deploy replaced
- * during its watch stops being judged.
+ * during its watch stops being judged. The final verdict is also a status of the GitHub
+ * Deployment it judged and a comment on the commit's pull request (the double checks the token's
+ * permissions as GitHub does: without pull-request access that step is skipped, and logged).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { createGitHubApp, type GitHubApp } from '../../src/github/app-auth.ts';
+import { createDeployment as createGitHubDeployment } from '../../src/github/create-deployment.ts';
 import { commitHeldReason, heldCommitGuard } from '../../src/rollback/held-commit-guard.ts';
 import { rollbackSettings, type RollbackSettings } from '../../src/rollback/rollback-settings.ts';
 import { scheduleVerdict, verdictJobKind, type VerdictJobPayload } from '../../src/rollback/schedule-verdict.ts';
@@ -25,6 +28,7 @@ import { deploymentVerdictsOf } from '../../src/store/deployment-verdicts.ts';
 import { createDeployment } from '../../src/store/deployments.ts';
 import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { upsertInstallation } from '../../src/store/installations.ts';
+import { setGitHubDeploymentId } from '../../src/store/push-deployments.ts';
 import { insertMetricSeries, readMetricSamples } from '../../src/store/metric-samples.ts';
 import { upsertRepositories } from '../../src/store/repositories.ts';
 import { jobs } from '../../src/store/schema.ts';
@@ -80,9 +84,15 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     return { app, fullName, repositoryId, appId: appRow.id, environmentId: environment.id };
   }
 
-  async function deploy(db: Db, where: Awaited<ReturnType<typeof installedApp>>, commit: string) {
+  async function deploy(db: Db, where: Awaited<ReturnType<typeof installedApp>>, commit: string, onGitHub = false) {
     const doc = testAppDocument(webApp(where.app), commit);
     const deployment = await createDeployment(db, { appId: where.appId, environmentId: where.environmentId, commitSha: commit, terraformJson: doc });
+    // What the push job does for a GitHub push: a GitHub Deployment of the commit, its id on ours.
+    if (onGitHub) {
+      const octokit = await github.octokit(installationId);
+      const [owner, repo] = where.fullName.split('/') as [string, string];
+      await setGitHubDeploymentId(db, deployment.id, await createGitHubDeployment(octokit, { owner, repo, sha: commit, environment: 'production', description: 'test', payload: { slipwayDeploymentId: deployment.id }, production: true, requiredContexts: [] }));
+    }
     const result = await runDeployment({ db, runner, log: () => {} }, { deploymentId: deployment.id, terraformJson: doc, workspace: { app: where.app, environment: 'production' }, guard: heldCommitGuard(db, { environmentId: where.environmentId, commitSha: commit }) });
     assert.equal(result.status, 'succeeded', JSON.stringify(result));
     const row = await findDeployment(db, deployment.id);
@@ -120,7 +130,9 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     const good = sha(`${where.app}-good`);
     const bad = sha(`${where.app}-bad`);
     await deploy(db, where, good);
-    const deployed = await deploy(db, where, bad);
+    const deployed = await deploy(db, where, bad, true);
+    // The bad commit came from a merged pull request (its merge commit).
+    gh.addPullRequest({ repo: where.fullName, number: 41, headSha: sha(`${where.app}-feature`), merged: true, state: 'closed', mergeCommitSha: bad });
     await latency(db, where, deployed.deployedAt, noisy(15, 360, 7), 1);
 
     // The first check sees it; the shipped settings want a second check to confirm it.
@@ -161,18 +173,32 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     assert.equal(run.output.title, `Regression in ${where.app} (production): rolled back`);
     assert.match(run.output.summary!, /Rolled back to deployment \d+ \(commit [0-9a-f]{7}\) by deployment \d+: succeeded\. Commit [0-9a-f]{7} is held: auto deploys skip it until a newer commit lands\./);
     assert.match(run.output.text!, /\| web latency \| regression \| 2\d\d \| 3\d\d \| \+\d+\.\d % \| [\d.e-]+ \| 120 \/ 8 \| — \|/);
+    // The GitHub Deployment it judged: failed, naming the metric, its rise and the rollback; only the final check posts it.
+    const githubId = (await findDeployment(db, deployed.id))!.githubDeploymentId!;
+    const statuses = gh.statuses.filter((x) => x.deployment_id === githubId);
+    assert.equal(statuses.length, 1);
+    assert.equal(statuses[0]!.state, 'failure');
+    assert.match(statuses[0]!.description!, /^Regressed: latency of web \+\d+\.\d % \(median 2\d\d → 3\d\d\); rolled back to [0-9a-f]{7}$/);
+    assert.ok(statuses[0]!.description!.includes(good.slice(0, 7)));
+    // The pull request that brought the commit: one comment with the verdict and its evidence.
+    const prComments = gh.comments.filter((c) => c.repo === where.fullName && c.issue_number === 41);
+    assert.equal(prComments.length, 1);
+    assert.match(prComments[0]!.body, new RegExp(`Slipway verdict: Regression in ${where.app} \\(production\\): rolled back`));
+    assert.match(prComments[0]!.body, /\| web latency \| regression \|/);
     // A retried job does not roll back twice: the rollback is what runs now.
     const retried = await runVerdictCheck(deps(db), next!);
     assert.deepEqual(retried, { skipped: `deployment ${result.action.deploymentId} replaced it before the watch ended` });
     assert.equal((await deploymentVerdictsOf(db, deployed.id)).length, 2);
     assert.equal(gh.checkRuns.filter((r) => r.head_sha === bad).length, 1, 'one check run, updated');
+    assert.equal(gh.comments.filter((c) => c.repo === where.fullName && c.issue_number === 41).length, 1, 'one PR comment');
   });
 
   test('a clean deploy is watched at each quarter and passes at the end; the check run says so', async () => {
     const db = engine.store().db;
     const where = await installedApp(db);
     const commit = sha(`${where.app}-clean`);
-    const deployed = await deploy(db, where, commit);
+    const deployed = await deploy(db, where, commit, true);
+    gh.addPullRequest({ repo: where.fullName, number: 7, headSha: commit });
     await latency(db, where, deployed.deployedAt, noisy(15, 200, 11), 3);
     const config = { rollback: { auto: true, watch: '15m', metrics: ['latency' as const] }, services: { web: {} as never } };
     assert.deepEqual(rollbackSettings(config), settings());
@@ -197,6 +223,12 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     assert.equal(runs.length, 1, 'one check run, updated by each check');
     assert.equal(runs[0]!.conclusion, 'success');
     assert.equal(runs[0]!.output.title, `${where.app} (production) passed its 15m watch`);
+    // Healthy, on the GitHub Deployment (once, at the end; earlier deployments left alone) and on the open PR whose head it is.
+    const githubId = (await findDeployment(db, deployed.id))!.githubDeploymentId!;
+    assert.deepEqual(gh.statuses.filter((x) => x.deployment_id === githubId).map((x) => [x.state, x.description, x.auto_inactive]), [['success', 'Verdict after its 15m watch: healthy (latency of web did not get worse)', false]]);
+    const prComments = gh.comments.filter((c) => c.repo === where.fullName && c.issue_number === 7);
+    assert.equal(prComments.length, 1);
+    assert.match(prComments[0]!.body, /passed its 15m watch/);
     assert.equal((await stateInput(runner, { app: where.app, environment: 'production' }, 'web_service'))?.image, `registry.example/${where.app}:${commit}`);
   });
 
@@ -273,5 +305,22 @@ forEachEngine('deploy verdicts and automatic rollback', (engine) => {
     assert.ok('skipped' in result);
     assert.match(result.skipped, /^deployment \d+ replaced it before the watch ended$/);
     assert.deepEqual(await deploymentVerdictsOf(db, first.id), []);
+  });
+
+  test('an installation without pull-request access still gets the deployment status; the PR step is skipped and logged, not retried forever', async () => {
+    const db = engine.store().db;
+    const where = await installedApp(db);
+    const commit = sha(`${where.app}-noprs`);
+    const deployed = await deploy(db, where, commit, true);
+    await latency(db, where, deployed.deployedAt, noisy(15, 200, 21), 23);
+    const id = 5000 + Math.floor(Math.random() * 1e6);
+    gh.addInstallation({ id, account: 'acme', repositories: [where.fullName], permissions: { metadata: 'read', contents: 'read', checks: 'write', deployments: 'write' } });
+    const logged: string[] = [];
+    const result = await runVerdictCheck({ ...deps(db), octokit: () => github.octokit(id), log: (m) => logged.push(m) }, payload(deployed.id, deployed.deployedAt, settings(), 4));
+    assert.ok(!('skipped' in result) && result.verdict.verdict === 'pass');
+    const githubId = (await findDeployment(db, deployed.id))!.githubDeploymentId!;
+    assert.equal(gh.statuses.filter((x) => x.deployment_id === githubId).at(-1)?.state, 'success');
+    assert.equal(gh.callsTo('GET', new RegExp(`/repos/${where.fullName}/commits/${commit}/pulls`)).at(-1)?.status, 403);
+    assert.match(logged.join('\n'), /not posted on its pull request: .*Resource not accessible by integration.*Pull requests: Read and write/);
   });
 });

@@ -70,7 +70,8 @@ async function queryRange(query: string, options: PrometheusOptions): Promise<{ 
     url.searchParams.set('query', query);
     url.searchParams.set('start', String(from / 1000));
     url.searchParams.set('end', String(to / 1000));
-    url.searchParams.set('step', `${step}s`);
+    // Seconds as a plain number: Prometheus takes a float there (a fraction for sub-second steps).
+    url.searchParams.set('step', String(step));
     let response: Response;
     try {
       response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
