@@ -14,6 +14,7 @@ CREATE TABLE "previews" (
 	"cost_so_far_usd" double precision DEFAULT 0 NOT NULL,
 	"priced_since" timestamp with time zone,
 	"shrunk" jsonb,
+	"caps" jsonb,
 	"reason" text,
 	"destroy_attempts" integer DEFAULT 0 NOT NULL,
 	"retry_at" timestamp with time zone,

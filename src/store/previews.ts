@@ -3,9 +3,9 @@
  * read by the deploy job when a preview's run ends, by the reconcile tick's sweep (expired ones,
  * destroys to retry) and by `slipway status`. See src/previews/.
  */
-import { and, asc, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { apps, environments, previews, repositories, type Preview, type PreviewState } from './schema.ts';
+import { apps, deployments, environments, previews, repositories, type Deployment, type Preview, type PreviewState } from './schema.ts';
 
 /** A preview with the names the PR, GitHub and the runner know it by. */
 export type PreviewListing = Preview & { app: string; environment: string; repositoryId: number; repository: string; installationId: number };
@@ -95,4 +95,21 @@ export async function livePreviews(tx: Db): Promise<PreviewListing[]> {
     .where(ne(previews.state, 'destroyed'))
     .orderBy(asc(repositories.fullName), asc(apps.name), asc(previews.pullRequest));
   return rows.map(flat);
+}
+
+/** An app's preview by its environment's name (`pr-42`). */
+export async function findPreviewByName(tx: Db, appId: number, environment: string): Promise<PreviewListing | undefined> {
+  const [row] = await joined(tx).where(and(eq(previews.appId, appId), eq(environments.name, environment)));
+  return row ? flat(row) : undefined;
+}
+
+/** The preview's last successful apply (trigger `preview`; a destroy is not one). */
+export async function lastPreviewApply(tx: Db, environmentId: number): Promise<Deployment | undefined> {
+  const [row] = await tx
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.environmentId, environmentId), eq(deployments.trigger, 'preview'), eq(deployments.status, 'succeeded')))
+    .orderBy(desc(deployments.id))
+    .limit(1);
+  return row;
 }

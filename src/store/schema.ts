@@ -128,6 +128,8 @@ export type DeploymentSettings = {
   githubEnvironment: string;
   /** How a success is judged afterwards (paas.yaml `rollback:` and the services, as at this commit: src/rollback). */
   verdict?: { rollback: { auto: boolean; watchMs: number; metrics: Array<'errors' | 'latency' | 'cpu' | 'memory'> }; services: string[] };
+  /** A pull request's preview (src/previews/): `destroy` for the run that takes it down. */
+  preview?: { pullRequest: number; destroy?: boolean };
 };
 
 /**
@@ -457,6 +459,9 @@ export type TickSummary = {
   driftChecked: number;
   drifted: number;
   healed: number;
+  /** Previews destroyed for their TTL, and preview destroys started again. */
+  previewsExpired?: number;
+  previewDestroysRetried?: number;
   pruned: Record<string, number>;
   /** Bad input recorded and skipped: `<what>: <why>` (a deleted repository, a refused redelivery…). */
   problems: string[];
@@ -580,6 +585,8 @@ export const previews = pgTable(
     pricedSince: at('priced_since'),
     /** What was shrunk to fit the caps, and why it was refused or destroyed, said on the PR. */
     shrunk: jsonb('shrunk').$type<string[]>(),
+    /** The caps it was held to when last planned, and its price before shrinking (the comment's figures). */
+    caps: jsonb('caps').$type<{ perPreview?: number; total?: number; othersMonthly: number; monthlyBefore?: number }>(),
     reason: text('reason'),
     destroyAttempts: integer('destroy_attempts').notNull().default(0),
     retryAt: at('retry_at'),
