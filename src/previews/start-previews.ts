@@ -21,7 +21,7 @@ import { repriced } from './cost-so-far.ts';
 import { postPreviewNotice } from './preview-notice.ts';
 import { startDestroy } from './start-destroy.ts';
 
-export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: PreviewPlan[], manyApps: boolean): Promise<string[]> {
+export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: PreviewPlan[], options: { manyApps: boolean; /** A writer's `/slipway preview` for this head (a fork's). */ approvedBy?: string }): Promise<string[]> {
   const db = deps.store.db;
   const out: string[] = [];
   for (const { appId, evaluation, decision } of plans) {
@@ -33,14 +33,14 @@ export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: Previ
     const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'preview', pullRequest: pr.number });
     const before = await findPreview(db, env.id);
     const ttlSeconds = durationToSeconds(previews.ttl);
-    const githubEnvironment = manyApps ? `${name}/${environment}` : environment;
+    const githubEnvironment = options.manyApps ? `${name}/${environment}` : environment;
     await upsertPreview(db, { environmentId: env.id, appId, pullRequest: pr.number, headSha: pr.headSha, fork: pr.fork, lastPushAt: now, ttlSeconds, githubEnvironment });
     const up = before?.state === 'open' || before?.state === 'destroying' || before?.state === 'destroy-failed';
     const shape = { shrunk: decision.shrunk, monthlyUsd: decision.monthly, caps: { ...decision.caps, ...(decision.monthlyBefore !== undefined ? { monthlyBefore: decision.monthlyBefore } : {}) } };
 
     // 2. A fork's code is untrusted: only a writer's `/slipway preview` for this head applies it.
-    if (pr.fork && before?.approvedSha !== pr.headSha) {
-      await updatePreview(db, env.id, { state: before?.state === 'open' ? 'open' : 'awaiting-approval', reason: `this pull request comes from a fork: a writer comments \`/slipway preview\` to deploy ${pr.headSha.slice(0, 12)}`, ...shape });
+    if (pr.fork && !options.approvedBy) {
+      await updatePreview(db, env.id, { state: before?.state === 'open' ? 'open' : 'awaiting-approval', reason: `this pull request comes from a fork: its code is not deployed until a writer comments \`/slipway preview\` (for ${pr.headSha.slice(0, 12)}; each push needs asking again)`, ...shape });
       out.push(`${name}: ${environment} waits for a writer's /slipway preview (fork)`);
       continue;
     }
@@ -74,6 +74,7 @@ export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: Previ
     await updatePreview(db, env.id, {
       state: 'open',
       reason: null,
+      ...(pr.fork ? { approvedSha: pr.headSha, approvedBy: options.approvedBy ?? null } : {}),
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
       retryAt: null,
       destroyAttempts: 0,

@@ -9,6 +9,7 @@ import { evaluatePullRequest, pullRequestRef, type PullRequestRef } from './eval
 import { destroyPreviewsOf } from '../previews/destroy-previews-of.ts';
 import { previewViews } from '../previews/preview-views.ts';
 import { startPreviews } from '../previews/start-previews.ts';
+import { previewApprovedBy } from './preview-approval.ts';
 import { renderPreviewSection } from '../report/preview-section.ts';
 import { commentMarker, publishPullRequest } from './publish-pull-request.ts';
 import { repositoryContext, type RepositoryContext } from './repository-context.ts';
@@ -33,7 +34,8 @@ export async function reconcilePullRequestAt(ctx: WebhookContext, repo: Reposito
     if (!final || !(error instanceof GitError)) throw error;
     return finishComment(repo, pr.number, pr.headSha);
   }
-  const previews = final ? destroyed : await startPreviews(ctx.deps, pr, evaluation.previews, evaluation.plans.length > 1);
+  const approvedBy = pr.fork && evaluation.previews.length > 0 ? await previewApprovedBy(ctx, repo, pr) : undefined;
+  const previews = final ? destroyed : await startPreviews(ctx.deps, pr, evaluation.previews, { manyApps: evaluation.plans.length > 1, ...(approvedBy ? { approvedBy } : {}) });
   const section = renderPreviewSection(await previewViews(ctx.deps.store.db, { repositoryId: repo.repositoryId, pullRequest: pr.number }, ctx.deps.now()));
   const comment = await publishPullRequest(repo, evaluation, { final, previews: section });
   const suggestions = comment.inline + comment.inComment > 0 ? `; suggestions: ${comment.inline} inline, ${comment.inComment} in the comment` : '';
