@@ -291,6 +291,22 @@ describe('preview environments', () => {
     assert.equal(row.approvedBy, 'maintainer');
   });
 
+  it('keeps to previews.maxOpen: the preview idle longest is destroyed for a new one, and its PR told why', async () => {
+    const name = unique('limit');
+    const repo = await h.repo(`acme/${name}`);
+    const base = await repo.commit({ 'paas.yaml': previewApp(name, { previews: '  maxOpen: 1\n' }) });
+    const first = await openPr(repo, { base, files: { 'src/a.js': '1\n' }, number: 14 });
+    assert.equal((await deploymentOf(first, 'pr-14')).status, 'succeeded');
+    const second = await openPr(repo, { base, files: { 'src/b.js': '1\n' }, number: 15 });
+    assert.equal((await deploymentOf(second, 'pr-15')).status, 'succeeded');
+    assert.equal((await deploymentOf(first, 'pr-14', 'preview-destroy')).status, 'succeeded');
+    await previewRow('pr-14', name, ['destroyed']);
+    assert.equal(await readState(runner(), { app: name, environment: 'pr-14' }), undefined);
+    const notice = await eventually('the eviction notice', () => noticesOn(repo.full.fullName, 14).find((c) => c.body.includes('make room')));
+    assert.match(notice.body, /to make room for #15: .* may have 1 preview\(s\) up at once \(previews\.maxOpen\)/);
+    assert.equal((await previewRow('pr-15', name)).state, 'open');
+  });
+
   it('gives no preview for an invalid paas.yaml, and reports the error on its line', async () => {
     const name = unique('invalid');
     const repo = await h.repo(`acme/${name}`);
