@@ -36,7 +36,9 @@ export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: Previ
     const githubEnvironment = options.manyApps ? `${name}/${environment}` : environment;
     await upsertPreview(db, { environmentId: env.id, appId, pullRequest: pr.number, headSha: pr.headSha, fork: pr.fork, lastPushAt: now, ttlSeconds, githubEnvironment });
     const up = before?.state === 'open' || before?.state === 'destroying' || before?.state === 'destroy-failed';
-    const shape = { shrunk: decision.shrunk, monthlyUsd: decision.monthly, caps: { ...decision.caps, ...(decision.monthlyBefore !== undefined ? { monthlyBefore: decision.monthlyBefore } : {}) } };
+    const figures = { shrunk: decision.shrunk, caps: { ...decision.caps, ...(decision.monthlyBefore !== undefined ? { monthlyBefore: decision.monthlyBefore } : {}) } };
+    // The price of what runs changes only when this head is applied: a preview left running keeps its own.
+    const shape = before?.state === 'open' ? figures : { ...figures, monthlyUsd: decision.monthly };
 
     // 2. A fork's code is untrusted: only a writer's `/slipway preview` for this head applies it.
     if (pr.fork && !options.approvedBy) {
@@ -47,8 +49,10 @@ export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: Previ
     // 3. Over its caps, even shrunk.
     if (decision.refused) {
       const reason = `refused: ${decision.refused}`;
-      if (before?.state === 'open') await startDestroy(deps, { ...before, state: 'open' }, reason);
-      await updatePreview(db, env.id, { state: before?.state === 'open' ? 'destroying' : 'refused', reason, expiresAt: null, ...shape, ...(before ? repriced(before, null, now) : {}) });
+      if (before?.state === 'open') {
+        await startDestroy(deps, before, reason);
+        await updatePreview(db, env.id, { reason, ...figures });
+      } else await updatePreview(db, env.id, { state: 'refused', reason, expiresAt: null, ...shape });
       out.push(`${name}: ${environment} ${reason}`);
       continue;
     }
@@ -78,7 +82,7 @@ export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: Previ
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
       retryAt: null,
       destroyAttempts: 0,
-      ...shape,
+      ...figures,
       ...repriced(before ?? { costSoFarUsd: 0, pricedSince: null, monthlyUsd: null }, decision.monthly, now),
     });
     await setEnvironmentRemoved(db, env.id, null);
