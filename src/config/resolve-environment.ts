@@ -7,7 +7,7 @@ import { deepMerge } from './deep-merge.ts';
 import type { PlainObject } from './deep-merge.ts';
 import { UnknownEnvironmentError } from './errors.ts';
 import type { EnvironmentOverride, ResolvedConfig } from './schema.ts';
-import { PaasConfig } from './schema.ts';
+import { PaasConfig, previewOnlyKeys } from './schema.ts';
 
 export const productionEnvironment = 'production';
 const previewPattern = /^pr-(\d+)$/;
@@ -38,8 +38,7 @@ export function overrideFor(config: PaasConfig, environment: string): Environmen
     if (!config.previews?.enabled) {
       throw new UnknownEnvironmentError(environment, environmentNames(config), `no preview environment "${environment}": previews are not enabled in this config (previews: { enabled: true })`);
     }
-    const { enabled: _enabled, ttl: _ttl, ...override } = config.previews;
-    return override;
+    return withoutPreviewOnlyKeys(config.previews) as EnvironmentOverride;
   }
   const override = Object.hasOwn(config.environments ?? {}, environment) ? config.environments[environment] : undefined;
   if (!override) {
@@ -47,6 +46,13 @@ export function overrideFor(config: PaasConfig, environment: string): Environmen
     throw new UnknownEnvironmentError(environment, known, `unknown environment "${environment}": known environments are ${known.join(', ')}${config.previews?.enabled ? ', and pr-<number> for previews' : ''}`);
   }
   return override;
+}
+
+/** The `previews` block less what is about previews rather than their shape (enabled, ttl, caps). */
+export function withoutPreviewOnlyKeys<T extends object>(previews: T): Partial<T> {
+  const override = { ...previews } as Record<string, unknown>;
+  for (const key of previewOnlyKeys) delete override[key];
+  return override as Partial<T>;
 }
 
 /** The top level with an override merged over it (no `environments`/`previews` in the result). Used by the loader on raw data too. */

@@ -325,9 +325,15 @@ export type EnvironmentOverride = z.infer<typeof EnvironmentOverride>;
 const { drift: _previewDrift, ...previewFields } = overrideFields;
 export const Previews = z.strictObject({
   enabled: z.boolean().default(false),
-  ttl: Duration.default('3d'),
+  ttl: describe(Duration, 'A preview with no push for this long is destroyed (a new push brings it back).').default('3d'),
+  maxMonthly: describe(z.number().positive(), 'USD per month one preview may cost; over it the preview is shrunk, and refused if still over.').optional(),
+  totalMonthly: describe(z.number().positive(), "USD per month all of this app's open previews together may cost.").optional(),
+  maxOpen: describe(z.number().int().min(1).max(100), 'How many previews of this app may be up at once; the oldest idle one is destroyed for a new one.').optional(),
   ...previewFields,
 });
+export type Previews = z.output<typeof Previews>;
+/** The `previews` fields that shape the preview itself are overrides; these are not. */
+export const previewOnlyKeys = ['enabled', 'ttl', 'maxMonthly', 'totalMonthly', 'maxOpen'] as const;
 
 /**
  * A glob of repository paths whose changes affect the app (as Atlantis' `when_modified`), from the

@@ -11,7 +11,7 @@ import type { Path, Problem } from './problem.ts';
 import { placeOf } from './problem.ts';
 import { formatPath } from './line-map.ts';
 import type { ConfigError } from './errors.ts';
-import { mergeOverride, productionEnvironment } from './resolve-environment.ts';
+import { mergeOverride, productionEnvironment, withoutPreviewOnlyKeys } from './resolve-environment.ts';
 import { PaasConfig } from './schema.ts';
 import { closest } from './suggest.ts';
 import { issuesToProblems } from './zod-issues.ts';
@@ -38,7 +38,7 @@ export function validateEnvironments(raw: PlainObject, production: Problem[], li
     }
   }
   if (isPlainObject(raw.previews)) {
-    const { enabled: _enabled, ttl: _ttl, ...override } = raw.previews;
+    const override = withoutPreviewOnlyKeys(raw.previews) as PlainObject;
     scopes.push({ name: 'previews', prefix: ['previews'], override });
   }
 

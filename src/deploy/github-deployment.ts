@@ -29,6 +29,8 @@ export async function ensureGitHubDeployment(db: Db, gh: GitHubWhere, deployment
       description: `Slipway deployment ${deployment.id} of ${deployment.app}`,
       payload: { slipwayDeploymentId: deployment.id, app: deployment.app },
       production: deployment.environment === 'production',
+      // A pull request's preview: GitHub shows it as temporary, and it goes when we say so.
+      transient: deployment.settings?.preview !== undefined,
       requiredContexts: deployment.settings?.after ?? [],
     }));
   await setGitHubDeploymentId(db, deployment.id, id);

@@ -30,6 +30,7 @@ import { serviceUrl } from './deploy-check-output.ts';
 import { heldCommitGuard } from '../rollback/held-commit-guard.ts';
 import { enqueueCheck } from '../rollback/schedule-verdict.ts';
 import { watchSuperseded } from './watch-superseded.ts';
+import { previewRunEnded, runPreviewDestroy } from '../previews/run-preview-destroy.ts';
 
 export type PushDeploymentStep = { deploymentId: number; action: DeployAction; actor?: string; /** 1 on the job's first attempt. */ attempt?: number };
 
@@ -51,6 +52,9 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
     if (action === 'report' || (step.attempt ?? 1) > 1) await reportEnd(deps, gh, deployment, check);
     return `already ${deployment.status}`;
   }
+
+  // A preview's destroy (src/previews/): the same queue and runner, its own ending.
+  if (settings.preview?.destroy) return runPreviewDestroy(deps, deployment, { actor, attempt: step.attempt ?? 1 });
 
   // 2. Waited too long.
   if (action === 'timeout') {
@@ -86,7 +90,8 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   const terraformJson = (await deploymentTerraformJson(db, id)) as TerraformJson;
   // Made while Terraform plans, not before: what the checks right before applying need (the
   // repository's rules at the commit, its default branch), the GitHub Deployment, the check run.
-  const prepared = planOnly ? undefined : prepareApply(deps, gh, deployment, terraformJson, runner);
+  // A preview is judged on its pull request (policies, caps) and is not the default branch's head.
+  const prepared = planOnly || settings.preview ? undefined : prepareApply(deps, gh, deployment, terraformJson, runner);
   prepared?.catch(() => {}); // awaited by approve and guard
   const reported = Promise.all([
     check.report({ status: 'planning' }),
@@ -153,6 +158,7 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
     await enqueueCheck(db, { deploymentId: id, deployedAt: (ended.finishedAt ?? new Date()).getTime(), checkpoint: 1, ...settings.verdict });
   }
   await reportEnd(deps, gh, ended, check, result);
+  if (settings.preview) await previewRunEnded(deps, ended);
   return `${ended.status}${result.reason ? `: ${result.reason}` : ''}${result.failure ? `: ${result.failure.message}` : ''}`;
 }
 

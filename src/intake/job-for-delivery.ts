@@ -109,8 +109,8 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
       const body = typeof payload.comment?.body === 'string' ? payload.comment.body : '';
       if (repoId === undefined) return lacks('repository.id');
       if (n === undefined) return lacks('issue.number');
-      if (action !== 'created' || !payload.issue?.pull_request || !/^\s*\/slipway\s+(approve|rollback)\b/m.test(body)) {
-        return ignored('not a /slipway approve or /slipway rollback comment on a pull request');
+      if (action !== 'created' || !payload.issue?.pull_request || !/^\s*\/slipway\s+(approve|rollback|preview)\b/m.test(body)) {
+        return ignored('not a /slipway approve, rollback or preview comment on a pull request');
       }
       return job(`pr:${repoId}:${n}`, false, approvalJobKind);
     }

@@ -11,6 +11,8 @@ import { latestPullRequestDelivery } from '../store/webhook-deliveries.ts';
 import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef, type PullRequestEvaluation, type PullRequestFields } from './evaluate-pull-request.ts';
 import { PullRequestFields as PullRequestFieldsSchema, type EventPayload } from './parse-event.ts';
 import { publishPullRequest } from './publish-pull-request.ts';
+import { previewViews } from '../previews/preview-views.ts';
+import { renderPreviewSection } from '../report/preview-section.ts';
 import { repositoryContext } from './repository-context.ts';
 import type { Outcome, WebhookContext } from './webhook-context.ts';
 
@@ -43,7 +45,8 @@ export async function approvePolicy(ctx: WebhookContext, event: EventPayload<'is
   // a runner, that would be a second Terraform plan, which could also differ from the one approved).
   const after = given.length > 0 ? withApprovals(before, given, pr.headSha) : before;
   if (approved.length === 0) after.notes.push(`@${user} asked to approve ${command.ruleIds.join(', ')}, but no failing approvable result matches.`);
-  const published = await publishPullRequest(repo, after);
+  const previews = renderPreviewSection(await previewViews(ctx.deps.store.db, { repositoryId: repo.repositoryId, pullRequest: number }, ctx.deps.now()));
+  const published = await publishPullRequest(repo, after, { previews });
   const refused = published.reviewRefused ? `; review refused, not retried: ${published.reviewRefused}` : '';
   return `approved by ${user}: ${approved.join(', ') || 'nothing to approve'} at ${pr.headSha.slice(0, 12)}${refused}`;
 }

@@ -7,7 +7,11 @@
 import type { ConfigError } from '../config/load.ts';
 import { GitError } from '../git/index.ts';
 import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
+import { previewEnvironmentName } from '../config/load.ts';
+import { capsFor, fitPreview, type PreviewDecision } from '../previews/fit-preview.ts';
+import { lastPreviewDeployment } from '../previews/last-preview-deployment.ts';
 import { getOrCreateApp } from '../store/apps.ts';
+import { previewsOfApp } from '../store/previews.ts';
 import { lastAppliedDeployment } from '../store/deployments.ts';
 import { auditDetails } from '../store/audit-log.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
@@ -42,7 +46,11 @@ export type PullRequestEvaluation = {
   /** Lines of the suggested files that review comments may sit on; null when unknown (none may). */
   commentableLines: CommentableLines;
   notes: string[];
+  /** The apps with `previews.enabled`: each one's plan above is its preview's own, held to its caps. */
+  previews: PreviewPlan[];
 };
+
+export type PreviewPlan = { appId: number; evaluation: AppEvaluation; decision: PreviewDecision };
 
 export const approvalAction = 'policy.approve';
 
@@ -120,18 +128,29 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
   const plans: AppEvaluation[] = [];
   const synthErrors: ConfigError[] = [];
   const recommendations: RecommendationSummary[] = [];
-  for (const app of loaded.apps) {
+  const previews: PreviewPlan[] = [];
+  for (const loadedApp of loaded.apps) {
+    let app = loadedApp;
     try {
       recommendations.push(...(await recommendationsForApp(db, { installationId: repo.installationId, repositoryId: repo.repositoryId }, app, deps.now(), { pullRequest: pr.number, commitSha: pr.headSha })));
     } catch (error) {
       notes.push(`Recommendations for ${app.config.name} could not be computed: ${(error as Error).message}`);
     }
     const row = await getOrCreateApp(db, { repositoryId: repo.repositoryId, name: app.config.name, configPath: app.file });
-    const last = await lastAppliedDeployment(db, row.id, 'production');
-    const environment = 'production';
+    // With previews on, the PR is planned as its preview (`pr-<n>`): against what the preview has
+    // applied (nothing once it was destroyed), held to the preview caps first.
+    const previewsOn = app.config.previews?.enabled === true;
+    const environment = previewsOn ? previewEnvironmentName(pr.number) : 'production';
+    const last = previewsOn ? await lastPreviewDeployment(db, row.id, environment) : await lastAppliedDeployment(db, row.id, 'production');
     let synthesized;
+    let decision: PreviewDecision | undefined;
     try {
-      synthesized = synthesizeApp({ app, environment, sha: pr.headSha, synthesize: deps.synthesize });
+      if (previewsOn) {
+        const others = (await previewsOfApp(db, row.id, ['open'])).filter((p) => p.pullRequest !== pr.number);
+        const caps = capsFor(app.config, { maxMonthly: deps.settings.previews?.maxMonthlyUsd }, others.reduce((sum, p) => sum + (p.monthlyUsd ?? 0), 0));
+        const fitted = fitPreview({ app, environment, sha: pr.headSha, synthesize: deps.synthesize, caps });
+        ({ app, synthesized, decision } = fitted);
+      } else synthesized = synthesizeApp({ app, environment, sha: pr.headSha, synthesize: deps.synthesize });
     } catch (error) {
       // Synthesis fails the same way on every retry: reported on the PR like a config error, job done.
       if (!(error instanceof SynthError)) throw error;
@@ -141,12 +160,13 @@ export async function evaluatePullRequest(ctx: WebhookContext, repo: RepositoryC
     // Terraform's own plan when it can make one; the inferred diff (with the reason) otherwise.
     const terraform = await speculativeTerraformPlan(deps, { workspace: { app: app.config.name, environment }, terraform: synthesized.terraform, signal: ctx.signal });
     const plan: AppEvaluation = evaluateApp({ app, environment, sha: pr.headSha, base: (last?.terraformJson as TerraformJson | null) ?? null, policies: rules, synthesized, ...terraform });
-    plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules, synthesize: deps.synthesize }));
+    if (!previewsOn) plan.policies.push(...previewPolicyResults(plan, { pullRequest: pr.number, policies: rules, synthesize: deps.synthesize }));
     plan.policies = applyApprovals(plan.policies, approvals, pr.headSha);
     plans.push(plan);
+    if (decision) previews.push({ appId: row.id, evaluation: plan, decision });
   }
   const reviewLines = baseFetched && recommendations.some((r) => r.suggestion)
     ? await commentableLines(deps.git, { repoKey: repo.repoKey, baseSha: pr.baseSha, headSha: pr.headSha, paths: [...new Set(recommendations.flatMap((r) => (r.suggestion ? [r.suggestion.file] : [])))] })
     : null;
-  return { pr, plans, configErrors: [...loaded.errors, ...synthErrors], policies: plans.flatMap((p) => p.policies), recommendations, commentableLines: reviewLines, notes };
+  return { pr, plans, configErrors: [...loaded.errors, ...synthErrors], policies: plans.flatMap((p) => p.policies), recommendations, commentableLines: reviewLines, notes, previews };
 }

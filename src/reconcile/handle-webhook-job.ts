@@ -19,6 +19,7 @@ import { parseEvent } from './parse-event.ts';
 import { reconcilePullRequest } from './reconcile-pull-request.ts';
 import { reconcilePush } from './reconcile-push.ts';
 import { rollbackFromComment } from './rollback-comment.ts';
+import { isPreviewCommand, previewFromComment } from './preview-command.ts';
 import { parseRollbackCommand } from '../rollback/parse-rollback-command.ts';
 import { PermanentSkip, type Outcome, type WebhookContext } from './webhook-context.ts';
 
@@ -32,6 +33,7 @@ const handlers: Partial<Record<string, Handler>> = {
   pull_request: (ctx) => reconcilePullRequest(ctx, parseEvent('pull_request', ctx.delivery.payload)),
   issue_comment: (ctx) => {
     const event = parseEvent('issue_comment', ctx.delivery.payload);
+    if (isPreviewCommand(event.comment.body)) return previewFromComment(ctx, event);
     return parseRollbackCommand(event.comment.body) ? rollbackFromComment(ctx, event) : approvePolicy(ctx, event);
   },
   check_run: (ctx) => {

@@ -30,7 +30,7 @@ export type PublishResult = {
 export async function publishPullRequest(
   repo: RepositoryContext,
   evaluation: PullRequestEvaluation,
-  options: { final?: boolean } = {},
+  options: { final?: boolean; /** The previews part, rendered (preview-section.ts). */ previews?: string } = {},
 ): Promise<PublishResult> {
   const { pr, plans, configErrors } = evaluation;
   const final = options.final ?? false;
@@ -49,6 +49,7 @@ export async function publishPullRequest(
       suggestionsHere: { items: inComment, ...(reason ? { reason } : {}) },
       final,
       notes: [...notes, ...extraNotes],
+      ...(options.previews ? { previews: options.previews } : {}),
     });
   const where = { owner: repo.owner, repo: repo.repo, issueNumber: pr.number, marker: commentMarker, known: repo.commentIds };
   const notInline = placement.inComment.length > 0 ? notInlineSentence(placement.inComment.length) : undefined;

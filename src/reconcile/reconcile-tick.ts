@@ -3,7 +3,8 @@
  *  a. redeliver failed webhook deliveries since the last tick (24 h on the first);
  *  b. poll default-branch heads and enqueue any head no push announced;
  *  c. check drift of the environments whose `drift.every` is due (and heal where asked);
- *  d. prune deliveries, finished jobs, logs and ticks past their retention.
+ *  d. destroy previews past their TTL, and start again the preview destroys that did not finish;
+ *  e. prune deliveries, finished jobs, logs and ticks past their retention.
  * A step that fails is recorded in the tick's problems and the next step runs: one bad repository
  * or one GitHub outage never takes the rest of the tick with it. The tick's summary is stored.
  */
@@ -13,6 +14,7 @@ import { prune } from '../store/prune.ts';
 import { finishTick, lastFinishedTick, startTick } from '../store/reconcile-ticks.ts';
 import type { TickSummary } from '../store/schema.ts';
 import { checkDrift } from './check-drift.ts';
+import { sweepPreviews } from '../previews/sweep-previews.ts';
 import { pollHeads } from './poll-heads.ts';
 import { redeliverFailed } from './redeliver-failed.ts';
 import { emptySummary, recordProblem, reconcileSettingsOf, type TickContext } from './tick-context.ts';
@@ -53,6 +55,11 @@ export async function reconcileTick(deps: Deps, input: { jobId?: number | null; 
   await step('redelivery', () => redeliverFailed(ctx, since));
   await step('heads', () => pollHeads(ctx));
   await step('drift', () => checkDrift(ctx));
+  await step('previews', async () => {
+    const swept = await sweepPreviews(deps, now);
+    ctx.summary.previewsExpired = swept.expired;
+    ctx.summary.previewDestroysRetried = swept.retried;
+  });
   await step('prune', async () => {
     ctx.summary.pruned = await prune(db, ctx.settings.retain, now);
   });

@@ -21,21 +21,39 @@ import { getOrCreateEnvironment } from '../store/environments.ts';
 import { supersedeOlderDeployments } from '../store/push-deployments.ts';
 import type { Deployment, DeploymentPlanSummary, DeploymentSettings } from '../store/schema.ts';
 import { noRunnerNote } from './check-run-output.ts';
+import { previewTrigger } from '../previews/last-preview-deployment.ts';
+import { isFinished } from '../store/deployment-lifecycle.ts';
 
 export async function recordPushDeployment(
   db: Db,
-  input: { appId: number; evaluation: AppEvaluation; last: Deployment | undefined; githubEnvironment: string; runner: boolean },
+  input: {
+    appId: number;
+    evaluation: AppEvaluation;
+    last: Deployment | undefined;
+    githubEnvironment: string;
+    runner: boolean;
+    /**
+     * A pull request's preview (src/previews/): environment kind `preview`, trigger `preview`, its
+     * own deploy mode (`previews.deploy`, auto by default) and no checks waited for nor verdict;
+     * `fresh`: recorded anew even if this commit was deployed before (a preview brought back).
+     */
+    preview?: { pullRequest: number; mode: 'auto' | 'manual'; fresh?: boolean };
+  },
 ): Promise<DeploymentRow> {
-  const { appId, evaluation, last } = input;
+  const { appId, evaluation, last, preview } = input;
   const { sha, environment } = evaluation;
-  const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: 'production' });
-  const existing = await findDeploymentOfCommit(db, { appId, environmentId: env.id, commitSha: sha, trigger: 'push' });
-  const settings: DeploymentSettings = {
-    mode: evaluation.config.deploy?.mode ?? 'auto',
-    after: evaluation.config.deploy?.after ?? [],
-    githubEnvironment: input.githubEnvironment,
-    verdict: { rollback: rollbackSettings(evaluation.config), services: Object.keys(evaluation.config.services).sort() },
-  };
+  const env = await getOrCreateEnvironment(db, { appId, name: environment, kind: preview ? 'preview' : 'production', ...(preview ? { pullRequest: preview.pullRequest } : {}) });
+  const trigger = preview ? previewTrigger : 'push';
+  const found = await findDeploymentOfCommit(db, { appId, environmentId: env.id, commitSha: sha, trigger });
+  const existing = preview?.fresh && found && isFinished(found.status) ? undefined : found;
+  const settings: DeploymentSettings = preview
+    ? { mode: preview.mode, after: [], githubEnvironment: input.githubEnvironment, preview: { pullRequest: preview.pullRequest } }
+    : {
+        mode: evaluation.config.deploy?.mode ?? 'auto',
+        after: evaluation.config.deploy?.after ?? [],
+        githubEnvironment: input.githubEnvironment,
+        verdict: { rollback: rollbackSettings(evaluation.config), services: Object.keys(evaluation.config.services).sort() },
+      };
   const blocking = evaluation.policies.filter(isBlocking);
   const fields = {
     terraformJson: evaluation.terraform,
@@ -52,7 +70,7 @@ export async function recordPushDeployment(
   if (input.runner && !blocked) {
     // A retried push job finds its deployment recorded: the deploy job's key makes enqueueing it again a no-op.
     return db.transaction(async (t) => {
-      const recorded = existing ?? (await createDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}`, ...fields }));
+      const recorded = existing ?? (await createDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger, actor: 'slipway', reason: `${preview ? `preview of #${preview.pullRequest} at` : 'push'} ${sha.slice(0, 12)}`, ...fields }));
       const superseded = await supersedeOlderDeployments(t, { appId, environmentId: env.id, newerId: recorded.id, actor: 'slipway', reason: `superseded by ${sha.slice(0, 12)}` });
       await enqueueMany(t, [
         deployJob({ deploymentId: recorded.id, appId, environment, action: 'run' }),
@@ -72,7 +90,7 @@ export async function recordPushDeployment(
       await setDeploymentStatus(t, { deploymentId: existing.id, status: 'planning', actor: 'slipway' });
       recorded = await setDeploymentStatus(t, { deploymentId: existing.id, ...final, ...fields });
     } else {
-      recorded = await createPlannedDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger: 'push', actor: 'slipway', reason: `push ${sha.slice(0, 12)}`, final, ...fields });
+      recorded = await createPlannedDeployment(t, { appId, environmentId: env.id, commitSha: sha, trigger, actor: 'slipway', reason: `${preview ? `preview of #${preview.pullRequest} at` : 'push'} ${sha.slice(0, 12)}`, final, ...fields });
     }
     if (final.status === 'planned' && last && last.status === 'planned' && last.id !== recorded.id) {
       await setDeploymentStatus(t, { deploymentId: last.id, status: 'superseded', actor: 'slipway', reason: `superseded by ${sha.slice(0, 12)}` });

@@ -85,6 +85,7 @@ function buildParts(input: ReportInput, maxWarnings: number): Part[] {
     parts.push(recommendationSection(input.recommendations, here));
   }
   if (input.notes && input.notes.length > 0) parts.push(`\n${input.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n`);
+  if (input.previews) parts.push(`\n${input.previews}\n`);
   parts.push(`\n<sub>Built from ${code(input.headSha)} by Slipway.</sub>\n`);
   return parts;
 }

@@ -32,6 +32,8 @@ export type ReportInput = {
   /** The pull request is closed: this is the last plan. */
   final?: boolean;
   notes?: string[];
+  /** The previews part (preview-section.ts), already rendered; empty or absent: none. */
+  previews?: string;
   /** Characters; GitHub's comment limit by default. */
   maxLength?: number;
 };

@@ -33,6 +33,7 @@ import { interruptAbandoned } from './interrupt-abandoned.ts';
 import { openDeploymentLog } from './open-deployment-log.ts';
 import { planTerraform } from './plan-terraform.ts';
 import { prepareWorkFolder } from './prepare-work-folder.ts';
+import { removeWorkspaceIfEmpty } from './remove-workspace.ts';
 import { createRedactor } from './redact.ts';
 import { CancelRun } from './runner-error.ts';
 import type { TerraformCall, TerraformRun } from './run-terraform.ts';
@@ -55,6 +56,12 @@ export type RunDeploymentInput = {
   approve?: (plan: Plan) => Promise<true | string>;
   /** Stop at `planned` (nothing applied). */
   planOnly?: boolean;
+  /**
+   * Destroy everything the workspace's state holds (`plan -destroy`, then apply that plan). Once
+   * applied, the state is listed: when it is empty the workspace is removed (remove-workspace.ts);
+   * anything left is a `failed` run naming what is left.
+   */
+  destroy?: boolean;
   /** Abort with a CancelRun to choose the status; see CancelRun for what an abort stops. */
   signal?: AbortSignal;
   /** Values to mask in the log besides the environment's secrets and what Terraform marks sensitive. */
@@ -74,6 +81,8 @@ export type RunDeploymentResult = {
   plan?: Plan;
   /** Whether the plan had changes. */
   changes?: boolean;
+  /** A destroy's: whether the workspace was removed (its state was empty). */
+  workspaceRemoved?: boolean;
   outputs?: DeploymentOutputs;
   failure?: DeploymentFailure;
   /** Wall time of the run and the part spent in Terraform's processes (the rest is Slipway's). */
@@ -175,7 +184,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
     call.dir = work.dir;
     const init = await timed(() => initTerraform(call));
     if (!init.ok) return await stopAfter(init);
-    const planned = await timed(() => planTerraform(call, work.planFile));
+    const planned = await timed(() => planTerraform(call, work.planFile, { destroy: input.destroy === true }));
     if (!planned.ok) return await stopAfter(planned);
     changes = planned.changes;
     const shown = await timed(() => showPlan(call, work.planFile));
@@ -205,6 +214,19 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
     const applied = await timed(() => applyPlan({ ...call, stopOn: (reason) => !(reason instanceof CancelRun && reason.status === 'superseded') }, work.planFile));
     if (applied.ok) {
       const outputs = applied.outputs ?? {};
+      if (input.destroy) {
+        // The workspace goes only when nothing is left in it: a resource Terraform could not
+        // destroy stays in state, and the run says which.
+        const left = await removeWorkspaceIfEmpty(call, runner, name);
+        if ('run' in left) return await stopAfter(left.run);
+        if (left.remaining.length > 0) {
+          const failure: DeploymentFailure = { step: 'state', message: `${left.remaining.length} resource(s) are still in the state after the destroy: ${left.remaining.slice(0, 5).join(', ')}` };
+          await move('failed', failure.message, { failure });
+          return finish({ failure, workspaceRemoved: false });
+        }
+        await move('succeeded', 'destroyed; the workspace was removed', { outputs: {} });
+        return finish({ outputs: {}, workspaceRemoved: true });
+      }
       await move('succeeded', null, { outputs });
       return finish({ outputs });
     }

@@ -10,7 +10,7 @@ import type { DeploymentLog } from './open-deployment-log.ts';
 import { readUiLine, type UiDiagnostic } from './read-ui-line.ts';
 import { spawnGroup, type GroupRunResult } from './spawn-group.ts';
 
-export type Step = 'init' | 'plan' | 'show' | 'apply';
+export type Step = 'init' | 'plan' | 'show' | 'apply' | 'state';
 
 export type TerraformCall = {
   runner: Runner;

@@ -10,6 +10,7 @@ import { githubWebUrl, webUrlProblem } from '../github/clone-url.ts';
 import { readEnvironment } from './read-environment.ts';
 import { RepositoryPatternError, parseRepositoryPatterns } from './repository-allow-list.ts';
 import { readReconcileSettings } from './reconcile-settings.ts';
+import { readPreviewSettings } from './preview-settings.ts';
 import { readRunnerSettings } from './runner-settings.ts';
 import { readAppCredentialsFile } from './app-credentials-file.ts';
 import { SettingsEnv, type BaseSettings, type Settings } from './settings.ts';
@@ -144,7 +145,9 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
   problems.push(...runner.problems);
   const reconcile = readReconcileSettings(env);
   problems.push(...reconcile.problems);
-  if (problems.length > 0 || !raw || (!mode.setup && !privateKey) || !runner.settings || !reconcile.settings) throw new SettingsError([...new Set(problems)]);
+  const previews = readPreviewSettings(env);
+  problems.push(...previews.problems);
+  if (problems.length > 0 || !raw || (!mode.setup && !privateKey) || !runner.settings || !reconcile.settings || !previews.settings) throw new SettingsError([...new Set(problems)]);
   const base: BaseSettings = {
     githubApiUrl: raw.GITHUB_API_URL!,
     githubUrl: githubUrl!,
@@ -165,6 +168,7 @@ function readSettings(env: Record<string, string | undefined>, cwd: string, mode
     apiRateLimit: raw.SLIPWAY_API_RATE_LIMIT,
     runner: runner.settings,
     reconcile: reconcile.settings,
+    previews: previews.settings,
   };
   if (mode.setup) return base;
   return {

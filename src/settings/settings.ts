@@ -8,6 +8,7 @@ import { defaultSlipwayDataDir } from '../store/store-options.ts';
 import { parseRepositoryPatterns } from './repository-allow-list.ts';
 import type { ReconcileSettings } from './reconcile-settings.ts';
 import type { RunnerSettings } from './runner-settings.ts';
+import type { PreviewSettings } from './preview-settings.ts';
 
 export const optionalText = z
   .string()
@@ -153,6 +154,8 @@ export type Settings = AppCredentials & {
   runner: RunnerSettings;
   /** The periodic reconcile tick and retention (see reconcile-settings.ts); defaults when absent. */
   reconcile?: ReconcileSettings;
+  /** Server-wide preview caps and retries (see preview-settings.ts); defaults when absent. */
+  previews?: PreviewSettings;
 };
 
 export { githubWebUrl } from '../github/clone-url.ts';

@@ -29,3 +29,8 @@ export async function getOrCreateEnvironment(
     .where(and(eq(environments.appId, input.appId), eq(environments.name, input.name)));
   return existing!;
 }
+
+/** A preview environment taken down (its row stays: its deployments and their logs are history). */
+export async function setEnvironmentRemoved(tx: Db, environmentId: number, at: Date | null): Promise<void> {
+  await tx.update(environments).set({ removedAt: at }).where(eq(environments.id, environmentId));
+}

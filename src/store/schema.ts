@@ -107,7 +107,7 @@ export type DeploymentPlanSummary = {
 
 /** Which step of a run failed, and Terraform's first error (message and resource address). */
 export type DeploymentFailure = {
-  step: 'init' | 'plan' | 'show' | 'apply' | 'runner';
+  step: 'init' | 'plan' | 'show' | 'apply' | 'state' | 'runner';
   message: string;
   /** The resource the error is about, e.g. `terraform_data.web`, when Terraform names one. */
   address?: string;
@@ -128,6 +128,8 @@ export type DeploymentSettings = {
   githubEnvironment: string;
   /** How a success is judged afterwards (paas.yaml `rollback:` and the services, as at this commit: src/rollback). */
   verdict?: { rollback: { auto: boolean; watchMs: number; metrics: Array<'errors' | 'latency' | 'cpu' | 'memory'> }; services: string[] };
+  /** A pull request's preview (src/previews/): `destroy` for the run that takes it down. */
+  preview?: { pullRequest: number; destroy?: boolean };
 };
 
 /**
@@ -457,6 +459,9 @@ export type TickSummary = {
   driftChecked: number;
   drifted: number;
   healed: number;
+  /** Previews destroyed for their TTL, and preview destroys started again. */
+  previewsExpired?: number;
+  previewDestroysRetried?: number;
   pruned: Record<string, number>;
   /** Bad input recorded and skipped: `<what>: <why>` (a deleted repository, a refused redelivery…). */
   problems: string[];
@@ -544,6 +549,58 @@ export const driftChecks = pgTable('drift_checks', {
   healDeploymentId: bigint('heal_deployment_id', { mode: 'number' }),
 });
 
+export const previewStates = ['open', 'awaiting-approval', 'refused', 'destroying', 'destroy-failed', 'destroyed'] as const;
+export type PreviewState = (typeof previewStates)[number];
+
+/**
+ * One pull request's preview environment of one app (src/previews/): where it stands, when it
+ * expires (`previews.ttl` after the last push), what it costs (the monthly price of what is
+ * applied, and what it has cost so far) and, for a destroy that did not finish, when it is tried
+ * again. The reconcile tick reads it by `(state, expires_at)` and `(state, retry_at)`.
+ */
+export const previews = pgTable(
+  'previews',
+  {
+    environmentId: bigint('environment_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    appId: bigint('app_id', { mode: 'number' })
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    pullRequest: integer('pull_request').notNull(),
+    state: text('state', { enum: previewStates }).notNull().default('open'),
+    headSha: text('head_sha').notNull(),
+    fork: boolean('fork').notNull().default(false),
+    /** A fork's head a writer asked to deploy (`/slipway preview`); another head needs asking again. */
+    approvedSha: text('approved_sha'),
+    approvedBy: text('approved_by'),
+    lastPushAt: at('last_push_at').notNull(),
+    ttlSeconds: integer('ttl_seconds').notNull(),
+    /** Null while nothing is up (refused, awaiting approval, destroyed). */
+    expiresAt: at('expires_at'),
+    /** USD a month of what was last planned for it (after any shrinking). */
+    monthlyUsd: doublePrecision('monthly_usd'),
+    /** Cost accumulated before `priced_since`; since then it costs `monthly_usd` / 730 an hour. */
+    costSoFarUsd: doublePrecision('cost_so_far_usd').notNull().default(0),
+    pricedSince: at('priced_since'),
+    /** What was shrunk to fit the caps, and why it was refused or destroyed, said on the PR. */
+    shrunk: jsonb('shrunk').$type<string[]>(),
+    /** The caps it was held to when last planned, and its price before shrinking (the comment's figures). */
+    caps: jsonb('caps').$type<{ perPreview?: number; total?: number; othersMonthly: number; monthlyBefore?: number }>(),
+    reason: text('reason'),
+    destroyAttempts: integer('destroy_attempts').notNull().default(0),
+    retryAt: at('retry_at'),
+    githubEnvironment: text('github_environment').notNull(),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('previews_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'open'`),
+    index('previews_retry_idx').on(t.retryAt).where(sql`${t.state} = 'destroy-failed'`),
+    index('previews_app_idx').on(t.appId, t.state),
+  ],
+);
+
 export type Installation = typeof installations.$inferSelect;
 export type Repository = typeof repositories.$inferSelect;
 export type App = typeof apps.$inferSelect;
@@ -564,3 +621,4 @@ export type Redelivery = typeof redeliveries.$inferSelect;
 export type RepositoryHead = typeof repositoryHeads.$inferSelect;
 export type DriftCheck = typeof driftChecks.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+export type Preview = typeof previews.$inferSelect;

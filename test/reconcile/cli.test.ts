@@ -15,6 +15,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { finishTick, startTick } from '../../src/store/reconcile-ticks.ts';
 import { upsertRepositories } from '../../src/store/repositories.ts';
 import { saveHeads } from '../../src/store/repository-heads.ts';
+import { updatePreview, upsertPreview } from '../../src/store/previews.ts';
 import { databaseDir } from '../../src/store/store-options.ts';
 
 const bin = new URL('../../bin/slipway.js', import.meta.url).pathname;
@@ -47,6 +48,10 @@ before(async () => {
   for (const status of ['planning', 'planned', 'applying', 'succeeded'] as const) await setDeploymentStatus(db, { deploymentId: deployment.id, status, actor: 'test' });
   await saveDriftCheck(db, { environmentId: production.id, appId: app.id, deploymentId: deployment.id, status: 'drifted', report: {}, checkedAt: new Date('2026-12-01T10:00:00Z'), everyMinutes: 360, heal: false, issueNumber: 12 });
   await getOrCreateEnvironment(db, { appId: app.id, name: 'pr-4', kind: 'preview', pullRequest: 4 });
+  // A preview whose destroy did not finish: listed until it is gone.
+  const stuck = await getOrCreateEnvironment(db, { appId: app.id, name: 'pr-5', kind: 'preview', pullRequest: 5 });
+  await upsertPreview(db, { environmentId: stuck.id, appId: app.id, pullRequest: 5, headSha: head, fork: false, lastPushAt: new Date('2026-12-01T09:00:00Z'), ttlSeconds: 259_200, githubEnvironment: 'pr-5' });
+  await updatePreview(db, stuck.id, { state: 'destroy-failed', destroyAttempts: 2, retryAt: new Date('2026-12-01T11:00:00Z'), reason: 'the destroy did not finish: terraform apply failed', monthlyUsd: 73, costSoFarUsd: 4.5 });
   const tick = await startTick(db, null);
   await finishTick(db, tick.id, { redelivered: 0, redeliveryRefused: 0, deliveriesSeen: 0, polled: 1, notModified: 1, enqueued: 0, deferred: 0, driftChecked: 0, drifted: 0, healed: 0, pruned: {}, problems: ['acme/gone: repository not found'] });
   await store.close();
@@ -57,11 +62,22 @@ describe('slipway status', () => {
   it('shows per app and environment the desired and applied commit, whether they match, drift with its issue, and the last tick', async () => {
     const { code, stdout, stderr } = await slipway(['status']);
     assert.equal(code, 0, stderr);
-    const lines = stdout.trim().split('\n');
+    const lines = stdout.trim().split('\n\n')[0]!.split('\n');
     assert.match(lines[0]!, /^last reconcile tick: \d{4}-\d\d-\d\dT[\d:]+Z \(1 problems\)$/);
     assert.match(lines[1]!, /^REPOSITORY\s+APP\s+ENV\s+DESIRED\s+APPLIED\s+IN SYNC\s+LATEST\s+DRIFT\s+DRIFT CHECKED$/);
     assert.equal(lines.length, 3, 'previews are not listed');
     assert.deepEqual(lines[2]!.split(/\s{2,}/), ['acme/shop', 'shop', 'production', head.slice(0, 12), applied.slice(0, 12), 'no', 'succeeded', 'drifted (#12)', '2026-12-01T10:00:00Z']);
+  });
+
+  it('lists a preview whose destroy did not finish, with its attempts, next try and why', async () => {
+    const { code, stdout, stderr } = await slipway(['status']);
+    assert.equal(code, 0, stderr);
+    const [, previews] = stdout.trim().split('\n\n');
+    const lines = previews!.split('\n');
+    assert.equal(lines[0], 'previews:');
+    assert.match(lines[1]!, /^REPOSITORY\s+APP\s+ENV\s+PR\s+STATE\s+PRICE\/MONTH\s+COST SO FAR\s+EXPIRES\s+WHY$/);
+    assert.deepEqual(lines[2]!.split(/\s{2,}/), ['acme/shop', 'shop', 'pr-5', '#5', 'destroy-failed (2x, retry 2026-12-01T11:00:00Z)', '$73.00', '$4.50', '-', 'the destroy did not finish: terraform apply failed']);
+    assert.equal(lines.length, 3, 'a preview with no row (never planned) is not listed');
   });
 
   it('gives the same as JSON, with the last tick’s problems', async () => {
