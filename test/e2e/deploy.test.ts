@@ -261,6 +261,29 @@ describe('deploy.after: the checks a deployment waits for', () => {
     assert.equal(row.status, 'failed');
     assert.match(row.failure?.message ?? '', /build did not succeed on [0-9a-f]{12} within 10 s/);
   });
+
+  it('a deploy job that fails on every attempt ends its deployment failed, with the reason, a failed check run and a GitHub Deployment failure', async () => {
+    const name = unique('after-gone');
+    const repo = await h.repo(`acme/${name}`);
+    // GitHub refuses to say how the commit's checks went, on every attempt (422 is not retried by octokit).
+    h.github.injectFault({ method: 'GET', path: new RegExp(`^/repos/acme/${name}/commits/[0-9a-f]{40}/status`), status: 422, times: 5 });
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ after: [build] }' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const row = await ended(sha);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.failure?.step, 'runner');
+    assert.match(row.failure?.message ?? '', /^the deploy job failed 5 times; the last error: .*combined status/);
+    const job = await eventually('the job recorded dead', async () => (await db().select().from(jobs).where(eq(jobs.idempotencyKey, `deploy:${row.id}:run`))).find((j) => j.status === 'dead'));
+    assert.equal(job.attempts, 5);
+    const ghDeployment = await eventually('a GitHub Deployment', () => h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha));
+    assert.deepEqual(ghDeployment.required_contexts, [], 'it only carries the failure');
+    const failure = await eventually('the failure status', () => statusesOf(ghDeployment.id).find((s) => s.state === 'failure'));
+    assert.match(failure.description ?? '', /the deploy job failed 5 times/);
+    const check = checkOf(repo.fullName, sha, 'slipway deploy')!;
+    assert.equal(check.conclusion, 'failure');
+    assert.equal(failure.log_url, `https://github.com/${repo.fullName}/runs/${check.id}`);
+    assert.deepEqual(await applied(name), [], 'nothing applied');
+  });
 });
 
 describe('deploy: manual', () => {
