@@ -41,6 +41,7 @@ export async function initWorkFolder(call: TerraformCall, input: { templates: st
   forgetInit(dir);
   const run = await initTerraform(call);
   if (run.ok && key !== undefined) {
+    mkdirSync(join(dir, '.terraform'), { recursive: true, mode: 0o700 }); // `init` of a document that needs nothing may make none
     writeFileSync(join(dir, '.terraform', keyFile), key);
     saveTemplate(dir, join(input.templates, key));
   }

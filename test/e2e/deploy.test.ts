@@ -99,7 +99,11 @@ describe('a push to the default branch deploys', () => {
     const deployCheck = await eventually('the deploy check to succeed', () => (checkOf(repo.fullName, first, 'slipway deploy')?.conclusion === 'success' ? checkOf(repo.fullName, first, 'slipway deploy') : undefined));
     assert.equal(success.log_url, `https://github.com/${repo.fullName}/runs/${deployCheck.id}`);
     assert.match(deployCheck.output.summary ?? '', /Terraform's plan: 1 to create/);
-    assert.match(checkOf(repo.fullName, first, 'slipway')!.output.summary ?? '', /Terraform plans and applies each deployment/);
+    const pushCheck = checkOf(repo.fullName, first, 'slipway')!.output.summary ?? '';
+    assert.match(pushCheck, /Terraform plans and applies each deployment/);
+    // Terraform's plan is the deploy check run's; the push's check links to it rather than show the inferred diff.
+    assert.ok(pushCheck.includes(`Terraform plans and applies it: its plan is in the [\`slipway deploy\`](${h.git.url}/${repo.fullName}/commit/${first}/checks) check run`), pushCheck);
+    assert.doesNotMatch(pushCheck, /to create/);
 
     // Only code changed: the applied image is the new commit's.
     const second = await repo.commit({ 'src/server.js': 'console.log(2);\n' });
