@@ -13,12 +13,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { parseConfigText } from '../src/config/parse-config.ts';
 import { resolveEnvironment } from '../src/config/resolve-environment.ts';
 import { terraformEnvironment } from '../src/runner/terraform-environment.ts';
 import { withStateBackend } from '../src/runner/with-state-backend.ts';
-import { deploymentEvents, deployments } from '../src/store/schema.ts';
+import { deploymentEvents, deployments, webhookDeliveries } from '../src/store/schema.ts';
 import { pushPayload } from '../test/harness/payloads.ts';
 import { synthesizeTestApp } from '../test/harness/terraform-data-kinds.ts';
 import { testStateBackend } from '../test/runner/runner-fixtures.ts';
@@ -26,6 +26,8 @@ import { eventually, startHarness } from '../test/e2e/service-harness.ts';
 
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
+const partArg = process.argv.indexOf('--part');
+const part = partArg > 0 ? Number(process.argv[partArg + 1]) : undefined; // --part 1 or 2: only that one
 const quantile = (samples: number[], q: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
@@ -41,7 +43,7 @@ function yaml(name: string, services: number): string {
   return lines.join('\n') + '\n';
 }
 
-type Timeline = { total: number; pushJob: number; queue: number; runner: number; report: number };
+type Timeline = { total: number; pushJob: number; queue: number; runner: number; plan: number; gate: number; apply: number; report: number };
 
 async function pushAndWait(repo: Awaited<ReturnType<typeof h.repo>>, sha: string, before?: string): Promise<Timeline> {
   const start = Date.now();
@@ -59,12 +61,29 @@ async function pushAndWait(repo: Awaited<ReturnType<typeof h.repo>>, sha: string
   const time = (status: string) => events.find((e) => e.status === status)!.at.getTime();
   const created = time('queued');
   const planning = time('planning');
+  const planned = time('planned');
+  const applying = time('applying');
   const succeeded = time('succeeded');
-  return { total, pushJob: created - start, queue: planning - created, runner: succeeded - planning, report: start + total - succeeded };
+  return {
+    total,
+    pushJob: created - start,
+    queue: planning - created,
+    runner: succeeded - planning,
+    plan: planned - planning,
+    gate: applying - planned,
+    apply: succeeded - applying,
+    report: start + total - succeeded,
+  };
+}
+
+/** Medians of each stage: the push job (webhook → queued), the queue (→ planning), init + plan + show (→ planned), the checks before applying (→ applying), the apply (→ succeeded), reporting (→ GitHub's success). */
+function stages(lines: Timeline[]): string {
+  const p50 = (k: keyof Timeline) => ms(quantile(lines.map((l) => l[k]), 0.5));
+  return `push job ${p50('pushJob')}, queue ${p50('queue')}, runner (planning → succeeded) ${p50('runner')} = plan ${p50('plan')} + checks ${p50('gate')} + apply ${p50('apply')}, report ${p50('report')}`;
 }
 
 // 1. Code-only pushes of a small app.
-{
+if (part !== 2) {
   const repo = await h.repo('bench/small');
   let previous = await repo.commit({ 'paas.yaml': yaml('small', 3), 'src/app.js': '0\n' });
   await pushAndWait(repo, previous); // the first initialises the work folder
@@ -74,13 +93,13 @@ async function pushAndWait(repo: Awaited<ReturnType<typeof h.repo>>, sha: string
     lines.push(await pushAndWait(repo, sha, previous));
     previous = sha;
   }
-  const p50 = (k: keyof Timeline) => ms(quantile(lines.map((l) => l[k]), 0.5));
-  console.log(`1. push → success, ${lines.length} code-only pushes of a 3-resource app: p50 ${p50('total')}, p95 ${ms(quantile(lines.map((l) => l.total), 0.95))}; medians: push job ${p50('pushJob')}, queue ${p50('queue')}, runner (planning → succeeded) ${p50('runner')}, report ${p50('report')}`);
+  console.log(`1. push → success, ${lines.length} code-only pushes of a 3-resource app: p50 ${ms(quantile(lines.map((l) => l.total), 0.5))}, p95 ${ms(quantile(lines.map((l) => l.total), 0.95))}; medians: ${stages(lines)}`);
 }
 
 // 2. 50 resources, new workspace, against Terraform by hand.
-{
+if (part !== 1) {
   const slipway: number[] = [];
+  const timelines: Timeline[] = [];
   const byHand: number[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-push-bench-'));
   for (let r = 0; r < rounds; r++) {
@@ -90,7 +109,11 @@ async function pushAndWait(repo: Awaited<ReturnType<typeof h.repo>>, sha: string
     const parsed = parseConfigText(yaml(name, 50), 'paas.yaml');
     if (!parsed.ok) throw new Error('bad yaml');
     const doc = synthesizeTestApp(resolveEnvironment(parsed.config, 'production'), { sha });
-    const viaPush = async () => slipway.push((await pushAndWait(repo, sha)).total);
+    const viaPush = async () => {
+      const line = await pushAndWait(repo, sha);
+      timelines.push(line);
+      slipway.push(line.total);
+    };
     const hand = async () => {
       const dir = mkdtempSync(join(dataDir, 'by-hand-'));
       writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(withStateBackend(doc, state)));
@@ -118,7 +141,9 @@ async function pushAndWait(repo: Awaited<ReturnType<typeof h.repo>>, sha: string
   }
   const a = quantile(slipway, 0.5);
   const b = quantile(byHand, 0.5);
-  console.log(`2. 50 terraform_data resources, new workspace, ${rounds} rounds: push → success p50 ${ms(a)} [${slipway.map((x) => x.toFixed(0)).join(', ')}]; terraform init && apply by hand p50 ${ms(b)} [${byHand.map((x) => x.toFixed(0)).join(', ')}]; ratio ${(a / b).toFixed(2)}× — target ≤ 1.5×`);
+  console.log(`2. 50 terraform_data resources, new workspace, ${rounds} rounds: push → success p50 ${ms(a)} [${slipway.map((x) => x.toFixed(0)).join(', ')}]; terraform init && apply by hand p50 ${ms(b)} [${byHand.map((x) => x.toFixed(0)).join(', ')}]; ratio ${(a / b).toFixed(2)}× — target ≤ 1.5×; medians: ${stages(timelines)}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const [delivery] = await db.select({ outcome: webhookDeliveries.outcome }).from(webhookDeliveries).where(eq(webhookDeliveries.event, 'push')).orderBy(desc(webhookDeliveries.processedAt)).limit(1);
+  console.log(`   the last push job: ${delivery?.outcome}`);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -41,6 +41,10 @@ export function deployCheckReporter(
       previous = next;
       return next;
     },
+    /** The run's page, once an earlier report created it (its page does not change). */
+    knownUrl(): string | undefined {
+      return htmlUrl;
+    },
   };
 
   async function send(input: DeployCheckReport): Promise<string | undefined> {

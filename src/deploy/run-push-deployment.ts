@@ -178,10 +178,26 @@ async function reportEnd(deps: Deps, gh: GitHubWhere, deployment: DeploymentList
   const { status } = deployment;
   // Without this run's result (a `report` job, a retry), the reason is the last recorded one.
   const reason = result ? (result.reason ?? null) : ((await deploymentHistory(deps.store.db, deployment.id)).at(-1)?.reason ?? null);
-  const htmlUrl = await check.report({ status, reason, ...(result?.plan ? { plan: result.plan } : {}), outputs: deployment.outputs, failure: deployment.failure, withLog: true });
+  const checkReported = check.report({ status, reason, ...(result?.plan ? { plan: result.plan } : {}), outputs: deployment.outputs, failure: deployment.failure, withLog: true });
   const githubId = deployment.githubDeploymentId;
-  if (!githubId) return;
-  const logUrl = htmlUrl;
+  if (!githubId) {
+    await checkReported;
+    return;
+  }
+  // The check run's page is known once the run reported `planning`: the Deployment's status need not wait for its last update.
+  const known = check.knownUrl();
+  if (known) checkReported.catch(() => {}); // awaited below
+  const logUrl = known ?? (await checkReported);
+  try {
+    await reportDeploymentEnd(deps, gh, deployment, reason, logUrl);
+  } finally {
+    await checkReported;
+  }
+}
+
+async function reportDeploymentEnd(deps: Deps, gh: GitHubWhere, deployment: DeploymentListing, reason: string | null, logUrl: string | undefined): Promise<void> {
+  const { status } = deployment;
+  const githubId = deployment.githubDeploymentId!;
   if (status === 'succeeded') {
     await reportGitHubStatus(gh, githubId, 'success', { description: `deployed ${deployment.commitSha.slice(0, 12)}`, ...optional('environmentUrl', serviceUrl(deployment.outputs)), ...optional('logUrl', logUrl) });
     await deactivateReplaced(deps.store.db, gh, deployment);

@@ -13,6 +13,9 @@ export type Approval = {
   resultFingerprint: string;
 };
 
+/** The audit log's action for a recorded approval (its details are an `Approval`). */
+export const approvalAction = 'policy.approve';
+
 const command = /^\s*\/slipway\s+approve\b(.*)$/i;
 const ruleId = /^[a-z][a-z0-9-]{1,63}$/;
 

@@ -5,7 +5,7 @@ export {
   builtinRules, loadServerPolicies, readPolicyFolder, rulesForPullRequest, policyFilesChangedInPr, policyChangeNotice,
   combinePolicies, isRepositoryPolicyFile, repositoryPolicyDir, PolicyLoadError, type PolicySet,
 } from './sources.ts';
-export { parseApprovalCommand, applyApprovals, staleApprovals, type Approval } from './approvals.ts';
+export { parseApprovalCommand, applyApprovals, staleApprovals, approvalAction, type Approval } from './approvals.ts';
 export { fingerprint } from './fingerprint.ts';
 export type { PolicyRule, PolicyFile, Condition } from './rule-schema.ts';
 export type { PolicyResult, PolicyFault, Severity } from './types.ts';

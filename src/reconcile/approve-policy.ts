@@ -5,10 +5,10 @@
  * approves, then applied to the evaluation it was given on, and the comment updated.
  */
 import { getPermission } from '../github/index.ts';
-import { applyApprovals, parseApprovalCommand, type Approval } from '../policy/index.ts';
+import { applyApprovals, approvalAction, parseApprovalCommand, type Approval } from '../policy/index.ts';
 import { writeAudit } from '../store/audit-log.ts';
 import { latestPullRequestDelivery } from '../store/webhook-deliveries.ts';
-import { approvalAction, evaluatePullRequest, prSubject, pullRequestRef, type PullRequestEvaluation, type PullRequestFields } from './evaluate-pull-request.ts';
+import { evaluatePullRequest, prSubject, pullRequestRef, type PullRequestEvaluation, type PullRequestFields } from './evaluate-pull-request.ts';
 import { PullRequestFields as PullRequestFieldsSchema, type EventPayload } from './parse-event.ts';
 import { publishPullRequest } from './publish-pull-request.ts';
 import { previewViews } from '../previews/preview-views.ts';

@@ -30,7 +30,7 @@ import { driftCandidates, saveDriftCheck, type DriftCandidate } from '../store/d
 import type { DriftCheck } from '../store/schema.ts';
 import { newestDeploymentOf } from '../store/newest-deployment.ts';
 import { causeMessage } from '../store/store-error.ts';
-import { fetchCommit, loadAppsAtCommit } from './read-commit.ts';
+import { fetchCommit, loadAppsAtCommit } from '../commit/read-commit.ts';
 import { recordProblem, type TickContext } from './tick-context.ts';
 
 /** Drift checks per tick at most (each is a few Terraform commands). */

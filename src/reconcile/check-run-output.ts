@@ -13,6 +13,7 @@ import { planSourceLine } from '../report/plan-source-line.ts';
 import type { AppEvaluation } from '../evaluate/evaluate-app.ts';
 import type { PolicyFileError } from '../policy/index.ts';
 import { isBlocking } from '../policy/summarize-results.ts';
+import { deployCheckName } from '../deploy/deploy-check-output.ts';
 import type { AppScope } from './push-scope.ts';
 
 export const checkRunName = 'slipway';
@@ -91,6 +92,12 @@ export type CheckInput = {
   synthFailures?: SynthFailure[];
   /** Push only: a Terraform runner deploys what is recorded (otherwise it is planned, not applied). */
   runner?: boolean;
+  /**
+   * Push with a runner: where Terraform's plan of each recorded app is shown instead of the inferred
+   * diff — its `slipway deploy` check run (named per app when the repository holds several), on
+   * the commit's checks page.
+   */
+  deployChecks?: { checksUrl: string; manyApps: boolean };
 };
 
 export type SynthFailure = { app: string; file: string; reason: string };
@@ -110,12 +117,18 @@ export function checkOutput(input: CheckInput): CheckOutput {
   const failed = configErrors.length > 0 || blocking.length > 0 || synthFailures.length > 0;
   const scopeOf = (file: string) => input.scopes?.find((s) => s.app.file === file);
   const lines: string[] = [];
+  const deployChecks = trigger === 'push' && input.runner ? input.deployChecks : undefined;
   for (const p of evaluations) {
     const scope = scopeOf(p.app.file);
+    const blocked = p.policies.some(isBlocking);
+    // With a runner, Terraform plans each recorded app in its deploy job: its own check run shows
+    // that plan (and how the apply went); the inferred diff is not offered as the plan here.
+    const deployCheck = deployChecks && !blocked ? deployCheckName(p.app.config.name, p.environment, deployChecks.manyApps) : undefined;
+    const changes = deployCheck ? `Terraform plans and applies it: its plan is in the [\`${deployCheck}\`](${deployChecks!.checksUrl}) check run` : countChanges(p);
     lines.push(
-      `- **${p.app.config.name}** (${p.app.file}, ${p.environment}): ${countChanges(p)}; ${money(p.costDiff.after.monthly)}/month (${signedMoney(p.costDiff.delta)})${blockingOf(p)}${scope ? `. ${whyPlanned(scope)}` : ''}`,
+      `- **${p.app.config.name}** (${p.app.file}, ${p.environment}): ${changes}; ${money(p.costDiff.after.monthly)}/month (${signedMoney(p.costDiff.delta)})${blockingOf(p)}${scope ? `. ${whyPlanned(scope)}` : ''}`,
       // Whose plan this is: Terraform's (the runner's or a speculative one) or the inferred diff, and why.
-      `  ${escapeMarkdown(planSourceLine(p.planSource))}`,
+      `  ${deployCheck ? inferredForCostNote : escapeMarkdown(planSourceLine(p.planSource))}`,
     );
   }
   for (const scope of input.scopes ?? []) if (!scope.affected) lines.push(`- **${scope.app.config.name}** (${scope.app.file}): ${whyNotPlanned(scope)}`);
@@ -129,6 +142,9 @@ export function checkOutput(input: CheckInput): CheckOutput {
   lines.push('', trigger === 'push' ? (input.runner ? runnerNote : noRunnerNote) : pullRequestNote);
   return { conclusion: failed ? 'failure' : 'success', title: titleOf(input, blocking.length), summary: lines.join('\n'), annotations };
 }
+
+/** With a runner: what this check's cost and policy results were judged on, until Terraform's plan is in. */
+export const inferredForCostNote = 'Cost and policies here: on Slipway\'s inferred diff; the deploy check judges the policies again on Terraform\'s plan before applying';
 
 export const pullRequestNote = 'Pull request: planned against production, nothing recorded or applied.';
 

@@ -6,7 +6,7 @@
  */
 import type { ConfigError } from '../config/load.ts';
 import { GitError } from '../git/index.ts';
-import { applyApprovals, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
+import { applyApprovals, approvalAction, builtinRules, rulesForPullRequest, type Approval, type PolicyResult } from '../policy/index.ts';
 import { previewEnvironmentName } from '../config/load.ts';
 import { capsFor, fitPreview, type PreviewDecision } from '../previews/fit-preview.ts';
 import { lastPreviewDeployment } from '../previews/last-preview-deployment.ts';
@@ -21,7 +21,7 @@ import { commentableLines, type CommentableLines } from './commentable-lines.ts'
 import { evaluateApp, synthesizeApp, type AppEvaluation } from '../evaluate/evaluate-app.ts';
 import { previewPolicyResults } from '../evaluate/preview-policy-results.ts';
 import { recommendationsForApp } from './recommendations-for-app.ts';
-import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from './read-commit.ts';
+import { fetchCommit, loadAppsAtCommit, policyFilesAtCommit } from '../commit/read-commit.ts';
 import type { RepositoryContext } from './repository-context.ts';
 import { speculativeTerraformPlan } from './speculative-terraform-plan.ts';
 import type { WebhookContext } from './webhook-context.ts';
@@ -51,8 +51,6 @@ export type PullRequestEvaluation = {
 };
 
 export type PreviewPlan = { appId: number; evaluation: AppEvaluation; decision: PreviewDecision };
-
-export const approvalAction = 'policy.approve';
 
 /** The fields parse-event.ts checks (`PullRequestFields`), from a payload or the REST API. */
 export type PullRequestFields = {

@@ -24,10 +24,10 @@ import { deployedApps } from './deployed-apps.ts';
 import { newerDeployedCommit } from './newer-deployed-commit.ts';
 import { publishCheckRun } from './publish-check-run.ts';
 import { pushScopes } from './push-scope.ts';
-import { fetchCommit, loadAppsAtCommit } from './read-commit.ts';
+import { fetchCommit, loadAppsAtCommit } from '../commit/read-commit.ts';
 import { recordPushDeployment } from './record-push-deployment.ts';
 import { repositoryContext } from './repository-context.ts';
-import { repositoryPolicies } from './repository-policies.ts';
+import { repositoryPolicies } from '../commit/repository-policies.ts';
 import { reportPushDeployment } from './report-push-deployment.ts';
 import { stopwatch } from './stopwatch.ts';
 import type { EventPayload } from './parse-event.ts';
@@ -91,7 +91,8 @@ export async function reconcilePush(ctx: WebhookContext, push: EventPayload<'pus
   const runner = deps.runner !== undefined;
   // deploy: manual with a runner: the check run gets the Apply button (pressed: check_run.requested_action).
   const manual = runner && planned.some((p) => p.deployment.settings?.mode === 'manual' && p.deployment.status !== 'failed');
-  await publishCheckRun(repo, sha, checkOutput({ trigger: 'push', sha, evaluations, scopes, configErrors: loaded.errors, policyFileErrors: policies.errors, synthFailures, runner }), manual ? [applyAction] : undefined);
+  const deployChecks = { checksUrl: `${repo.webUrl}/commit/${sha}/checks`, manyApps: apps.length > 1 };
+  await publishCheckRun(repo, sha, checkOutput({ trigger: 'push', sha, evaluations, scopes, configErrors: loaded.errors, policyFileErrors: policies.errors, synthFailures, runner, deployChecks }), manual ? [applyAction] : undefined);
   took.lap('check run');
   // With a runner, the deploy job reports the GitHub Deployment of what it plans and applies.
   for (const { evaluation, deployment } of planned) {

@@ -21,6 +21,8 @@ export type RepositoryContext = {
   repo: string;
   /** `<GitHub host>/<owner>/<repo>.git`, built from the settings (see clone-url.ts). */
   cloneUrl: string;
+  /** `<GitHub host>/<owner>/<repo>`: the repository's pages (a commit's checks: `/commit/<sha>/checks`). */
+  webUrl: string;
   defaultBranch: string;
   /** Cache folder name: the repository id, stable across renames. */
   repoKey: string;
@@ -55,7 +57,8 @@ export async function repositoryContext(
   const known = await findInstallation(db, installationId);
   if (known?.removedAt) throw new PermanentSkip(`ignored: installation ${installationId} was uninstalled`);
   if (known?.suspendedAt) throw new PermanentSkip(`ignored: installation ${installationId} is suspended`);
-  const cloneUrl = repositoryCloneUrl(resolveGithubWebUrl(deps.settings.githubApiUrl, deps.settings.githubUrl), repository.full_name);
+  const web = resolveGithubWebUrl(deps.settings.githubApiUrl, deps.settings.githubUrl);
+  const cloneUrl = repositoryCloneUrl(web, repository.full_name);
   await confirmRepositoryOwner(deps, installationId, repository);
 
   let token: string;
@@ -83,6 +86,7 @@ export async function repositoryContext(
     owner,
     repo,
     cloneUrl,
+    webUrl: `${web}/${repository.full_name}`,
     defaultBranch: repository.default_branch ?? 'main',
     repoKey: String(repository.id),
     token,

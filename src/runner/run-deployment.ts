@@ -3,17 +3,21 @@
  * job records it) to its end, through Terraform. In order:
  *  1. the workspace's deploy lock (waiting for a run of the same app and environment to finish);
  *  2. deployments of this environment a dead process left `applying` become `interrupted`;
- *  3. `planning`: the work folder gets the document (with the configured state backend), `init`,
- *     `plan -out`, `show -json` of that saved plan into the plan model → `planned`;
- *  4. `approve` (a person, for the CLI) and `guard` (the caller's head-of-branch check), right
- *     before applying: a refusal ends the run `cancelled` / `superseded`, nothing applied;
+ *  3. `planning`: the work folder gets the document (with the configured state backend), `init`
+ *     (unless the folder, or an earlier init of the same backend and providers, already did it:
+ *     init-work-folder.ts), `plan -out`, `show -json` of that saved plan into the plan model →
+ *     `planned`;
+ *  4. `approve` (a person, for the CLI) and `guard` (the caller's head-of-branch check), before
+ *     applying: a refusal ends the run `cancelled` / `superseded`, nothing applied. The guard is
+ *     asked as soon as the plan is read, while `planned` is recorded and `approve` judges it;
  *  5. `applying`: `apply` of exactly that saved plan → `succeeded` with the outputs; a plan the
  *     state moved on from → `superseded`; Terraform's error → `failed` with its first error and the
  *     resource address; an interrupt → `interrupted`.
  * Every step's output streams into the deployment's log, redacted. Nothing here throws for
  * Terraform's or the store's failures mid-run: the result says how it ended.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LogFields } from '../ops/log-fields.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Db } from '../store/db.ts';
@@ -28,7 +32,8 @@ import type { TerraformJson } from '../plan/terraform-json.ts';
 import { applyPlan } from './apply-plan.ts';
 import type { Runner } from './create-runner.ts';
 import { failureFrom, isStalePlan } from './failure-from.ts';
-import { initTerraform } from './init-terraform.ts';
+import { initKey } from './init-key.ts';
+import { forgetInit, initWorkFolder } from './init-work-folder.ts';
 import { interruptAbandoned } from './interrupt-abandoned.ts';
 import { openDeploymentLog } from './open-deployment-log.ts';
 import { planTerraform } from './plan-terraform.ts';
@@ -137,7 +142,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
     ...(input.signal ? { signal: input.signal } : {}),
     onProcessGroup: (pgid) => input.onProcessGroup?.(pgid),
   };
-  const timed = async <T extends { run: TerraformRun } | TerraformRun>(step: () => Promise<T>): Promise<T> => {
+  const timed = async <T,>(step: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {
       return await step();
@@ -179,22 +184,38 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
 
     // 3. Plan afresh, against the state as it is now.
     if (status !== 'planning') await move('planning');
-    const work = prepareWorkFolder(runner.root, name, withStateBackend(input.terraformJson, runner.state), id);
+    const doc = withStateBackend(input.terraformJson, runner.state);
+    const work = prepareWorkFolder(runner.root, name, doc, id);
     planFile = work.planFile;
     call.dir = work.dir;
-    const init = await timed(() => initTerraform(call));
-    if (!init.ok) return await stopAfter(init);
-    const planned = await timed(() => planTerraform(call, work.planFile, { destroy: input.destroy === true }));
+    // `init` only when the folder is not initialised for this document's backend and providers yet.
+    const templates = join(runner.root, 'init-templates');
+    const key = initKeyOf(runner, doc);
+    const init = await timed(() => initWorkFolder(call, { templates, key }));
+    if (init.run && !init.run.ok) return await stopAfter(init.run);
+    if (init.reused) log.line('init', init.reused === 'folder' ? 'already initialised for this backend and these providers: init skipped' : 'initialised from an earlier init of the same backend and providers: init skipped');
+    let planned = await timed(() => planTerraform(call, work.planFile, { destroy: input.destroy === true }));
+    if (!planned.ok && init.reused && !planned.stopped) {
+      // Terraform refused what was reused (or the plan failed for its own reasons): never trust it twice.
+      log.line('runner', 'the plan failed after init was skipped: initialising afresh and planning again');
+      forgetInit(work.dir);
+      const again = await timed(() => initWorkFolder(call, { templates, key: undefined }));
+      if (again.run && !again.run.ok) return await stopAfter(again.run);
+      planned = await timed(() => planTerraform(call, work.planFile, { destroy: input.destroy === true }));
+    }
     if (!planned.ok) return await stopAfter(planned);
     changes = planned.changes;
     const shown = await timed(() => showPlan(call, work.planFile));
     if (!('plan' in shown)) return await stopAfter(shown.run, shown.failure);
     plan = shown.plan;
     redactor.add(shown.sensitive);
+    // 4. Before applying: the caller's guard, asked while the plan is recorded and judged (it
+    // answers from GitHub and the store: no need to wait for them), and awaited before applying.
+    const guarding = input.planOnly ? undefined : settled(input.guard?.());
     await move('planned', changes ? null : 'no changes', { terraformPlan: plan });
     if (input.planOnly) return finish();
 
-    // 4. Right before applying: a person's yes, and the caller's guard.
+    // A person's yes (or the policies'), then the guard's.
     if (changes && input.approve) {
       const verdict = await input.approve(plan);
       if (verdict !== true) {
@@ -202,7 +223,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
         return finish({ reason: verdict });
       }
     }
-    const guard = await input.guard?.();
+    const guard = unwrap(await guarding);
     if (guard && !guard.ok) {
       await move('superseded', guard.reason);
       return finish({ reason: guard.reason });
@@ -275,6 +296,31 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
       return finish({ failure: { step: 'runner', message: redactor.redact(error instanceof Error ? error.message : String(error)) } });
     }
   }
+}
+
+/** A promise that never rejects (so nothing is left unhandled when the run stops before awaiting it). */
+function settled<T>(promise: Promise<T> | undefined): Promise<{ value: T } | { error: unknown }> | undefined {
+  return promise?.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+function unwrap<T>(outcome: { value: T } | { error: unknown } | undefined): T | undefined {
+  if (outcome === undefined) return undefined;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+/** The document's init key, or none when the CLI configuration cannot be read (then `init` always runs). */
+function initKeyOf(runner: Runner, doc: TerraformJson): string | undefined {
+  let cliConfig: string;
+  try {
+    cliConfig = readFileSync(runner.cliConfigFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return initKey({ doc, terraform: { path: runner.terraform.path, version: runner.terraform.version }, cliConfig, state: runner.state });
 }
 
 /** Default values of variables the document declares sensitive. */

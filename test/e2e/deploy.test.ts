@@ -95,11 +95,15 @@ describe('a push to the default branch deploys', () => {
     assert.deepEqual(firstStatuses.map((s) => s.state), ['in_progress', 'success']);
     const success = firstStatuses[1]!;
     assert.equal(success.environment_url, (row.outputs as Record<string, { value: string }>).web_url!.value);
-    const deployCheck = checkOf(repo.fullName, first, 'slipway deploy')!;
-    assert.equal(deployCheck.conclusion, 'success');
+    // The Deployment's status and the check run's last update go out together.
+    const deployCheck = await eventually('the deploy check to succeed', () => (checkOf(repo.fullName, first, 'slipway deploy')?.conclusion === 'success' ? checkOf(repo.fullName, first, 'slipway deploy') : undefined));
     assert.equal(success.log_url, `https://github.com/${repo.fullName}/runs/${deployCheck.id}`);
     assert.match(deployCheck.output.summary ?? '', /Terraform's plan: 1 to create/);
-    assert.match(checkOf(repo.fullName, first, 'slipway')!.output.summary ?? '', /Terraform plans and applies each deployment/);
+    const pushCheck = checkOf(repo.fullName, first, 'slipway')!.output.summary ?? '';
+    assert.match(pushCheck, /Terraform plans and applies each deployment/);
+    // Terraform's plan is the deploy check run's; the push's check links to it rather than show the inferred diff.
+    assert.ok(pushCheck.includes(`Terraform plans and applies it: its plan is in the [\`slipway deploy\`](${h.git.url}/${repo.fullName}/commit/${first}/checks) check run`), pushCheck);
+    assert.doesNotMatch(pushCheck, /to create/);
 
     // Only code changed: the applied image is the new commit's.
     const second = await repo.commit({ 'src/server.js': 'console.log(2);\n' });
@@ -126,8 +130,7 @@ describe('a push to the default branch deploys', () => {
     const ghDeployment = h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha)!;
     const failure = await eventually('the failure status', () => statusesOf(ghDeployment.id).find((s) => s.state === 'failure'));
     assert.match(failure.description ?? '', new RegExp(`apply failed at ${row.failure!.address!.replace('.', '\\.')}`));
-    const check = checkOf(repo.fullName, sha, 'slipway deploy')!;
-    assert.equal(check.conclusion, 'failure');
+    const check = await eventually('the deploy check to fail', () => (checkOf(repo.fullName, sha, 'slipway deploy')?.conclusion === 'failure' ? checkOf(repo.fullName, sha, 'slipway deploy') : undefined));
     assert.match(check.output.title ?? '', /Apply failed at terraform_data\.web_service/);
     const log = (await readDeploymentLog(db(), row.id)).map((c) => c.text).join('');
     assert.match(log, /key=\*\*\*/, 'the provisioner ran, its output masked');
@@ -260,6 +263,29 @@ describe('deploy.after: the checks a deployment waits for', () => {
     const row = await ended(sha);
     assert.equal(row.status, 'failed');
     assert.match(row.failure?.message ?? '', /build did not succeed on [0-9a-f]{12} within 10 s/);
+  });
+
+  it('a deploy job that fails on every attempt ends its deployment failed, with the reason, a failed check run and a GitHub Deployment failure', async () => {
+    const name = unique('after-gone');
+    const repo = await h.repo(`acme/${name}`);
+    // GitHub refuses to say how the commit's checks went, on every attempt (422 is not retried by octokit).
+    h.github.injectFault({ method: 'GET', path: new RegExp(`^/repos/acme/${name}/commits/[0-9a-f]{40}/status`), status: 422, times: 5 });
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: '{ after: [build] }' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const row = await ended(sha);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.failure?.step, 'runner');
+    assert.match(row.failure?.message ?? '', /^the deploy job failed 5 times; the last error: .*combined status/);
+    const job = await eventually('the job recorded dead', async () => (await db().select().from(jobs).where(eq(jobs.idempotencyKey, `deploy:${row.id}:run`))).find((j) => j.status === 'dead'));
+    assert.equal(job.attempts, 5);
+    const ghDeployment = await eventually('a GitHub Deployment', () => h.github.deployments.find((d) => d.repo === repo.fullName && d.sha === sha));
+    assert.deepEqual(ghDeployment.required_contexts, [], 'it only carries the failure');
+    const failure = await eventually('the failure status', () => statusesOf(ghDeployment.id).find((s) => s.state === 'failure'));
+    assert.match(failure.description ?? '', /the deploy job failed 5 times/);
+    const check = checkOf(repo.fullName, sha, 'slipway deploy')!;
+    assert.equal(check.conclusion, 'failure');
+    assert.equal(failure.log_url, `https://github.com/${repo.fullName}/runs/${check.id}`);
+    assert.deepEqual(await applied(name), [], 'nothing applied');
   });
 });
 

@@ -30,3 +30,21 @@ test('the check run says whose plan each app’s line counts: the inferred diff 
   const applied = checkOutput({ trigger: 'push', sha, evaluations: [withTerraformPlan(inferred, terraformPlan)], configErrors: [] });
   assert.match(applied.summary, /^- \*\*shop\*\* \(paas\.yaml, production\): 1 to update;[^\n]*\n {2}Plan: Terraform 1\.11\.4$/m);
 });
+
+test('with a runner, a push’s check run points each recorded app at its deploy check run for Terraform’s plan, instead of offering the inferred diff as the plan', () => {
+  const evaluation = evaluateApp({ app, environment: 'production', sha, base: null });
+  const checksUrl = `https://github.com/acme/shop/commit/${sha}/checks`;
+  const one = checkOutput({ trigger: 'push', sha, evaluations: [evaluation], configErrors: [], runner: true, deployChecks: { checksUrl, manyApps: false } });
+  const line = one.summary.split('\n').find((l) => l.startsWith('- **shop**'))!;
+  assert.equal(line.startsWith(`- **shop** (paas.yaml, production): Terraform plans and applies it: its plan is in the [\`slipway deploy\`](${checksUrl}) check run; `), true, line);
+  assert.doesNotMatch(one.summary, /to create/, 'no inferred counts');
+  assert.doesNotMatch(one.summary, /Plan: inferred by Slipway/);
+  assert.match(one.summary, /Cost and policies here: on Slipway's inferred diff/);
+
+  const many = checkOutput({ trigger: 'push', sha, evaluations: [evaluation], configErrors: [], runner: true, deployChecks: { checksUrl, manyApps: true } });
+  assert.match(many.summary, /\[`slipway deploy: shop\/production`\]/, 'one deploy check run per app when the repository holds several');
+
+  const without = checkOutput({ trigger: 'push', sha, evaluations: [evaluation], configErrors: [], runner: false, deployChecks: { checksUrl, manyApps: false } });
+  assert.match(without.summary, /: \d+ to create\b/, 'no runner: the inferred diff is the plan, and says so');
+  assert.match(without.summary, /Plan: inferred by Slipway/);
+});

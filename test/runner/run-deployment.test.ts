@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
@@ -119,6 +119,48 @@ forEachEngine('the Terraform runner', (engine) => {
     assert.equal(again.plan?.summary.update, 0);
     assert.equal((await readState(runner, three.workspace))!.serial, serial, 'the state was not written');
     assert.deepEqual(again.outputs?.web_url, { sensitive: false, value: `https://web.${app}.production.slipway.internal` });
+  });
+
+  test('init runs once per backend and providers: the folder’s next run and a new app skip it, and what Terraform refuses is initialised afresh', async () => {
+    // A version constraint of its own gives these documents an init key no other test shares.
+    const constraint = `>= 1.6.0, != 1.0.${Math.floor(Math.random() * 1e9)}`;
+    const docOf = (app: string, sha: string): TerraformJson => {
+      const doc = testAppDocument(webApp(app), sha);
+      return { ...doc, terraform: { ...doc.terraform, required_version: constraint } };
+    };
+    const db = engine.store().db;
+    const deploy = async (app: string, sha: string) => {
+      const doc = docOf(app, sha);
+      const { deployment, workspace } = await record(app, sha, doc);
+      const result = await run({ deploymentId: deployment.id, terraformJson: doc, workspace });
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.failure));
+      return { log: await logText(db, deployment.id), workspace };
+    };
+    const folderOf = (app: string) => join(runner.root, 'work', workspaceName({ app, environment: 'production' }));
+
+    const first = unique('shop');
+    const one = await deploy(first, 'aaaa111');
+    assert.doesNotMatch(one.log, /init skipped/, 'the first run of a key initialises');
+    assert.match(one.log, /Terraform has been successfully initialized/);
+    const key = readFileSync(join(folderOf(first), '.terraform', 'slipway-init-key'), 'utf8');
+    assert.ok(existsSync(join(runner.root, 'init-templates', key, '.terraform')), 'what it made is the key’s template');
+
+    const two = await deploy(first, 'bbbb222');
+    assert.match(two.log, /already initialised for this backend and these providers: init skipped/);
+    assert.equal((await stateInput(runner, two.workspace, 'web_service'))?.image, `registry.example/${first}:bbbb222`);
+
+    const other = unique('shop');
+    const three = await deploy(other, 'cccc333');
+    assert.match(three.log, /initialised from an earlier init of the same backend and providers: init skipped/);
+    assert.doesNotMatch(three.log, /Terraform has been successfully initialized/);
+    assert.equal((await stateInput(runner, three.workspace, 'web_service'))?.image, `registry.example/${other}:cccc333`);
+
+    // The folder's record of its backend is gone: Terraform refuses to plan without `init`.
+    rmSync(join(folderOf(other), '.terraform', 'terraform.tfstate'));
+    const four = await deploy(other, 'dddd444');
+    assert.match(four.log, /the plan failed after init was skipped: initialising afresh and planning again/);
+    assert.match(four.log, /Terraform has been successfully initialized/);
+    assert.equal((await stateInput(runner, four.workspace, 'web_service'))?.image, `registry.example/${other}:dddd444`);
   });
 
   test('paas.yaml strings reach the state as the literal text, never as Terraform expressions', async () => {
