@@ -26,6 +26,7 @@ import { startGitHubDouble } from '../test/harness/github-double.ts';
 import { startGitServer } from '../test/harness/git-server.ts';
 import { pullRequestPayload, pushPayload, fakeSha } from '../test/harness/payloads.ts';
 import { webhookHeaders } from '../test/harness/sign-webhook.ts';
+import { npmStartEnv, npmStartNodeFlags } from './npm-start.ts';
 
 const { values } = parseArgs({ options: { after: { type: 'string', default: '60' }, profile: { type: 'string' } } });
 const afterSeconds = Number(values.after);
@@ -50,7 +51,7 @@ const listenerUrl = `http://127.0.0.1:${(listener.address() as AddressInfo).port
 const dataDir = mkdtempSync(join(tmpdir(), 'slipway-hostile-bench-'));
 const env = {
   PATH: process.env.PATH,
-  MALLOC_ARENA_MAX: '2',
+  ...npmStartEnv,
   APP_ID: String(github.appId),
   PRIVATE_KEY: github.privateKeyPem,
   WEBHOOK_SECRET: secret,
@@ -64,7 +65,7 @@ const env = {
 };
 // --profile DIR: the service writes V8 CPU profiles there (one per thread) when it exits.
 const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-const child = spawn(process.execPath, ['--max-semi-space-size=4', ...profile, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, [...npmStartNodeFlags, ...profile, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
 let url = '';
