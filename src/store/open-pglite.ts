@@ -33,7 +33,7 @@ export function preferLiftoff(): void {
  * new `slipway serve` measured 540–620 MB RSS where one reopening its data folder measured 220
  * (and 200 once collected). `--expose-gc` set now only gives new contexts a `gc` function.
  */
-async function collectGarbage(): Promise<void> {
+export async function collectGarbage(): Promise<void> {
   // What PGlite dropped is still referenced until its timers have run (a collection before a
   // timer's turn freed a third of it; one after, all of it).
   await new Promise((resolve) => setTimeout(resolve, 0));
