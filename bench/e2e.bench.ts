@@ -28,6 +28,7 @@ import { startGitServer } from '../test/harness/git-server.ts';
 import { pullRequestPayload, pushPayload } from '../test/harness/payloads.ts';
 import { webhookHeaders } from '../test/harness/sign-webhook.ts';
 import { eventually, helloApp, secret, startHarness } from '../test/e2e/service-harness.ts';
+import { npmStartEnv, npmStartNodeFlags } from './npm-start.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '200' }, 'in-process': { type: 'boolean', default: false } } });
 const events = Number(values.events);
@@ -47,7 +48,7 @@ async function startServiceProcess() {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-e2e-bench-'));
   const env = {
     PATH: process.env.PATH,
-    MALLOC_ARENA_MAX: '2', // as `npm start` sets it
+    ...npmStartEnv, // as `npm start` sets it
     APP_ID: String(github.appId),
     PRIVATE_KEY: github.privateKeyPem,
     WEBHOOK_SECRET: secret,
@@ -62,7 +63,7 @@ async function startServiceProcess() {
   const start = async () => {
     const t0 = performance.now();
     // As `npm start` runs it (package.json): young generation capped at 4 MB semi-spaces.
-    const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...npmStartNodeFlags, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     for (;;) {

@@ -26,6 +26,7 @@ import { startGitHubDouble } from '../test/harness/github-double.ts';
 import { startGitServer } from '../test/harness/git-server.ts';
 import { pullRequestPayload, pushPayload, fakeSha } from '../test/harness/payloads.ts';
 import { webhookHeaders } from '../test/harness/sign-webhook.ts';
+import { npmStartEnv, npmStartNodeFlags } from './npm-start.ts';
 
 const { values } = parseArgs({ options: { after: { type: 'string', default: '60' }, profile: { type: 'string' } } });
 const afterSeconds = Number(values.after);
@@ -50,7 +51,7 @@ const listenerUrl = `http://127.0.0.1:${(listener.address() as AddressInfo).port
 const dataDir = mkdtempSync(join(tmpdir(), 'slipway-hostile-bench-'));
 const env = {
   PATH: process.env.PATH,
-  MALLOC_ARENA_MAX: '2',
+  ...npmStartEnv,
   APP_ID: String(github.appId),
   PRIVATE_KEY: github.privateKeyPem,
   WEBHOOK_SECRET: secret,
@@ -64,7 +65,7 @@ const env = {
 };
 // --profile DIR: the service writes V8 CPU profiles there (one per thread) when it exits.
 const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-const child = spawn(process.execPath, ['--max-semi-space-size=4', ...profile, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, [...npmStartNodeFlags, ...profile, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
 let url = '';
@@ -75,7 +76,23 @@ for (;;) {
   await sleep(5);
 }
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
-const post = (event: string, body: string) => fetch(`${url}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders(secret, event, body) }).then(async (r) => ({ status: r.status, text: await r.text() }));
+/**
+ * fetch, asked again on a new connection when the one it reused was being closed by the server
+ * (its keep-alive timeout passed while this process built the next body: ECONNRESET, EPIPE under
+ * heavy load). Counted and printed; a delivery sent twice is a duplicate to the service.
+ */
+let resets = 0;
+async function fetchAgain(input: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(input, init);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+      resets++;
+    }
+  }
+}
+const post = (event: string, body: string) => fetchAgain(`${url}/webhooks/github`, { method: 'POST', body, headers: webhookHeaders(secret, event, body) }).then(async (r) => ({ status: r.status, text: await r.text() }));
 async function until<T>(what: string, check: () => T | undefined, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -141,7 +158,7 @@ const probe = (async () => {
   while (probing) {
     const started = performance.now();
     const asked = phase;
-    await (await fetch(`${url}/healthz`)).text();
+    await (await fetchAgain(`${url}/healthz`)).text();
     const took = performance.now() - started;
     health.push(took);
     if (took > 100) stalls.push(`${took.toFixed(0)} ms at +${((started - startedAt) / 1000).toFixed(1)} s (${asked})`);
@@ -188,7 +205,7 @@ for (let p = 0; p < 2; p++) {
   const points = Array.from({ length: 200_000 }, (_, i) => [start + i * 60_000, 20 + 10 * Math.sin(i / 60)]);
   const text = JSON.stringify({ repository: 'acme/shop', app: 'shop', service: 'web0', metric: p === 0 ? 'cpu' : 'memory', samples: points });
   const t0 = performance.now();
-  const res = await fetch(`${url}/api/v1/metrics`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  const res = await fetchAgain(`${url}/api/v1/metrics`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
   answers.push(`metrics post ${p + 1} ${res.status} in ${ms(performance.now() - t0)}`);
   await res.text();
 }
@@ -206,6 +223,7 @@ const idle = health.slice(0, idleCount);
 console.log(`idle baseline (3 s, nothing sent): /healthz p50 ${ms(quantile(idle, 0.5))} p99 ${ms(quantile(idle, 0.99))} max ${ms(Math.max(...idle))} (n=${idle.length})`);
 health.splice(0, idleCount);
 console.log(`hostile loads processed in ${(tookS - 3).toFixed(1)} s: /healthz p50 ${ms(quantile(health, 0.5))} p99 ${ms(quantile(health, 0.99))} max ${ms(Math.max(...health))} (n=${health.length})`);
+console.log(`connections the server was closing, asked again: ${resets}`);
 console.log(`/healthz answers over 100 ms: ${stalls.length ? stalls.join('; ') : 'none'}`);
 console.log(`RSS: idle before ${idleRss.toFixed(0)} MB; peak during ${peak.toFixed(0)} MB`);
 await sleep(afterSeconds * 1000);

@@ -23,10 +23,11 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { push7kb } from './push-7kb.ts';
 import { signWebhook } from '../test/harness/sign-webhook.ts';
+import { npmStartEnv, npmStartNodeFlags } from './npm-start.ts';
 
 const secret = 'bench-webhook-secret';
 // Slipway's server runs with the V8 flags and MALLOC_ARENA_MAX `npm start` gives it (package.json); BENCH_SERVER_NODE_ARGS overrides the flags.
-const npmStartFlags = '--max-semi-space-size=4';
+const npmStartFlags = npmStartNodeFlags.join(' ');
 const role = process.argv[2];
 
 async function runSlipwayServer(): Promise<void> {
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
   const results: Record<string, Result[]> = { slipway: [], probot: [] };
   for (let round = 0; round < rounds; round++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ingest-'));
-    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? npmStartFlags).split(' ').filter(Boolean)], env: { ...process.env, MALLOC_ARENA_MAX: '2', BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) } });
+    const slipway = fork(new URL(import.meta.url).pathname, ['slipway'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? npmStartFlags).split(' ').filter(Boolean)], env: { ...process.env, ...npmStartEnv, BENCH_DATA_DIR: dataDir, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) } });
     results.slipway!.push(await measure(databaseUrl ? 'slipway (Postgres, durable)' : 'slipway (PGlite on disk, durable)', slipway, seconds, body, client));
     rmSync(dataDir, { recursive: true, force: true });
     const probot = fork(new URL(import.meta.url).pathname, ['probot'], { execArgv: ['--import', 'tsx'] });

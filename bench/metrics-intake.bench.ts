@@ -17,6 +17,7 @@ import { upsertInstallation } from '../src/store/installations.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { upsertRepositories } from '../src/store/repositories.ts';
 import { webhookHeaders } from '../test/harness/sign-webhook.ts';
+import { npmStartEnv, npmStartNodeFlags } from './npm-start.ts';
 
 const { values } = parseArgs({ options: { posts: { type: 'string', default: '3' }, samples: { type: 'string', default: '200000' } } });
 const posts = Number(values.posts);
@@ -37,7 +38,7 @@ await seed.close();
 
 const env = {
   PATH: process.env.PATH,
-  MALLOC_ARENA_MAX: '2',
+  ...npmStartEnv,
   APP_ID: '1',
   PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
   WEBHOOK_SECRET: secret,
@@ -48,7 +49,7 @@ const env = {
   PORT: '0',
   HOST: '127.0.0.1',
 };
-const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, [...npmStartNodeFlags, 'bin/slipway.js', 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
 let url = '';

@@ -74,6 +74,7 @@ export async function openPgliteThread(dataDir: string, options: StoreOptions, p
     dataDir,
     options: { migrate: options.migrate, migrationsFolder: options.migrationsFolder },
     ...(options.pgliteSnapshot ? { snapshot: new Uint8Array(await options.pgliteSnapshot.arrayBuffer()) } : {}),
+    ...(options.recycleAfterMs !== undefined ? { recycleAfterMs: options.recycleAfterMs } : {}),
   };
   const worker = prestarted?.take() ?? spawn();
   worker.ref();

@@ -10,6 +10,8 @@ export type ThreadInit = {
   options: Pick<StoreOptions, 'migrate' | 'migrationsFolder'>;
   /** `StoreOptions.pgliteSnapshot`'s bytes. */
   snapshot?: Uint8Array;
+  /** Reopen PGlite this long after its WebAssembly memory has grown, at a moment with nothing in flight (pglite-thread.ts; default 10 s). */
+  recycleAfterMs?: number;
 };
 
 export type ThreadRequest = { id: number } & ThreadCall;

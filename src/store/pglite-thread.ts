@@ -9,7 +9,7 @@ import { getPriority, setPriority } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { types, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
-import { openPglite, preferLiftoff, type PgliteStore } from './open-pglite.ts';
+import { collectGarbage, openPglite, preferLiftoff, type PgliteStore } from './open-pglite.ts';
 import type { StoreThreadTaskModule } from './store-thread-task.ts';
 import { serializeError, type SerializedError, type ThreadInit, type ThreadMessage, type ThreadRequest } from './pglite-thread-protocol.ts';
 
@@ -57,11 +57,15 @@ let prefetched: Promise<Partial<PGliteOptions>> | undefined = prefetch();
 const init = await new Promise<ThreadInit>((resolve) => port.once('message', resolve));
 
 let store: PgliteStore;
+// The compiled WebAssembly, kept for reopening (recycle below); the file bundle is read again then.
+let compiled: Partial<PGliteOptions> = {};
 try {
+  const boot = (await prefetched) ?? {};
+  compiled = boot.pgliteWasmModule ? { pgliteWasmModule: boot.pgliteWasmModule } : {};
   store = await openPglite(
     init.dataDir,
     { ...init.options, ...(init.snapshot ? { pgliteSnapshot: new Blob([init.snapshot]) } : {}), log },
-    { lock: false, boot: (await prefetched) ?? {} },
+    { lock: false, boot },
   );
   prefetched = undefined; // the file bundle's bytes are in PGlite's file system now: let them go
   lowerPriority(); // after start-up, which should be as fast as it can be
@@ -75,8 +79,62 @@ try {
 const taskModules = new Map<string, Promise<StoreThreadTaskModule>>();
 // Open transactions: PGlite's handle, how to end it, and which request to answer when it has.
 const transactions = new Map<number, { on: Transaction; end: (commit: boolean) => void; replyTo?: number }>();
-const listeners = new Map<number, () => Promise<void>>();
+const listeners = new Map<number, { channel: string; unlisten: () => Promise<void> }>();
 let nextId = 1;
+
+/**
+ * Postgres' WebAssembly memory only ever grows: one 12 MB delivery stored as jsonb, or a burst of
+ * large queries, leaves it at its high-water mark for the life of the process (128 MB grew to
+ * 221 MB, 166 MB of it resident, in bench/hostile-load.bench.ts). Once it has grown, and
+ * `recycleAfterMs` later at a moment when nothing is in flight (no query, task or transaction),
+ * the thread closes PGlite (a checkpoint: everything committed is on disk) and opens it again on
+ * the same folder with the same compiled module, re-registers its LISTENs, and lets the old memory
+ * go. Requests that arrive meanwhile wait for it (a few hundred ms). An in-memory store is never
+ * reopened (it would lose its data).
+ */
+const recycleAfterMs = init.recycleAfterMs ?? 10_000;
+const recyclable = !init.dataDir.startsWith('memory://');
+const memoryBytes = () => (store?.client as unknown as { mod?: { wasmMemory?: { buffer: ArrayBuffer } } } | undefined)?.mod?.wasmMemory?.buffer.byteLength ?? 0;
+let baselineBytes = memoryBytes();
+let inFlight = 0;
+let grownAt: number | undefined;
+let recheck: NodeJS.Timeout | undefined;
+let recycling: Promise<void> | undefined;
+let reopenFailed = false;
+
+function maybeRecycle(): void {
+  if (!recyclable || recycling || inFlight > 0 || transactions.size > 0) return;
+  const bytes = memoryBytes();
+  if (bytes <= baselineBytes) return;
+  grownAt ??= performance.now();
+  const wait = grownAt + recycleAfterMs - performance.now();
+  clearTimeout(recheck);
+  if (wait > 0) {
+    recheck = setTimeout(maybeRecycle, wait);
+    recheck.unref();
+    return;
+  }
+  recycling = recycle(bytes).finally(() => {
+    recycling = undefined;
+    grownAt = undefined;
+  });
+}
+
+async function recycle(grownBytes: number): Promise<void> {
+  const started = performance.now();
+  try {
+    await store.close();
+    store = await openPglite(init.dataDir, { migrate: false, log }, { lock: false, boot: { ...compiled, fsBundle: await openAsBlob(new URL('pglite.data', new URL('.', import.meta.resolve('@electric-sql/pglite')))) } });
+    for (const [id, listener] of listeners) listener.unlisten = await store.client.listen(listener.channel, (payload) => send({ notify: id, payload }));
+    await collectGarbage();
+    baselineBytes = memoryBytes();
+    log(`slipway: the embedded database was reopened to give back ${Math.round((grownBytes - baselineBytes) / 1048576)} MB its memory had grown by (${Math.round(performance.now() - started)} ms)`);
+  } catch (error) {
+    // Requests go on to fail with the reason; the next one that finds the store closed tries again.
+    log(`slipway: the embedded database could not be reopened after giving back memory: ${(error as Error).message}`);
+    reopenFailed = true;
+  }
+}
 
 function opened(tx: number) {
   const open = transactions.get(tx);
@@ -88,6 +146,11 @@ function opened(tx: number) {
 const connection = (tx: number | undefined) => (tx === undefined ? store.client : opened(tx).on);
 
 async function answer(request: ThreadRequest): Promise<unknown> {
+  if (recycling) await recycling;
+  if (reopenFailed) {
+    reopenFailed = false;
+    store = await openPglite(init.dataDir, { migrate: false, log }, { lock: false, boot: compiled });
+  }
   switch (request.op) {
     case 'query': {
       const { rows, fields, affectedRows } = await connection(request.tx).query(request.sql, request.params, { rowMode: request.rowMode, parsers });
@@ -103,11 +166,11 @@ async function answer(request: ThreadRequest): Promise<unknown> {
     }
     case 'listen': {
       const listener = nextId++;
-      listeners.set(listener, await store.client.listen(request.channel, (payload) => send({ notify: listener, payload })));
+      listeners.set(listener, { channel: request.channel, unlisten: await store.client.listen(request.channel, (payload) => send({ notify: listener, payload })) });
       return listener;
     }
     case 'unlisten':
-      await listeners.get(request.listener)?.();
+      await listeners.get(request.listener)?.unlisten();
       listeners.delete(request.listener);
       return undefined;
     case 'migrate':
@@ -118,6 +181,7 @@ async function answer(request: ThreadRequest): Promise<unknown> {
       return (await loading).runInStoreThread(store.db, request.input, log);
     }
     case 'close':
+      clearTimeout(recheck);
       await store.close();
       return undefined;
   }
@@ -144,7 +208,10 @@ function begin(): Promise<number> {
           reply(open.replyTo, error instanceof Rollback ? ok : { ok: false, error: serializeError(error) });
         },
       )
-      .finally(() => transactions.delete(tx));
+      .finally(() => {
+        transactions.delete(tx);
+        maybeRecycle();
+      });
   });
 }
 
@@ -153,11 +220,17 @@ function reply(id: number | undefined, message: { ok: true; value: unknown } | {
 }
 
 port.on('message', (request: ThreadRequest) => {
-  answer(request).then(
-    (value) => {
-      if (request.op !== 'end') reply(request.id, { ok: true, value });
-      if (request.op === 'close') port.close();
-    },
-    (error: unknown) => reply(request.id, { ok: false, error: serializeError(error) }),
-  );
+  inFlight++;
+  answer(request)
+    .then(
+      (value) => {
+        if (request.op !== 'end') reply(request.id, { ok: true, value });
+        if (request.op === 'close') port.close();
+      },
+      (error: unknown) => reply(request.id, { ok: false, error: serializeError(error) }),
+    )
+    .finally(() => {
+      inFlight--;
+      if (request.op !== 'close') maybeRecycle();
+    });
 });

@@ -23,6 +23,11 @@ export type StoreOptions = {
    */
   pgliteSnapshot?: Blob;
   /**
+   * The embedded store in its own thread only: reopen PGlite this long after its WebAssembly memory
+   * has grown, to give that memory back (src/store/pglite-thread.ts; default 10 s).
+   */
+  recycleAfterMs?: number;
+  /**
    * Embedded only: run PGlite in a thread of its own (`slipway serve` does), so that database work
    * never holds this thread. Costs a thread's start-up (≈ 30 ms) and memory; the CLI's short
    * commands and most tests keep it in-process. Given a thread started earlier

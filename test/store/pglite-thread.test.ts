@@ -14,7 +14,7 @@ import { jobs, webhookDeliveries } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { jobForDelivery } from '../../src/intake/job-for-delivery.ts';
 import { pushPayload } from '../harness/payloads.ts';
-import { openTestPglite } from './engines.ts';
+import { migratedSnapshot, openTestPglite } from './engines.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-thread-'));
 let store: Store;
@@ -140,6 +140,55 @@ it("the CLI bundle's stand-in for PGlite's type OIDs (scripts/build.mjs) matches
   const [{ types }, shim] = await Promise.all([import('@electric-sql/pglite'), import('../../src/store/pglite-types.ts')]);
   for (const [name, oid] of Object.entries(shim.types)) assert.equal(oid, types[name as keyof typeof types], name);
   assert.throws(() => new shim.PGlite(), /must be given a PGlite client/);
+});
+
+describe('embedded store thread: memory', () => {
+  it('reopens PGlite once its memory has grown, giving it back, with its data and LISTENs intact; requests meanwhile wait', async () => {
+    const logged: string[] = [];
+    const onDisk = await openStore({ dataDir: join(scratch, 'recycled'), thread: true, pgliteSnapshot: await migratedSnapshot(), recycleAfterMs: 100, log: (m) => logged.push(m) });
+    try {
+      await onDisk.db.execute(sql`create table recycle_probe (id int primary key)`);
+      await onDisk.db.execute(sql`insert into recycle_probe values (1)`);
+      const heard: string[] = [];
+      await onDisk.listen('recycle_channel', (payload) => heard.push(payload));
+      // 200 MB of text: more than the 128 MB PGlite starts with, so its WebAssembly memory grows.
+      await onDisk.db.execute(sql`select length(repeat('x', 200000000))`);
+      // Asked at once: these wait for nothing, or for the reopening, never fail.
+      const during = Array.from({ length: 20 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i * 20));
+        return onDisk.db.execute(sql`select count(*)::int as n from recycle_probe`);
+      });
+      for (let i = 0; i < 300 && !logged.some((m) => m.includes('reopened')); i++) await new Promise((r) => setTimeout(r, 20));
+      const reopened = logged.find((m) => m.includes('reopened'));
+      assert.ok(reopened, `the store was reopened; log: ${logged.join(' | ')}`);
+      const gaveBack = Number(/give back (\d+) MB/.exec(reopened)?.[1]);
+      assert.ok(gaveBack >= 64, `it gave back the memory it had grown by: ${reopened}`);
+      for (const answer of await Promise.all(during)) assert.equal((answer as unknown as { rows: Array<{ n: number }> }).rows[0]!.n, 1);
+      await onDisk.db.execute(sql`insert into recycle_probe values (2)`);
+      const rows = (await onDisk.db.execute(sql`select id from recycle_probe order by id`)) as unknown as { rows: Array<{ id: number }> };
+      assert.deepEqual(rows.rows.map((r) => r.id), [1, 2]);
+      await onDisk.db.execute(sql`select pg_notify('recycle_channel', 'after')`);
+      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(heard, ['after'], 'a LISTEN made before the reopening still hears');
+      assert.equal(logged.filter((m) => m.includes('reopened')).length, 1, 'once: the memory it started with is not reopened for');
+    } finally {
+      await onDisk.close();
+    }
+  });
+
+  it('never reopens an in-memory store (it would lose its data)', async () => {
+    const logged: string[] = [];
+    const inMemory = await openStore({ dataDir: 'memory://', thread: true, pgliteSnapshot: await migratedSnapshot(), recycleAfterMs: 0, log: (m) => logged.push(m) });
+    try {
+      await inMemory.db.execute(sql`create table kept (id int)`);
+      await inMemory.db.execute(sql`select length(repeat('x', 200000000))`);
+      await new Promise((r) => setTimeout(r, 300));
+      await inMemory.db.execute(sql`select * from kept`);
+      assert.equal(logged.filter((m) => m.includes('reopened')).length, 0);
+    } finally {
+      await inMemory.close();
+    }
+  });
 });
 
 describe('embedded store thread: failures', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { getOrCreateApp } from '../../src/store/apps.ts';
 import { recentAudit, writeAudit } from '../../src/store/audit-log.ts';
 import {
@@ -204,6 +204,21 @@ forEachEngine('store helpers', (engine) => {
     assert.deepEqual((await readMetricSamples(db, other, app, 'web', 'cpu', new Date(t0), new Date(t0 + 3 * 60_000))).map((s) => s.value), [1234]);
     assert.equal(await hasMetricSamples(db, scope, app), true);
     assert.equal(await hasMetricSamples(db, { ...scope, repositoryId: other.repositoryId }, app), false);
+  });
+
+  test('metric chunks are stored out of line without compression (pglz was most of a large write), and read back whole', async () => {
+    const { db } = engine.store();
+    const storage = (await db.execute(sql`select attname, attstorage from pg_attribute where attrelid = 'metric_chunks'::regclass and attname in ('times', 'vals') order by attname`)) as unknown as { rows: Array<{ attname: string; attstorage: string }> } | Array<{ attname: string; attstorage: string }>;
+    const rows = Array.isArray(storage) ? storage : storage.rows;
+    assert.deepEqual(rows.map((r) => [r.attname, r.attstorage]), [['times', 'e'], ['vals', 'e']]);
+    const app = unique('app');
+    const scope = await createTenant(db);
+    const t0 = Date.parse('2026-02-01T00:00:00Z');
+    const times = Array.from({ length: 1440 }, (_, i) => t0 + i * 60_000);
+    await insertMetricSeries(db, { ...scope, app, service: 'web', metric: 'cpu', times, values: times.map((_, i) => i / 7) });
+    const read = await readMetricSamples(db, scope, app, 'web', 'cpu', new Date(t0), new Date(t0 + 86_400_000));
+    assert.equal(read.length, 1440);
+    assert.equal(read[1439]!.value, 1439 / 7);
   });
 
   test('audit entries are written and read back newest first', async () => {
