@@ -79,6 +79,7 @@ export class SpoolFullError extends Error {}
 type Segment = { seq: number; path: string; records: number; loaded: number; bytes: number; readOffset: number; sealed: boolean };
 
 const datasync = promisify(fdatasync);
+const fresh: WriteResult = Object.freeze({ isNew: true });
 const writeAsync = promisify(write);
 
 async function writeAll(fd: number, buf: Buffer): Promise<void> {
@@ -214,11 +215,13 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
         backlog += batch.length;
         acked.push({ count: batch.length, at: performance.now() });
         if (segment.bytes >= segmentBytes) newSegment();
-        for (const w of batch) w.resolve({ isNew: true });
+        for (const w of batch) w.resolve(fresh);
         kickLoader();
       } catch (error) {
         for (const w of batch) w.reject(error);
       } finally {
+        inflight -= batch.length;
+        lastWriteAt = performance.now();
         syncing = false;
         flush();
       }
@@ -320,17 +323,20 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       if (closed) return Promise.reject(new Error('the delivery spool is closed'));
       if (known(delivery.deliveryId)) return Promise.resolve({ isNew: false });
       if (backlog + pending.length >= maxBacklog) return Promise.reject(new SpoolFullError(`${backlog} deliveries wait to be stored`));
+      let buf: Buffer;
+      try {
+        buf = encodeRecord(delivery);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       remember(delivery.deliveryId);
       lastWriteAt = performance.now();
       arrivalGap = lastWriteAt - lastArrivalAt;
       lastArrivalAt = lastWriteAt;
       inflight += 1;
       return new Promise<WriteResult>((resolve, reject) => {
-        pending.push({ buf: encodeRecord(delivery), resolve, reject });
+        pending.push({ buf, resolve, reject });
         flush();
-      }).finally(() => {
-        inflight -= 1;
-        lastWriteAt = performance.now();
       });
     },
     async drain() {

@@ -17,6 +17,8 @@ import { insertDeliveries, type DeliveryInput } from '../store/webhook-deliverie
 export type IncomingDelivery = DeliveryInput & {
   /** The job to enqueue, or (no job) `outcome` says why there is nothing to do. */
   job?: EnqueueInput;
+  /** `payloadText`'s UTF-8 bytes when the caller has them (the request body): the spool copies them instead of encoding the text again. */
+  payloadBytes?: Uint8Array;
 };
 
 export type WriteResult = { isNew: boolean };

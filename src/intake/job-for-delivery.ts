@@ -44,6 +44,26 @@ type Payload = {
   state?: unknown;
 };
 
+/**
+ * Every payload field the routing below reads, and the door's own (`action`, `installation.id`):
+ * all the webhook door takes out of a body (http/read-webhook-json.ts picks these from the text
+ * instead of building the whole payload). A field read here must be listed here.
+ */
+export const routingFields = {
+  action: true,
+  ref: true,
+  deleted: true,
+  number: true,
+  sha: true,
+  state: true,
+  installation: { id: true },
+  repository: { id: true, default_branch: true },
+  issue: { number: true, pull_request: true },
+  comment: { body: true },
+  check_run: { head_sha: true },
+  check_suite: { head_sha: true },
+} as const;
+
 /** Every event GitHub documents, as @octokit/webhooks lists them (`push`, `projects_v2_item`, …). */
 export const knownEvents: ReadonlySet<string> = new Set(emitterEventNames.filter((name) => !name.includes('.')));
 
@@ -65,12 +85,8 @@ export function jobForDelivery(deliveryId: string, event: string, body: unknown)
   };
 }
 
-function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRoute | null {
-  const payload = (body && typeof body === 'object' ? body : {}) as Payload;
-  const action = typeof payload.action === 'string' ? payload.action : null;
-  const repoId = num(payload.repository?.id);
-  const installationId = num(payload.installation?.id);
-  const job = (concurrencyKey: string, supersede: boolean, kind = webhookJobKind): DeliveryRoute => ({
+function jobRoute(deliveryId: string, event: string, action: string | null, concurrencyKey: string, supersede: boolean, kind = webhookJobKind): DeliveryRoute {
+  return {
     job: {
       kind,
       payload: { deliveryId, event, action } satisfies WebhookJobPayload,
@@ -78,56 +94,65 @@ function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRout
       idempotencyKey: `delivery:${deliveryId}`,
       supersede,
     },
-  });
-  const ignored = (why: string): DeliveryRoute => ({ outcome: `ignored: ${why}` });
-  // A handled event without the fields its job is keyed by can never be worked: recorded as such.
-  const lacks = (field: string): DeliveryRoute => ignored(`the ${event} payload has no ${field}`);
+  };
+}
+
+const ignored = (why: string): DeliveryRoute => ({ outcome: `ignored: ${why}` });
+
+// A handled event without the fields its job is keyed by can never be worked: recorded as such.
+const lacks = (event: string, field: string): DeliveryRoute => ignored(`the ${event} payload has no ${field}`);
+
+function routeOf(deliveryId: string, event: string, body: unknown): DeliveryRoute | null {
+  const payload = (body && typeof body === 'object' ? body : {}) as Payload;
+  const action = typeof payload.action === 'string' ? payload.action : null;
+  const repoId = num(payload.repository?.id);
+  const installationId = num(payload.installation?.id);
 
   switch (event) {
     case 'installation':
     case 'installation_repositories':
-      return installationId === undefined ? lacks('installation.id') : job(`installation:${installationId}`, false);
+      return installationId === undefined ? lacks(event, 'installation.id') : jobRoute(deliveryId, event, action, `installation:${installationId}`, false);
     case 'ping':
       return { outcome: 'pong' };
     case 'push': {
-      if (repoId === undefined) return lacks('repository.id');
-      if (typeof payload.ref !== 'string') return lacks('ref');
+      if (repoId === undefined) return lacks(event, 'repository.id');
+      if (typeof payload.ref !== 'string') return lacks(event, 'ref');
       const defaultBranch = typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : 'main';
       if (payload.ref !== `refs/heads/${defaultBranch}`) return ignored(`push to ${payload.ref}, not the default branch`);
       if (payload.deleted === true) return ignored(`branch ${payload.ref} deleted`);
-      return job(`push:${repoId}:${payload.ref}`, true);
+      return jobRoute(deliveryId, event, action, `push:${repoId}:${payload.ref}`, true);
     }
     case 'pull_request': {
       const n = num(payload.number);
-      if (repoId === undefined) return lacks('repository.id');
-      if (n === undefined) return lacks('number');
+      if (repoId === undefined) return lacks(event, 'repository.id');
+      if (n === undefined) return lacks(event, 'number');
       if (!action || !pullRequestActions.has(action)) return ignored(`pull_request.${action} is not handled`);
-      return job(`pr:${repoId}:${n}`, true);
+      return jobRoute(deliveryId, event, action, `pr:${repoId}:${n}`, true);
     }
     case 'issue_comment': {
       const n = num(payload.issue?.number);
       const body = typeof payload.comment?.body === 'string' ? payload.comment.body : '';
-      if (repoId === undefined) return lacks('repository.id');
-      if (n === undefined) return lacks('issue.number');
+      if (repoId === undefined) return lacks(event, 'repository.id');
+      if (n === undefined) return lacks(event, 'issue.number');
       if (action !== 'created' || !payload.issue?.pull_request || !/^\s*\/slipway\s+(approve|rollback|preview)\b/m.test(body)) {
         return ignored('not a /slipway approve, rollback or preview comment on a pull request');
       }
-      return job(`pr:${repoId}:${n}`, false, approvalJobKind);
+      return jobRoute(deliveryId, event, action, `pr:${repoId}:${n}`, false, approvalJobKind);
     }
     case 'check_run':
     case 'check_suite': {
       const sha = (event === 'check_run' ? payload.check_run : payload.check_suite)?.head_sha;
-      if (repoId === undefined) return lacks('repository.id');
-      if (typeof sha !== 'string') return lacks(`${event}.head_sha`);
+      if (repoId === undefined) return lacks(event, 'repository.id');
+      if (typeof sha !== 'string') return lacks(event, `${event}.head_sha`);
       const handled = event === 'check_run' ? ['completed', 'requested_action'] : ['completed'];
       if (!action || !handled.includes(action)) return ignored(`${event}.${action} is not handled`);
-      return job(`commit:${repoId}:${sha}`, false);
+      return jobRoute(deliveryId, event, action, `commit:${repoId}:${sha}`, false);
     }
     case 'status': {
-      if (repoId === undefined) return lacks('repository.id');
-      if (typeof payload.sha !== 'string') return lacks('sha');
+      if (repoId === undefined) return lacks(event, 'repository.id');
+      if (typeof payload.sha !== 'string') return lacks(event, 'sha');
       if (payload.state === 'pending') return ignored('a pending status changes nothing');
-      return job(`commit:${repoId}:${payload.sha}`, false);
+      return jobRoute(deliveryId, event, action, `commit:${repoId}:${payload.sha}`, false);
     }
     default:
       return null;

@@ -30,16 +30,18 @@ export function encodeRecord(d: IncomingDelivery): Buffer {
     body.copy(out, recordHeader);
     return out;
   }
-  const { payloadText, payload: _payload, ...meta } = d;
+  const { payloadText, payload: _payload, payloadBytes, ...meta } = d;
   const metaText = JSON.stringify(meta);
   const metaBytes = Buffer.byteLength(metaText);
-  const length = 1 + 4 + metaBytes + Buffer.byteLength(payloadText);
+  const payloadLength = payloadBytes ? payloadBytes.byteLength : Buffer.byteLength(payloadText);
+  const length = 1 + 4 + metaBytes + payloadLength;
   const out = Buffer.allocUnsafe(recordHeader + length);
   out.writeUInt32LE(length, 0);
   out[recordHeader] = 1;
   out.writeUInt32LE(metaBytes, recordHeader + 1);
   out.write(metaText, recordHeader + 5, 'utf8');
-  out.write(payloadText, recordHeader + 5 + metaBytes, 'utf8');
+  if (payloadBytes) out.set(payloadBytes, recordHeader + 5 + metaBytes);
+  else out.write(payloadText, recordHeader + 5 + metaBytes, 'utf8');
   return out;
 }
 
