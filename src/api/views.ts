@@ -2,9 +2,8 @@
  * Store rows → API views (src/api/schemas.ts): dates as ISO strings, the Terraform JSON and
  * anything a caller does not need left out. Pages reuse them.
  */
-import type { AppListing, DeliveryListing, DeploymentSummaryListing, EnvironmentListing, RecommendationListing } from '../store/api-listings.ts';
-import type { DeploymentListing } from '../store/deployment-runs.ts';
-import type { ApiToken, AuditEntry as AuditRow, DeploymentEvent, DeploymentLog } from '../store/schema.ts';
+import type { AppListing, DeliveryListing, DeploymentDetailListing, DeploymentSummaryListing, EnvironmentListing, RecommendationListing } from '../store/api-listings.ts';
+import type { ApiToken, AuditEntry as AuditRow, DeploymentLog } from '../store/schema.ts';
 import type * as S from './schemas.ts';
 import type { z } from '@hono/zod-openapi';
 
@@ -39,10 +38,10 @@ export function deploymentView(row: DeploymentSummaryListing): S.Deployment {
   };
 }
 
-export function deploymentDetailView(row: DeploymentListing, history: DeploymentEvent[]): S.DeploymentDetail {
+export function deploymentDetailView(row: DeploymentDetailListing): S.DeploymentDetail {
   return {
     ...deploymentView(row),
-    history: history.map((e) => ({ status: e.status, actor: e.actor, reason: e.reason, at: iso(e.at) })),
+    history: row.history.map((e) => ({ status: e.status, actor: e.actor, reason: e.reason, at: iso(e.at) })),
     terraformPlan: row.terraformPlan ?? null,
   };
 }
