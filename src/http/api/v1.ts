@@ -17,6 +17,7 @@ import { listAppPage, listDeliveryPage, listDeploymentPage, listEnvironmentPage,
 import { listAudit } from '../../store/audit-log.ts';
 import type { Db } from '../../store/db.ts';
 import { readDeploymentLog } from '../../store/deployment-logs.ts';
+import { environmentDrift } from '../../store/environment-drift.ts';
 import type { TokenRole } from '../../store/schema.ts';
 import { causeMessage } from '../../store/store-error.ts';
 import { hasRole, repositoryScope } from '../../tokens/token-access.ts';
@@ -106,7 +107,9 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
     need(c, 'read');
     const q = c.req.valid('query');
     const rows = await listEnvironmentPage(deps.db, { ...q, scope: repositoryScope(c.get('access')!) });
-    return c.json({ items: rows.map(environmentView), next: next(rows, q.limit) }, 200);
+    // The page's drift checks in one statement, as the dashboard reads them.
+    const drift = await environmentDrift(deps.db, rows.map((r) => r.id));
+    return c.json({ items: rows.map((r) => environmentView(r, drift.get(r.id))), next: next(rows, q.limit) }, 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/deployments', tags: ['deployments'], summary: 'Deployments, newest first', security, 'x-slipway-role': 'read', request: { query: S.DeploymentQuery }, responses: { 200: json(S.Page(S.Deployment, 'DeploymentPage'), 'A page of deployments.'), ...errors } }), async (c) => {
