@@ -8,8 +8,7 @@
  *    measured both ways: reading the store at every scrape, and as the service runs it (the store's
  *    figures reused for 5 s: a scrape within 5 s of the last read renders them again only).
  * The embedded store is measured in process (the CLI's and the tests' mode) and in its own thread
- * (`slipway serve`'s). After seeding, the planner's statistics are refreshed as the reconcile tick
- * does (PGlite has no autovacuum; Postgres' would).
+ * (`slipway serve`'s).
  *
  *   node --import tsx bench/api.bench.ts [--reads 1000] [--lists 50] [--scrapes 50]
  */
@@ -19,7 +18,6 @@ import { createHttpApp } from '../src/http/app.ts';
 import { createServiceMetrics } from '../src/ops/service-metrics.ts';
 import type { Db } from '../src/store/db.ts';
 import { openStore, type Store } from '../src/store/open-store.ts';
-import { refreshPlannerStatistics } from '../src/store/planner-statistics.ts';
 import { apps, deploymentEvents, deployments, environments, installations, repositories } from '../src/store/schema.ts';
 import { createToken } from '../src/tokens/create-token.ts';
 import { createTestDatabase } from '../test/store/engines.ts';
@@ -66,7 +64,6 @@ async function seed(db: Db): Promise<{ deploymentId: number }> {
 
 async function measure(name: string, store: Store): Promise<void> {
   const { deploymentId } = await seed(store.db);
-  await refreshPlannerStatistics(store.db);
   const { token } = await createToken(store.db, { name: 'bench', role: 'read', repositories: ['acme/*'], createdBy: 'bench' });
   const metrics = createServiceMetrics({ db: store.db });
   const serviceMetrics = createServiceMetrics({ db: store.db, storeFiguresMaxAgeMs: 5_000 });

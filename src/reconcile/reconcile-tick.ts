@@ -3,15 +3,13 @@
  *  a. redeliver failed webhook deliveries since the last tick (24 h on the first);
  *  b. poll default-branch heads and enqueue any head no push announced;
  *  c. check drift of the environments whose `drift.every` is due (and heal where asked);
- *  d. prune deliveries, finished jobs, logs and ticks past their retention;
- *  e. on the embedded store, refresh the planner's statistics (PGlite has no autovacuum).
+ *  d. prune deliveries, finished jobs, logs and ticks past their retention.
  * A step that fails is recorded in the tick's problems and the next step runs: one bad repository
  * or one GitHub outage never takes the rest of the tick with it. The tick's summary is stored.
  */
 import type { Deps } from '../deps.ts';
 import { causeMessage } from '../store/store-error.ts';
 import { prune } from '../store/prune.ts';
-import { refreshPlannerStatistics } from '../store/planner-statistics.ts';
 import { finishTick, lastFinishedTick, startTick } from '../store/reconcile-ticks.ts';
 import type { TickSummary } from '../store/schema.ts';
 import { checkDrift } from './check-drift.ts';
@@ -58,7 +56,6 @@ export async function reconcileTick(deps: Deps, input: { jobId?: number | null; 
   await step('prune', async () => {
     ctx.summary.pruned = await prune(db, ctx.settings.retain, now);
   });
-  if (deps.store.kind === 'pglite') await step('statistics', () => refreshPlannerStatistics(db));
   await finishTick(db, tick.id, ctx.summary);
   return { ...ctx.summary, tickId: tick.id };
 }

@@ -69,7 +69,7 @@ export async function listEnvironmentPage(tx: Db, q: PageQuery): Promise<Environ
 /**
  * A listed deployment: what the API shows of it (without Terraform's plan, tens of KB each, nor its
  * settings; `findScopedDeployment` has them). One JSON document from Postgres (json-rows.ts): on
- * the embedded store a page of 1,000 costs about a third of reading its rows column by column.
+ * the embedded store a page of 1,000 took about 40% less CPU than its 22 columns read row by row.
  */
 const summaryColumns = {
   id: deployments.id,

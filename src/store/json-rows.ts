@@ -1,10 +1,11 @@
 /**
  * A select whose rows come back as one JSON document built by Postgres (`json_agg`), decoded here
  * with the columns' own mappers: one field to decode instead of rows × columns. On the embedded
- * store that is most of a long listing's cost — PGlite decodes its wire protocol in JavaScript at
- * about a microsecond a field, so 1,000 deployments × 22 columns took longer than the query — and
- * in the store's thread it is one string to copy to the service's thread instead of 1,000 objects.
- * Postgres builds the document about as fast as it sends the rows, so both engines use it.
+ * store the decoding was most of a long listing's cost — PGlite decodes its wire protocol in
+ * JavaScript at about a microsecond a field, so 1,000 deployments × 22 columns took longer than
+ * the query — and from the store's thread it is one string to copy to the service's thread
+ * instead of 1,000 objects. Postgres builds the document about as fast as it sends the rows, so
+ * both engines use it.
  *
  *   const rows = await jsonRows(tx, columns, tx.select(jsonFields(columns)).from(…).where(…).orderBy(…).limit(n));
  *
