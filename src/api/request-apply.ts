@@ -7,7 +7,8 @@
  *   to keep: it stays on the direct path, src/reconcile/apply-deployment.ts, which plans again
  *   against the state as it is then and applies that plan.
  * - `plan`: Terraform's plan of a `queued` or `planned` deployment against the current state,
- *   stored with it (`terraformPlan`); it stays `planned`, nothing applied.
+ *   stored with it (`terraformPlan`); it stays `planned`, nothing applied. A push's deployment gets
+ *   the deploy job's `plan` (its check run reports the plan); a local one the direct path.
  * In one transaction the deployment's status is checked (row locked) and the job queued, one run
  * per app and environment at a time (concurrency key).
  */
@@ -31,7 +32,7 @@ export async function requestApply(db: Db, input: { deployment: DeploymentListin
       throw new ApiError(409, 'conflict', `deployment ${deployment.id} is ${status ?? 'gone'}; only a ${from[mode].join(' or ')} deployment can be ${mode === 'apply' ? 'applied' : 'planned'}`);
     }
     const actor = actorOf(input.actor);
-    const pushApply = mode === 'apply' ? pushApplyJob(deployment, actor) : undefined;
+    const pushApply = pushApplyJob(deployment, actor, mode);
     const payload: ApplyJobPayload = { deploymentId: deployment.id, actor, mode, ...(input.reason ? { reason: input.reason } : {}) };
     const job = await enqueue(
       tx as unknown as Db,

@@ -4,7 +4,7 @@
  * Pages and the set-up page may render the same views (src/api/views.ts).
  */
 import { z } from '@hono/zod-openapi';
-import { auditResults, deploymentStatuses, recommendationStatuses, tokenRoles } from '../store/schema.ts';
+import { auditResults, deploymentStatuses, driftStatuses, recommendationStatuses, tokenRoles } from '../store/schema.ts';
 
 const time = z.string().openapi({ format: 'date-time', example: '2026-12-03T14:00:00.000Z' });
 const id = z.number().int().openapi({ example: 42 });
@@ -21,8 +21,33 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const App = z.object({ id, repository: z.string().openapi({ example: 'acme/shop' }), name: z.string(), configPath: z.string(), createdAt: time }).openapi('App');
 export type App = z.infer<typeof App>;
 
+/** The environment's last drift check (the reconcile tick's; the dashboard's drift column). */
+export const EnvironmentDrift = z
+  .object({
+    status: z.enum(driftStatuses).openapi({ description: '`clean`: in sync; `drifted`: the live resources differ from the applied configuration; `error`: the check could not run.' }),
+    checkedAt: time,
+    driftedSince: time.nullable(),
+    resources: z.number().int().openapi({ description: 'Resources that differ (0 when clean or on error).' }),
+    attributes: z.number().int().openapi({ description: 'Attributes that differ.' }),
+    error: z.string().nullable().openapi({ description: 'Why the check could not run (status `error`).' }),
+    issueNumber: z.number().int().nullable().openapi({ description: 'The GitHub issue kept open while the drift lasts.' }),
+    everyMinutes: z.number().int().nullable().openapi({ description: 'Minutes between checks, as the applied paas.yaml asks; null: drift checks are off.' }),
+  })
+  .openapi('EnvironmentDrift');
+
 export const Environment = z
-  .object({ id, repository: z.string(), app: z.string(), name: z.string(), kind: z.string(), pullRequest: z.number().int().nullable(), createdAt: time, removedAt: time.nullable() })
+  .object({
+    id,
+    repository: z.string(),
+    app: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    pullRequest: z.number().int().nullable(),
+    createdAt: time,
+    removedAt: time.nullable(),
+    // null when no drift check ran yet
+    drift: EnvironmentDrift.nullable(),
+  })
   .openapi('Environment');
 export type Environment = z.infer<typeof Environment>;
 

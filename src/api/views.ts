@@ -2,9 +2,9 @@
  * Store rows → API views (src/api/schemas.ts): dates as ISO strings, the Terraform JSON and
  * anything a caller does not need left out. Pages reuse them.
  */
-import type { AppListing, DeliveryListing, DeploymentSummaryListing, EnvironmentListing, RecommendationListing } from '../store/api-listings.ts';
-import type { DeploymentListing } from '../store/deployment-runs.ts';
-import type { ApiToken, AuditEntry as AuditRow, DeploymentEvent, DeploymentLog } from '../store/schema.ts';
+import type { AppListing, DeliveryListing, DeploymentDetailListing, DeploymentSummaryListing, EnvironmentListing, RecommendationListing } from '../store/api-listings.ts';
+import type { EnvironmentDrift } from '../store/environment-drift.ts';
+import type { ApiToken, AuditEntry as AuditRow, DeploymentLog } from '../store/schema.ts';
 import type * as S from './schemas.ts';
 import type { z } from '@hono/zod-openapi';
 
@@ -15,8 +15,21 @@ export function appView(row: AppListing): S.App {
   return { id: row.id, repository: row.repository, name: row.name, configPath: row.configPath, createdAt: iso(row.createdAt) };
 }
 
-export function environmentView(row: EnvironmentListing): S.Environment {
-  return { ...row, createdAt: iso(row.createdAt), removedAt: isoOrNull(row.removedAt) };
+export function environmentView(row: EnvironmentListing, drift?: EnvironmentDrift): S.Environment {
+  return { ...row, createdAt: iso(row.createdAt), removedAt: isoOrNull(row.removedAt), drift: drift ? driftView(drift) : null };
+}
+
+function driftView(d: EnvironmentDrift): z.infer<typeof S.EnvironmentDrift> {
+  return {
+    status: d.status,
+    checkedAt: iso(d.checkedAt),
+    driftedSince: isoOrNull(d.driftedSince),
+    resources: d.resources,
+    attributes: d.attributes,
+    error: d.error,
+    issueNumber: d.issueNumber,
+    everyMinutes: d.everyMinutes,
+  };
 }
 
 export function deploymentView(row: DeploymentSummaryListing): S.Deployment {
@@ -39,10 +52,10 @@ export function deploymentView(row: DeploymentSummaryListing): S.Deployment {
   };
 }
 
-export function deploymentDetailView(row: DeploymentListing, history: DeploymentEvent[]): S.DeploymentDetail {
+export function deploymentDetailView(row: DeploymentDetailListing): S.DeploymentDetail {
   return {
     ...deploymentView(row),
-    history: history.map((e) => ({ status: e.status, actor: e.actor, reason: e.reason, at: iso(e.at) })),
+    history: row.history.map((e) => ({ status: e.status, actor: e.actor, reason: e.reason, at: iso(e.at) })),
     terraformPlan: row.terraformPlan ?? null,
   };
 }

@@ -77,7 +77,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
   const http = settings.role === 'worker' ? undefined : loadHttpModules();
   http?.catch(() => {}); // awaited below; not an unhandled rejection if the store fails first
   const store = await opening;
-  const metrics = createServiceMetrics({ db: store.db });
+  // Figures read from the store are at most 5 s old at a scrape (service-metrics.ts).
+  const metrics = createServiceMetrics({ db: store.db, storeFiguresMaxAgeMs: 5_000 });
   // The worker's modules (CDKTF synthesis, git, octokit) take a few seconds to load; the HTTP
   // server does not need them, so it listens first and the worker follows (start to ready ≤ 1 s).
   let server: ServerType | undefined;

@@ -6,6 +6,8 @@
  *  - `checks`: a check on the commit completed; a deployment waiting for its `deploy.after` applies
  *    or fails.
  *  - `apply`: a writer pressed **Apply** on a `deploy: manual` deployment.
+ *  - `plan`: Terraform's plan against the current state was asked for (`POST /api/v1/deployments/{id}/plan`);
+ *    plans only, whatever the deployment's mode, and reports it as the `run` of a manual one does.
  *  - `timeout`: the `deploy.after` checks did not succeed in time (enqueued with a `runAt`).
  *  - `report`: a newer push superseded it before it ran: GitHub is told.
  */
@@ -13,7 +15,7 @@ import type { EnqueueInput } from '../jobs/index.ts';
 
 export const deployJobKind = 'slipway.deploy';
 
-export type DeployAction = 'run' | 'checks' | 'apply' | 'timeout' | 'report';
+export type DeployAction = 'run' | 'checks' | 'apply' | 'plan' | 'timeout' | 'report';
 
 export type DeployJobPayload = { deploymentId: number; action: DeployAction; actor?: string };
 
@@ -24,15 +26,15 @@ export function deployJob(input: {
   action: DeployAction;
   actor?: string;
   runAt?: Date;
-  /** Default: one `run`, `timeout` and `report` job per deployment; `checks` and `apply` per event. */
-  idempotencyKey?: string;
+  /** Default: one `run`, `timeout` and `report` job per deployment; `checks` and `apply` per event; null: none. */
+  idempotencyKey?: string | null;
 }): EnqueueInput {
   const { deploymentId, action } = input;
   return {
     kind: deployJobKind,
     payload: { deploymentId, action, ...(input.actor ? { actor: input.actor } : {}) } satisfies DeployJobPayload,
     concurrencyKey: `deploy:${input.appId}:${input.environment}`,
-    idempotencyKey: input.idempotencyKey ?? `deploy:${deploymentId}:${action}`,
+    idempotencyKey: input.idempotencyKey === undefined ? `deploy:${deploymentId}:${action}` : input.idempotencyKey,
     ...(input.runAt ? { runAt: input.runAt } : {}),
     // A step that cannot succeed (GitHub down for long) ends the job; the deployment says why.
     maxAttempts: 5,

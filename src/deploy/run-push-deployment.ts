@@ -4,7 +4,7 @@
  *  2. a `timeout` fails a deployment still waiting for its checks;
  *  3. whether it may apply now: `deploy: manual` only after **Apply**; `deploy.after` only once
  *     those checks succeeded on the commit (one failed: the deployment fails with its name);
- *  4. the runner: plan only (manual, or checks pending: then `waiting`, with a timeout job), or plan
+ *  4. the runner: plan only (manual, a `plan` asked for, or checks pending: then `waiting`, with a timeout job), or plan
  *     and apply with the guards checked right before applying — the policies on Terraform's plan
  *     (approvals by fingerprint) and, for auto deploys, the commit still the head of the default
  *     branch — under a watch that stops it when a newer push supersedes it;
@@ -65,11 +65,13 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
     return `failed: ${reason}`;
   }
   if (action === 'checks' && deployment.status !== 'waiting') return `not waiting (${deployment.status})`;
+  if (action === 'plan' && deployment.status !== 'queued' && deployment.status !== 'planned') return `not planned again (${deployment.status})`;
   if (action === 'report') return `still ${deployment.status}`;
 
   // 3. May it apply now?
   // A deployment waits for its checks only when it may apply once they pass: auto, or Apply pressed early.
-  const mayApply = settings.mode === 'auto' || action === 'apply' || (action === 'checks' && deployment.status === 'waiting');
+  // A plan asked for plans only.
+  const mayApply = action !== 'plan' && (settings.mode === 'auto' || action === 'apply' || (action === 'checks' && deployment.status === 'waiting'));
   let pending: string[] = [];
   if (mayApply && settings.after.length > 0) {
     const verdict = judgeRequiredChecks(settings.after, await listCommitChecks(gh.octokit, owner, repo, deployment.commitSha));

@@ -3,12 +3,18 @@
  * state). Counters and histograms are fed by the parts that see the events (the webhook route, the
  * worker, the runner, the GitHub client); queue, deployment, environment and drift figures are read from
  * the store when Prometheus scrapes, so every web process reports the same queue.
+ *
+ * `storeFiguresMaxAgeMs` (the service: 5 s): a scrape within that long of the last store read
+ * reuses its figures, rendered once — they are at most that old (plus the read's own duration).
+ * A read of 1,000 environments' latest deployments is most of a scrape's cost; Prometheus pairs,
+ * Grafana's explore and a curl at the same moment read the store once. A failed read is not kept:
+ * the next scrape reads again. 0 (the default) reads at every scrape.
  * docs/operations.md lists every metric; ops/ holds the dashboard and alert rules built on them.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../store/db.ts';
 import { deploymentStatuses } from '../store/schema.ts';
-import { deploymentStatusCounts, driftPerEnvironment, latestDeploymentPerEnvironment, queueFigures } from '../store/ops-figures.ts';
+import { readOpsFigures } from '../store/ops-figures.ts';
 
 export type ServiceMetrics = {
   /** A webhook delivery answered: its event, outcome (`queued`, `recorded`, `duplicate`, `rejected`…) and seconds taken. */
@@ -30,26 +36,30 @@ export type ServiceMetrics = {
 const secondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const longBuckets = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
-export function createServiceMetrics(deps: { db: Db; now?: () => Date }): ServiceMetrics {
+export function createServiceMetrics(deps: { db: Db; now?: () => Date; storeFiguresMaxAgeMs?: number }): ServiceMetrics {
   const now = deps.now ?? (() => new Date());
+  const maxAgeMs = deps.storeFiguresMaxAgeMs ?? 0;
+  // Counted by this process, rendered at every scrape.
   const registry = new Registry();
+  // Read from the store, rendered once per read (see storeFiguresMaxAgeMs).
+  const storeRegistry = new Registry();
   const deliveries = new Counter({ name: 'slipway_webhook_deliveries_total', help: 'Webhook deliveries answered, by event and outcome.', labelNames: ['event', 'outcome'], registers: [registry] });
   const ingest = new Histogram({ name: 'slipway_webhook_ingest_seconds', help: 'Time from a delivery arriving to its answer (verify, store, commit).', labelNames: ['outcome'], buckets: secondsBuckets, registers: [registry] });
-  const queued = new Gauge({ name: 'slipway_jobs_queued', help: 'Jobs due and waiting for a worker, by kind.', labelNames: ['kind'], registers: [registry] });
-  const oldest = new Gauge({ name: 'slipway_jobs_oldest_queued_age_seconds', help: 'How long the oldest due job of each kind has waited.', labelNames: ['kind'], registers: [registry] });
+  const queued = new Gauge({ name: 'slipway_jobs_queued', help: 'Jobs due and waiting for a worker, by kind.', labelNames: ['kind'], registers: [storeRegistry] });
+  const oldest = new Gauge({ name: 'slipway_jobs_oldest_queued_age_seconds', help: 'How long the oldest due job of each kind has waited.', labelNames: ['kind'], registers: [storeRegistry] });
   const jobDuration = new Histogram({ name: 'slipway_job_duration_seconds', help: 'Job handler run time, by kind and outcome.', labelNames: ['kind', 'outcome'], buckets: longBuckets, registers: [registry] });
   const phases = new Histogram({ name: 'slipway_runner_phase_seconds', help: 'Terraform step durations in the runner, by phase and result.', labelNames: ['phase', 'result'], buckets: longBuckets, registers: [registry] });
-  const deploymentsByStatus = new Gauge({ name: 'slipway_deployments', help: 'Deployments recorded, by status.', labelNames: ['status'], registers: [registry] });
-  const environmentStatus = new Gauge({ name: 'slipway_environment_deployment_status', help: 'Status of each environment’s latest deployment (1 for the status it has).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [registry] });
-  const environmentDrift = new Gauge({ name: 'slipway_environment_drift_status', help: 'Result of each environment’s latest drift check (1 for the status it has: clean, drifted, error).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [registry] });
+  const deploymentsByStatus = new Gauge({ name: 'slipway_deployments', help: 'Deployments recorded, by status.', labelNames: ['status'], registers: [storeRegistry] });
+  const environmentStatus = new Gauge({ name: 'slipway_environment_deployment_status', help: 'Status of each environment’s latest deployment (1 for the status it has).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [storeRegistry] });
+  const environmentDrift = new Gauge({ name: 'slipway_environment_drift_status', help: 'Result of each environment’s latest drift check (1 for the status it has: clean, drifted, error).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [storeRegistry] });
   const rateLimit = new Gauge({ name: 'slipway_github_rate_limit_remaining', help: 'GitHub API requests left in the current window, per installation.', labelNames: ['installation'], registers: [registry] });
   const storeErrors = new Counter({ name: 'slipway_store_errors_total', help: 'Store operations that failed, by operation.', labelNames: ['operation'], registers: [registry] });
-  const storeUp = new Gauge({ name: 'slipway_store_up', help: '1 when the store answered this scrape’s queries.', registers: [registry] });
+  const storeUp = new Gauge({ name: 'slipway_store_up', help: '1 when the store answered this scrape’s queries.', registers: [storeRegistry] });
   const apiRequests = new Counter({ name: 'slipway_api_requests_total', help: 'API v1 requests answered, by method and status code.', labelNames: ['method', 'status'], registers: [registry] });
 
   async function readStore(): Promise<void> {
     const at = now();
-    const [queue, counts, latest, drift] = await Promise.all([queueFigures(deps.db, at), deploymentStatusCounts(deps.db), latestDeploymentPerEnvironment(deps.db), driftPerEnvironment(deps.db)]);
+    const { queue, counts, latest, drift } = await readOpsFigures(deps.db, at);
     queued.reset();
     oldest.reset();
     for (const q of queue) {
@@ -65,6 +75,21 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date }): Servic
     for (const d of drift) environmentDrift.set({ repository: d.repository, app: d.app, environment: d.environment, status: d.status }, 1);
   }
 
+  let stored: { at: number; text: string } | undefined;
+  let reading: Promise<void> | undefined;
+  async function refresh(at: number): Promise<void> {
+    try {
+      await readStore();
+      storeUp.set(1);
+      stored = { at, text: `${await storeRegistry.metrics()}\n` };
+    } catch {
+      // The last figures read, with the store down; not kept, so the next scrape reads again.
+      storeUp.set(0);
+      storeErrors.inc({ operation: 'scrape' });
+      stored = { at: -Infinity, text: `${await storeRegistry.metrics()}\n` };
+    }
+  }
+
   return {
     delivery: (event, outcome, seconds) => {
       deliveries.inc({ event, outcome });
@@ -76,14 +101,13 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date }): Servic
     storeError: (operation) => storeErrors.inc({ operation }),
     apiRequest: (method, status) => apiRequests.inc({ method, status: String(status) }),
     render: async () => {
-      try {
-        await readStore();
-        storeUp.set(1);
-      } catch {
-        storeUp.set(0);
-        storeErrors.inc({ operation: 'scrape' });
+      const at = now().getTime();
+      if (!stored || at - stored.at >= maxAgeMs) {
+        // Scrapes arriving during a read wait for it rather than starting their own.
+        reading ??= refresh(at).finally(() => (reading = undefined));
+        await reading;
       }
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      return { contentType: registry.contentType, body: `${stored?.text ?? ''}${await registry.metrics()}` };
     },
   };
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { createHttpApp } from '../../src/http/app.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
+import { saveDriftCheck } from '../../src/store/drift-checks.ts';
 import { auditLog, jobs } from '../../src/store/schema.ts';
 import { createToken, revokeToken } from '../../src/tokens/create-token.ts';
 import { seedApp, type Seeded } from '../harness/seed-store.ts';
@@ -169,6 +170,17 @@ describe('API v1: reads', () => {
     const envs = await body(await call('/environments?app=worker', tokens.reader));
     assert.deepEqual(envs.items.map((e: { name: string }) => e.name), ['staging']);
     assert.deepEqual((await body(await call('/recommendations', tokens.reader))).items, []);
+  });
+
+  it('lists each environment with its last drift check, and null where none ran', async () => {
+    const checkedAt = new Date('2026-12-01T10:00:00Z');
+    await saveDriftCheck(store.db, { environmentId: shop.environmentId, appId: shop.appId, status: 'drifted', checkedAt, driftedSince: checkedAt, report: { counts: { resources: 2, attributes: 3 } }, everyMinutes: 60, issueNumber: 7 });
+    const envs = await body(await call('/environments?repository=acme/shop', tokens.reader));
+    const drift = Object.fromEntries(envs.items.map((e: { app: string; drift: unknown }) => [e.app, e.drift]));
+    assert.deepEqual(drift, {
+      web: { status: 'drifted', checkedAt: checkedAt.toISOString(), driftedSince: checkedAt.toISOString(), resources: 2, attributes: 3, error: null, issueNumber: 7, everyMinutes: 60 },
+      worker: null,
+    });
   });
 
   it('refuses unknown and malformed parameters with a 400 naming them', async () => {

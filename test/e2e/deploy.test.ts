@@ -356,6 +356,34 @@ describe('deploy: manual', () => {
     assert.equal((await ask()).status, 409);
   });
 
+  it('a plan asked for through the API is the deploy job’s plan: Terraform’s plan stored, nothing applied, asked again as often as wanted', async () => {
+    const name = unique('manual-api-plan');
+    const repo = await h.repo(`acme/${name}`);
+    const sha = await repo.commit({ 'paas.yaml': app(name, { deploy: 'manual' }) });
+    await h.send('push', pushPayload({ repo: repo.full, installationId: repo.installationId, after: sha }));
+    const planned = await ended(sha, ['planned']);
+    const { token } = await createToken(db(), { name: `ci-${name}`, role: 'deploy', repositories: [repo.fullName], createdBy: 'cli:test' });
+    const ask = () => fetch(`${h.service.url}/api/v1/deployments/${planned.id}/plan`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const res = await ask();
+    assert.equal(res.status, 202, await res.clone().text());
+    const { job } = (await res.json()) as { job: number };
+    const [queued] = await db().select().from(jobs).where(eq(jobs.id, job));
+    assert.equal(queued!.kind, deployJobKind, 'the deploy job, not the direct runner path');
+    const actor = (queued!.payload as { actor: string }).actor;
+    assert.deepEqual(queued!.payload, { deploymentId: planned.id, action: 'plan', actor });
+    const history = await eventually('planned again for the token', async () => {
+      const events = await deploymentHistory(db(), planned.id);
+      return events.length === 5 && events.at(-1)!.status === 'planned' ? events : undefined;
+    }, 90_000);
+    assert.deepEqual(history.map((e) => [e.status, e.actor === actor]), [['queued', false], ['planning', false], ['planned', false], ['planning', true], ['planned', true]]);
+    assert.ok((await deploymentOf(sha))!.terraformPlan, 'Terraform’s plan is stored');
+    assert.deepEqual(await applied(name), [], 'nothing applied');
+    // The deploy job reports the plan on the deploy check run: planned again, with its Apply button.
+    await eventually('the deploy check run back to planned', () => checkOf(repo.fullName, sha, 'slipway deploy')?.conclusion === 'neutral' || undefined);
+    // As often as asked (the token's rate limit bounds it).
+    assert.equal((await ask()).status, 202);
+  });
+
   it('the dashboard’s Apply of a push’s deployment is the deploy job too, with the GitHub Deployment', async () => {
     const name = unique('manual-dashboard');
     const repo = await h.repo(`acme/${name}`);

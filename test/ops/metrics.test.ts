@@ -70,6 +70,25 @@ describe('GET /metrics', () => {
     assert.equal(value(text, 'slipway_environment_deployment_status{repository="acme/metrics",app="api",environment="production",status="succeeded"}'), undefined, 'only the latest');
   });
 
+  it('reuses the figures it read from the store for storeFiguresMaxAgeMs, while its own counters stay live', async () => {
+    let clock = Date.parse('2026-12-01T10:00:00Z');
+    const cached = createServiceMetrics({ db: store.db, now: () => new Date(clock), storeFiguresMaxAgeMs: 5_000 });
+    const series = (app: string) => `slipway_environment_deployment_status{repository="acme/cached",app="${app}",environment="production",status="succeeded"}`;
+    await seedApp(store.db, { repository: 'acme/cached', app: 'api', statuses: ['succeeded'] });
+    assert.equal(value((await cached.render()).body, series('api')), 1);
+
+    await seedApp(store.db, { repository: 'acme/cached', app: 'web', statuses: ['succeeded'] });
+    cached.delivery('push', 'queued', 0.01);
+    clock += 4_999;
+    const within = (await cached.render()).body;
+    assert.equal(value(within, series('web')), undefined, 'the store is not read again within 5 s');
+    assert.equal(value(within, 'slipway_webhook_deliveries_total{event="push",outcome="queued"}'), 1, 'counters are live');
+    assert.equal(value(within, 'slipway_store_up'), 1);
+
+    clock += 1;
+    assert.equal(value((await cached.render()).body, series('web')), 1, 'read again once 5 s old');
+  });
+
   it('reports job durations, runner phases, GitHub rate limits and store errors it is told of', async () => {
     metrics.job('push', 'completed', 0.2);
     metrics.runnerPhase('apply', false, 3);

@@ -13,11 +13,11 @@ import { HTTPException } from 'hono/http-exception';
 import * as S from '../../api/schemas.ts';
 import { appView, auditView, deliveryView, deploymentDetailView, deploymentView, environmentView, logChunkView, recommendationView } from '../../api/views.ts';
 import type { LogFields } from '../../ops/log-fields.ts';
-import { listAppPage, listDeliveryPage, listDeploymentPage, listEnvironmentPage, listRecommendationPage, findScopedDeployment } from '../../store/api-listings.ts';
+import { listAppPage, listDeliveryPage, listDeploymentPage, listEnvironmentPage, listRecommendationPage, findScopedDeployment, findScopedDeploymentDetail } from '../../store/api-listings.ts';
 import { listAudit } from '../../store/audit-log.ts';
 import type { Db } from '../../store/db.ts';
 import { readDeploymentLog } from '../../store/deployment-logs.ts';
-import { deploymentHistory } from '../../store/deployments.ts';
+import { environmentDrift } from '../../store/environment-drift.ts';
 import type { TokenRole } from '../../store/schema.ts';
 import { causeMessage } from '../../store/store-error.ts';
 import { hasRole, repositoryScope } from '../../tokens/token-access.ts';
@@ -107,7 +107,9 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
     need(c, 'read');
     const q = c.req.valid('query');
     const rows = await listEnvironmentPage(deps.db, { ...q, scope: repositoryScope(c.get('access')!) });
-    return c.json({ items: rows.map(environmentView), next: next(rows, q.limit) }, 200);
+    // The page's drift checks in one statement, as the dashboard reads them.
+    const drift = await environmentDrift(deps.db, rows.map((r) => r.id));
+    return c.json({ items: rows.map((r) => environmentView(r, drift.get(r.id))), next: next(rows, q.limit) }, 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/deployments', tags: ['deployments'], summary: 'Deployments, newest first', security, 'x-slipway-role': 'read', request: { query: S.DeploymentQuery }, responses: { 200: json(S.Page(S.Deployment, 'DeploymentPage'), 'A page of deployments.'), ...errors } }), async (c) => {
@@ -117,18 +119,19 @@ export function apiV1(deps: ApiV1Deps): OpenAPIHono<Env> {
     return c.json({ items: rows.map(deploymentView), next: next(rows, q.limit) }, 200);
   });
 
+  const noDeployment = (id: number) => new ApiError(404, 'not_found', `no deployment ${id} among this token’s repositories`);
   const deploymentOf = async (c: Context<Env>, id: number) => {
     const row = await findScopedDeployment(deps.db, id, repositoryScope(c.get('access')!));
-    if (!row) throw new ApiError(404, 'not_found', `no deployment ${id} among this token’s repositories`);
+    if (!row) throw noDeployment(id);
     return row;
   };
 
   app.openapi(createRoute({ method: 'get', path: '/deployments/{id}', tags: ['deployments'], summary: 'One deployment: status, history, plan, outputs, failure', security, 'x-slipway-role': 'read', request: { params: S.IdParam }, responses: { 200: json(S.DeploymentDetail, 'The deployment.'), ...errors } }), async (c) => {
     need(c, 'read');
     const { id } = c.req.valid('param');
-    // Both at once (two connections on Postgres); the history is dropped unless the scope lets the token see the deployment.
-    const [row, history] = await Promise.all([deploymentOf(c, id), deploymentHistory(deps.db, id)]);
-    return c.json(deploymentDetailView(row, history), 200);
+    const row = await findScopedDeploymentDetail(deps.db, id, repositoryScope(c.get('access')!));
+    if (!row) throw noDeployment(id);
+    return c.json(deploymentDetailView(row), 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/deployments/{id}/log', tags: ['deployments'], summary: 'What Terraform printed during the deployment (redacted)', security, 'x-slipway-role': 'read', request: { params: S.IdParam }, responses: { 200: json(z.object({ items: z.array(S.LogChunk) }), 'The log, oldest chunk first.'), ...errors } }), async (c) => {
