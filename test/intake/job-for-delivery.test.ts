@@ -24,10 +24,16 @@ test('another pull request, and pushes, have keys of their own', () => {
   assert.equal(new Set([pr7.concurrencyKey, pr8.concurrencyKey, push.concurrencyKey]).size, 3);
 });
 
-test('a comment that is not an approval or a rollback starts no job', () => {
+test('a comment that is not an approval, a rollback or a preview request starts no job', () => {
   const route = jobForDelivery('d1', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: 'looks good' }));
   assert.equal(route.job, undefined);
-  assert.match(route.outcome ?? '', /not a \/slipway approve or \/slipway rollback comment/);
+  assert.equal(route.outcome, 'ignored: not a /slipway approve, rollback or preview comment on a pull request');
+  assert.equal(jobForDelivery('d2', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: '/slipway previews please' })).job, undefined);
+});
+
+test('a /slipway preview comment on a pull request is a job in the pull request’s queue', () => {
+  const route = jobForDelivery('d1', 'issue_comment', issueCommentPayload({ repo, installationId: 1, issueNumber: 7, body: 'from a fork\n/slipway preview' }));
+  assert.match(route.job?.concurrencyKey ?? '', /^pr:\d+:7$/);
 });
 
 test('a /slipway rollback comment on a pull request is a job in the pull request’s queue', () => {
