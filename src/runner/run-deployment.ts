@@ -9,7 +9,7 @@
  *     `planned`;
  *  4. `approve` (a person, for the CLI) and `guard` (the caller's head-of-branch check), before
  *     applying: a refusal ends the run `cancelled` / `superseded`, nothing applied. The guard is
- *     asked as soon as the plan is read, while `planned` is recorded and `approve` judges it;
+ *     asked after `approve` when there is one, else as soon as the plan is read;
  *  5. `applying`: `apply` of exactly that saved plan → `succeeded` with the outputs; a plan the
  *     state moved on from → `superseded`; Terraform's error → `failed` with its first error and the
  *     resource address; an interrupt → `interrupted`.
@@ -209,9 +209,12 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
     if (!('plan' in shown)) return await stopAfter(shown.run, shown.failure);
     plan = shown.plan;
     redactor.add(shown.sensitive);
-    // 4. Before applying: the caller's guard, asked while the plan is recorded and judged (it
-    // answers from GitHub and the store: no need to wait for them), and awaited before applying.
-    const guarding = input.planOnly ? undefined : settled(input.guard?.());
+    // 4. Before applying: the caller's guard. With nobody to approve, it is asked while the plan
+    // is recorded (it answers from GitHub and the store: no need to wait for the record). After an
+    // approval it is asked only then: an approval can take any time, and what the guard looks for
+    // (a newer commit, a deployment that went live) can happen meanwhile.
+    const asksFirst = Boolean(changes && input.approve);
+    const guarding = input.planOnly || asksFirst ? undefined : settled(input.guard?.());
     await move('planned', changes ? null : 'no changes', { terraformPlan: plan });
     if (input.planOnly) return finish();
 
@@ -223,7 +226,7 @@ export async function runDeployment(deps: RunnerDeps, input: RunDeploymentInput)
         return finish({ reason: verdict });
       }
     }
-    const guard = unwrap(await guarding);
+    const guard = asksFirst ? await input.guard?.() : unwrap(await guarding);
     if (guard && !guard.ok) {
       await move('superseded', guard.reason);
       return finish({ reason: guard.reason });

@@ -21,7 +21,6 @@ import { heldCommitGuard } from '../../src/rollback/held-commit-guard.ts';
 import { rollbackSettings, type RollbackSettings } from '../../src/rollback/rollback-settings.ts';
 import { runVerdictCheck, type VerdictDeps } from '../../src/rollback/verdict-job.ts';
 import { defaultVerdictSettings } from '../../src/rollback/verdict-settings.ts';
-import type { Runner } from '../../src/runner/create-runner.ts';
 import { runDeployment } from '../../src/runner/run-deployment.ts';
 import { getOrCreateApp } from '../../src/store/apps.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -31,7 +30,7 @@ import { getOrCreateEnvironment } from '../../src/store/environments.ts';
 import { readMetricSamples } from '../../src/store/metric-samples.ts';
 import { localRepository } from '../../src/store/local-repository.ts';
 import { forEachEngine, unique } from '../store/engines.ts';
-import { disposeRunner, stateInput, testAppDocument, testRunner, testStateBackend, webApp } from '../runner/runner-fixtures.ts';
+import { runnerForSuite, stateInput, testAppDocument, type TestRunner, webApp } from '../runner/runner-fixtures.ts';
 
 const sha = (label: string) => createHash('sha1').update(label).digest('hex');
 const watchMs = 4_000;
@@ -127,17 +126,8 @@ test('paas.yaml names a Prometheus query per metric; errors name the line and th
 });
 
 forEachEngine('deploy verdicts from Prometheus', (engine) => {
-  let runner: Runner & { dataDir: string };
-  let dropState: () => Promise<void> = async () => {};
-  before(async () => {
-    const state = await testStateBackend();
-    dropState = state.drop;
-    runner = await testRunner({ state: state.state, databaseUrl: engine.databaseUrl });
-  });
-  after(async () => {
-    await disposeRunner(runner);
-    await dropState();
-  });
+  let runner: TestRunner;
+  runnerForSuite((made) => (runner = made), () => ({ databaseUrl: engine.databaseUrl }));
 
   async function localApp(db: Db) {
     const app = unique('shop');

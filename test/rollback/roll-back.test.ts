@@ -24,7 +24,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { findAppEnvironments } from '../../src/store/rollback-targets.ts';
 import { deployments } from '../../src/store/schema.ts';
 import { forEachEngine, unique } from '../store/engines.ts';
-import { disposeRunner, recordTestDeployment, stateInput, testAppDocument, testRunner, testStateBackend, webApp } from '../runner/runner-fixtures.ts';
+import { recordTestDeployment, runnerForSuite, stateInput, testAppDocument, testRunner, type TestRunner, webApp } from '../runner/runner-fixtures.ts';
 
 /** Record and apply a commit of `app` as the push job would; its id. */
 async function deploy(db: Db, runner: Runner, app: string, sha: string, environment = 'production'): Promise<number> {
@@ -52,17 +52,8 @@ async function refusal(promise: Promise<unknown>): Promise<RollbackRefused> {
 }
 
 forEachEngine('rollback', (engine) => {
-  let runner: Runner & { dataDir: string };
-  let dropState: () => Promise<void> = async () => {};
-  before(async () => {
-    const state = await testStateBackend();
-    dropState = state.drop;
-    runner = await testRunner({ state: state.state, databaseUrl: engine.databaseUrl });
-  });
-  after(async () => {
-    await disposeRunner(runner);
-    await dropState();
-  });
+  let runner: TestRunner;
+  runnerForSuite((made) => (runner = made), () => ({ databaseUrl: engine.databaseUrl }));
   const deps = () => ({ db: engine.store().db, runner, log: () => {} });
 
   test('rolling back to a named deployment applies its recorded JSON, holds the bad commit, and a newer commit deploys again', async () => {

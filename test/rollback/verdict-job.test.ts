@@ -19,7 +19,6 @@ import { rollbackSettings, type RollbackSettings } from '../../src/rollback/roll
 import { scheduleVerdict, verdictJobKind, type VerdictJobPayload } from '../../src/rollback/schedule-verdict.ts';
 import { runVerdictCheck, type VerdictCheckResult, type VerdictDeps } from '../../src/rollback/verdict-job.ts';
 import { defaultVerdictSettings } from '../../src/rollback/verdict-settings.ts';
-import type { Runner } from '../../src/runner/create-runner.ts';
 import { runDeployment } from '../../src/runner/run-deployment.ts';
 import { getOrCreateApp } from '../../src/store/apps.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -34,7 +33,7 @@ import { upsertRepositories } from '../../src/store/repositories.ts';
 import { jobs } from '../../src/store/schema.ts';
 import { startGitHubDouble, type GitHubDouble } from '../harness/github-double.ts';
 import { forEachEngine, unique } from '../store/engines.ts';
-import { disposeRunner, stateInput, testAppDocument, testRunner, testStateBackend, webApp } from '../runner/runner-fixtures.ts';
+import { runnerForSuite, stateInput, testAppDocument, type TestRunner, webApp } from '../runner/runner-fixtures.ts';
 
 const installationId = 4216;
 const sha = (label: string) => createHash('sha1').update(label).digest('hex');
@@ -58,17 +57,8 @@ before(async () => {
 after(async () => gh.close());
 
 forEachEngine('deploy verdicts and automatic rollback', (engine) => {
-  let runner: Runner & { dataDir: string };
-  let dropState: () => Promise<void> = async () => {};
-  before(async () => {
-    const state = await testStateBackend();
-    dropState = state.drop;
-    runner = await testRunner({ state: state.state, databaseUrl: engine.databaseUrl });
-  });
-  after(async () => {
-    await disposeRunner(runner);
-    await dropState();
-  });
+  let runner: TestRunner;
+  runnerForSuite((made) => (runner = made), () => ({ databaseUrl: engine.databaseUrl }));
 
   /** An app of an installed repository, known to the store and to the GitHub double. */
   async function installedApp(db: Db) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { parseConfigText } from '../../src/config/parse-config.ts';
 import { resolveEnvironment } from '../../src/config/resolve-environment.ts';
@@ -57,6 +58,27 @@ export async function testRunner(options: TestRunnerOptions): Promise<Runner & {
   });
   if (!('runner' in made)) throw new Error(`the runner tests need Terraform ≥ 1.6 (/usr/local/bin/terraform on the project's machines): ${made.missing}`);
   return { ...made.runner, dataDir };
+}
+
+export type TestRunner = Runner & { dataDir: string };
+
+/**
+ * For the suite it is called in: before it, a runner with a state backend of its own (handed to
+ * `set`); after it, both removed.
+ */
+export function runnerForSuite(set: (runner: TestRunner) => void, options: () => Omit<TestRunnerOptions, 'state'> = () => ({})): void {
+  let runner: TestRunner | undefined;
+  let dropState: () => Promise<void> = async () => {};
+  before(async () => {
+    const backend = await testStateBackend();
+    dropState = backend.drop;
+    runner = await testRunner({ ...options(), state: backend.state });
+    set(runner);
+  });
+  after(async () => {
+    await disposeRunner(runner);
+    await dropState();
+  });
 }
 
 /** Close the runner's idle lock sessions and remove its data folder. */
