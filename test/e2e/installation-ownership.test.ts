@@ -37,8 +37,12 @@ const finished = async (deliveryId: string) => {
     const [row] = await h.service.deps.store.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
     return row?.outcome && !row.outcome.startsWith('failed, will retry') ? row.outcome : undefined;
   });
-  const [job] = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${deliveryId}`));
-  return { outcome, job: job! };
+  // The handler records the outcome, then the worker marks the job: wait for both.
+  const job = await eventually(`the job of ${deliveryId} finished`, async () => {
+    const [row] = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${deliveryId}`));
+    return row && row.status !== 'queued' && row.status !== 'running' ? row : undefined;
+  });
+  return { outcome, job };
 };
 const tokensFor = (installationId: number) => h.github.calls.filter((c) => c.method === 'POST' && c.path === `/app/installations/${installationId}/access_tokens`).length;
 

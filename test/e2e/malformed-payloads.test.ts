@@ -55,9 +55,13 @@ describe('a handled event without a field its job needs', () => {
     for (const { id, event, field } of sent) {
       const outcome = await eventually(`the ${event} outcome`, () => outcomeOf(id));
       assert.match(outcome, new RegExp(`^ignored: the ${event} payload (lacks|has an invalid) ${field.replace('.', '\\.')}`));
-      const [job] = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${id}`));
-      assert.equal(job?.status, 'completed', `${event}: the job is done, not failed`);
-      assert.equal(job?.attempts, 1, `${event}: not retried`);
+      // The handler records the outcome, then the worker marks the job: wait for both.
+      const job = await eventually(`the ${event} job finished`, async () => {
+        const [row] = await h.service.deps.store.db.select().from(jobs).where(eq(jobs.idempotencyKey, `delivery:${id}`));
+        return row && row.status !== 'queued' && row.status !== 'running' ? row : undefined;
+      });
+      assert.equal(job.status, 'completed', `${event}: the job is done, not failed`);
+      assert.equal(job.attempts, 1, `${event}: not retried`);
     }
 
     // The worker is alive: a good push is planned.
