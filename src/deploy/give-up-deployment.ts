@@ -5,9 +5,12 @@
  * deploy` check run and the GitHub Deployment say so (`failure`; the Deployment is created for it
  * if the job never got that far, without `required_contexts`: it only carries the failure). A
  * deployment that already ended keeps its status: only reporting it failed, and that is logged.
+ * A preview's destroy is not a deploy: its preview becomes `destroy-failed` and is tried again
+ * (src/previews/run-preview-destroy.ts), with no check run or Deployment status.
  */
 import type { Deps } from '../deps.ts';
 import { scrubSecrets } from '../plan/sensitive.ts';
+import { giveUpPreviewDestroy } from '../previews/run-preview-destroy.ts';
 import { findDeployment } from '../store/deployment-runs.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
 import { setDeploymentStatus } from '../store/deployments.ts';
@@ -25,8 +28,9 @@ export async function giveUpDeployment(deps: Deps, input: { deploymentId: number
   await setDeploymentStatus(db, { deploymentId: deployment.id, status: 'failed', actor: 'slipway', reason: failure.message, failure });
   deployment.status = 'failed';
   deployment.failure = failure;
+  const settings: DeploymentSettings = deployment.settings ?? { mode: 'auto', after: [], githubEnvironment: deployment.environment };
   try {
-    const settings: DeploymentSettings = deployment.settings ?? { mode: 'auto', after: [], githubEnvironment: deployment.environment };
+    if (settings.preview?.destroy) return await giveUpPreviewDestroy(deps, deployment, failure.message);
     const [owner, repo] = deployment.repository.split('/') as [string, string];
     const gh: GitHubWhere = { octokit: await deps.github.octokit(deployment.installationId), owner, repo };
     const htmlUrl = await deployCheckReporter(db, gh, deployment, { settings }).report({ status: 'failed', reason: failure.message, failure, withLog: true });

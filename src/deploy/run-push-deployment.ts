@@ -47,14 +47,14 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   const [owner, repo] = deployment.repository.split('/') as [string, string];
   const gh: GitHubWhere = { octokit: await deps.github.octokit(deployment.installationId), owner, repo };
   const check = deployCheckReporter(db, gh, deployment, { settings, waitMs: runner && deps.settings.runner.afterTimeoutMs });
+  // A preview's destroy (src/previews/): the same queue and runner, its own ending (no `slipway
+  // deploy` check run: nothing is deployed).
+  if (settings.preview?.destroy) return runPreviewDestroy(deps, deployment, { actor, attempt: step.attempt ?? 1 });
   if (isFinished(deployment.status)) {
     // Told once: by a `report` job, or by a retry of the job whose reporting failed after the run ended.
     if (action === 'report' || (step.attempt ?? 1) > 1) await reportEnd(deps, gh, deployment, check);
     return `already ${deployment.status}`;
   }
-
-  // A preview's destroy (src/previews/): the same queue and runner, its own ending.
-  if (settings.preview?.destroy) return runPreviewDestroy(deps, deployment, { actor, attempt: step.attempt ?? 1 });
 
   // 2. Waited too long.
   if (action === 'timeout') {

@@ -5,15 +5,20 @@
  *    GitHub Deployment goes `inactive`, its cost meter stops). Otherwise it is `destroy-failed`:
  *    tried again by the reconcile tick after a back-off (SLIPWAY_PREVIEW_DESTROY_RETRY, doubling,
  *    at most a day), said on the pull request and listed by `slipway status` until it is gone;
+ *    A retry that finds its destroy already ended (the process died after the run, or the
+ *    deployment was marked interrupted at start-up) settles the preview from how it ended, and a
+ *    destroy the job gave up on is `destroy-failed` too: a preview is never left `destroying`;
  *  - any run's end: the PR comment's previews part is brought up to date (URL, status).
  */
 import type { Deps } from '../deps.ts';
 import { reportGitHubStatus } from '../deploy/github-deployment.ts';
 import type { TerraformJson } from '../plan/terraform-json.ts';
-import { runDeployment } from '../runner/index.ts';
+import { interruptedReason, runDeployment } from '../runner/index.ts';
 import { defaultPreviewSettings } from '../settings/preview-settings.ts';
 import { deploymentTerraformJson, type DeploymentListing } from '../store/deployment-runs.ts';
+import { isFinished } from '../store/deployment-lifecycle.ts';
 import { setEnvironmentRemoved } from '../store/environments.ts';
+import type { DeploymentStatus } from '../store/schema.ts';
 import { findPreview, lastPreviewApply, updatePreview, type PreviewListing } from '../store/previews.ts';
 import { repriced } from './cost-so-far.ts';
 import { postPreviewNotice, refreshPreviewSection } from './preview-notice.ts';
@@ -24,18 +29,39 @@ export async function runPreviewDestroy(deps: Deps, deployment: DeploymentListin
   const db = deps.store.db;
   const preview = await findPreview(db, deployment.environmentId);
   if (!preview) return 'no such preview';
+  // A retry of a destroy that already ended (its process died after the run, or the worker was
+  // restarted and found it applying: interrupted): the preview is settled from how it ended, once.
+  if (isFinished(deployment.status)) {
+    if (preview.state !== 'destroying') return `already ${deployment.status}`;
+    return settleDestroy(deps, preview, deployment, { status: deployment.status, why: deployment.failure?.message ?? (deployment.status === 'interrupted' ? interruptedReason : `it ended ${deployment.status}`) });
+  }
   const terraformJson = (await deploymentTerraformJson(db, deployment.id)) as TerraformJson;
   const result = await runDeployment(
     { db, runner: deps.runner!, log: deps.log },
     { deploymentId: deployment.id, terraformJson, workspace: { app: deployment.app, environment: deployment.environment }, destroy: true, actor: options.actor },
   );
-  const where = { repository: preview.repository, repositoryId: preview.repositoryId, installationId: preview.installationId, pullRequest: preview.pullRequest };
-  const now = deps.now();
   // A newer push brought the preview back meanwhile (its deployment superseded this one): it stands.
   const current = await findPreview(db, preview.environmentId);
   if (result.status === 'superseded' || current?.state === 'open') return `destroy ${result.status}: the preview is up again`;
+  return settleDestroy(deps, preview, deployment, { status: result.status, why: result.failure?.message ?? result.reason ?? result.status });
+}
 
-  if (result.status === 'succeeded') {
+/**
+ * The deploy job gave up on a destroy (it failed on every attempt): the deployment is failed and
+ * the preview `destroy-failed`, tried again after its back-off like any destroy that did not
+ * finish. Not a `slipway deploy` check run or a failed GitHub Deployment: nothing was deployed.
+ */
+export async function giveUpPreviewDestroy(deps: Deps, deployment: DeploymentListing, why: string): Promise<string> {
+  const preview = await findPreview(deps.store.db, deployment.environmentId);
+  if (!preview || preview.state !== 'destroying') return `destroy given up: ${why}`;
+  return settleDestroy(deps, preview, deployment, { status: 'failed', why });
+}
+
+async function settleDestroy(deps: Deps, preview: PreviewListing, deployment: DeploymentListing, ended: { status: DeploymentStatus; why: string }): Promise<string> {
+  const db = deps.store.db;
+  const where = { repository: preview.repository, repositoryId: preview.repositoryId, installationId: preview.installationId, pullRequest: preview.pullRequest };
+  const now = deps.now();
+  if (ended.status === 'succeeded') {
     await db.transaction(async (t) => {
       await updatePreview(t, preview.environmentId, { state: 'destroyed', retryAt: null, ...repriced(preview, null, now) });
       await setEnvironmentRemoved(t, preview.environmentId, now);
@@ -47,15 +73,14 @@ export async function runPreviewDestroy(deps: Deps, deployment: DeploymentListin
   const attempts = preview.destroyAttempts + 1;
   const retryMs = Math.min(maxRetryMs, (deps.settings.previews ?? defaultPreviewSettings).destroyRetryMs * 2 ** (attempts - 1));
   const retryAt = new Date(now.getTime() + retryMs);
-  const why = result.failure?.message ?? result.reason ?? result.status;
-  await updatePreview(db, preview.environmentId, { state: 'destroy-failed', destroyAttempts: attempts, retryAt, reason: `the destroy did not finish: ${why}` });
+  await updatePreview(db, preview.environmentId, { state: 'destroy-failed', destroyAttempts: attempts, retryAt, reason: `the destroy did not finish: ${ended.why}` });
   await postPreviewNotice(
     deps,
     where,
-    `Destroying the preview \`${preview.environment}\` of ${preview.app} did not finish (attempt ${attempts}): ${why}. Slipway tries again after ${retryAt.toISOString()}; until it is gone, \`slipway status\` lists it. Its log: \`slipway logs ${deployment.id}\`.`,
+    `Destroying the preview \`${preview.environment}\` of ${preview.app} did not finish (attempt ${attempts}): ${ended.why}. Slipway tries again after ${retryAt.toISOString()}; until it is gone, \`slipway status\` lists it. Its log: \`slipway logs ${deployment.id}\`.`,
   );
   await refreshPreviewSection(deps, where);
-  return `destroy ${result.status} (attempt ${attempts}); retried after ${retryAt.toISOString()}`;
+  return `destroy ${ended.status} (attempt ${attempts}); retried after ${retryAt.toISOString()}`;
 }
 
 /** A preview's apply or plan ended: the comment's previews part says so. */

@@ -14,7 +14,12 @@ import type { ResolvedConfig } from '../../src/config/schema.ts';
 import type { TerraformJson } from '../../src/plan/terraform-json.ts';
 import { reconcileTick } from '../../src/reconcile/reconcile-tick.ts';
 import { apps, deployments, environments, previews } from '../../src/store/schema.ts';
-import { livePreviews } from '../../src/store/previews.ts';
+import { giveUpDeployment } from '../../src/deploy/give-up-deployment.ts';
+import { runPushDeployment } from '../../src/deploy/run-push-deployment.ts';
+import { interruptedReason } from '../../src/runner/index.ts';
+import { deploymentTerraformJson } from '../../src/store/deployment-runs.ts';
+import { createDeployment, setDeploymentStatus } from '../../src/store/deployments.ts';
+import { findPreview, livePreviews, updatePreview } from '../../src/store/previews.ts';
 import { issueCommentPayload, pullRequestPayload } from '../harness/payloads.ts';
 import { readState, testStateBackend } from '../runner/runner-fixtures.ts';
 import { unique } from '../store/engines.ts';
@@ -264,6 +269,67 @@ describe('preview environments', () => {
     }
     await previewRow('pr-11', name, ['destroyed']);
     assert.equal(await readState(runner(), { app: name, environment: 'pr-11' }), undefined);
+  });
+
+  it('never leaves a preview destroying: a destroy found interrupted, or given up by its job, is destroy-failed and retried, with no deploy check run', async () => {
+    const name = unique('stuck');
+    const repo = await h.repo(`acme/${name}`);
+    const base = await repo.commit({ 'paas.yaml': previewApp(name) });
+    const head = await openPr(repo, { base, files: { 'src/app.js': '1\n' }, number: 12 });
+    const appliedRun = await deploymentOf(head, 'pr-12');
+    assert.equal(appliedRun.status, 'succeeded');
+    const deps = h.service.deps;
+    const preview = (await findPreview(db(), appliedRun.environmentId))!;
+    const deployChecks = () => h.github.checkRuns.filter((r) => r.repo === repo.full.fullName && r.name.startsWith('slipway deploy')).length;
+    const checksBefore = deployChecks();
+    const statusesBefore = h.github.statuses.length;
+
+    // A destroy recorded, then ended by something other than its run (as start-up recovery marks
+    // a destroy whose process died mid-apply), and no job queued for it: its retry settles it.
+    const destroyOf = async () => {
+      const row = await createDeployment(db(), {
+        appId: appliedRun.appId, environmentId: appliedRun.environmentId, commitSha: head, trigger: 'preview-destroy',
+        terraformJson: (await deploymentTerraformJson(db(), appliedRun.id)) as TerraformJson, configHash: appliedRun.configHash,
+        settings: { mode: 'auto', after: [], githubEnvironment: preview.githubEnvironment, preview: { pullRequest: 12, destroy: true } }, actor: 'slipway', reason: 'closed',
+      });
+      await updatePreview(db(), appliedRun.environmentId, { state: 'destroying' });
+      return row.id;
+    };
+    const interrupted = await destroyOf();
+    await setDeploymentStatus(db(), { deploymentId: interrupted, status: 'interrupted', actor: 'slipway', reason: interruptedReason });
+    assert.match(await runPushDeployment(deps, { deploymentId: interrupted, action: 'run', attempt: 2 }), /attempt 1/);
+    const afterInterrupt = (await findPreview(db(), appliedRun.environmentId))!;
+    assert.equal(afterInterrupt.state, 'destroy-failed');
+    assert.equal(afterInterrupt.destroyAttempts, 1);
+    assert.ok(afterInterrupt.retryAt && afterInterrupt.retryAt > new Date(), 'tried again after a back-off');
+    assert.match(afterInterrupt.reason ?? '', /process applying it stopped/);
+    await eventually('the PR told', () => noticesOn(repo.full.fullName, 12).find((c) => c.body.includes('did not finish')));
+    // Run once more (a retry of that job): settled already, not counted twice.
+    assert.equal(await runPushDeployment(deps, { deploymentId: interrupted, action: 'run', attempt: 3 }), 'already interrupted');
+    assert.equal((await findPreview(db(), appliedRun.environmentId))!.destroyAttempts, 1);
+
+    // A destroy whose job failed on every attempt.
+    const givenUp = await destroyOf();
+    assert.match(await giveUpDeployment(deps, { deploymentId: givenUp, attempts: 5, error: new Error('store unreachable') }), /attempt 2/);
+    const [givenUpRow] = await db().select().from(deployments).where(eq(deployments.id, givenUp));
+    assert.equal(givenUpRow!.status, 'failed');
+    assert.match(givenUpRow!.failure?.message ?? '', /failed 5 times; the last error: store unreachable/);
+    const afterGiveUp = (await findPreview(db(), appliedRun.environmentId))!;
+    assert.equal(afterGiveUp.state, 'destroy-failed');
+    assert.equal(afterGiveUp.destroyAttempts, 2);
+    assert.equal(deployChecks(), checksBefore, 'a destroy posts no `slipway deploy` check run');
+    assert.equal(h.github.statuses.filter((s) => s.state === 'failure').length, h.github.statuses.slice(0, statusesBefore).filter((s) => s.state === 'failure').length, 'nor a failed Deployment');
+
+    // The tick's retry takes it down for real.
+    const realNow = deps.now;
+    deps.now = () => new Date(afterGiveUp.retryAt!.getTime() + 1_000);
+    try {
+      assert.equal((await reconcileTick(deps)).previewDestroysRetried, 1);
+    } finally {
+      deps.now = realNow;
+    }
+    await previewRow('pr-12', name, ['destroyed']);
+    assert.equal(await readState(runner(), { app: name, environment: 'pr-12' }), undefined);
   });
 
   it('never applies a fork’s preview until a writer comments /slipway preview; a reader cannot', async () => {
