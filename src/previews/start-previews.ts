@@ -73,7 +73,7 @@ export async function startPreviews(deps: Deps, pr: PullRequestRef, plans: Previ
       last: undefined,
       githubEnvironment,
       runner: deps.runner !== undefined,
-      preview: { pullRequest: pr.number, mode: previews.deploy?.mode ?? 'auto', fresh: !up },
+      preview: { pullRequest: pr.number, mode: previews.deploy?.mode ?? 'auto', after: evaluation.config.deploy?.after ?? [], fresh: !up },
     });
     await updatePreview(db, env.id, {
       state: 'open',

@@ -34,10 +34,11 @@ export async function recordPushDeployment(
     runner: boolean;
     /**
      * A pull request's preview (src/previews/): environment kind `preview`, trigger `preview`, its
-     * own deploy mode (`previews.deploy`, auto by default) and no checks waited for nor verdict;
+     * own deploy mode (`previews.deploy`, auto by default), the checks it waits for (`deploy.after`
+     * as the preview resolves it: the image of the PR's head is built by CI too) and no verdict;
      * `fresh`: recorded anew even if this commit was deployed before (a preview brought back).
      */
-    preview?: { pullRequest: number; mode: 'auto' | 'manual'; fresh?: boolean };
+    preview?: { pullRequest: number; mode: 'auto' | 'manual'; after: string[]; fresh?: boolean };
   },
 ): Promise<DeploymentRow> {
   const { appId, evaluation, last, preview } = input;
@@ -47,7 +48,7 @@ export async function recordPushDeployment(
   const found = await findDeploymentOfCommit(db, { appId, environmentId: env.id, commitSha: sha, trigger });
   const existing = preview?.fresh && found && isFinished(found.status) ? undefined : found;
   const settings: DeploymentSettings = preview
-    ? { mode: preview.mode, after: [], githubEnvironment: input.githubEnvironment, preview: { pullRequest: preview.pullRequest } }
+    ? { mode: preview.mode, after: preview.after, githubEnvironment: input.githubEnvironment, preview: { pullRequest: preview.pullRequest } }
     : {
         mode: evaluation.config.deploy?.mode ?? 'auto',
         after: evaluation.config.deploy?.after ?? [],

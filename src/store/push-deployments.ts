@@ -41,7 +41,7 @@ export async function supersedeOlderDeployments(
   return moved.map((m) => m.id);
 }
 
-/** A push's deployments of a commit in a repository in `status` (oldest first). */
+/** A push's or a preview's deployments of a commit in a repository in `status` (oldest first). */
 export async function deploymentsOfCommit(
   tx: Db,
   input: { repositoryId: number; commitSha: string; status: DeploymentStatus },
@@ -50,7 +50,7 @@ export async function deploymentsOfCommit(
     .select({ id: deployments.id })
     .from(deployments)
     .innerJoin(apps, eq(apps.id, deployments.appId))
-    .where(and(eq(deployments.commitSha, input.commitSha), eq(deployments.status, input.status), eq(apps.repositoryId, input.repositoryId), eq(deployments.trigger, 'push')))
+    .where(and(eq(deployments.commitSha, input.commitSha), eq(deployments.status, input.status), eq(apps.repositoryId, input.repositoryId), inArray(deployments.trigger, ['push', 'preview'])))
     .orderBy(deployments.id);
   const found = await Promise.all(rows.map((r) => findDeployment(tx, r.id)));
   return found.filter((d): d is DeploymentListing => d !== undefined);

@@ -20,7 +20,7 @@ import { interruptedReason } from '../../src/runner/index.ts';
 import { deploymentTerraformJson } from '../../src/store/deployment-runs.ts';
 import { createDeployment, setDeploymentStatus } from '../../src/store/deployments.ts';
 import { findPreview, livePreviews, updatePreview } from '../../src/store/previews.ts';
-import { issueCommentPayload, pullRequestPayload } from '../harness/payloads.ts';
+import { checkRunPayload, issueCommentPayload, pullRequestPayload } from '../harness/payloads.ts';
 import { readState, testStateBackend } from '../runner/runner-fixtures.ts';
 import { unique } from '../store/engines.ts';
 import { eventually, startHarness, type Harness } from './service-harness.ts';
@@ -69,14 +69,14 @@ const db = () => h.service.deps.store.db;
 const runner = () => h.service.deps.runner!;
 const settled = ['succeeded', 'failed', 'superseded', 'cancelled', 'interrupted'];
 
-async function deploymentOf(sha: string, environment: string, trigger = 'preview') {
+async function deploymentOf(sha: string, environment: string, trigger = 'preview', statuses = settled) {
   return eventually(`the ${trigger} deployment of ${sha.slice(0, 8)} in ${environment} to end`, async () => {
     const [row] = await db()
       .select({ d: deployments })
       .from(deployments)
       .innerJoin(environments, eq(environments.id, deployments.environmentId))
       .where(and(eq(deployments.commitSha, sha), eq(environments.name, environment), eq(deployments.trigger, trigger)));
-    return row && settled.includes(row.d.status) ? row.d : undefined;
+    return row && statuses.includes(row.d.status) ? row.d : undefined;
   }, 120_000);
 }
 
@@ -330,6 +330,24 @@ describe('preview environments', () => {
     }
     await previewRow('pr-12', name, ['destroyed']);
     assert.equal(await readState(runner(), { app: name, environment: 'pr-12' }), undefined);
+  });
+
+  it('waits for deploy.after checks on the PR head before applying the preview, and applies when they succeed', async () => {
+    const name = unique('built');
+    const repo = await h.repo(`acme/${name}`);
+    const base = await repo.commit({ 'paas.yaml': `${previewApp(name)}deploy: { after: [build] }\n` });
+    const headSha = await repo.commit({ 'src/app.js': '1\n' }, { branch: 'feature-13', parent: base });
+    h.github.setCiCheckRun({ repo: repo.full.fullName, sha: headSha, name: 'build', status: 'in_progress' });
+    await h.send('pull_request', pullRequestPayload({ action: 'opened', repo: repo.full, installationId: repo.installationId, number: 13, headSha, headRef: 'feature-13', baseSha: base }));
+    const waiting = await deploymentOf(headSha, 'pr-13', 'preview', ['waiting']);
+    assert.deepEqual(waiting.settings?.after, ['build']);
+    assert.equal(await readState(runner(), { app: name, environment: 'pr-13' }), undefined, 'nothing applied before the image is built');
+
+    h.github.setCiCheckRun({ repo: repo.full.fullName, sha: headSha, name: 'build', status: 'completed', conclusion: 'success' });
+    await h.send('check_run', checkRunPayload({ action: 'completed', repo: repo.full, installationId: repo.installationId, sha: headSha, name: 'build' }), `build-${headSha}`);
+    const done = await deploymentOf(headSha, 'pr-13');
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.failure));
+    assert.equal((await webInput(name, 'pr-13'))?.image, `ghcr.io/acme/${name}:${headSha}`);
   });
 
   it('never applies a fork’s preview until a writer comments /slipway preview; a reader cannot', async () => {
