@@ -1,7 +1,7 @@
 /**
  * Evaluation of the recommendation engine on real traces:
  * `npm run eval -- --data DIR [--json] [--false-alarms-per-day R] [--forecast-sweep]`;
- * `npm run eval -- --rollback [--data DIR] [--json] [--watch-samples N] [--history-scale]` evaluates deploy verdicts
+ * `npm run eval -- --rollback [--data DIR] [--json] [--watch-samples N] [--history-scale] [--goal-false-per-100 X] [--variants]` evaluates deploy verdicts
  * instead (bench/eval/rollback.ts).
  * DIR (default ../shared/data/nab) holds CSV files (`timestamp,value`, any depth) and a
  * `labels.json` mapping each CSV's relative path to labelled anomaly windows `[[from, to], ...]`.
@@ -22,6 +22,7 @@ import { anomalyRule, capacityRule, leaveOneOut } from './eval/cross-validate.ts
 import { rollingOriginForecast, type ForecastSummary } from './eval/forecast.ts';
 import { forecastSweep } from './eval/forecast-sweep.ts';
 import { defaultEvalOptions, evaluateRollback, printRollbackEval } from './eval/rollback.ts';
+import { evaluateVariants, printVariants } from './eval/rollback-variants.ts';
 import { loadTraces } from './eval/traces.ts';
 
 const hour = 3_600_000;
@@ -32,9 +33,9 @@ const detectorGrid: Required<Pick<DetectorSettings, 'minPoints' | 'mergeGapMs' |
 const scalerGrid = [0, 0.01, 0.02, 0.05].flatMap((costTolerance) => [0, 0.0025, 0.005, 0.01, 0.02].map((breachBudget) => ({ breachBudget, costTolerance })));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' }, 'history-scale': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' }, 'history-scale': { type: 'boolean' }, 'goal-false-per-100': { type: 'string' }, variants: { type: 'boolean' } } });
   const dir = resolve(values.data ?? '../shared/data/nab');
-  if (values.rollback) return await rollbackEval(dir, values.json === true, values['watch-samples'], values['history-scale'] === true);
+  if (values.rollback) return await rollbackEval(dir, values.json === true, values['watch-samples'], values['history-scale'] === true, values['goal-false-per-100'], values.variants === true);
   const perDay = values['false-alarms-per-day'] !== undefined ? Number(values['false-alarms-per-day']) : defaultAnomalyOptions.falseAlarmsPerDay;
   if (!(perDay > 0)) throw new Error(`--false-alarms-per-day must be a positive number, got ${values['false-alarms-per-day']}`);
   const { traces, skipped } = await loadTraces(dir);
@@ -116,14 +117,22 @@ async function main(): Promise<void> {
 }
 
 /** `--rollback`: deploy verdicts against the Flagger-style baseline (bench/eval/rollback.ts). */
-async function rollbackEval(dir: string, json: boolean, watchSamples: string | undefined, historyScale: boolean): Promise<void> {
+async function rollbackEval(dir: string, json: boolean, watchSamples: string | undefined, historyScale: boolean, goal: string | undefined, variants: boolean): Promise<void> {
   const watch = watchSamples === undefined ? defaultEvalOptions.watchSamples : Number(watchSamples);
   if (!Number.isInteger(watch) || watch < 4) throw new Error(`--watch-samples must be an integer of at least 4, got ${watchSamples}`);
+  // A service watches several metrics and any one rolls back: 0.25 per metric keeps 4 independent metrics near 1 per 100 deploys.
+  const goalFalsePer100 = goal === undefined ? defaultEvalOptions.goalFalsePer100 : Number(goal);
+  if (!(goalFalsePer100 > 0 && goalFalsePer100 <= 100)) throw new Error(`--goal-false-per-100 must be a number in (0, 100], got ${goal}`);
   const { traces } = await loadTraces(dir);
   if (traces.length < 2) throw new Error(`${dir}: at least two traces are needed to cross-validate (found ${traces.length})`);
-  const report = evaluateRollback(traces, { ...defaultEvalOptions, watchSamples: watch, historyScale });
-  if (json) console.log(JSON.stringify({ data: dir, ...report }, null, 2));
-  else printRollbackEval(report);
+  const options = { ...defaultEvalOptions, watchSamples: watch, historyScale, goalFalsePer100 };
+  const report = evaluateRollback(traces, options);
+  const tried = variants ? evaluateVariants(traces, options) : undefined;
+  if (json) console.log(JSON.stringify({ data: dir, ...report, ...(tried ? { variants: tried } : {}) }, null, 2));
+  else {
+    printRollbackEval(report);
+    if (tried) printVariants(tried);
+  }
 }
 
 function indexOfDefaults(): number {
