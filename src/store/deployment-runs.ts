@@ -6,18 +6,12 @@ import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { deploymentRowColumns, type DeploymentRow } from './deployments.ts';
 import { apps, deployments, environments, repositories, type DeploymentStatus } from './schema.ts';
+import { tenantColumns, type TenantNames } from './tenant-columns.ts';
 
 /** A deployment row (without its Terraform JSON) and where it deploys to. */
-export type DeploymentListing = DeploymentRow & { app: string; environment: string; repository: string; repositoryId: number; installationId: number };
+export type DeploymentListing = DeploymentRow & TenantNames;
 
-const listingColumns = {
-  ...deploymentRowColumns,
-  app: apps.name,
-  environment: environments.name,
-  repository: repositories.fullName,
-  repositoryId: repositories.id,
-  installationId: repositories.installationId,
-};
+const listingColumns = { ...deploymentRowColumns, ...tenantColumns };
 
 function listing(tx: Db, where: SQL | undefined) {
   return tx

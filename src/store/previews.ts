@@ -5,21 +5,15 @@
  */
 import { and, asc, desc, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
+import { tenantColumns, type TenantNames } from './tenant-columns.ts';
 import { apps, deployments, environments, previews, repositories, type Deployment, type Preview, type PreviewState } from './schema.ts';
 
 /** A preview with the names the PR, GitHub and the runner know it by. */
-export type PreviewListing = Preview & { app: string; environment: string; repositoryId: number; repository: string; installationId: number };
+export type PreviewListing = Preview & TenantNames;
 
 export type PreviewPatch = Partial<Omit<Preview, 'environmentId' | 'appId' | 'createdAt'>>;
 
-const listing = {
-  preview: previews,
-  app: apps.name,
-  environment: environments.name,
-  repositoryId: repositories.id,
-  repository: repositories.fullName,
-  installationId: repositories.installationId,
-};
+const listing = { preview: previews, ...tenantColumns };
 
 function joined(tx: Db) {
   return tx
@@ -30,8 +24,7 @@ function joined(tx: Db) {
     .innerJoin(repositories, eq(repositories.id, apps.repositoryId));
 }
 
-type Row = { preview: Preview; app: string; environment: string; repositoryId: number; repository: string; installationId: number };
-const flat = (r: Row): PreviewListing => ({ ...r.preview, app: r.app, environment: r.environment, repositoryId: r.repositoryId, repository: r.repository, installationId: r.installationId });
+const flat = ({ preview, ...names }: { preview: Preview } & TenantNames): PreviewListing => ({ ...preview, ...names });
 
 export async function findPreview(tx: Db, environmentId: number): Promise<PreviewListing | undefined> {
   const [row] = await joined(tx).where(eq(previews.environmentId, environmentId));

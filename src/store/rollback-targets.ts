@@ -6,6 +6,7 @@ import { and, desc, eq, inArray, isNotNull, like, lt, ne, notInArray, type SQL }
 import type { Db } from './db.ts';
 import { deploymentRowColumns, type DeploymentRow } from './deployments.ts';
 import { apps, commitHolds, deployments, environments, repositories } from './schema.ts';
+import { tenantColumns, type TenantNames } from './tenant-columns.ts';
 
 /** The latest succeeded deployment of an environment: what is live. */
 export async function liveDeployment(tx: Db, environmentId: number): Promise<DeploymentRow | undefined> {
@@ -42,17 +43,9 @@ export async function hasTerraformJson(tx: Db, deploymentId: number): Promise<bo
   return row !== undefined;
 }
 
-export type AppEnvironment = { appId: number; app: string; environmentId: number; environment: string; repository: string; repositoryId: number; installationId: number };
+export type AppEnvironment = { appId: number; environmentId: number } & TenantNames;
 
-const appEnvironmentColumns = {
-  appId: apps.id,
-  app: apps.name,
-  environmentId: environments.id,
-  environment: environments.name,
-  repository: repositories.fullName,
-  repositoryId: repositories.id,
-  installationId: repositories.installationId,
-};
+const appEnvironmentColumns = { appId: apps.id, environmentId: environments.id, ...tenantColumns };
 
 /** Environments with their app and repository, filtered by the caller. */
 function environmentsWithTenant(tx: Db) {
