@@ -15,6 +15,7 @@
  * most +50 % regressions there. The held-out figures (each trace judged with the setting chosen
  * without it) are the headline; the in-sample ones (chosen on all traces) are beside them.
  */
+import { countBelow } from '../../src/rollback/count-below.ts';
 import { isRegression } from '../../src/rollback/judge-metric.ts';
 import { judgeDeploy, metricScale } from '../../src/rollback/judge-deploy.ts';
 import { checkpointsPerWatch, defaultVerdictSettings, regressionCounts, type VerdictSettings } from '../../src/rollback/verdict-settings.ts';
@@ -87,16 +88,8 @@ export function series(trace: Trace): Series {
   const steps = Array.from(times.subarray(1), (t, i) => t - times[i]!).sort((a, b) => a - b);
   return { times, values, stepMs: steps[Math.floor(steps.length / 2)]! };
 }
-export function lowerBound(times: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** The first index whose time is at or after t. */
+export const lowerBound = (times: Float64Array, t: number): number => countBelow(times, t);
 export const slice = (s: Series, w: TimeWindow) => s.values.subarray(lowerBound(s.times, w.from), lowerBound(s.times, w.to));
 
 /** Deploy times: every two watches, with the baseline and watch clear of labelled incidents. */

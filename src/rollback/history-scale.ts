@@ -8,6 +8,7 @@
  * never moves more than 2 % is caught at +20 %. MAD and medians come from simple-statistics.
  */
 import { medianAbsoluteDeviation, medianSorted } from 'simple-statistics';
+import { countBelow } from './count-below.ts';
 
 /** A metric's samples before the deploy, oldest first (times in epoch ms). */
 export type History = { times: ArrayLike<number>; values: ArrayLike<number> };
@@ -40,25 +41,13 @@ export function historyScale(history: History, input: { beforeMs: number; afterS
     if (lastAt - at < input.stepMs) continue;
     if (at - input.beforeMs < times[0]!) break;
     lastAt = at;
-    const lo = lowerBound(times, at - input.beforeMs);
+    const lo = countBelow(times, at - input.beforeMs);
     if (i - lo < 2) continue;
     const change = logRatio(medianOf(values, i, i + input.afterSamples), medianOf(values, lo, i));
     if (Number.isFinite(change)) changes.push(change);
   }
   if (changes.length < minHistoryPoints) return undefined;
   return 1.4826 * medianAbsoluteDeviation(changes);
-}
-
-/** The first index whose time is at or after t (times sorted). */
-function lowerBound(times: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function medianOf(values: ArrayLike<number>, from: number, to: number): number {

@@ -5,6 +5,8 @@
  * each value of the other (O(n log m)): a verdict compares a 15-sample watch with baselines of up
  * to a week of minutes (10,080 samples), which wilcoxonRankSum sorted as objects, 5–10 ms a metric.
  */
+import { countBelow } from './count-below.ts';
+
 export function rankSumU(after: ArrayLike<number>, before: ArrayLike<number>): number {
   if (after.length <= before.length) {
     // U_after = m·n − U_before, and U_before counts, for each before value, the after values it beats.
@@ -21,18 +23,6 @@ export function rankSumU(after: ArrayLike<number>, before: ArrayLike<number>): n
 
 /** Values of `sorted` below x, plus half of those equal to it. */
 function wins(sorted: Float64Array, x: number): number {
-  const below = bound(sorted, x, false);
-  return below + (bound(sorted, x, true) - below) / 2;
-}
-
-/** The count of values < x (or ≤ x with `orEqual`) in a sorted array. */
-function bound(sorted: Float64Array, x: number, orEqual: boolean): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x || (orEqual && sorted[mid] === x)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  const below = countBelow(sorted, x);
+  return below + (countBelow(sorted, x, true) - below) / 2;
 }
