@@ -135,7 +135,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     // Claimed past its last attempt: its worker died on that one (claim.ts, giveUpKinds).
     const givingUp = job.attempts > job.maxAttempts;
     const running: Promise<Outcome> = Promise.resolve()
-      .then(() => (givingUp ? giveUp[job.kind]! : handlers[job.kind]!)(job, ctx))
+      // (A give-up released on shutdown and claimed by a worker without one is buried as it is.)
+      .then(() => (givingUp ? giveUp[job.kind]?.(job, ctx) : handlers[job.kind]!(job, ctx)))
       .then(
         () => ({ ok: true as const }),
         (error: unknown) => ({ ok: false as const, error }),
