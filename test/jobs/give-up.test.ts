@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { claim } from '../../src/jobs/claim.ts';
+import { release } from '../../src/jobs/complete.ts';
 import { enqueue } from '../../src/jobs/enqueue.ts';
 import { runWorker, type JobHandler } from '../../src/jobs/run-worker.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -96,6 +97,20 @@ forEachEngine('giving up a job whose worker died on every attempt', (engine) => 
     assert.equal(await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 }), undefined);
     const row = await jobById(db, id);
     assert.deepEqual([row.status, row.lastError], ['dead', 'lease expired on attempt 1 of 1']);
+  });
+
+  test('a give-up released on shutdown and claimed by a worker without one is buried; the job itself never runs again', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const id = await diedOnEveryAttempt(db, kind, 2);
+    assert.equal((await claim(db, { workerId: 'stopping', kinds: [kind], leaseMs: 10_000, giveUpKinds: [kind] }))?.attempts, 3);
+    assert.equal(await release(db, { id, workerId: 'stopping' }), true);
+    let handled = 0;
+    const worker = start(engine, { [kind]: async () => void (handled += 1) });
+    await until('the job to be dead', async () => (await jobById(db, id)).status === 'dead');
+    await worker.stop();
+    assert.equal(handled, 0, 'the job itself never runs past its attempts');
+    assert.equal((await jobById(db, id)).lastError, 'lease expired on attempt 2 of 2');
   });
 
   test('a give-up whose own worker dies is buried, not given up again', async () => {
