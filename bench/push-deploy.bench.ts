@@ -35,6 +35,14 @@ const { state, drop } = await testStateBackend();
 const h = await startHarness({}, { terraform: { state } });
 const runner = h.service.deps.runner!;
 const db = h.service.deps.store.db;
+// Each Terraform command's wall time, by step (init, plan, show, apply), for the stage lines.
+const phases = new Map<string, number[]>();
+const observed = runner.observePhase;
+runner.observePhase = (step, ok, seconds) => {
+  phases.set(step, [...(phases.get(step) ?? []), seconds * 1000]);
+  observed?.(step, ok, seconds);
+};
+const phaseMedians = () => [...phases].map(([step, xs]) => `${step} ${ms(quantile(xs, 0.5))} ×${xs.length}`).join(', ');
 console.log(`push → deploy bench: ${runner.terraform.name} ${runner.terraform.version}; store ${h.service.deps.store.kind}; state ${state.kind}; ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
 function yaml(name: string, services: number): string {
@@ -144,6 +152,7 @@ if (part !== 1) {
   console.log(`2. 50 terraform_data resources, new workspace, ${rounds} rounds: push → success p50 ${ms(a)} [${slipway.map((x) => x.toFixed(0)).join(', ')}]; terraform init && apply by hand p50 ${ms(b)} [${byHand.map((x) => x.toFixed(0)).join(', ')}]; ratio ${(a / b).toFixed(2)}× — target ≤ 1.5×; medians: ${stages(timelines)}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const [delivery] = await db.select({ outcome: webhookDeliveries.outcome }).from(webhookDeliveries).where(eq(webhookDeliveries.event, 'push')).orderBy(desc(webhookDeliveries.processedAt)).limit(1);
   console.log(`   the last push job: ${delivery?.outcome}`);
+  console.log(`   Terraform's commands (medians over every push of this run): ${phaseMedians()}`);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -142,7 +142,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
   };
   /** The runner and the job worker (after listening: their modules take seconds to load). */
   const startWorker = async (full: Settings) => {
-    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers }, { tickJobHandlers, startTickSchedule }, { applyDeploymentHandler }, { applyJobKind }, { rollbackDeploymentHandler }, { rollbackJobKind }] = await Promise.all([
+    const [{ buildDeps }, { runWorker }, { webhookJobHandlers }, { verdictJobHandlers }, { startRunner }, { deployJobHandlers, deployJobGiveUp }, { tickJobHandlers, startTickSchedule }, { applyDeploymentHandler }, { applyJobKind }, { rollbackDeploymentHandler }, { rollbackJobKind }] = await Promise.all([
       import('../deps.ts'),
       import('../jobs/index.ts'),
       import('../reconcile/handle-webhook-job.ts'),
@@ -175,6 +175,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
             [applyJobKind]: applyDeploymentHandler({ db: store.db, log, ...(deps.runner ? { runner: deps.runner } : {}) }),
             [rollbackJobKind]: rollbackDeploymentHandler({ db: store.db, log, ...(deps.runner ? { runner: deps.runner } : {}) }),
           },
+          giveUp: deployJobGiveUp(deps),
           workerId: `slipway-${process.pid}-${randomUUID().slice(0, 8)}`,
           concurrency: full.workers,
           signal: controller.signal,

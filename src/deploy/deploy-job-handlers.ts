@@ -27,3 +27,18 @@ export function deployJobHandlers(deps: Deps): Record<string, JobHandler> {
     },
   };
 }
+
+/**
+ * The queue's give-up (src/jobs/run-worker.ts `giveUp`): the deploy job's worker died on every
+ * attempt, so no handler saw its last failure. Its deployment ends as after a last failed attempt.
+ */
+export function deployJobGiveUp(deps: Deps): Record<string, JobHandler> {
+  return {
+    [deployJobKind]: async (job) => {
+      const payload = job.payload as DeployJobPayload;
+      const error = new Error(`${job.lastError ? `${job.lastError}; ` : ''}its worker stopped on attempt ${job.maxAttempts} of ${job.maxAttempts}`);
+      const given = await giveUpDeployment(deps, { deploymentId: payload.deploymentId, attempts: job.maxAttempts, error });
+      deps.log(`slipway: deployment ${payload.deploymentId} (${payload.action}), its worker stopped on every attempt: ${given}`, { deployment: payload.deploymentId, level: 'error' });
+    },
+  };
+}

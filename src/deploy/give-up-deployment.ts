@@ -7,10 +7,15 @@
  * deployment that already ended keeps its status: only reporting it failed, and that is logged.
  * A preview's destroy is not a deploy: its preview becomes `destroy-failed` and is tried again
  * (src/previews/run-preview-destroy.ts), with no check run or Deployment status.
+ *
+ * The same when the job's worker died on every attempt (the queue's give-up, deployJobGiveUp): a
+ * deployment left `applying` then becomes `interrupted` as at a restart (when its workspace's
+ * deploy lock is free: nobody applies it), and GitHub is told the same way.
  */
 import type { Deps } from '../deps.ts';
 import { scrubSecrets } from '../plan/sensitive.ts';
 import { giveUpPreviewDestroy } from '../previews/run-preview-destroy.ts';
+import { interruptIfFree, interruptedReason, workspaceName } from '../runner/index.ts';
 import { findDeployment } from '../store/deployment-runs.ts';
 import { isFinished } from '../store/deployment-lifecycle.ts';
 import { setDeploymentStatus } from '../store/deployments.ts';
@@ -23,22 +28,33 @@ export async function giveUpDeployment(deps: Deps, input: { deploymentId: number
   const db = deps.store.db;
   const deployment = await findDeployment(db, input.deploymentId);
   if (!deployment) return 'no such deployment';
-  if (isFinished(deployment.status)) return `already ${deployment.status}; reporting it failed ${input.attempts} times`;
-  const failure: DeploymentFailure = { step: 'runner', message: `the deploy job failed ${input.attempts} times; the last error: ${scrubSecrets(causeMessage(input.error))}` };
-  await setDeploymentStatus(db, { deploymentId: deployment.id, status: 'failed', actor: 'slipway', reason: failure.message, failure });
-  deployment.status = 'failed';
-  deployment.failure = failure;
+  let ending: { status: 'failed' | 'interrupted'; reason: string; failure?: DeploymentFailure };
+  if (deployment.status === 'applying') {
+    // Nobody may call an apply interrupted but the holder of its workspace's deploy lock.
+    const name = workspaceName({ app: deployment.app, environment: deployment.environment });
+    if (!deps.runner) return 'still applying (no Terraform runner here to take its lock)';
+    if (!(await interruptIfFree(db, deps.runner.locks, name, [deployment]))?.length) return `still applying: ${name} is locked by another run`;
+    ending = { status: 'interrupted', reason: interruptedReason };
+  } else {
+    if (isFinished(deployment.status)) return `already ${deployment.status}; reporting it failed ${input.attempts} times`;
+    const failure: DeploymentFailure = { step: 'runner', message: `the deploy job failed ${input.attempts} times; the last error: ${scrubSecrets(causeMessage(input.error))}` };
+    await setDeploymentStatus(db, { deploymentId: deployment.id, status: 'failed', actor: 'slipway', reason: failure.message, failure });
+    ending = { status: 'failed', reason: failure.message, failure };
+  }
+  deployment.status = ending.status;
+  if (ending.failure) deployment.failure = ending.failure;
+  const { status, reason, failure } = ending;
   const settings: DeploymentSettings = deployment.settings ?? { mode: 'auto', after: [], githubEnvironment: deployment.environment };
   try {
-    if (settings.preview?.destroy) return await giveUpPreviewDestroy(deps, deployment, failure.message);
+    if (settings.preview?.destroy) return await giveUpPreviewDestroy(deps, deployment, reason);
     const [owner, repo] = deployment.repository.split('/') as [string, string];
     const gh: GitHubWhere = { octokit: await deps.github.octokit(deployment.installationId), owner, repo };
-    const htmlUrl = await deployCheckReporter(db, gh, deployment, { settings }).report({ status: 'failed', reason: failure.message, failure, withLog: true });
+    const htmlUrl = await deployCheckReporter(db, gh, deployment, { settings }).report({ status, reason, ...(failure ? { failure } : {}), withLog: true });
     const githubId = await ensureGitHubDeployment(db, gh, { ...deployment, settings: { ...settings, after: [] } });
-    await reportGitHubStatus(gh, githubId, 'failure', { description: `not deployed: ${failure.message}`, ...(htmlUrl ? { logUrl: htmlUrl } : {}) });
-    return `failed: ${failure.message}`;
+    await reportGitHubStatus(gh, githubId, 'failure', { description: `not deployed: ${reason}`, ...(htmlUrl ? { logUrl: htmlUrl } : {}) });
+    return `${status}: ${reason}`;
   } catch (error) {
-    deps.log(`slipway: deployment ${deployment.id}: marked failed after ${input.attempts} attempts; GitHub could not be told: ${scrubSecrets(causeMessage(error))}`, { deployment: deployment.id, level: 'warn' });
-    return `failed (GitHub not told): ${failure.message}`;
+    deps.log(`slipway: deployment ${deployment.id}: marked ${status} after ${input.attempts} attempts; GitHub could not be told: ${scrubSecrets(causeMessage(error))}`, { deployment: deployment.id, level: 'warn' });
+    return `${status} (GitHub not told): ${reason}`;
   }
 }

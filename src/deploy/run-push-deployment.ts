@@ -109,8 +109,12 @@ export async function runPushDeployment(deps: Deps, step: PushDeploymentStep): P
   const guard =
     prepared && settings.mode === 'auto'
       ? async () => {
+          // Both asked at once (one round trip less right before applying); a hold answers first,
+          // whatever GitHub says.
+          const head = prepared.then((p) => p.guard());
+          head.catch(() => {}); // awaited unless held
           const heldVerdict = await held();
-          return heldVerdict.ok ? (await prepared).guard() : heldVerdict;
+          return heldVerdict.ok ? head : heldVerdict;
         }
       : undefined;
   // Only a newer push stops the run. The worker shutting down does not cancel it (a deploy is not

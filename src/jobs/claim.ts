@@ -20,10 +20,17 @@ export type ClaimOptions = {
    * statements per job.
    */
   expired?: boolean;
+  /**
+   * Kinds with a give-up handler (the worker's `giveUp`): a job of one of these whose worker died
+   * on its last attempt is claimed once more (its `attempts` then exceeds `maxAttempts`) so that
+   * the handler can end what the job left half-done, instead of being buried silently. If that run's
+   * worker dies too, the job is buried.
+   */
+  giveUpKinds?: readonly string[];
 };
 
 export async function claim(db: Db, options: ClaimOptions): Promise<Job | undefined> {
-  if (options.expired !== false) await buryExpired(db);
+  if (options.expired !== false) await buryExpired(db, options);
   for (let attempt = 0; ; attempt++) {
     try {
       return await claimOnce(db, options);
@@ -39,13 +46,12 @@ async function claimOnce(db: Db, options: ClaimOptions): Promise<Job | undefined
   const expired =
     options.expired === false
       ? undefined
-      : await claimWhere(db, options, sql`j.status = 'running' and j.locked_until < now() and j.attempts < j.max_attempts`);
+      : await claimWhere(db, options, sql`j.status = 'running' and j.locked_until < now() and (j.attempts < j.max_attempts or ${givingUp(options, sql`j.`)})`);
   return expired ?? (await claimWhere(db, options, sql`j.status = 'queued' and j.run_at <= now()`));
 }
 
 async function claimWhere(db: Db, { workerId, kinds, leaseMs }: ClaimOptions, runnable: SQL): Promise<Job | undefined> {
-  const kindFilter =
-    kinds && kinds.length > 0 ? sql`and j.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
+  const kindFilter = kinds && kinds.length > 0 ? sql`and j.kind in (${inList(kinds)})` : sql``;
   const result = await db.execute(sql`
     with next as (
       select j.id from ${jobs} j
@@ -75,10 +81,26 @@ async function claimWhere(db: Db, { workerId, kinds, leaseMs }: ClaimOptions, ru
   return row ? toJob(row) : undefined;
 }
 
-/** Running jobs whose lease expired after their last allowed attempt: dead, kept for inspection. */
-async function buryExpired(db: Db): Promise<void> {
+/** An expired job at its last attempt that a give-up handler of this worker ends (`alias`: `j.` or none). */
+function givingUp({ giveUpKinds }: ClaimOptions, alias: SQL): SQL {
+  if (!giveUpKinds || giveUpKinds.length === 0) return sql`false`;
+  return sql`(${alias}attempts = ${alias}max_attempts and ${alias}kind in (${inList(giveUpKinds)}))`;
+}
+
+/**
+ * Running jobs of the claimed kinds whose lease expired after their last allowed attempt: dead,
+ * kept for inspection — except the ones a give-up handler is to end first (above). Only the
+ * claimed kinds: a worker that does not run a kind cannot tell whether its give-up is due.
+ */
+async function buryExpired(db: Db, options: ClaimOptions): Promise<void> {
+  const { kinds } = options;
+  const kindFilter = kinds && kinds.length > 0 ? sql`and kind in (${inList(kinds)})` : sql``;
   await db.execute(sql`
     update ${jobs} set status = 'dead', finished_at = now(), updated_at = now(),
-      last_error = coalesce(last_error || '; ', '') || 'lease expired on attempt ' || attempts || ' of ' || max_attempts
-    where status = 'running' and locked_until < now() and attempts >= max_attempts`);
+      last_error = coalesce(last_error || '; ', '') || 'lease expired on attempt ' || least(attempts, max_attempts) || ' of ' || max_attempts
+        || case when attempts > max_attempts then ' and again while giving up' else '' end
+    where status = 'running' and locked_until < now() and attempts >= max_attempts ${kindFilter}
+      and not ${givingUp(options, sql``)}`);
 }
+
+const inList = (values: readonly string[]): SQL => sql.join(values.map((v) => sql`${v}`), sql`, `);

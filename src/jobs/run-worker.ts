@@ -28,6 +28,12 @@ export type JobHandler = (job: Job, ctx: JobContext) => Promise<void>;
 export type WorkerOptions = {
   store: Store;
   handlers: Record<string, JobHandler>;
+  /**
+   * Per kind, what to do with a job whose worker died (its lease expired) on every attempt: run
+   * once in place of the handler, so that the job's records do not stay half-done. The job is dead
+   * afterwards whatever it does. A kind without one is buried as it is.
+   */
+  giveUp?: Record<string, JobHandler>;
   workerId: string;
   /** Longest idle sleep when no NOTIFY arrives (default 1,000 ms). */
   pollMs?: number;
@@ -66,6 +72,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const graceMs = options.shutdownGraceMs ?? 30_000;
   const log = options.log ?? (() => {});
   const kinds = Object.keys(handlers);
+  const giveUp = options.giveUp ?? {};
+  const giveUpKinds = Object.keys(giveUp).filter((k) => handlers[k]);
   const { db } = store;
 
   // Wake-ups: a generation counter closes the gap between "claim found nothing" and "start waiting".
@@ -124,8 +132,11 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const ctx: JobContext = { signal: controller.signal, extendLease: (ms = leaseMs) => extendLease(db, lease, ms) };
 
     type Outcome = { ok: true } | { ok: false; error: unknown } | { ok: 'timeout' };
+    // Claimed past its last attempt: its worker died on that one (claim.ts, giveUpKinds).
+    const givingUp = job.attempts > job.maxAttempts;
     const running: Promise<Outcome> = Promise.resolve()
-      .then(() => handlers[job.kind]!(job, ctx))
+      // (A give-up released on shutdown and claimed by a worker without one is buried as it is.)
+      .then(() => (givingUp ? giveUp[job.kind]?.(job, ctx) : handlers[job.kind]!(job, ctx)))
       .then(
         () => ({ ok: true as const }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -145,7 +156,13 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     let ended = 'released';
     try {
       const outcome = await Promise.race([running, graceOver]);
-      if (outcome.ok === true) {
+      if (givingUp && outcome.ok !== 'timeout') {
+        ended = 'dead';
+        const died = `lease expired on attempt ${job.maxAttempts} of ${job.maxAttempts}`;
+        const error = new Error(`${job.lastError ? `${job.lastError}; ` : ''}${died}${outcome.ok === false ? `; giving up failed: ${causeMessage(outcome.error)}` : ''}`);
+        await retrying(`recording job ${job.id} dead`, () => fail(db, lease, error), 5);
+        log(`worker ${workerId}: job ${job.id} (${job.kind}) is dead: its worker stopped on every attempt; given up`, { ...ids, level: 'error' });
+      } else if (outcome.ok === true) {
         ended = 'completed';
         const done = await retrying(`completing job ${job.id}`, () => complete(db, lease), 5);
         if (done === false) log(`worker ${workerId}: job ${job.id} finished after its lease was lost; another worker runs it`, ids);
@@ -174,7 +191,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       let job: Job | undefined;
       try {
         const expired = Date.now() - lastExpiredCheck >= expiredCheckMs;
-        job = await claim(db, { workerId: slotId, kinds, leaseMs, expired });
+        job = await claim(db, { workerId: slotId, kinds, leaseMs, expired, giveUpKinds });
         if (expired) lastExpiredCheck = Date.now();
         errors = 0;
       } catch (error) {

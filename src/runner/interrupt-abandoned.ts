@@ -44,17 +44,26 @@ export async function recoverInterrupted(db: Db, locks: DeployLocks, log: (messa
     byWorkspace.set(name, [...(byWorkspace.get(name) ?? []), d]);
   }
   for (const [name, left] of byWorkspace) {
-    const lock = await locks.tryAcquire(name);
-    if (!lock) continue;
-    try {
-      for (const d of left) {
-        if (!(await markInterrupted(db, d.id))) continue;
-        recovered.push(d);
-        log(`slipway: deployment ${d.id} (${name}) was applying when its process stopped: marked interrupted`);
-      }
-    } finally {
-      await lock.release();
+    for (const d of (await interruptIfFree(db, locks, name, left)) ?? []) {
+      recovered.push(d);
+      log(`slipway: deployment ${d.id} (${name}) was applying when its process stopped: marked interrupted`);
     }
   }
   return recovered;
+}
+
+/**
+ * Workspace `name`'s deployments `left` applying become `interrupted` if its lock is free (their
+ * process is gone): the ones marked. Undefined when the lock is held: someone is applying.
+ */
+export async function interruptIfFree<T extends { id: number }>(db: Db, locks: DeployLocks, name: string, left: readonly T[]): Promise<T[] | undefined> {
+  const lock = await locks.tryAcquire(name);
+  if (!lock) return undefined;
+  try {
+    const marked: T[] = [];
+    for (const d of left) if (await markInterrupted(db, d.id)) marked.push(d);
+    return marked;
+  } finally {
+    await lock.release();
+  }
 }
