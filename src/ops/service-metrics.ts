@@ -14,7 +14,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../store/db.ts';
 import { deploymentStatuses } from '../store/schema.ts';
-import { readOpsFigures } from '../store/ops-figures.ts';
+import { readOpsFigures, type OpsFigures } from '../store/ops-figures.ts';
+import { gaugeFamilyText } from './gauge-family-text.ts';
 
 export type ServiceMetrics = {
   /** A webhook delivery answered: its event, outcome (`queued`, `recorded`, `duplicate`, `rejected`…) and seconds taken. */
@@ -50,12 +51,16 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date; storeFigu
   const jobDuration = new Histogram({ name: 'slipway_job_duration_seconds', help: 'Job handler run time, by kind and outcome.', labelNames: ['kind', 'outcome'], buckets: longBuckets, registers: [registry] });
   const phases = new Histogram({ name: 'slipway_runner_phase_seconds', help: 'Terraform step durations in the runner, by phase and result.', labelNames: ['phase', 'result'], buckets: longBuckets, registers: [registry] });
   const deploymentsByStatus = new Gauge({ name: 'slipway_deployments', help: 'Deployments recorded, by status.', labelNames: ['status'], registers: [storeRegistry] });
-  const environmentStatus = new Gauge({ name: 'slipway_environment_deployment_status', help: 'Status of each environment’s latest deployment (1 for the status it has).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [storeRegistry] });
-  const environmentDrift = new Gauge({ name: 'slipway_environment_drift_status', help: 'Result of each environment’s latest drift check (1 for the status it has: clean, drifted, error).', labelNames: ['repository', 'app', 'environment', 'status'], registers: [storeRegistry] });
   const rateLimit = new Gauge({ name: 'slipway_github_rate_limit_remaining', help: 'GitHub API requests left in the current window, per installation.', labelNames: ['installation'], registers: [registry] });
   const storeErrors = new Counter({ name: 'slipway_store_errors_total', help: 'Store operations that failed, by operation.', labelNames: ['operation'], registers: [registry] });
-  const storeUp = new Gauge({ name: 'slipway_store_up', help: '1 when the store answered this scrape’s queries.', registers: [storeRegistry] });
+  // Rendered after the per-environment families (gauge-family-text.ts), as it was registered after them.
+  const upRegistry = new Registry();
+  const storeUp = new Gauge({ name: 'slipway_store_up', help: '1 when the store answered this scrape’s queries.', registers: [upRegistry] });
   const apiRequests = new Counter({ name: 'slipway_api_requests_total', help: 'API v1 requests answered, by method and status code.', labelNames: ['method', 'status'], registers: [registry] });
+
+  // Read from the store too, rendered by gaugeFamilyText: each environment's latest deployment and drift check, as last read (kept when a read fails).
+  const environmentLabels = ['repository', 'app', 'environment', 'status'] as const;
+  let environments: { latest: OpsFigures['latest']; drift: OpsFigures['drift'] } = { latest: [], drift: [] };
 
   async function readStore(): Promise<void> {
     const at = now();
@@ -69,10 +74,17 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date; storeFigu
     // Every status is reported, 0 included, so a rate over it never starts from a missing series.
     const byStatus = new Map(counts.map((c) => [c.status, c.count]));
     for (const status of deploymentStatuses) deploymentsByStatus.set({ status }, byStatus.get(status) ?? 0);
-    environmentStatus.reset();
-    for (const e of latest) environmentStatus.set({ repository: e.repository, app: e.app, environment: e.environment, status: e.status }, 1);
-    environmentDrift.reset();
-    for (const d of drift) environmentDrift.set({ repository: d.repository, app: d.app, environment: d.environment, status: d.status }, 1);
+    environments = { latest, drift };
+  }
+
+  /** The store's figures as text, in the order they were once all registered in storeRegistry. */
+  async function storeText(): Promise<string> {
+    return [
+      (await storeRegistry.metrics()).slice(0, -1), // its families, without the final newline
+      gaugeFamilyText('slipway_environment_deployment_status', 'Status of each environment’s latest deployment (1 for the status it has).', environmentLabels, environments.latest, 1),
+      gaugeFamilyText('slipway_environment_drift_status', 'Result of each environment’s latest drift check (1 for the status it has: clean, drifted, error).', environmentLabels, environments.drift, 1),
+      await upRegistry.metrics(),
+    ].join('\n\n');
   }
 
   let stored: { at: number; text: string } | undefined;
@@ -81,12 +93,12 @@ export function createServiceMetrics(deps: { db: Db; now?: () => Date; storeFigu
     try {
       await readStore();
       storeUp.set(1);
-      stored = { at, text: `${await storeRegistry.metrics()}\n` };
+      stored = { at, text: `${await storeText()}\n` };
     } catch {
       // The last figures read, with the store down; not kept, so the next scrape reads again.
       storeUp.set(0);
       storeErrors.inc({ operation: 'scrape' });
-      stored = { at: -Infinity, text: `${await storeRegistry.metrics()}\n` };
+      stored = { at: -Infinity, text: `${await storeText()}\n` };
     }
   }
 
