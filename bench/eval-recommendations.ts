@@ -1,6 +1,6 @@
 /**
  * Evaluation of the recommendation engine on real traces:
- * `npm run eval -- --data DIR [--json] [--false-alarms-per-day R] [--forecast-sweep]`;
+ * `npm run eval -- --data DIR [--json] [--false-alarms-per-day R] [--forecast-sweep] [--forecast-level-shift]`;
  * `npm run eval -- --rollback [--data DIR] [--json] [--watch-samples N] [--history-scale] [--goal-false-per-100 X] [--variants]` evaluates deploy verdicts
  * instead (bench/eval/rollback.ts).
  * DIR (default ../shared/data/nab) holds CSV files (`timestamp,value`, any depth) and a
@@ -21,6 +21,7 @@ import { baselineTarget, capacityOverall, peakTasks, replayCapacity, type Capaci
 import { anomalyRule, capacityRule, leaveOneOut } from './eval/cross-validate.ts';
 import { rollingOriginForecast, type ForecastSummary } from './eval/forecast.ts';
 import { forecastSweep } from './eval/forecast-sweep.ts';
+import { printLevelShiftSweep } from './eval/level-shift-forecast.ts';
 import { defaultEvalOptions, evaluateRollback, printRollbackEval } from './eval/rollback.ts';
 import { evaluateVariants, printVariants } from './eval/rollback-variants.ts';
 import { loadTraces } from './eval/traces.ts';
@@ -33,7 +34,7 @@ const detectorGrid: Required<Pick<DetectorSettings, 'minPoints' | 'mergeGapMs' |
 const scalerGrid = [0, 0.01, 0.02, 0.05].flatMap((costTolerance) => [0, 0.0025, 0.005, 0.01, 0.02].map((breachBudget) => ({ breachBudget, costTolerance })));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' }, 'history-scale': { type: 'boolean' }, 'goal-false-per-100': { type: 'string' }, variants: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, json: { type: 'boolean' }, 'forecast-sweep': { type: 'boolean' }, 'forecast-level-shift': { type: 'boolean' }, 'false-alarms-per-day': { type: 'string' }, rollback: { type: 'boolean' }, 'watch-samples': { type: 'string' }, 'history-scale': { type: 'boolean' }, 'goal-false-per-100': { type: 'string' }, variants: { type: 'boolean' } } });
   const dir = resolve(values.data ?? '../shared/data/nab');
   if (values.rollback) return await rollbackEval(dir, values.json === true, values['watch-samples'], values['history-scale'] === true, values['goal-false-per-100'], values.variants === true);
   const perDay = values['false-alarms-per-day'] !== undefined ? Number(values['false-alarms-per-day']) : defaultAnomalyOptions.falseAlarmsPerDay;
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   const taxi = traces.find((t) => t.name.endsWith('nyc_taxi.csv'));
   const forecast: ForecastSummary | undefined = taxi ? rollingOriginForecast(taxi) : undefined;
   const forecastNote = !taxi ? 'no nyc_taxi.csv in the data folder: forecast skipped' : forecast ? '' : 'nyc_taxi.csv is too short for rolling-origin weeks: forecast skipped';
+  if (taxi && values['forecast-level-shift']) printLevelShiftSweep(taxi);
   if (taxi && values['forecast-sweep']) forecastSweep(taxi.samples, (taxi.labels ?? []).map((l) => [new Date(l.from).toISOString(), new Date(l.to).toISOString()]));
 
   const shipped = { detector: { minPoints: defaultAnomalyOptions.minPoints, mergeGapMs: defaultAnomalyOptions.mergeGapMs, baseQuantile: defaultAnomalyOptions.baseQuantile }, scaler: { breachBudget: defaultBreachBudget, costTolerance: defaultCostTolerance } };

@@ -21,7 +21,7 @@ import type { Trace } from './traces.ts';
 
 export const minTrainWeeks = 6;
 
-export type WeekScore = { origin: number; model: string; mape: [number, number]; mapeOutside: [number, number]; smape: [number, number]; mase: [number, number] };
+export type WeekScore = { origin: number; model: string; points: number; mape: [number, number]; mapeOutside: [number, number]; smape: [number, number]; mase: [number, number] };
 export type ForecastSummary = {
   trace: string;
   weeks: number;
@@ -36,7 +36,11 @@ export type ForecastSummary = {
   perWeek: WeekScore[];
 };
 
-export type ForecastFn = (train: Float64Array, start: number, step: number, period: number) => { forecast: Float64Array; model: string };
+/**
+ * `train` ends where the forecast starts; `horizon` steps are asked for; `origin` is where the
+ * scored week starts (train.length unless the week is re-forecast as it is observed: `refresh`).
+ */
+export type ForecastFn = (train: Float64Array, start: number, step: number, period: number, horizon: number, origin: number) => { forecast: Float64Array; model: string };
 
 /** The engine's schedule model: anomalies masked, model chosen by backtests on the training data. */
 export const engineForecast: ForecastFn = (values, start, step, period) => {
@@ -51,7 +55,13 @@ export const engineForecast: ForecastFn = (values, start, step, period) => {
   return { forecast: forecastWith(choice.model, { start, stepMs: step, values: train }, train.length, period, period), model: choice.model };
 };
 
-export function rollingOriginForecast(trace: Trace, forecastFn: ForecastFn = engineForecast): ForecastSummary | undefined {
+/**
+ * `refresh`: re-forecast every so many steps within the week from everything observed before
+ * (default: never, the week forecast whole from its start, as a weekly schedule is built).
+ * Seasonal-naive and the MASE scale stay those of the origin: a weekly seasonal-naive forecast is
+ * the same at any horizon up to a week.
+ */
+export function rollingOriginForecast(trace: Trace, forecastFn: ForecastFn = engineForecast, refresh?: number): ForecastSummary | undefined {
   const step = cleanSeries(trace.samples).stepMs;
   const grid = toGrid(trace.samples, step);
   const period = Math.round(weekMs / step);
@@ -65,7 +75,7 @@ export function rollingOriginForecast(trace: Trace, forecastFn: ForecastFn = eng
   for (const end of origins) {
     const history = grid.values.subarray(0, end);
     const actual = grid.values.subarray(end, end + period);
-    const { forecast, model } = forecastFn(history, grid.start, step, period);
+    const { forecast, model } = refreshed(grid.values, end, period, refresh ?? period, (train, horizon) => forecastFn(train, grid.start, step, period, horizon, end));
     const naive = seasonalNaive(history, period, period);
     const scale = naiveInSampleMae(history, period);
     const week = { mape: [0, 0, 0], out: [0, 0, 0], smape: [0, 0, 0], mase: [0, 0, 0] };
@@ -87,7 +97,7 @@ export function rollingOriginForecast(trace: Trace, forecastFn: ForecastFn = eng
         if (scale > 0) add(acc.mase, Math.abs(a - f) / scale, Math.abs(a - s) / scale);
       }
     }
-    perWeek.push({ origin: grid.start + end * step, model, mape: pair(week.mape, 100), mapeOutside: pair(week.out, 100), smape: pair(week.smape, 100), mase: pair(week.mase, 1) });
+    perWeek.push({ origin: grid.start + end * step, model, points: week.mape[2], mape: pair(week.mape, 100), mapeOutside: pair(week.out, 100), smape: pair(week.smape, 100), mase: pair(week.mase, 1) });
   }
   const mape = pair(pooled.mape, 100);
   const mapeOutside = pair(pooled.out, 100);
@@ -112,6 +122,19 @@ export function rollingOriginForecast(trace: Trace, forecastFn: ForecastFn = eng
     weeksWon: perWeek.filter((w) => w.mape[0] < w.mape[1]).length,
     perWeek,
   };
+}
+
+/** The `period` steps from `origin`, forecast in chunks of `refresh` steps, each from everything before it. */
+export function refreshed(values: Float64Array, origin: number, period: number, refresh: number, fn: (train: Float64Array, horizon: number) => { forecast: Float64Array; model: string }): { forecast: Float64Array; model: string } {
+  const forecast = new Float64Array(period);
+  let model = '';
+  for (let at = 0; at < period; at += refresh) {
+    const horizon = Math.min(refresh, period - at);
+    const chunk = fn(values.subarray(0, origin + at), horizon);
+    forecast.set(chunk.forecast.subarray(0, horizon), at);
+    model ||= chunk.model;
+  }
+  return { forecast, model };
 }
 
 /** Mean absolute error of the weekly seasonal-naive within the training data (MASE's scale). */
