@@ -11,6 +11,7 @@ import { claim } from '../../src/jobs/claim.ts';
 import { complete, extendLease, release } from '../../src/jobs/complete.ts';
 import { enqueue, enqueueMany } from '../../src/jobs/enqueue.ts';
 import { fail } from '../../src/jobs/fail.ts';
+import { findJob } from '../../src/jobs/find-job.ts';
 import { isUniqueViolation, rowsOf } from '../../src/jobs/rows.ts';
 import type { Db } from '../../src/store/db.ts';
 import { jobs } from '../../src/store/schema.ts';
@@ -96,6 +97,41 @@ forEachEngine('queue details', (engine) => {
     await sleep(20);
     assert.equal(await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000, expired: false }), undefined);
     assert.equal((await jobById(db, last.id)).status, 'running');
+  });
+
+  test('a claimed job is the row as stored, to the millisecond, and findJob reads it back', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const idem = unique('delivery');
+    const { id } = await enqueue(db, { kind, payload: { list: [1, { deep: null }], text: 'ünïcode' }, concurrencyKey: unique('key'), idempotencyKey: idem, maxAttempts: 3 });
+    const job = await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+    // Drizzle's own select is the independent reading of the same row.
+    const stored = await jobById(db, id);
+    assert.deepEqual(job, stored);
+    assert.deepEqual(await findJob(db, id), stored);
+    assert.equal(await findJob(db, id + 1_000_000), undefined);
+    // And after a failure, with the fields a fresh claim leaves empty filled in.
+    await fail(db, { id, workerId: 'w' }, 'first', { baseMs: 1, maxMs: 1 });
+    await sleep(5);
+    const again = await claim(db, { workerId: 'w2', kinds: [kind], leaseMs: 10_000 });
+    assert.deepEqual(again, await jobById(db, id));
+  });
+
+  test('a failure from a failed query keeps the database\'s reason, not the query and its parameters', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const { id } = await enqueue(db, { kind });
+    await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+    // A handler's query that fails, with a secret among its parameters (as a delivery's payload can be).
+    const queryError = await db
+      .insert(jobs)
+      .values({ kind: null as unknown as string, payload: { token: 'ghs_not_for_the_log' } })
+      .then(() => undefined, (error: unknown) => error);
+    assert.ok(queryError instanceof Error && queryError.message.startsWith('Failed query'), 'Drizzle wraps the driver error');
+    await fail(db, { id, workerId: 'w' }, queryError, { baseMs: 1, maxMs: 1 });
+    const { lastError } = await jobById(db, id);
+    assert.match(lastError ?? '', /null value in column "kind".*violates not-null constraint/);
+    assert.doesNotMatch(lastError ?? '', /ghs_not_for_the_log|insert into/);
   });
 
   test('a claimed job carries its keys and last error', async () => {
