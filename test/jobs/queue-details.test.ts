@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { backoffMs } from '../../src/jobs/backoff.ts';
 import { claim } from '../../src/jobs/claim.ts';
 import { complete, extendLease, release } from '../../src/jobs/complete.ts';
@@ -288,4 +289,29 @@ forEachEngine('queue details', (engine) => {
     assert.deepEqual(repeat, { id: first.id, created: false });
     assert.equal((await jobById(db, newer.id)).status, 'queued');
   });
+
+  if (engine.name === 'postgres') {
+    test('a claim that loses the race for a concurrency key tries again and takes the next job', async () => {
+      const { db } = engine.store();
+      const kind = unique('kind');
+      const key = unique('key');
+      const [other, waiting, free] = await enqueueMany(db, [{ kind, concurrencyKey: key }, { kind, concurrencyKey: key }, { kind }]);
+      // Another worker starts `other` in a transaction not committed yet: the claim below sees no
+      // running job on the key, picks `waiting`, and its update waits on the key's unique index.
+      const rival = new pg.Client({ connectionString: engine.databaseUrl });
+      await rival.connect();
+      try {
+        await rival.query('begin');
+        await rival.query(`update jobs set status = 'running', locked_by = 'rival', locked_until = now() + interval '1 hour' where id = $1`, [other!.id]);
+        const claiming = claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+        await sleep(300);
+        await rival.query('commit'); // the claim's update now fails with a unique violation
+        const claimed = await claiming;
+        assert.equal(claimed?.id, free!.id, 'the next job, not the one waiting on the key');
+      } finally {
+        await rival.end();
+      }
+      assert.deepEqual([(await jobById(db, other!.id)).status, (await jobById(db, waiting!.id)).status], ['running', 'queued']);
+    });
+  }
 });
