@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { backoffMs } from '../../src/jobs/backoff.ts';
 import { claim } from '../../src/jobs/claim.ts';
 import { complete, extendLease, release } from '../../src/jobs/complete.ts';
 import { enqueue, enqueueMany } from '../../src/jobs/enqueue.ts';
 import { fail } from '../../src/jobs/fail.ts';
+import { findJob } from '../../src/jobs/find-job.ts';
 import { isUniqueViolation, rowsOf } from '../../src/jobs/rows.ts';
 import type { Db } from '../../src/store/db.ts';
 import { jobs } from '../../src/store/schema.ts';
@@ -96,6 +98,41 @@ forEachEngine('queue details', (engine) => {
     await sleep(20);
     assert.equal(await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000, expired: false }), undefined);
     assert.equal((await jobById(db, last.id)).status, 'running');
+  });
+
+  test('a claimed job is the row as stored, to the millisecond, and findJob reads it back', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const idem = unique('delivery');
+    const { id } = await enqueue(db, { kind, payload: { list: [1, { deep: null }], text: 'ünïcode' }, concurrencyKey: unique('key'), idempotencyKey: idem, maxAttempts: 3 });
+    const job = await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+    // Drizzle's own select is the independent reading of the same row.
+    const stored = await jobById(db, id);
+    assert.deepEqual(job, stored);
+    assert.deepEqual(await findJob(db, id), stored);
+    assert.equal(await findJob(db, id + 1_000_000), undefined);
+    // And after a failure, with the fields a fresh claim leaves empty filled in.
+    await fail(db, { id, workerId: 'w' }, 'first', { baseMs: 1, maxMs: 1 });
+    await sleep(5);
+    const again = await claim(db, { workerId: 'w2', kinds: [kind], leaseMs: 10_000 });
+    assert.deepEqual(again, await jobById(db, id));
+  });
+
+  test('a failure from a failed query keeps the database\'s reason, not the query and its parameters', async () => {
+    const { db } = engine.store();
+    const kind = unique('kind');
+    const { id } = await enqueue(db, { kind });
+    await claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+    // A handler's query that fails, with a secret among its parameters (as a delivery's payload can be).
+    const queryError = await db
+      .insert(jobs)
+      .values({ kind: null as unknown as string, payload: { token: 'ghs_not_for_the_log' } })
+      .then(() => undefined, (error: unknown) => error);
+    assert.ok(queryError instanceof Error && queryError.message.startsWith('Failed query'), 'Drizzle wraps the driver error');
+    await fail(db, { id, workerId: 'w' }, queryError, { baseMs: 1, maxMs: 1 });
+    const { lastError } = await jobById(db, id);
+    assert.match(lastError ?? '', /null value in column "kind".*violates not-null constraint/);
+    assert.doesNotMatch(lastError ?? '', /ghs_not_for_the_log|insert into/);
   });
 
   test('a claimed job carries its keys and last error', async () => {
@@ -252,4 +289,29 @@ forEachEngine('queue details', (engine) => {
     assert.deepEqual(repeat, { id: first.id, created: false });
     assert.equal((await jobById(db, newer.id)).status, 'queued');
   });
+
+  if (engine.name === 'postgres') {
+    test('a claim that loses the race for a concurrency key tries again and takes the next job', async () => {
+      const { db } = engine.store();
+      const kind = unique('kind');
+      const key = unique('key');
+      const [other, waiting, free] = await enqueueMany(db, [{ kind, concurrencyKey: key }, { kind, concurrencyKey: key }, { kind }]);
+      // Another worker starts `other` in a transaction not committed yet: the claim below sees no
+      // running job on the key, picks `waiting`, and its update waits on the key's unique index.
+      const rival = new pg.Client({ connectionString: engine.databaseUrl });
+      await rival.connect();
+      try {
+        await rival.query('begin');
+        await rival.query(`update jobs set status = 'running', locked_by = 'rival', locked_until = now() + interval '1 hour' where id = $1`, [other!.id]);
+        const claiming = claim(db, { workerId: 'w', kinds: [kind], leaseMs: 10_000 });
+        await sleep(300);
+        await rival.query('commit'); // the claim's update now fails with a unique violation
+        const claimed = await claiming;
+        assert.equal(claimed?.id, free!.id, 'the next job, not the one waiting on the key');
+      } finally {
+        await rival.end();
+      }
+      assert.deepEqual([(await jobById(db, other!.id)).status, (await jobById(db, waiting!.id)).status], ['running', 'queued']);
+    });
+  }
 });

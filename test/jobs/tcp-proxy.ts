@@ -3,6 +3,7 @@
  * database mid-run for real (no fake driver).
  */
 import net from 'node:net';
+import { openStore, type Store } from '../../src/store/open-store.ts';
 
 export type TcpProxy = { port: number; cut: () => void; restore: () => void; close: () => Promise<void> };
 
@@ -38,4 +39,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         server.close(() => resolve());
       }),
   };
+}
+
+/** A store on `databaseUrl` whose connections go through a proxy the test can cut and restore. */
+export async function storeThroughProxy(databaseUrl: string): Promise<{ proxy: TcpProxy; store: Store; storeLog: string[] }> {
+  const target = new URL(databaseUrl);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  const storeLog: string[] = [];
+  const store = await openStore({ databaseUrl: viaProxy.toString(), log: (m) => storeLog.push(m) });
+  return { proxy, store, storeLog };
 }

@@ -5,8 +5,7 @@ import { enqueue, enqueueMany } from '../../src/jobs/enqueue.ts';
 import { runWorker, type JobHandler, type WorkerOptions } from '../../src/jobs/run-worker.ts';
 import type { Db } from '../../src/store/db.ts';
 import { jobs } from '../../src/store/schema.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import { startTcpProxy } from './tcp-proxy.ts';
+import { storeThroughProxy as proxiedStore } from './tcp-proxy.ts';
 import { forEachEngine, unique, type Engine } from '../store/engines.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -185,17 +184,7 @@ forEachEngine('worker', (engine) => {
   });
 
   if (engine.name === 'postgres') {
-    /** A store whose connections go through a TCP proxy the test can cut and restore. */
-    const storeThroughProxy = async () => {
-      const target = new URL(engine.databaseUrl!);
-      const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-      const viaProxy = new URL(engine.databaseUrl!);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      const storeLog: string[] = [];
-      const store = await openStore({ databaseUrl: viaProxy.toString(), log: (m) => storeLog.push(m) });
-      return { proxy, store, storeLog };
-    };
+    const storeThroughProxy = () => proxiedStore(engine.databaseUrl!);
 
     test('when the database goes away mid-run, the worker logs, retries with backoff and carries on', async () => {
       const { db } = engine.store();
