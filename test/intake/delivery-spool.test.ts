@@ -55,6 +55,23 @@ describe('delivery spool', () => {
     assert.deepEqual(readdirSync(dir), [], 'loaded segments are deleted');
   });
 
+  it('loads every delivery across segment roll-overs while groups are appended during earlier groups\' syncs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    // A segment of about three deliveries, and the loader held back (a burst) so the segments pile up.
+    const spool = await openDeliverySpool({ dir, db: store.db, segmentBytes: 3 * Buffer.byteLength(JSON.stringify(delivery('r-0'))), idleMs: 1_000 });
+    const waves: Array<Promise<{ isNew: boolean }>> = [];
+    for (let wave = 0; wave < 10; wave++) {
+      for (let i = 0; i < 12; i++) waves.push(spool.write(delivery(`r-${wave}-${i}`)));
+      await new Promise((r) => setImmediate(r)); // the next wave arrives while this one is appended or synced
+    }
+    const results = await Promise.all(waves);
+    assert.ok(results.every((r) => r.isNew));
+    assert.ok(readdirSync(dir).filter((n) => n.startsWith('segment-')).length > 3, 'the spool rolled over to new segments');
+    await spool.close({ timeoutMs: 20_000 });
+    assert.equal(await count('r-'), 120);
+    assert.deepEqual(readdirSync(dir), [], 'loaded segments are deleted');
+  });
+
   it('answers a redelivery as a duplicate and never stores or enqueues it twice', async () => {
     const spool = await openDeliverySpool({ dir: mkdtempSync(join(tmpdir(), 'spool-')), db: store.db });
     assert.equal((await spool.write(delivery('b-1'))).isNew, true);
