@@ -1,8 +1,8 @@
 /**
  * A write-ahead spool in front of the embedded store, for ingest at webhook rates. Each accepted
- * delivery is appended to a local log file and the file is `fdatasync`ed (one sync for all the
- * requests that arrived meanwhile: group commit) BEFORE the 202, so an acknowledged delivery
- * survives a crash. A loader then moves spooled deliveries into the database in large batches —
+ * delivery is appended to a local log file and the file is `fdatasync`ed (one append and one sync
+ * for all the requests that arrived meanwhile: group commit; the next group is appended while the
+ * previous one syncs) BEFORE the 202, so an acknowledged delivery survives a crash. A loader then moves spooled deliveries into the database in large batches —
  * each batch storing the deliveries and enqueueing their jobs in ONE transaction (writeBatch) —
  * and deletes a log segment once all of it is in the database. Segments left by a crash or a
  * shutdown are loaded first, by the same loader, while new deliveries are accepted; loading is
