@@ -2,9 +2,10 @@
  * A write-ahead spool in front of the embedded store, for ingest at webhook rates. Each accepted
  * delivery is appended to a local log file and the file is `fdatasync`ed (one append and one sync
  * for all the requests that arrived meanwhile: group commit; the next group is appended while the
- * previous one syncs) BEFORE the 202, so an acknowledged delivery survives a crash. A loader then moves spooled deliveries into the database in large batches —
- * each batch storing the deliveries and enqueueing their jobs in ONE transaction (writeBatch) —
- * and deletes a log segment once all of it is in the database. Segments left by a crash or a
+ * previous one syncs) BEFORE the 202, so an acknowledged delivery survives a crash. A loader
+ * then moves spooled deliveries into the database in large batches — each batch storing the
+ * deliveries and enqueueing their jobs in ONE transaction (writeBatch) — and deletes a log
+ * segment once all of it is in the database. Segments left by a crash or a
  * shutdown are loaded first, by the same loader, while new deliveries are accepted; loading is
  * idempotent (delivery ids are primary keys, job idempotency keys are delivery ids), so a segment
  * loaded twice changes nothing.
@@ -180,7 +181,12 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
     if (old.commits === 0) seal(old);
   }
   function seal(segment: Segment): void {
-    if (segment.fd >= 0) closeSync(segment.fd);
+    try {
+      if (segment.fd >= 0) closeSync(segment.fd);
+    } catch (error) {
+      // Its groups are synced (or refused) already; the commit chain must not break on a close.
+      log(`slipway: closing spool segment ${segment.path} failed (${(error as Error).message})`);
+    }
     segment.fd = -1;
     segment.sealed = true;
   }
@@ -429,7 +435,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       }
       closed = true;
       for (const s of segments) if (s.fd >= 0 && s.commits === 0) seal(s);
-      for (const s of segments) if (s.loaded === s.records) unlinkSync(s.path);
+      for (const s of segments) if (s.loaded === s.records && s.commits === 0) unlinkSync(s.path);
     },
   };
   return spool;
