@@ -16,7 +16,7 @@
  * spool); the database should be empty (counts are of the whole tables).
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,7 +51,8 @@ async function runSlipwayServer(): Promise<void> {
     { log: () => {} },
   );
   process.send!({ port: service.port });
-  process.on('message', async () => {
+  process.on('message', async (message) => {
+    if (message === 'cpu') return void process.send!({ cpu: cpuUsage() });
     const t0 = performance.now();
     const { sql } = await import('drizzle-orm');
     const db = service.deps.store.db;
@@ -79,10 +80,28 @@ async function runProbotServer(): Promise<void> {
     });
   });
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as { port: number }).port }));
-  process.on('message', () => process.send!({ stored: 0 }, () => process.exit(0)));
+  process.on('message', (message) => (message === 'cpu' ? process.send!({ cpu: cpuUsage() }) : process.send!({ stored: 0 }, () => process.exit(0))));
 }
 
-type Result = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; stored?: number; jobs?: number; drainMs?: number; sent: number };
+/**
+ * The process's CPU time (all threads, user + system, µs) and its main thread's (Linux: from
+ * /proc, in clock ticks of 10 ms; 0 elsewhere): the main thread is the one answering requests,
+ * the rest is the spool's fdatasync in libuv's pool and the store thread's loading.
+ */
+type Cpu = { process: number; main: number };
+function cpuUsage(): Cpu {
+  const { user, system } = process.cpuUsage();
+  let main = 0;
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    main = (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, ticks of 10 ms
+  } catch {
+    // not Linux
+  }
+  return { process: user + system, main };
+}
+
+type Result = { name: string; rps: number; p50: number; p99: number; cpuUsPerDelivery: number; mainCpuUsPerDelivery: number; errors: number; non2xx: number; stored?: number; jobs?: number; drainMs?: number; sent: number };
 
 type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
 
@@ -145,7 +164,13 @@ async function measure(name: string, child: ChildProcess, seconds: number, body:
   const url = `http://127.0.0.1:${port}/webhooks/github`;
   const load = client === 'wrk' ? wrkLoad : autocannonLoad;
   const warm = await load(url, body, headers, 2); // warm-up
+  const cpu = () => new Promise<Cpu>((resolve) => {
+    child.once('message', (m) => resolve((m as { cpu: Cpu }).cpu));
+    child.send('cpu');
+  });
+  const cpuBefore = await cpu();
   const r = await load(url, body, headers, seconds);
+  const cpuAfter = await cpu();
   child.send('stop');
   const { stored, jobs, drainMs } = await new Promise<{ stored: number; jobs?: number; drainMs?: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
   return {
@@ -153,6 +178,10 @@ async function measure(name: string, child: ChildProcess, seconds: number, body:
     rps: r.rps,
     p50: r.p50,
     p99: r.p99,
+    // The server process's CPU time (all its threads, user + system) per delivery answered in the
+    // measured window: unlike the rate, it hardly depends on what else the machine is running.
+    cpuUsPerDelivery: (cpuAfter.process - cpuBefore.process) / r.total,
+    mainCpuUsPerDelivery: (cpuAfter.main - cpuBefore.main) / r.total,
     errors: r.errors,
     non2xx: r.non2xx,
     sent: r.total + warm.total,
@@ -180,15 +209,17 @@ async function main(): Promise<void> {
     results.probot!.push(await measure('probot 14 (in memory, no storage)', probot, seconds, body, client));
     for (const r of [results.slipway!.at(-1)!, results.probot!.at(-1)!]) {
       console.log(
-        `round ${round + 1}  ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}${r.stored ? `  acknowledged ${r.sent} (with warm-up), in the database ${r.stored} deliveries + ${r.jobs} jobs, stopped (spool drained) in ${r.drainMs!.toFixed(0)} ms` : ''}`,
+        `round ${round + 1}  ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50} ms  p99 ${r.p99} ms  CPU ${r.cpuUsPerDelivery.toFixed(0)} µs/delivery (main thread ${r.mainCpuUsPerDelivery.toFixed(0)})  errors ${r.errors}  non-2xx ${r.non2xx}${r.stored ? `  acknowledged ${r.sent} (with warm-up), in the database ${r.stored} deliveries + ${r.jobs} jobs, stopped (spool drained) in ${r.drainMs!.toFixed(0)} ms` : ''}`,
       );
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log('\n# medians');
   for (const [name, rs] of Object.entries(results)) {
-    console.log(`${name.padEnd(8)} ${median(rs.map((r) => r.rps)).toFixed(0)} deliveries/s  p99 ${median(rs.map((r) => r.p99))} ms`);
+    console.log(`${name.padEnd(8)} ${median(rs.map((r) => r.rps)).toFixed(0)} deliveries/s  p99 ${median(rs.map((r) => r.p99))} ms  CPU ${median(rs.map((r) => r.cpuUsPerDelivery)).toFixed(0)} µs/delivery (main thread ${median(rs.map((r) => r.mainCpuUsPerDelivery)).toFixed(0)})`);
   }
+  const ratios = results.slipway!.map((r, i) => r.rps / results.probot![i]!.rps);
+  console.log(`slipway/probot per round: ${ratios.map((x) => `${x.toFixed(2)}×`).join(' ')}  (median ${median(ratios).toFixed(2)}×)`);
 }
 
 if (role === 'slipway') await runSlipwayServer();

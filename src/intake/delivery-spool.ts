@@ -1,10 +1,11 @@
 /**
  * A write-ahead spool in front of the embedded store, for ingest at webhook rates. Each accepted
- * delivery is appended to a local log file and the file is `fdatasync`ed (one sync for all the
- * requests that arrived meanwhile: group commit) BEFORE the 202, so an acknowledged delivery
- * survives a crash. A loader then moves spooled deliveries into the database in large batches —
- * each batch storing the deliveries and enqueueing their jobs in ONE transaction (writeBatch) —
- * and deletes a log segment once all of it is in the database. Segments left by a crash or a
+ * delivery is appended to a local log file and the file is `fdatasync`ed (one append and one sync
+ * for all the requests that arrived meanwhile: group commit; the next group is appended while the
+ * previous one syncs) BEFORE the 202, so an acknowledged delivery survives a crash. A loader
+ * then moves spooled deliveries into the database in large batches — each batch storing the
+ * deliveries and enqueueing their jobs in ONE transaction (writeBatch) — and deletes a log
+ * segment once all of it is in the database. Segments left by a crash or a
  * shutdown are loaded first, by the same loader, while new deliveries are accepted; loading is
  * idempotent (delivery ids are primary keys, job idempotency keys are delivery ids), so a segment
  * loaded twice changes nothing.
@@ -22,7 +23,7 @@
  * at once; an older redelivery is still never worked twice (the database skips the known id and
  * its job), it is only answered 202 instead of 200.
  */
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, write } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, write, writev } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
@@ -76,16 +77,35 @@ export type DeliverySpool = DeliveryWriter & {
 
 export class SpoolFullError extends Error {}
 
-type Segment = { seq: number; path: string; records: number; loaded: number; bytes: number; readOffset: number; sealed: boolean };
+/**
+ * `bytes`/`records`: what is durable and counted (the loader reads up to `bytes`). `fd`: open while
+ * appends go to the segment or syncs of it are in flight; `commits`: its appends not yet settled.
+ * `failed`: an append or sync of it failed; the appends after it in the file are refused too.
+ */
+type Segment = { seq: number; path: string; records: number; loaded: number; bytes: number; readOffset: number; sealed: boolean; fd: number; commits: number; failed: boolean };
 
 const datasync = promisify(fdatasync);
 const fresh: WriteResult = Object.freeze({ isNew: true });
 const writeAsync = promisify(write);
+const writevAsync = promisify(writev);
 
-async function writeAll(fd: number, buf: Buffer): Promise<void> {
-  let at = 0;
-  while (at < buf.length) {
-    const { bytesWritten } = await writeAsync(fd, buf, at, buf.length - at, null);
+/**
+ * Group commits with their fdatasync in flight at once. While one group's sync runs, the next
+ * group is appended and its sync started, instead of waiting for the first to finish: a request
+ * arriving during a sync then waits about one sync, not up to two (the sync is most of a
+ * delivery's latency, and with a fixed number of connections latency is what bounds the rate).
+ * More than 2 did not help on ext4 (its journal commits one at a time).
+ */
+const syncsInFlight = 2;
+
+/** Append the buffers at the end of the file: one writev (no copy into one buffer), then whatever a short write left. */
+async function appendAll(fd: number, bufs: Buffer[], total: number): Promise<void> {
+  let at = (await writevAsync(fd, bufs)).bytesWritten;
+  if (at === total) return;
+  const rest = Buffer.concat(bufs).subarray(at);
+  at = 0;
+  while (at < rest.length) {
+    const { bytesWritten } = await writeAsync(fd, rest, at, rest.length - at, null);
     at += bytesWritten;
   }
 }
@@ -137,24 +157,39 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   for (const name of existing) {
     const path = join(dir, name);
     const { records, bytes } = await leftSegment(path, log);
-    segments.push({ seq: Number(/\d+/.exec(name)![0]), path, records, loaded: 0, bytes, readOffset: 0, sealed: true });
+    segments.push({ seq: Number(/\d+/.exec(name)![0]), path, records, loaded: 0, bytes, readOffset: 0, sealed: true, fd: -1, commits: 0, failed: false });
     backlog += records;
   }
   if (backlog > 0) log(`slipway: ${backlog} spooled deliveries left by the previous run are being loaded`);
 
   let nextSeq = Math.max(0, ...segments.map((s) => s.seq)) + 1;
-  let fd = -1;
+  // The segment appends go to. A previous one is sealed (and its file closed) once its last commit settles.
+  let current = newSegment();
+  let appended = 0; // bytes appended to `current`, synced or not
   function newSegment(): Segment {
-    if (fd >= 0) closeSync(fd);
     const seq = nextSeq++;
     const path = join(dir, `segment-${String(seq).padStart(10, '0')}.log`);
-    fd = openSync(path, 'a');
-    const segment = { seq, path, records: 0, loaded: 0, bytes: 0, readOffset: 0, sealed: false };
-    if (segments.length > 0) segments.at(-1)!.sealed = true;
+    const segment: Segment = { seq, path, records: 0, loaded: 0, bytes: 0, readOffset: 0, sealed: false, fd: openSync(path, 'a'), commits: 0, failed: false };
     segments.push(segment);
     return segment;
   }
-  newSegment();
+  /** Appends go to a new segment from now on; the old one is sealed when nothing of it is in flight. */
+  function rollOver(): void {
+    const old = current;
+    current = newSegment();
+    appended = 0;
+    if (old.commits === 0) seal(old);
+  }
+  function seal(segment: Segment): void {
+    try {
+      if (segment.fd >= 0) closeSync(segment.fd);
+    } catch (error) {
+      // Its groups are synced (or refused) already; the commit chain must not break on a close.
+      log(`slipway: closing spool segment ${segment.path} failed (${(error as Error).message})`);
+    }
+    segment.fd = -1;
+    segment.sealed = true;
+  }
 
   // Recently seen delivery ids: a bounded window (two generations) for instant duplicate answers.
   let seen = new Set<string>();
@@ -169,10 +204,13 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   };
   const known = (id: string) => seen.has(id) || older.has(id);
 
-  // Group commit of appends.
+  // Group commit of appends: everything that arrived meanwhile is appended with one writev and
+  // made durable with one fdatasync, and only then answered.
   type Waiting = { buf: Buffer; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
   let pending: Waiting[] = [];
-  let syncing = false;
+  let appending = false; // one append at a time, so that groups are in the file in the order they are acknowledged
+  let commits = 0; // groups appended whose sync has not settled
+  let lastCommit: Promise<void> = Promise.resolve();
   let closed = false;
   let closing = false;
   let lastWriteAt = 0;
@@ -197,34 +235,60 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
   };
 
   function flush(): void {
-    if (syncing || pending.length === 0) return;
-    syncing = true;
+    if (appending || commits >= syncsInFlight || pending.length === 0) return;
+    appending = true;
+    commits += 1;
     const batch = pending;
     pending = [];
-    const segment = segments.at(-1)!;
-    const file = fd;
-    const buf = Buffer.concat(batch.map((w) => w.buf));
+    const segment = current;
+    segment.commits += 1;
+    const bufs = batch.map((w) => w.buf);
+    const total = bufs.reduce((n, b) => n + b.length, 0);
+    const previous = lastCommit;
     // The append and fdatasync run on libuv's thread pool, so the event loop keeps parsing and
     // verifying requests meanwhile; those form the next group.
-    void (async () => {
+    lastCommit = (async () => {
+      let failure: unknown;
       try {
-        await writeAll(file, buf);
-        await datasync(file);
-        segment.bytes += buf.length;
+        await appendAll(segment.fd, bufs, total);
+      } catch (error) {
+        failure = error;
+      }
+      appending = false;
+      if (current === segment) {
+        appended += total;
+        // After a failed append (or sync) the file's tail is uncertain: later groups go to a new segment.
+        if (failure !== undefined || appended >= segmentBytes) rollOver();
+      }
+      flush(); // the next group is appended while this one syncs
+      if (failure === undefined) {
+        try {
+          await datasync(segment.fd);
+        } catch (error) {
+          failure = error;
+          if (current === segment) rollOver();
+        }
+      }
+      // Groups are counted and answered in the order they are in the file: the loader reads a
+      // segment up to its counted bytes, so a group after one that failed is refused too.
+      await previous;
+      if (failure === undefined && segment.failed) failure = new Error('an earlier append to the delivery spool failed');
+      if (failure === undefined) {
+        segment.bytes += total;
         segment.records += batch.length;
         backlog += batch.length;
         acked.push({ count: batch.length, at: performance.now() });
-        if (segment.bytes >= segmentBytes) newSegment();
+      } else segment.failed = true;
+      segment.commits -= 1;
+      if (segment.commits === 0 && segment !== current) seal(segment);
+      commits -= 1;
+      inflight -= batch.length;
+      lastWriteAt = performance.now();
+      if (failure === undefined) {
         for (const w of batch) w.resolve(fresh);
         kickLoader();
-      } catch (error) {
-        for (const w of batch) w.reject(error);
-      } finally {
-        inflight -= batch.length;
-        lastWriteAt = performance.now();
-        syncing = false;
-        flush();
-      }
+      } else for (const w of batch) w.reject(failure);
+      flush();
     })();
   }
 
@@ -340,7 +404,7 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
       });
     },
     async drain() {
-      while (syncing || pending.length > 0 || loading || (!gaveUp && segments.some((s) => s.loaded < s.records))) {
+      while (commits > 0 || pending.length > 0 || loading || (!gaveUp && segments.some((s) => s.loaded < s.records))) {
         await (loading ?? new Promise((r) => setTimeout(r, 2)));
       }
     },
@@ -370,9 +434,8 @@ export async function openDeliverySpool(options: SpoolOptions): Promise<Delivery
         log(`slipway: the delivery spool was not loaded within ${Math.round(timeoutMs)} ms of shutting down; ${backlog} deliveries left in the spool for the next start`);
       }
       closed = true;
-      if (fd >= 0) closeSync(fd);
-      fd = -1;
-      for (const s of segments) if (s.loaded === s.records) unlinkSync(s.path);
+      for (const s of segments) if (s.fd >= 0 && s.commits === 0) seal(s);
+      for (const s of segments) if (s.loaded === s.records && s.commits === 0) unlinkSync(s.path);
     },
   };
   return spool;

@@ -55,6 +55,31 @@ describe('delivery spool', () => {
     assert.deepEqual(readdirSync(dir), [], 'loaded segments are deleted');
   });
 
+  it('loads every delivery across segment roll-overs while groups are appended during earlier groups\' syncs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    // A segment of about three deliveries, and the loader held back until the writes are done, so the segments pile up.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const heldBack: LoadRange = async (range) => {
+      await released;
+      return loadSpoolRange(store.db, range);
+    };
+    const spool = await openDeliverySpool({ dir, db: store.db, segmentBytes: 3 * Buffer.byteLength(JSON.stringify(delivery('r-0'))), loadOffThread: heldBack });
+    // Two waves in flight at a time: the next one arrives while the one before is appended or synced.
+    const waves: Array<Promise<Array<{ isNew: boolean }>>> = [];
+    for (let wave = 0; wave < 10; wave++) {
+      if (wave >= 2) await waves[wave - 2];
+      waves.push(Promise.all(Array.from({ length: 12 }, (_, i) => spool.write(delivery(`r-${wave}-${i}`)))));
+    }
+    const results = (await Promise.all(waves)).flat();
+    assert.ok(results.every((r) => r.isNew));
+    assert.ok(readdirSync(dir).filter((n) => n.startsWith('segment-')).length > 3, 'the spool rolled over to new segments');
+    release();
+    await spool.close({ timeoutMs: 20_000 });
+    assert.equal(await count('r-'), 120);
+    assert.deepEqual(readdirSync(dir), [], 'loaded segments are deleted');
+  });
+
   it('answers a redelivery as a duplicate and never stores or enqueues it twice', async () => {
     const spool = await openDeliverySpool({ dir: mkdtempSync(join(tmpdir(), 'spool-')), db: store.db });
     assert.equal((await spool.write(delivery('b-1'))).isNew, true);
