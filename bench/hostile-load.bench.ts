@@ -88,7 +88,10 @@ async function fetchAgain(input: string, init?: RequestInit): Promise<Response> 
     try {
       return await fetch(input, init);
     } catch (error) {
-      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+      if (attempt >= 3 || !(error instanceof TypeError)) {
+        // Say whether the service is still there, and what it logged last.
+        throw new Error(`${input}: ${(error as Error).message} (${String((error as Error).cause)}); slipway serve ${child.exitCode === null ? 'still running' : `exited (${child.exitCode}, ${child.signalCode})`}:\n${stderr.slice(-3000)}`, { cause: error });
+      }
       resets++;
     }
   }

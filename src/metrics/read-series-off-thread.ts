@@ -35,7 +35,8 @@ export function readSeriesOffThread({ idleMs = 10_000, largeBodyBytes = 1024 * 1
   let large = false;
   let idle: NodeJS.Timeout | undefined;
   let next = 0;
-  const pending = new Map<number, { resolve: (series: CheckedSeries[]) => void; reject: (error: Error) => void }>();
+  /** Calls awaiting a reply, with the thread each was sent to. */
+  const pending = new Map<number, { thread: Worker; resolve: (series: CheckedSeries[]) => void; reject: (error: Error) => void }>();
   const start = () => {
     const started = spawn();
     started.unref();
@@ -57,8 +58,13 @@ export function readSeriesOffThread({ idleMs = 10_000, largeBodyBytes = 1024 * 1
     });
     const fail = (error: Error) => {
       if (worker === started) worker = undefined; // the next request starts a new thread
-      for (const call of pending.values()) call.reject(error);
-      pending.clear();
+      // Only this thread's calls: a thread stopped when idle may report its exit after the next
+      // request has started another.
+      for (const [id, call] of pending) {
+        if (call.thread !== started) continue;
+        pending.delete(id);
+        call.reject(error);
+      }
     };
     started.on('error', fail);
     started.on('exit', (code) => fail(new Error(`the metrics intake thread exited (${code})`)));
@@ -72,7 +78,7 @@ export function readSeriesOffThread({ idleMs = 10_000, largeBodyBytes = 1024 * 1
         large = false;
       }
       const id = next++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { thread: worker, resolve, reject });
       if (request.body.byteLength >= largeBodyBytes) large = true;
       // The thread takes the body's buffer: moved when the body is all of it (the route's own
       // copy), copied when it is a view into a larger buffer the HTTP server may reuse.

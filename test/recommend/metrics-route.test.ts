@@ -211,6 +211,22 @@ describe('the metrics intake thread (slipway serve)', () => {
   });
 });
 
+describe('the metrics intake thread after a large body', () => {
+  it('stops as soon as it is idle, and a request sent while it is stopping is answered by the next thread', async () => {
+    const read = readSeriesOffThread({ largeBodyBytes: 1 });
+    try {
+      const request = (value: number) => ({ body: new TextEncoder().encode(JSON.stringify({ repository: 'acme/shop', app: 'shop', service: 'web', metric: 'cpu', samples: [[t0, value]] })), type: 'application/json', query: {}, maxSamples: 10, now: t0 + 86_400_000 });
+      for (let round = 0; round < 5; round++) {
+        const [series] = await read(request(round));
+        assert.deepEqual(Array.from(series!.values), [round]);
+        await new Promise((resolve) => setTimeout(resolve, 1)); // the idle thread is being stopped
+      }
+    } finally {
+      await read.close();
+    }
+  });
+});
+
 describe('storing metric samples in the embedded store’s thread (slipway serve on PGlite)', () => {
   it('stores a large series over many days as the service’s thread would, merges a second post into it, and refuses an unknown repository with a 404', async () => {
     const threaded = await openTestPglite({ thread: true });
