@@ -11,7 +11,8 @@
  *     answers HTTP);
  *   - row 12: two 200,000-sample metric posts;
  * and waits until every job is done (the normal push's check run, each PR's check run).
- * Targets: /healthz p99 ≤ 20 ms during; RSS ≤ 400 MB during, ≤ 250 MB a minute after.
+ * Targets: /healthz p99 ≤ 20 ms during; RSS ≤ 400 MB during, ≤ 250 MB a minute after. The RSS peak
+ * is printed per load too (the peak while it was sent and until the next one was).
  *
  *   node --import tsx bench/hostile-load.bench.ts [--after 60] [--profile DIR]
  */
@@ -87,7 +88,10 @@ async function fetchAgain(input: string, init?: RequestInit): Promise<Response> 
     try {
       return await fetch(input, init);
     } catch (error) {
-      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+      if (attempt >= 3 || !(error instanceof TypeError)) {
+        // Say whether the service is still there, and what it logged last.
+        throw new Error(`${input}: ${(error as Error).message} (${String((error as Error).cause)}); slipway serve ${child.exitCode === null ? 'still running' : `exited (${child.exitCode}, ${child.signalCode})`}:\n${stderr.slice(-3000)}`, { cause: error });
+      }
       resets++;
     }
   }
@@ -153,7 +157,13 @@ const health: number[] = [];
 /** /healthz answers over 100 ms, with what this process was sending when they were asked. */
 const stalls: string[] = [];
 let peak = rssMb();
-const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 100);
+/** The RSS peak while each load was being sent or processed (a phase lasts until the next begins). */
+const peaks = new Map<string, number>();
+const sampler = setInterval(() => {
+  const rss = rssMb();
+  peak = Math.max(peak, rss);
+  peaks.set(phase, Math.max(peaks.get(phase) ?? 0, rss));
+}, 100);
 const probe = (async () => {
   while (probing) {
     const started = performance.now();
@@ -204,6 +214,7 @@ for (let p = 0; p < 2; p++) {
   const start = Date.now() - (p + 1) * 200_000 * 60_000;
   const points = Array.from({ length: 200_000 }, (_, i) => [start + i * 60_000, 20 + 10 * Math.sin(i / 60)]);
   const text = JSON.stringify({ repository: 'acme/shop', app: 'shop', service: 'web0', metric: p === 0 ? 'cpu' : 'memory', samples: points });
+  phase = `row 12: metric post ${p + 1}`;
   const t0 = performance.now();
   const res = await fetchAgain(`${url}/api/v1/metrics`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
   answers.push(`metrics post ${p + 1} ${res.status} in ${ms(performance.now() - t0)}`);
@@ -225,7 +236,7 @@ health.splice(0, idleCount);
 console.log(`hostile loads processed in ${(tookS - 3).toFixed(1)} s: /healthz p50 ${ms(quantile(health, 0.5))} p99 ${ms(quantile(health, 0.99))} max ${ms(Math.max(...health))} (n=${health.length})`);
 console.log(`connections the server was closing, asked again: ${resets}`);
 console.log(`/healthz answers over 100 ms: ${stalls.length ? stalls.join('; ') : 'none'}`);
-console.log(`RSS: idle before ${idleRss.toFixed(0)} MB; peak during ${peak.toFixed(0)} MB`);
+console.log(`RSS: idle before ${idleRss.toFixed(0)} MB; peak during ${peak.toFixed(0)} MB (${[...peaks].map(([p, mb]) => `${p}: ${mb.toFixed(0)}`).join('; ')})`);
 await sleep(afterSeconds * 1000);
 console.log(`RSS ${afterSeconds} s after: ${rssMb().toFixed(0)} MB`);
 const t = performance.now();

@@ -25,12 +25,14 @@ rmSync(new URL('../build/cli', import.meta.url), { recursive: true, force: true 
 await build({
   // The embedded store's thread (src/store/pglite-thread.ts) is an entry of its own: the service
   // starts it as build/cli/pglite-thread.js. So is each module the thread runs as a task
-  // (src/store/store-thread-task.ts): the thread imports build/cli/<name>.js. And so is the
+  // (src/store/store-thread-task.ts: the spool's loader, the metrics intake's writer): the thread
+  // imports build/cli/<name>.js. And so is the
   // metrics intake's thread (src/metrics/intake-thread.ts): build/cli/intake-thread.js.
   entryPoints: {
     main: 'src/cli/main.ts',
     'pglite-thread': 'src/store/pglite-thread.ts',
     'spool-records': 'src/intake/spool-records.ts',
+    'store-series-task': 'src/metrics/store-series-task.ts',
     'intake-thread': 'src/metrics/intake-thread.ts',
   },
   bundle: true,

@@ -107,6 +107,8 @@ export async function startService(settings: Settings | BaseSettings, options: S
       // The metrics API reads and checks request bodies in a thread of its own (see read-series-off-thread.ts).
       // (The thread starts on the first metrics request.)
       readMetrics = (await import('../metrics/read-series-off-thread.ts')).readSeriesOffThread();
+      // And stores them in the store's thread when the store has one (see store-series-task.ts).
+      const storeMetrics = 'runTask' in store ? (await import('../metrics/store-series-task.ts')).storeSeriesInStoreThread(store as ThreadStore) : undefined;
       const app = createHttpApp({
         db: store.db,
         // Ready when the store is, and the spool's loader keeps up (a stalled loader is a 503 with its reason).
@@ -117,6 +119,7 @@ export async function startService(settings: Settings | BaseSettings, options: S
         log,
         writer,
         readMetrics,
+        ...(storeMetrics ? { storeMetrics } : {}),
         metrics,
         clientAddress: (c) => getConnInfo(c).remote.address,
         ...(settings.apiRateLimit ? { apiRateLimit: settings.apiRateLimit } : {}),

@@ -10,6 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../store/db.ts';
 import { apiV1 } from './api/v1.ts';
 import { createDeliveryWriter, type DeliveryWriter } from '../intake/delivery-writer.ts';
+import type { CheckedSeries } from '../metrics/check-series.ts';
 import type { ReadSeries } from '../metrics/read-series.ts';
 import { storeSeries } from '../metrics/store-series.ts';
 import { migrationStatus } from '../store/migration-status.ts';
@@ -44,6 +45,8 @@ export type HttpDeps = {
   metricsToken?: string;
   /** How metric request bodies are read and checked (`slipway serve`: in a thread of its own). */
   readMetrics?: ReadSeries;
+  /** How checked metric series are stored (`slipway serve` on PGlite: in the store's thread). Default: `storeSeries` on `db`. */
+  storeMetrics?: (series: CheckedSeries[]) => Promise<number>;
 };
 
 export function createHttpApp(deps: HttpDeps): Hono {
@@ -70,7 +73,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
         log,
         ...(metrics ? { onStoreError: () => metrics.storeError('api'), onRequest: metrics.apiRequest } : {}),
         // The metrics intake for recommendations (role deploy).
-        metricsIntake: metricsRoute({ storeSeries: (series) => storeSeries(deps.db, series), storeIsUp: () => storeAnswers(deps.db), readSeries: deps.readMetrics }),
+        metricsIntake: metricsRoute({ storeSeries: deps.storeMetrics ?? ((series) => storeSeries(deps.db, series)), storeIsUp: () => storeAnswers(deps.db), readSeries: deps.readMetrics }),
       }),
     );
   const toApi = (c: Context) => (api ??= buildApi()).fetch(c.req.raw, c.env);

@@ -2,8 +2,12 @@
  * `readSeries` in a thread of its own, for `slipway serve`: a 200,000-sample request is about 7 MB
  * of JSON, and parsing it, checking every sample and collecting the garbage held the thread that
  * answers webhooks for hundreds of milliseconds. The thread starts on the first request and stops
- * when it has had nothing to do for `idleMs` (its heap is tens of MB after a large request; an
- * exporter posting every minute keeps it warm); it never keeps the process alive.
+ * when it has had nothing to do for `idleMs` (an exporter posting small bodies every few seconds
+ * keeps it warm), or as soon as it has nothing to do after a body of `largeBodyBytes` or more: its
+ * heap is 50–60 MB after a 200,000-sample body and V8 keeps it until the next collection, which
+ * an idle thread never reaches; in bench/hostile-load.bench.ts that heap was still held while the
+ * store wrote the samples, at the service's RSS peak. A new thread starts in tens of ms, little
+ * beside the second a large body takes. It never keeps the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import type { CheckedSeries } from './check-series.ts';
@@ -25,11 +29,14 @@ function spawn(): Worker {
   return new Worker(script, { eval: sourceMode, name: 'slipway-metrics-intake', resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 8 } });
 }
 
-export function readSeriesOffThread({ idleMs = 10_000 }: { idleMs?: number } = {}): ReadSeries & { close: () => Promise<void> } {
+export function readSeriesOffThread({ idleMs = 10_000, largeBodyBytes = 1024 * 1024 }: { idleMs?: number; largeBodyBytes?: number } = {}): ReadSeries & { close: () => Promise<void> } {
   let worker: Worker | undefined;
+  /** Whether the running thread has read a large body (it ends as soon as it is idle). */
+  let large = false;
   let idle: NodeJS.Timeout | undefined;
   let next = 0;
-  const pending = new Map<number, { resolve: (series: CheckedSeries[]) => void; reject: (error: Error) => void }>();
+  /** Calls awaiting a reply, with the thread each was sent to. */
+  const pending = new Map<number, { thread: Worker; resolve: (series: CheckedSeries[]) => void; reject: (error: Error) => void }>();
   const start = () => {
     const started = spawn();
     started.unref();
@@ -42,7 +49,7 @@ export function readSeriesOffThread({ idleMs = 10_000 }: { idleMs?: number } = {
           if (worker !== started || pending.size > 0) return;
           worker = undefined;
           void started.terminate();
-        }, idleMs);
+        }, large ? 0 : idleMs);
         idle.unref();
       }
       if ('series' in reply) call.resolve(reply.series);
@@ -51,8 +58,13 @@ export function readSeriesOffThread({ idleMs = 10_000 }: { idleMs?: number } = {
     });
     const fail = (error: Error) => {
       if (worker === started) worker = undefined; // the next request starts a new thread
-      for (const call of pending.values()) call.reject(error);
-      pending.clear();
+      // Only this thread's calls: a thread stopped when idle may report its exit after the next
+      // request has started another.
+      for (const [id, call] of pending) {
+        if (call.thread !== started) continue;
+        pending.delete(id);
+        call.reject(error);
+      }
     };
     started.on('error', fail);
     started.on('exit', (code) => fail(new Error(`the metrics intake thread exited (${code})`)));
@@ -61,12 +73,18 @@ export function readSeriesOffThread({ idleMs = 10_000 }: { idleMs?: number } = {
   const read: ReadSeries = (request) =>
     new Promise<CheckedSeries[]>((resolve, reject) => {
       clearTimeout(idle);
-      worker ??= start();
+      if (!worker) {
+        worker = start();
+        large = false;
+      }
       const id = next++;
-      pending.set(id, { resolve, reject });
-      // A copy the thread owns: the body may be a view into a larger buffer the HTTP server reuses.
-      const body = request.body.slice();
-      worker.postMessage({ id, request: { ...request, body } } satisfies IntakeCall, [body.buffer]);
+      pending.set(id, { thread: worker, resolve, reject });
+      if (request.body.byteLength >= largeBodyBytes) large = true;
+      // The thread takes the body's buffer: moved when the body is all of it (the route's own
+      // copy), copied when it is a view into a larger buffer the HTTP server may reuse.
+      const { buffer, byteOffset, byteLength } = request.body;
+      const body = buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength ? request.body : request.body.slice();
+      worker.postMessage({ id, request: { ...request, body } } satisfies IntakeCall, [body.buffer as ArrayBuffer]);
     });
   return Object.assign(read, {
     close: async () => {

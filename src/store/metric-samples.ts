@@ -18,6 +18,8 @@ export type StoredSample = { at: Date; value: number };
 const dayMs = 86_400_000;
 /** Rows per upsert statement: each row is a day of one series. */
 const rowsPerStatement = 200;
+/** New samples per upsert statement, about (whole days): 20,000 is 14 days of minutely samples, ≈ 0.5 MB of parameters. */
+const samplesPerStatement = 20_000;
 /** Advisory lock class for metric series writers (the lock's first key; the second is the series' hash). */
 const seriesLockClass = 0x5157;
 
@@ -42,26 +44,36 @@ export async function insertMetricSeries(tx: Db, series: MetricSeriesRows): Prom
   for (const positions of incoming.values()) positions.sort((a, b) => series.times[a]! - series.times[b]!);
   await tx.execute(sql`select pg_advisory_xact_lock(${seriesLockClass}, ${seriesHash(series)})`);
   const key = and(eq(metricChunks.installationId, installationId), eq(metricChunks.repositoryId, repositoryId), eq(metricChunks.app, app), eq(metricChunks.service, service), eq(metricChunks.metric, metric));
+  // Day by day in batches of about `samplesPerStatement` new samples: a batch's stored chunks are
+  // read, merged and written back before the next is read, so neither a 200,000-sample series nor
+  // the days it touches are ever held as statement parameters all at once (here and in Postgres).
   const days = [...incoming.keys()];
-  const stored = new Map<number, { times: string; vals: string }>();
-  for (const row of await tx.select({ day: metricChunks.day, times: metricChunks.times, vals: metricChunks.vals }).from(metricChunks).where(and(key, inArray(metricChunks.day, days)))) {
-    stored.set(row.day, row);
-  }
-  const rows = days.map((day) => {
-    const positions = incoming.get(day)!;
-    const old = stored.get(day);
-    const merged = mergeByTime(
-      old ? unpack(old.times) : new Float64Array(0),
-      old ? unpack(old.vals) : new Float64Array(0),
-      positions.map((i) => series.times[i]!),
-      positions.map((i) => series.values[i]!),
-    );
-    return { installationId, repositoryId, app, service, metric, day, times: pack(merged.times), vals: pack(merged.values) };
-  });
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
+  for (let start = 0; start < days.length; ) {
+    let end = start;
+    for (let samples = 0; end < days.length && end - start < rowsPerStatement; end++) {
+      samples += incoming.get(days[end]!)!.length;
+      if (samples > samplesPerStatement && end > start) break;
+    }
+    const batch = days.slice(start, end);
+    start = end;
+    const stored = new Map<number, { times: string; vals: string }>();
+    for (const row of await tx.select({ day: metricChunks.day, times: metricChunks.times, vals: metricChunks.vals }).from(metricChunks).where(and(key, inArray(metricChunks.day, batch)))) {
+      stored.set(row.day, row);
+    }
+    const rows = batch.map((day) => {
+      const positions = incoming.get(day)!;
+      const old = stored.get(day);
+      const merged = mergeByTime(
+        old ? unpack(old.times) : new Float64Array(0),
+        old ? unpack(old.vals) : new Float64Array(0),
+        positions.map((i) => series.times[i]!),
+        positions.map((i) => series.values[i]!),
+      );
+      return { installationId, repositoryId, app, service, metric, day, times: pack(merged.times), vals: pack(merged.values) };
+    });
     await tx
       .insert(metricChunks)
-      .values(rows.slice(start, start + rowsPerStatement))
+      .values(rows)
       .onConflictDoUpdate({
         target: [metricChunks.installationId, metricChunks.repositoryId, metricChunks.app, metricChunks.service, metricChunks.metric, metricChunks.day],
         set: { times: sql`excluded.times`, vals: sql`excluded.vals` },

@@ -5,6 +5,8 @@ import { metricsRoute } from '../../src/http/routes/metrics.ts';
 import { IntakeError } from '../../src/metrics/intake-error.ts';
 import { readSeriesOffThread } from '../../src/metrics/read-series-off-thread.ts';
 import { storeSeries } from '../../src/metrics/store-series.ts';
+import { storeSeriesInStoreThread } from '../../src/metrics/store-series-task.ts';
+import type { ThreadStore } from '../../src/store/open-pglite-thread.ts';
 import { upsertInstallation } from '../../src/store/installations.ts';
 import { readMetricSamples, type SampleScope } from '../../src/store/metric-samples.ts';
 import type { Store } from '../../src/store/open-store.ts';
@@ -205,6 +207,52 @@ describe('the metrics intake thread (slipway serve)', () => {
       assert.deepEqual(Array.from(again!.values), [7]);
     } finally {
       await read.close();
+    }
+  });
+});
+
+describe('the metrics intake thread after a large body', () => {
+  it('stops as soon as it is idle, and a request sent while it is stopping is answered by the next thread', async () => {
+    const read = readSeriesOffThread({ largeBodyBytes: 1 });
+    try {
+      const request = (value: number) => ({ body: new TextEncoder().encode(JSON.stringify({ repository: 'acme/shop', app: 'shop', service: 'web', metric: 'cpu', samples: [[t0, value]] })), type: 'application/json', query: {}, maxSamples: 10, now: t0 + 86_400_000 });
+      for (let round = 0; round < 5; round++) {
+        const [series] = await read(request(round));
+        assert.deepEqual(Array.from(series!.values), [round]);
+        await new Promise((resolve) => setTimeout(resolve, 1)); // the idle thread is being stopped
+      }
+    } finally {
+      await read.close();
+    }
+  });
+});
+
+describe('storing metric samples in the embedded store’s thread (slipway serve on PGlite)', () => {
+  it('stores a large series over many days as the service’s thread would, merges a second post into it, and refuses an unknown repository with a 404', async () => {
+    const threaded = await openTestPglite({ thread: true });
+    try {
+      await upsertInstallation(threaded.db, { id: 7, accountLogin: 'acme' });
+      await upsertRepositories(threaded.db, 7, [{ id: 700, fullName: 'acme/shop' }]);
+      const route = metricsRoute({ storeSeries: storeSeriesInStoreThread(threaded as ThreadStore), storeIsUp: async () => true, maxSamples: 200_000, now: () => t0 + 86_400_000 });
+      const post = (body: unknown) => route.request('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      // 60 days of minutely samples: several upsert batches.
+      const start = t0 - 60 * 86_400_000;
+      const samples = Array.from({ length: 60 * 1440 }, (_, i) => [start + i * 60_000, i % 1000]);
+      const first = await post({ repository: 'acme/shop', app: 'big', service: 'web', metric: 'cpu', samples });
+      assert.equal(first.status, 200, await first.clone().text());
+      assert.deepEqual(await first.json(), { written: 86_400 });
+      // Half a minute later, every 7th minute: merged with what each day holds.
+      const later = samples.filter((_, i) => i % 7 === 0).map(([t]) => [t! + 30_000, 5000]);
+      assert.equal((await post({ repository: 'acme/shop', app: 'big', service: 'web', metric: 'cpu', samples: later })).status, 200);
+      const stored = await readMetricSamples(threaded.db, scope, 'big', 'web', 'cpu', new Date(0), new Date('3000-01-01T00:00:00Z'));
+      assert.equal(stored.length, 86_400 + later.length);
+      assert.deepEqual(stored.slice(0, 3).map((r) => [r.at.getTime() - start, r.value]), [[0, 0], [30_000, 5000], [60_000, 1]]);
+      assert.deepEqual([stored.at(-1)!.at.getTime() - start, stored.at(-1)!.value], [(86_400 - 1) * 60_000, (86_400 - 1) % 1000]);
+      const unknown = await post({ repository: 'acme/elsewhere', app: 'big', service: 'web', metric: 'cpu', samples: [[t0, 1]] });
+      assert.equal(unknown.status, 404);
+      assert.match(((await unknown.json()) as { error: string }).error, /acme\/elsewhere is not one Slipway serves/);
+    } finally {
+      await threaded.close();
     }
   });
 });
